@@ -1,0 +1,1 @@
+"""The ``certledger`` command: a thin click shell over the Ledger application."""

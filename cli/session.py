@@ -1,0 +1,87 @@
+"""What every command shares: where the ledger and the keys are, and how to open them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import click
+
+from domain.errors import InputError, StorageError
+from events.ledger import Ledger
+from events.storage import Database, parse_database_url
+from signing.keystore import KeyStore
+from signing.wallet import Wallet
+
+PASSPHRASE_ENV = "CERTLEDGER_KEY_PASSPHRASE"
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+
+@dataclass
+class Session:
+    db_url: str | None
+    keys_dir: Path
+    forced_key: str | None
+    _passphrase: bytes | None = field(default=None, repr=False)
+    _ledger: Ledger | None = None
+
+    @property
+    def database(self) -> Database:
+        return parse_database_url(self.db_url)
+
+    def passphrase(self, *, confirm: bool = False) -> bytes:
+        if self._passphrase is None:
+            from_env = os.environ.get(PASSPHRASE_ENV)
+            if from_env:
+                self._passphrase = from_env.encode()
+            elif sys.stdin.isatty():
+                text = click.prompt(
+                    f"Passphrase for the keys in {self.keys_dir}",
+                    hide_input=True,
+                    confirmation_prompt=confirm,
+                    err=True,
+                )
+                self._passphrase = text.encode()
+            else:
+                raise InputError(
+                    f"the private keys need a passphrase: set {PASSPHRASE_ENV} "
+                    "(no terminal to ask on)"
+                )
+        return self._passphrase
+
+    def keystore(self, *, confirm: bool = False) -> KeyStore:
+        return KeyStore(self.keys_dir, lambda: self.passphrase(confirm=confirm))
+
+    def ledger(self, *, create: bool = False, verify_on_read: bool = True, confirm: bool = False) -> Ledger:
+        """Open the ledger. Unless ``create``, a SQLite file must already exist: a typo in
+        ``--db`` should not leave an empty database behind."""
+        if self._ledger is None:
+            database = self.database
+            if not create and database.backend == "sqlite" and not database.path.exists():
+                raise StorageError(
+                    f"no ledger at {database.path}: run 'certledger init' first, or pass --db"
+                )
+            wallet = Wallet(self.keystore(confirm=confirm), forced_key=self.forced_key)
+            self._ledger = Ledger(database, wallet, verify_on_read=verify_on_read)
+        return self._ledger
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """An ISO 8601 moment; without an offset it is read as China Standard Time (+08:00)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not an ISO 8601 date-time (e.g. 2025-06-20T09:00+08:00)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=CHINA_STANDARD_TIME)
+    return moment

@@ -1,0 +1,64 @@
+"""``certledger verify``: every signature, every chain, every key's validity."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.output import emit_json, note
+from cli.session import Session
+from events.verify import Report, verify_ledger
+
+pass_session = click.make_pass_decorator(Session)
+
+
+@click.command()
+@click.option("--all", "report_all", is_flag=True, help="Name every bad event, not only the first.")
+@click.option("--root-key", metavar="KEY_ID", help="Require the ledger's root key to be this one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_session
+def verify(session: Session, report_all: bool, root_key: str | None, as_json: bool) -> None:
+    """Check the whole ledger. Exit 0 if every event verifies, 1 naming the bad ones."""
+    # The checks below are the verification; reading must not refuse what it should report.
+    ledger = session.ledger(verify_on_read=False)
+    report = Report()
+    findings = []
+    show_bar = sys.stderr.isatty() and not as_json
+    total = ledger.rows.count() if show_bar else 0
+    with click.progressbar(length=total, label="verifying", file=sys.stderr) if show_bar else _NoBar() as bar:
+        for finding in verify_ledger(ledger, report, pinned_root=root_key, progress=bar.update):
+            findings.append(finding)
+            if not report_all:
+                break
+    if as_json:
+        emit_json({"report": report.to_json(), "findings": [f.to_json() for f in findings]})
+    else:
+        for finding in findings:
+            click.echo("BAD " + finding.describe())
+        _summary(report, complete=report_all or not findings)
+    if findings or not report.ok:
+        sys.exit(1)
+
+
+def _summary(report: Report, *, complete: bool) -> None:
+    checked = f"{report.events} events" + ("" if complete else " (stopped at the first bad one; --all for every one)")
+    rate = f", {report.events / report.seconds:,.0f} events/s" if report.seconds else ""
+    status = "OK" if report.ok and not report.findings else "FAIL"
+    click.echo(
+        f"{status}: {checked}, {report.findings} bad; {report.parties} parties, {report.keys} keys "
+        f"({report.revoked_keys} revoked); root key {', '.join(report.root_keys)}{rate}"
+    )
+    if report.events == 0:
+        note("the ledger holds no events")
+
+
+class _NoBar:
+    def __enter__(self) -> "_NoBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None

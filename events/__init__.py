@@ -1,0 +1,1 @@
+"""The event store side: canonical bytes, the signed envelope, storage and the Ledger app."""

@@ -1,0 +1,86 @@
+"""Canonical bytes: the one place where a value becomes the bytes we hash and sign.
+
+We use orjson with sorted keys and no whitespace, restricted to a subset of JSON on which
+that output is byte-for-byte RFC 8785 (JCS):
+
+- no floats anywhere (money and scores travel as strings or integers) — orjson writes
+  ``56.0`` and ``1e30`` where JCS wants ``56`` and ``1e+30``, and NaN as ``null``;
+- integers within ±(2**53 - 1), the range JCS (IEEE-754 doubles) represents exactly;
+- object keys are ASCII strings, so orjson's code-point order equals JCS's UTF-16 order;
+- strings are valid Unicode (no lone surrogates).
+
+Domain values are lowered first: ``UUID`` → its canonical string, aware ``datetime`` →
+ISO 8601 with offset, ``date`` → ``YYYY-MM-DD``, tuples → arrays, ``Enum`` → its value.
+Anything else is refused with :class:`NotCanonical`, naming where it sits in the value.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from domain.errors import NotCanonical
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """Return the canonical (RFC 8785-compatible) UTF-8 bytes of ``value``.
+
+    Raises :class:`NotCanonical` for a value outside the subset described above.
+    """
+    return orjson.dumps(to_canonical_value(value), option=orjson.OPT_SORT_KEYS)
+
+
+def to_canonical_value(value: Any, path: str = "$") -> Any:
+    """Lower ``value`` to plain JSON types, refusing what the canonical subset excludes."""
+    # Order matters: bool is an int, datetime is a date, str-Enums are str.
+    if value is None or value is True or value is False:
+        return value
+    if isinstance(value, Enum):
+        return to_canonical_value(value.value, path)
+    if isinstance(value, str):
+        _check_unicode(value, path)
+        return value
+    if isinstance(value, int):
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return int(value)
+        raise NotCanonical(
+            f"integer {value} at {path} is outside ±(2^53-1); store it as a string"
+        )
+    if isinstance(value, float):
+        raise NotCanonical(
+            f"float {value!r} at {path} is not allowed in the ledger; "
+            "use a string (e.g. '86.5') or an integer"
+        )
+    if isinstance(value, dict):
+        lowered = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.isascii():
+                raise NotCanonical(f"object key {key!r} at {path} must be an ASCII string")
+            lowered[key] = to_canonical_value(item, f"{path}.{key}")
+        return lowered
+    if isinstance(value, (list, tuple)):
+        return [to_canonical_value(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise NotCanonical(f"datetime {value} at {path} has no timezone")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise NotCanonical(
+        f"value of type {type(value).__name__} at {path} has no canonical form"
+    )
+
+
+def _check_unicode(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise NotCanonical(f"string at {path} is not valid Unicode: {e.reason}") from None

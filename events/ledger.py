@@ -1,0 +1,193 @@
+"""The Ledger: the eventsourcing Application every command goes through.
+
+It is the service layer: it loads aggregates, calls their commands, saves the events they
+produce. Signing and verification happen in its Mapper (:mod:`events.mapper`); which keys
+may sign is read from the trust registry stream, which this class keeps loaded.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+
+from domain.errors import CertLedgerError, InputError, StorageError
+from domain.parties import ROOT_PARTY, PartyKind
+from domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from events.mapper import SignedMapper
+from events.storage import APP_NAME, Database, Rows
+from signing.keyring import Keyring
+from signing.keys import KeyId, key_id_of, public_key_text
+from signing.wallet import Wallet
+
+
+class ConflictError(CertLedgerError):
+    """Another writer recorded an event in the same stream first; nothing was written."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Ledger(Application[UUID]):
+    name = APP_NAME
+
+    def __init__(
+        self,
+        database: Database,
+        wallet: Wallet | None = None,
+        *,
+        verify_on_read: bool = True,
+        pinned_root: str | None = None,
+    ) -> None:
+        self.database = database
+        self.keyring = Keyring()
+        self.wallet = wallet or Wallet(None)
+        self._verify_on_read = verify_on_read
+        self._registry: TrustRegistry | None = None
+        self._refreshing = False
+        try:
+            super().__init__(env=database.env)
+        except (PersistenceError, OSError) as e:
+            raise StorageError(f"cannot open {database.describe()}: {e}") from None
+        self.rows = Rows(database, self.recorder)
+        self.mapper.fetch_stored = self._fetch_stored
+        self.mapper.refresh_keyring = self._refresh_registry
+        self.mapper.pinned_root = pinned_root
+        self._refresh_registry()
+
+    def construct_mapper(self) -> SignedMapper:
+        return SignedMapper(self.keyring, self.wallet, verify_on_read=self._verify_on_read)
+
+    @property
+    def mapper_(self) -> SignedMapper:
+        assert isinstance(self.mapper, SignedMapper)
+        return self.mapper
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def _record(self, processing_event: Any) -> Any:
+        try:
+            return super()._record(processing_event)
+        except BaseException as e:
+            # The mapper cached digests of events that never reached the database.
+            self.mapper_.forget([ev.originator_id for ev in processing_event.events])
+            if isinstance(e, IntegrityError):
+                raise ConflictError(
+                    "another writer recorded an event in the same stream first; "
+                    "nothing was written, try again"
+                ) from None
+            if isinstance(e, PersistenceError):
+                raise StorageError(f"cannot write to {self.database.describe()}: {e}") from None
+            raise
+
+    def _fetch_stored(self, stream: UUID, version: int) -> StoredEvent | None:
+        found = self.recorder.select_events(stream, gt=version - 1, lte=version)
+        return found[0] if found else None
+
+    # -- the trust registry ---------------------------------------------------------------
+
+    def _refresh_registry(self) -> TrustRegistry | None:
+        """Apply trust events recorded since we last looked (by anyone), checking each
+        against the keys registered before it."""
+        if self._refreshing:
+            return self._registry
+        self._refreshing = True
+        try:
+            after = self._registry.version if self._registry else 0
+            registry = self._registry
+            for stored in self.recorder.select_events(TRUST_REGISTRY_ID, gt=after):
+                if registry is not None:
+                    self.keyring.entries = registry.keys
+                registry = self.mapper.to_domain_event(stored).mutate(registry)
+            if registry is not None:
+                self.keyring.entries = dict(registry.keys)
+            self._registry = registry
+            return registry
+        finally:
+            self._refreshing = False
+
+    def registry(self) -> TrustRegistry:
+        registry = self._refresh_registry()
+        if registry is None:
+            raise StorageError(
+                f"{self.database.describe()} holds no ledger yet: run 'certledger init'"
+            )
+        return registry
+
+    @property
+    def is_initialised(self) -> bool:
+        return self._refresh_registry() is not None
+
+    def _change_trust(self, change: Any) -> TrustRegistry:
+        # Work on a copy, so a refused or failed save leaves the loaded registry as stored.
+        working = copy.deepcopy(self.registry())
+        change(working)
+        self.save(working)
+        self._registry = working
+        self.keyring.entries = dict(working.keys)
+        return working
+
+    def ensure_empty(self) -> None:
+        if self.is_initialised:
+            root = ", ".join(k.key_id for k in self.registry().keys_of(ROOT_PARTY))
+            raise InputError(f"{self.database.describe()} already holds a ledger (root key {root})")
+
+    def initialise(self, root_public_key: bytes, root_name: str = "河南省人力资源和社会保障厅") -> KeyId:
+        """Write the genesis event: the root party (HRSS) and its first key."""
+        self.ensure_empty()
+        key_id = key_id_of(root_public_key)
+        registry = TrustRegistry.initialise(
+            root_name=root_name,
+            root_key_id=key_id,
+            root_public_key=public_key_text(root_public_key),
+            at=utc_now(),
+        )
+        self.save(registry)
+        self._registry = registry
+        self.keyring.entries = dict(registry.keys)
+        return key_id
+
+    def register_party(self, party_id: str, name: str, kind: PartyKind) -> None:
+        self._change_trust(
+            lambda r: r.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=utc_now())
+        )
+
+    def add_key(self, party_id: str, public_key: bytes, valid_from: datetime | None = None) -> KeyId:
+        key_id = key_id_of(public_key)
+        self._change_trust(
+            lambda r: r.add_key(
+                actor=ROOT_PARTY,
+                party_id=party_id,
+                key_id=key_id,
+                public_key=public_key_text(public_key),
+                at=utc_now(),
+                valid_from=valid_from,
+            )
+        )
+        return key_id
+
+    def revoke_key(self, key_id: str, reason: str, effective_at: datetime | None = None) -> None:
+        self._change_trust(
+            lambda r: r.revoke_key(
+                actor=ROOT_PARTY, key_id=key_id, reason=reason, at=utc_now(), effective_at=effective_at
+            )
+        )
+
+    def rotate_key(self, party_id: str, new_public_key: bytes) -> tuple[KeyId, list[str]]:
+        """Add the new key, then revoke the party's other current keys from now on.
+
+        Two saves, so that the revocation of a root key is signed by the new root key,
+        which by then is registered: a key never vouches for itself.
+        """
+        registry = self.registry()
+        registry.party(party_id)
+        old = [k.key_id for k in registry.keys_of(party_id) if k.revoked_at is None]
+        new_id = self.add_key(party_id, new_public_key)
+        for key_id in old:
+            self.revoke_key(key_id, reason=f"rotated to {new_id}")
+        return new_id, old

@@ -1,0 +1,155 @@
+"""The signing Mapper: eventsourcing's one seam that every write and read passes through.
+
+Writing: the event's fields become the canonical payload, the acting party's key signs the
+envelope (:mod:`events.envelope`), which names the digest of the stream's previous event.
+Reading: the envelope must sit where it was signed for, verify under a key valid for the
+actor at the event's time, and — when the stream is read in order — chain onto the
+previous event. ``verify_on_read=False`` skips the signature and chain checks for bulk
+rebuilds; ``certledger verify`` does them instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+
+from domain.errors import SigningError, TamperError
+from events import envelope
+from events.canonical import canonical_bytes, to_canonical_value
+from events.payload import raise_payload
+from signing import keys
+from signing.keyring import Keyring
+from signing.wallet import Wallet
+
+# Per-stream (version, digest) of the last event seen, so the next write can name its
+# predecessor without a query. Cleared wholesale when it grows past this.
+_MAX_HEADS = 100_000
+
+
+class CanonicalTranscoder(Transcoder):
+    """eventsourcing's Transcoder interface over our canonical bytes."""
+
+    def encode(self, obj: Any) -> bytes:
+        return canonical_bytes(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
+class SignedMapper(Mapper[UUID]):
+    def __init__(self, keyring: Keyring, wallet: Wallet, *, verify_on_read: bool = True) -> None:
+        super().__init__(transcoder=CanonicalTranscoder())
+        self.keyring = keyring
+        self.wallet = wallet
+        self.verify_on_read = verify_on_read
+        self.pinned_root: str | None = None
+        self.heads: dict[UUID, tuple[int, str]] = {}
+        # Set by the Ledger once its recorder exists: fetches a stream's stored event.
+        self.fetch_stored: Callable[[UUID, int], StoredEvent | None] | None = None
+        # Set by the Ledger: re-reads the trust registry when an unknown key shows up.
+        self.refresh_keyring: Callable[[], None] | None = None
+
+    # -- write ----------------------------------------------------------------------------
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        fields = dict(vars(domain_event))
+        stream: UUID = fields.pop("originator_id")
+        version: int = fields.pop("originator_version")
+        topic = get_topic(type(domain_event))
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            fields["class_version"] = class_version
+        actor = fields.get("actor")
+        if not isinstance(actor, str) or not actor:
+            raise SigningError(f"event {topic} names no acting party ('actor'): cannot sign it")
+        payload = to_canonical_value(fields)
+
+        genesis = envelope.genesis_key(stream, version, payload)
+        if genesis is not None:
+            key_id = genesis[0]
+            private = self.wallet.private_key_for_genesis(actor, key_id)
+        else:
+            key_id, private = self.wallet.choose(self.keyring, actor, fields["timestamp"])
+
+        message = envelope.message_bytes(
+            stream=stream,
+            version=version,
+            topic=topic,
+            signer=key_id,
+            prev=self._prev_digest(stream, version),
+            payload=payload,
+        )
+        state = keys.sign(private, message) + message
+        self._remember(stream, version, envelope.digest(state))
+        return StoredEvent(originator_id=stream, originator_version=version, topic=topic, state=state)
+
+    def _prev_digest(self, stream: UUID, version: int) -> str:
+        if version == 1:
+            return envelope.GENESIS_PREV
+        head = self.heads.get(stream)
+        if head is not None and head[0] == version - 1:
+            return head[1]
+        stored = self.fetch_stored(stream, version - 1) if self.fetch_stored else None
+        if stored is None:
+            raise SigningError(f"cannot chain version {version} of {stream}: version {version - 1} not found")
+        return envelope.digest(stored.state)
+
+    def forget(self, streams: list[UUID]) -> None:
+        """Drop cached heads, e.g. after a failed save left them ahead of the database."""
+        for stream in streams:
+            self.heads.pop(stream, None)
+
+    def _remember(self, stream: UUID, version: int, digest: str) -> None:
+        if len(self.heads) >= _MAX_HEADS:
+            self.heads.clear()
+        self.heads[stream] = (version, digest)
+
+    # -- read -----------------------------------------------------------------------------
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        stream = stored_event.originator_id
+        if not isinstance(stream, UUID):
+            stream = UUID(stream)
+        version = stored_event.originator_version
+        try:
+            opened = envelope.open_state(stored_event.state)
+            envelope.check_placement(opened, stream, version, stored_event.topic)
+            digest = envelope.digest(stored_event.state)
+            if self.verify_on_read:
+                self._check(opened, stream, version)
+        except TamperError as e:
+            raise TamperError(f"stream {stream} version {version}: {e}") from None
+        self._remember(stream, version, digest)
+
+        cls = resolve_topic(stored_event.topic)
+        fields = raise_payload(cls, opened.payload)
+        fields["originator_id"] = stream
+        fields["originator_version"] = version
+        from_version = fields.pop("class_version", 1)
+        while from_version < getattr(cls, "class_version", 1):
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(fields)
+            from_version += 1
+        domain_event = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", fields)
+        return domain_event
+
+    def _check(self, opened: envelope.Opened, stream: UUID, version: int) -> None:
+        if (
+            opened.signer not in self.keyring
+            and self.refresh_keyring is not None
+            and envelope.genesis_key(stream, version, opened.payload) is None
+        ):
+            self.refresh_keyring()
+        envelope.check_signed(opened, self.keyring, self.pinned_root)
+        if version == 1:
+            if opened.prev != envelope.GENESIS_PREV:
+                raise TamperError("first version does not start the chain")
+        else:
+            head = self.heads.get(stream)
+            if head is not None and head[0] == version - 1 and head[1] != opened.prev:
+                raise TamperError(f"chain broken: prev does not match version {version - 1}'s digest")

@@ -1,0 +1,210 @@
+"""Where the ledger lives: a database URL, turned into eventsourcing's own settings.
+
+- nothing, a path, or ``sqlite:///path`` — SQLite file (the embedded default,
+  ``./certledger.db``);
+- ``postgresql://user[:password]@host[:port]/dbname`` — PostgreSQL (production).
+
+The recorders are eventsourcing's. The few reads it has no API for — fetching many
+events by (stream, version) at once, and the tamper tests' raw edits — go through
+:class:`Rows`, which speaks each backend's SQL dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from domain.errors import InputError
+
+DEFAULT_SQLITE = "certledger.db"
+APP_NAME = "ledger"
+SQLITE_TABLE = "stored_events"
+POSTGRES_TABLE = f"{APP_NAME}_events"
+
+
+@dataclass(frozen=True)
+class Database:
+    """A parsed ``--db`` URL."""
+
+    url: str
+    backend: str  # "sqlite" or "postgres"
+    env: dict[str, str]
+    path: Path | None = None  # SQLite only
+
+    @property
+    def table(self) -> str:
+        return SQLITE_TABLE if self.backend == "sqlite" else POSTGRES_TABLE
+
+    def describe(self) -> str:
+        if self.backend == "sqlite":
+            return f"SQLite file {self.path}"
+        return f"PostgreSQL database {self.env['POSTGRES_DBNAME']} on {self.env['POSTGRES_HOST']}:{self.env['POSTGRES_PORT']}"
+
+
+def parse_database_url(url: str | None) -> Database:
+    url = url or DEFAULT_SQLITE
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if scheme in ("postgresql", "postgres"):
+        return _postgres(url)
+    if scheme in ("", "sqlite"):
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as SQLAlchemy writes them.
+        if scheme and not url.startswith("sqlite:///"):
+            raise InputError(f"database URL {url!r}: write sqlite:///path/to/file.db")
+        path = Path(url[len("sqlite:///") :] if scheme else url)
+        if not str(path) or str(path) == ".":
+            raise InputError(f"database URL {url!r} names no SQLite file")
+        return Database(
+            url=url,
+            backend="sqlite",
+            path=path,
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            },
+        )
+    raise InputError(
+        f"database URL {url!r}: use a SQLite file path or postgresql://user@host:port/dbname"
+    )
+
+
+def _postgres(url: str) -> Database:
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname:
+        raise InputError(f"database URL {url!r} names no database (…/dbname)")
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise InputError(f"database URL {url!r} has a bad port") from None
+    return Database(
+        url=url,
+        backend="postgres",
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(port),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            # The library waits forever for a table lock unless told otherwise.
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "4",
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    notification_id: int
+    stream: UUID
+    version: int
+    topic: str
+    state: bytes
+
+
+class Rows:
+    """Bulk reads (and, for tests, raw writes) on the events table of an open recorder."""
+
+    def __init__(self, database: Database, recorder: Any) -> None:
+        self.database = database
+        self.recorder = recorder
+        self.mark = "?" if database.backend == "sqlite" else "%s"
+
+    def _execute(self, sql: str, params: Sequence[Any] = (), *, commit: bool = False) -> list[Any]:
+        with self.recorder.datastore.transaction(commit=commit) as cursor:
+            cursor.execute(sql.replace("?", self.mark), params)
+            return [] if commit else list(cursor.fetchall())
+
+    def _stream_param(self, stream: UUID) -> Any:
+        return stream.hex if self.database.backend == "sqlite" else stream
+
+    def states(self, places: Iterable[tuple[UUID, int]]) -> dict[tuple[UUID, int], bytes]:
+        """The stored states at the given (stream, version) places that exist."""
+        places = list(places)
+        if not places:
+            return {}
+        table = self.database.table
+        if self.database.backend == "sqlite":
+            values = ",".join("(?,?)" for _ in places)
+            params: list[Any] = [x for s, v in places for x in (s.hex, v)]
+            sql = (
+                f"SELECT originator_id, originator_version, state FROM {table} "
+                f"WHERE (originator_id, originator_version) IN (VALUES {values})"
+            )
+        else:
+            params = [[s for s, _ in places], [v for _, v in places]]
+            sql = (
+                f"SELECT originator_id, originator_version, state FROM {table} "
+                "WHERE (originator_id, originator_version) IN "
+                "(SELECT * FROM unnest(?::uuid[], ?::bigint[]))"
+            )
+        return {
+            (_uuid(r["originator_id"]), r["originator_version"]): bytes(r["state"])
+            for r in self._execute(sql, params)
+        }
+
+    def pages(self, page_size: int = 1000) -> Iterator[list[Row]]:
+        """Every stored event in notification order, a page at a time (constant memory)."""
+        start = None
+        while True:
+            batch = self.recorder.select_notifications(
+                start=start, limit=page_size, inclusive_of_start=False
+            )
+            if not batch:
+                return
+            yield [
+                Row(n.id, _uuid(n.originator_id), n.originator_version, n.topic, bytes(n.state))
+                for n in batch
+            ]
+            start = batch[-1].id
+
+    def count(self) -> int:
+        rows = self._execute(f"SELECT count(*) AS n FROM {self.database.table}")
+        return int(rows[0]["n"])
+
+    # -- raw edits, for tamper tests and nothing else ------------------------------------
+
+    def write_state(self, stream: UUID, version: int, state: bytes) -> None:
+        self._execute(
+            f"UPDATE {self.database.table} SET state = ? WHERE originator_id = ? AND originator_version = ?",
+            [state, self._stream_param(stream), version],
+            commit=True,
+        )
+
+    def delete(self, stream: UUID, version: int) -> None:
+        self._execute(
+            f"DELETE FROM {self.database.table} WHERE originator_id = ? AND originator_version = ?",
+            [self._stream_param(stream), version],
+            commit=True,
+        )
+
+    def insert(self, stream: UUID, version: int, topic: str, state: bytes) -> None:
+        self._execute(
+            f"INSERT INTO {self.database.table} (originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?)",
+            [self._stream_param(stream), version, topic, state],
+            commit=True,
+        )
+
+    def read(self, stream: UUID, version: int) -> Row:
+        id_column = "rowid" if self.database.backend == "sqlite" else "notification_id"
+        rows = self._execute(
+            f"SELECT {id_column} AS nid, topic, state FROM {self.database.table} "
+            "WHERE originator_id = ? AND originator_version = ?",
+            [self._stream_param(stream), version],
+        )
+        if not rows:
+            raise InputError(f"no event at version {version} of stream {stream}")
+        r = rows[0]
+        return Row(r["nid"], stream, version, r["topic"], bytes(r["state"]))
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)

@@ -1,0 +1,59 @@
+"""The keyring: which key may sign for which party, when (trust rule T-4).
+
+A read-only view over the trust registry's key entries. It answers one question —
+"may key K sign for party P at moment t?" — with ``None`` or the reason it may not.
+Callers turn that reason into the right error: a refusal when writing, a tamper finding
+when reading or verifying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from domain.trust import KeyEntry
+from signing.keys import public_key_from_text
+
+
+class Keyring:
+    def __init__(self, entries: Mapping[str, KeyEntry] | None = None) -> None:
+        self.entries: Mapping[str, KeyEntry] = entries if entries is not None else {}
+        self._raw: dict[tuple[str, str], bytes] = {}
+
+    def __contains__(self, key_id: str) -> bool:
+        return key_id in self.entries
+
+    def public_key(self, key_id: str) -> bytes:
+        entry = self.entries[key_id]
+        cache_key = (key_id, entry.public_key)
+        raw = self._raw.get(cache_key)
+        if raw is None:
+            raw = self._raw[cache_key] = public_key_from_text(entry.public_key)
+        return raw
+
+    def problem(self, key_id: str, party: str, moment: datetime) -> str | None:
+        """Why ``key_id`` may not sign for ``party`` at ``moment``, or None if it may."""
+        entry = self.entries.get(key_id)
+        if entry is None:
+            return f"T-4: key {key_id} is not registered in this ledger"
+        reasons = []
+        if entry.revoked_at is not None and moment >= entry.revoked_at:
+            reasons.append(
+                f"key {key_id} was revoked at {entry.revoked_at.isoformat()} "
+                f"({entry.revocation_reason}), not after the event's time {moment.isoformat()}"
+            )
+        if moment < entry.valid_from:
+            reasons.append(
+                f"key {key_id} takes effect at {entry.valid_from.isoformat()}, "
+                f"after the event's time {moment.isoformat()}"
+            )
+        if entry.party_id != party:
+            reasons.append(f"key {key_id} belongs to {entry.party_id!r}, not to {party!r}")
+        return "T-4: " + "; ".join(reasons) if reasons else None
+
+    def usable_keys(self, party: str, moment: datetime) -> list[KeyEntry]:
+        """Keys that may sign for ``party`` at ``moment``, the most recent first."""
+        usable = [
+            e for e in self.entries.values() if e.party_id == party and e.is_valid_at(moment)
+        ]
+        return sorted(usable, key=lambda e: e.valid_from, reverse=True)

@@ -1,0 +1,57 @@
+"""Choosing the key that signs an event: the acting party's, valid now, held by this session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.errors import SigningError
+from signing.keyring import Keyring
+from signing.keys import KeyId
+from signing.keystore import KeyStore
+
+
+class Wallet:
+    """Signs for whichever party acts, with that party's newest usable key in the store.
+
+    ``forced_key`` (the CLI's ``--key``) makes it use one key and refuse, rather than
+    fall back, when that key may not sign the event.
+    """
+
+    def __init__(self, store: KeyStore | None, forced_key: str | None = None) -> None:
+        self.store = store
+        self.forced_key = forced_key
+
+    def choose(
+        self, keyring: Keyring, party: str, moment: datetime
+    ) -> tuple[KeyId, Ed25519PrivateKey]:
+        if self.forced_key is not None:
+            problem = keyring.problem(self.forced_key, party, moment)
+            if problem:
+                raise SigningError(f"refused to sign for {party!r}: {problem}")
+            key = self._private(party, self.forced_key)
+            if key is None:
+                raise SigningError(f"the key store has no private key {self.forced_key}")
+            return KeyId(self.forced_key), key
+        usable = keyring.usable_keys(party, moment)
+        for entry in usable:
+            key = self._private(party, entry.key_id)
+            if key is not None:
+                return KeyId(entry.key_id), key
+        where = self.store.directory if self.store else "(no key store)"
+        if usable:
+            ids = ", ".join(e.key_id for e in usable)
+            raise SigningError(
+                f"no private key in {where} for {party!r}'s valid keys ({ids})"
+            )
+        raise SigningError(f"party {party!r} has no key valid at {moment.isoformat()}")
+
+    def private_key_for_genesis(self, party: str, key_id: str) -> Ed25519PrivateKey:
+        key = self._private(party, key_id)
+        if key is None:
+            raise SigningError(f"the key store has no private key {key_id} for {party!r}")
+        return key
+
+    def _private(self, party: str, key_id: str) -> Ed25519PrivateKey | None:
+        return self.store.private_key(party, key_id) if self.store else None
