@@ -139,7 +139,15 @@ def check_signed(opened: Opened, keyring: Keyring, pinned_root: str | None = Non
             raise TamperError(f"root key is {key_id}, not the pinned root {pinned_root}")
     else:
         problem = keyring.problem(opened.signer, opened.actor, opened.timestamp)
-        if problem:
+        if opened.signer not in keyring:
             raise TamperError(problem)
         public = keyring.public_key(opened.signer)
+        if problem:
+            # Say whether the signature itself holds too: a valid signature by a key that
+            # may not sign is a different story from a forged one.
+            try:
+                keys.verify(public, opened.signature, opened.message)
+            except TamperError as e:
+                problem += f"; and the {e}"
+            raise TamperError(problem)
     keys.verify(public, opened.signature, opened.message)
