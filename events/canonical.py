@@ -28,55 +28,67 @@ from domain.errors import NotCanonical
 MAX_SAFE_INTEGER = 2**53 - 1
 
 
-def canonical_bytes(value: Any) -> bytes:
+def canonical_bytes(value: Any, *, lowered: bool = False) -> bytes:
     """Return the canonical (RFC 8785-compatible) UTF-8 bytes of ``value``.
 
     Raises :class:`NotCanonical` for a value outside the subset described above.
+    ``lowered=True`` says ``value`` came from :func:`to_canonical_value` already (the
+    envelope wraps a lowered payload), so it is not walked twice.
     """
-    return orjson.dumps(to_canonical_value(value), option=orjson.OPT_SORT_KEYS)
+    plain = value if lowered else to_canonical_value(value)
+    return orjson.dumps(plain, option=orjson.OPT_SORT_KEYS)
 
 
 def to_canonical_value(value: Any, path: str = "$") -> Any:
     """Lower ``value`` to plain JSON types, refusing what the canonical subset excludes."""
-    # Order matters: bool is an int, datetime is a date, str-Enums are str.
-    if value is None or value is True or value is False:
+    # Exact-type dispatch first: this runs for every field of every event written.
+    kind = type(value)
+    if kind is str:
+        if not value.isascii():
+            _check_unicode(value, path)
         return value
+    if kind is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+        raise NotCanonical(f"integer {value} at {path} is outside ±(2^53-1); store it as a string")
+    if value is None or kind is bool:
+        return value
+    if kind is dict:
+        lowered = {}
+        for key, item in value.items():
+            if type(key) is not str or not key.isascii():
+                raise NotCanonical(f"object key {key!r} at {path} must be an ASCII string")
+            lowered[key] = to_canonical_value(item, f"{path}.{key}")
+        return lowered
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise NotCanonical(f"datetime {value} at {path} has no timezone")
+        return value.isoformat()
+    # Rarer types and subclasses. Order matters: str-Enums are str, bool is an int.
     if isinstance(value, Enum):
         return to_canonical_value(value.value, path)
     if isinstance(value, str):
-        _check_unicode(value, path)
-        return value
-    if isinstance(value, int):
-        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            return int(value)
-        raise NotCanonical(
-            f"integer {value} at {path} is outside ±(2^53-1); store it as a string"
-        )
+        return to_canonical_value(str(value), path)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return to_canonical_value(int(value), path)
+    if isinstance(value, dict):
+        return to_canonical_value(dict(value), path)
     if isinstance(value, float):
         raise NotCanonical(
             f"float {value!r} at {path} is not allowed in the ledger; "
             "use a string (e.g. '86.5') or an integer"
         )
-    if isinstance(value, dict):
-        lowered = {}
-        for key, item in value.items():
-            if not isinstance(key, str) or not key.isascii():
-                raise NotCanonical(f"object key {key!r} at {path} must be an ASCII string")
-            lowered[key] = to_canonical_value(item, f"{path}.{key}")
-        return lowered
     if isinstance(value, (list, tuple)):
         return [to_canonical_value(item, f"{path}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise NotCanonical(f"datetime {value} at {path} has no timezone")
-        return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    raise NotCanonical(
-        f"value of type {type(value).__name__} at {path} has no canonical form"
-    )
+    return _refuse(value, path)
+
+
+def _refuse(value: Any, path: str) -> Any:
+    raise NotCanonical(f"value of type {type(value).__name__} at {path} has no canonical form")
 
 
 def _check_unicode(text: str, path: str) -> None:

@@ -43,6 +43,7 @@ def digest(state: bytes) -> str:
 def message_bytes(
     *, stream: UUID, version: int, topic: str, signer: str, prev: str, payload: dict[str, Any]
 ) -> bytes:
+    """The signed message. ``payload`` must already be lowered (to_canonical_value)."""
     return canonical_bytes(
         {
             "format": FORMAT,
@@ -52,7 +53,8 @@ def message_bytes(
             "signer": signer,
             "prev": prev,
             "payload": payload,
-        }
+        },
+        lowered=True,
     )
 
 

@@ -17,8 +17,18 @@ from signing.keys import public_key_from_text
 
 class Keyring:
     def __init__(self, entries: Mapping[str, KeyEntry] | None = None) -> None:
-        self.entries: Mapping[str, KeyEntry] = entries if entries is not None else {}
+        self._entries: Mapping[str, KeyEntry] = entries if entries is not None else {}
         self._raw: dict[tuple[str, str], bytes] = {}
+        self.generation = 0  # bumped on every change, so callers may cache answers
+
+    @property
+    def entries(self) -> Mapping[str, KeyEntry]:
+        return self._entries
+
+    @entries.setter
+    def entries(self, entries: Mapping[str, KeyEntry]) -> None:
+        self._entries = entries
+        self.generation += 1
 
     def __contains__(self, key_id: str) -> bool:
         return key_id in self.entries

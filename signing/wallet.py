@@ -7,6 +7,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.errors import SigningError
+from domain.trust import KeyEntry
 from signing.keyring import Keyring
 from signing.keys import KeyId
 from signing.keystore import KeyStore
@@ -22,6 +23,10 @@ class Wallet:
     def __init__(self, store: KeyStore | None, forced_key: str | None = None) -> None:
         self.store = store
         self.forced_key = forced_key
+        # party -> (keyring generation, key entry, private key): the last choice, reused
+        # while the keyring is unchanged and the key still valid (a bulk write signs
+        # thousands of events for one party).
+        self._last: dict[str, tuple[int, KeyEntry, Ed25519PrivateKey]] = {}
 
     def choose(
         self, keyring: Keyring, party: str, moment: datetime
@@ -34,10 +39,14 @@ class Wallet:
             if key is None:
                 raise SigningError(f"the key store has no private key {self.forced_key}")
             return KeyId(self.forced_key), key
+        last = self._last.get(party)
+        if last is not None and last[0] == keyring.generation and last[1].is_valid_at(moment):
+            return KeyId(last[1].key_id), last[2]
         usable = keyring.usable_keys(party, moment)
         for entry in usable:
             key = self._private(party, entry.key_id)
             if key is not None:
+                self._last[party] = (keyring.generation, entry, key)
                 return KeyId(entry.key_id), key
         where = self.store.directory if self.store else "(no key store)"
         if usable:
