@@ -10,5 +10,10 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# Quiet unless it fails: setuptools' build warnings are noise here.
+if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+       .venv/bin/python -m pip install --disable-pip-version-check -e ".[test]"; } >.venv/install.log 2>&1; then
+  cat .venv/install.log >&2
+  echo "installing certledger's dependencies failed (log above, also in .venv/install.log)" >&2
+  exit 2
+fi
