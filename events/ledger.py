@@ -157,6 +157,22 @@ class Ledger(Application[UUID]):
             lambda r: r.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=utc_now())
         )
 
+    def enrol(self, parties: list[tuple[str, str, PartyKind, bytes]]) -> list[KeyId]:
+        """Register many parties, each with a first key, in one transaction (candidates
+        arrive by the thousand). Items are (party id, name, kind, raw public key)."""
+        key_ids = [key_id_of(public) for *_, public in parties]
+
+        def change(registry: TrustRegistry) -> None:
+            for (party_id, name, kind, public), key_id in zip(parties, key_ids):
+                now = utc_now()
+                registry.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=now)
+                registry.add_key(
+                    actor=ROOT_PARTY, party_id=party_id, key_id=key_id, public_key=public_key_text(public), at=now
+                )
+
+        self._change_trust(change)
+        return key_ids
+
     def add_key(self, party_id: str, public_key: bytes, valid_from: datetime | None = None) -> KeyId:
         key_id = key_id_of(public_key)
         self._change_trust(

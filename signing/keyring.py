@@ -20,6 +20,8 @@ class Keyring:
         self._entries: Mapping[str, KeyEntry] = entries if entries is not None else {}
         self._raw: dict[tuple[str, str], bytes] = {}
         self.generation = 0  # bumped on every change, so callers may cache answers
+        self._by_party: dict[str, list[KeyEntry]] = {}
+        self._by_party_generation = -1
 
     @property
     def entries(self) -> Mapping[str, KeyEntry]:
@@ -63,7 +65,11 @@ class Keyring:
 
     def usable_keys(self, party: str, moment: datetime) -> list[KeyEntry]:
         """Keys that may sign for ``party`` at ``moment``, the most recent first."""
-        usable = [
-            e for e in self.entries.values() if e.party_id == party and e.is_valid_at(moment)
-        ]
+        if self._by_party_generation != self.generation:
+            # With a key per candidate the keyring holds many thousands of keys: index once.
+            by_party: dict[str, list[KeyEntry]] = {}
+            for entry in self._entries.values():
+                by_party.setdefault(entry.party_id, []).append(entry)
+            self._by_party, self._by_party_generation = by_party, self.generation
+        usable = [e for e in self._by_party.get(party, ()) if e.is_valid_at(moment)]
         return sorted(usable, key=lambda e: e.valid_from, reverse=True)

@@ -109,3 +109,17 @@ def test_a_key_takes_effect_at_its_valid_from(world: World) -> None:
     with pytest.raises(SigningError, match="T-4: key .* takes effect at"):
         world.write_memo("dept.zhujian.henan", "too early")
     assert world.count() == before
+
+
+def test_enrol_registers_many_parties_with_keys_in_one_go(world: World) -> None:
+    keys = [new_private_key() for _ in range(5)]
+    for i, key in enumerate(keys):
+        world.store.save(f"cand.{i}", key)
+    before = world.count()
+    ids = world.ledger.enrol([(f"cand.{i}", f"考生{i}", PartyKind.CANDIDATE, raw_public_key(k)) for i, k in enumerate(keys)])
+    assert world.count() == before + 10
+    assert world.reopen().registry().key(ids[3]).party_id == "cand.3"
+    world.write_memo("cand.3", "申辩")
+    with pytest.raises(RuleViolation, match="T-2"):
+        world.ledger.enrol([("cand.9", "x", PartyKind.CANDIDATE, raw_public_key(keys[0]))])
+    assert world.count() == before + 11
