@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEv
 from domain.errors import CertLedgerError, InputError, StorageError
 from domain.parties import ROOT_PARTY, PartyKind
 from domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from events.lifecycle import LifecycleServices
 from events.mapper import SignedMapper
 from events.storage import APP_NAME, Database, Rows
 from signing.keyring import Keyring
@@ -33,7 +34,7 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Ledger(Application[UUID]):
+class Ledger(LifecycleServices, Application[UUID]):
     name = APP_NAME
 
     def __init__(

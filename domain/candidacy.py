@@ -1,0 +1,569 @@
+"""A candidacy (报考): one candidate at one sitting, from registration to certificate.
+
+Every act of the two notices about one candidate is a command here; each checks its rule
+(R-n) against the candidacy, the sitting's dates and the table, and records one event.
+Commands take the business date ``on`` of the act; deadlines are counted from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InputError
+from domain.exams import CONDITIONS, Exam, exam
+from domain.places import check_city
+from domain.rules import authorised, by_deadline, require
+from domain.sitting import ExamSitting
+from domain.trust import LEDGER_NAMESPACE
+from domain.units import HRSS, EXAM_CENTER, POSTAL, paper_units, provincial_unit, reissue_route, verification_units
+
+
+class Outcome(str, Enum):
+    """A verification result (R-6)."""
+
+    QUALIFIED = "合格"
+    UNQUALIFIED = "不合格"
+    PENDING = "报考条件待核查"
+
+
+FORFEITED = "视为放弃"
+COMPARISON_ITEMS = ("education", "major", "work-years")  # R-2: compared online
+FRAUD_ARTICLES = (10, 12)  # R-12: 人社部令第31号 第十条、第十二条
+
+
+class ReissueKind(str, Enum):
+    """R-19: 纸质证书补办 or 信息修改."""
+
+    PAPER_REISSUE = "paper-reissue"
+    INFORMATION_CHANGE = "information-change"
+
+
+def candidacy_id(sitting: UUID, candidate: str) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"candidacy:{sitting}:{candidate}")
+
+
+def outcome(text: str) -> Outcome:
+    aliases = {"qualified": Outcome.QUALIFIED, "unqualified": Outcome.UNQUALIFIED, "pending": Outcome.PENDING}
+    try:
+        return aliases.get(text) or Outcome(text)
+    except ValueError:
+        raise InputError(f"unknown verification result {text!r}: use 合格/qualified, 不合格/unqualified or 报考条件待核查/pending") from None
+
+
+class Candidacy(Aggregate):
+    sitting_id: UUID
+    exam_code: str
+    candidate: str
+    city: str
+    name: str
+    masked_id: str
+    level: str
+    registered_on: date
+    passed: bool | None = None
+    scores: tuple[tuple[str, str], ...] = ()
+    handed_over_on: date | None = None
+    first_result: Outcome | None = None
+    first_condition: str | None = None
+    first_result_on: date | None = None
+    appeal_lodged_on: date | None = None
+    appeal_upheld: bool | None = None
+    supplementary_result: Outcome | None = None
+    supplementary_condition: str | None = None
+    supplementary_on: date | None = None
+    forfeited_on: date | None = None
+    void_on: date | None = None
+    void_reason: str | None = None
+    fraud_article: int | None = None
+    referred_on: date | None = None
+    certificate_kind: str | None = None  # "e-certificate" (R-13) or "pass-proof" (R-14)
+    certificate_no: str | None = None
+    certificate_issued_on: date | None = None
+    paper_no: str | None = None
+    paper_received_on: date | None = None
+    mailing_reserved_on: date | None = None
+    delivered_on: date | None = None
+    handed_out_on: date | None = None
+    reissue_kind: str | None = None
+    reissue_route: tuple[str, ...] = ()
+    reissue_at: int = -1  # index into reissue_route of the party now holding the request
+    reissue_refusals: int = 0
+
+    @staticmethod
+    def create_id(sitting_id: UUID, candidate: str) -> UUID:
+        return candidacy_id(sitting_id, candidate)
+
+    # -- what the candidacy is now ---------------------------------------------------------
+
+    @property
+    def exam(self) -> Exam:
+        return exam(self.exam_code)
+
+    def outcome_on(self, day: date, sitting: ExamSitting) -> Outcome | str | None:
+        """The verification status as it stands on ``day``. A candidate handed over but not
+        reported by the deadline counts as 报考条件待核查 (R-6)."""
+        if self.forfeited_on is not None and day >= self.forfeited_on:
+            return FORFEITED
+        if self.supplementary_result is not None:
+            return self.supplementary_result
+        if self.appeal_upheld:
+            return Outcome.QUALIFIED
+        if self.first_result is not None:
+            return self.first_result
+        due = sitting.verification_due
+        if self.handed_over_on is not None and due is not None and day > due:
+            return Outcome.PENDING
+        return None
+
+    @property
+    def is_void(self) -> bool:
+        return self.void_on is not None
+
+    @property
+    def unclaimed(self) -> bool:
+        """A paper certificate still in the unit's custody (R-17)."""
+        return (
+            self.paper_received_on is not None
+            and self.delivered_on is None
+            and self.handed_out_on is None
+            and not self.is_void
+        )
+
+    # -- guards ------------------------------------------------------------------------------
+
+    def _open(self, sitting: ExamSitting | None, on: date) -> None:
+        if sitting is not None and sitting.id != self.sitting_id:
+            raise InputError(f"candidacy {self.id} belongs to another sitting")
+        require(
+            self.forfeited_on is None,
+            "R-8",
+            f"{self.candidate} forfeited the exam qualification on {self.forfeited_on} (视为放弃); "
+            "no later request is accepted",
+        )
+        if on < self.registered_on:
+            raise InputError(f"date {on} is before the registration ({self.registered_on})")
+
+    def _not_void(self, act: str) -> None:
+        require(
+            self.void_on is None,
+            "R-11",
+            f"the registration of {self.candidate} is void since {self.void_on} ({self.void_reason}): no {act}",
+        )
+
+    def _qualified(self, sitting: ExamSitting, on: date, rule: str, act: str) -> None:
+        status = self.outcome_on(on, sitting)
+        require(status == Outcome.QUALIFIED, rule, f"{self.candidate} is not verified 合格 (now: {_text(status)}): no {act}")
+
+    def _national_condition(self, condition: str | None, rule: str) -> str:
+        allowed = self.exam.conditions
+        require(
+            condition in allowed,
+            rule,
+            f"a 不合格 result must cite a national registration condition of {self.exam.name} "
+            f"({', '.join(f'{c} {CONDITIONS[c]}' for c in allowed)}); no other condition may be applied "
+            f"(2019 §2), got {condition!r}",
+        )
+        assert condition is not None
+        return condition
+
+    # -- registration and results ------------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        sitting: ExamSitting,
+        candidate: str,
+        name: str,
+        masked_id: str,
+        city: str,
+        level: str,
+        commitment: bool,
+        comparison: dict[str, str],
+        evidence: dict[str, tuple[str, ...]],
+        on: date,
+    ) -> Candidacy:
+        """R-2: registration under the commitment system (告知承诺制), signed by the candidate."""
+        subject = sitting.exam
+        check_city(city)
+        if not candidate.startswith("cand."):
+            raise InputError(f"candidate party ids start with 'cand.', got {candidate!r}")
+        if subject.levels and level not in subject.levels:
+            raise InputError(f"{subject.name} has levels {', '.join(subject.levels)}, not {level!r}")
+        if not subject.levels and level:
+            raise InputError(f"{subject.name} has no levels")
+        require(commitment, "R-2", "registration requires the candidate's commitment (告知承诺)")
+        require(set(comparison) == set(COMPARISON_ITEMS), "R-2", f"the online comparison covers {', '.join(COMPARISON_ITEMS)}; got {', '.join(sorted(comparison)) or 'nothing'}")
+        for item, result in comparison.items():
+            require(result in ("passed", "failed"), "R-2", f"comparison of {item} is 'passed' or 'failed', not {result!r}")
+            if result == "failed":
+                require(bool(evidence.get(item)), "R-2", f"online comparison of {item} failed: the candidate must upload evidence")
+        stray = set(evidence) - set(COMPARISON_ITEMS)
+        if stray:
+            raise InputError(f"evidence for unknown items: {', '.join(sorted(stray))}")
+        require(sitting.results_released_on is None and on <= sitting.exam_end, "R-2", f"registration for {sitting.label} closed when the exam ended ({sitting.exam_end})")
+        if not name.strip() or not masked_id.strip():
+            raise InputError("a candidate needs a name and a (masked) id number")
+        return cls(
+            actor=candidate,
+            sitting_id=sitting.id,
+            exam_code=sitting.exam_code,
+            candidate=candidate,
+            name=name.strip(),
+            masked_id=masked_id.strip(),
+            city=city,
+            level=level,
+            commitment=True,
+            comparison=dict(comparison),
+            evidence={k: tuple(v) for k, v in evidence.items()},
+            on=on,
+        )
+
+    def release_score(self, *, actor: str, sitting: ExamSitting, passed: bool, scores: dict[str, str], on: date) -> None:
+        self._open(sitting, on)
+        authorised(actor, (EXAM_CENTER,), "L-1", "release a candidate's result")
+        D = sitting.require_results_released("L-1", "candidate results")
+        require(on >= D, "L-1", f"a result cannot be dated {on}, before results release {D}")
+        require(self.passed is None, "L-1", f"{self.candidate}'s result was released already")
+        self._not_void("scores")
+        for subject, score in scores.items():
+            if not isinstance(score, str):
+                raise InputError(f"score of {subject!r} must be text such as '72.5', not {type(score).__name__}")
+        # Subject names are Chinese, and object keys in the ledger are ASCII: store pairs.
+        self._score_released(actor=actor, passed=passed, scores=tuple(scores.items()), on=on)
+
+    def hand_over(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
+        """R-4: HRSS hands the passed candidate over to the provincial verification unit."""
+        self._open(sitting, on)
+        authorised(actor, (HRSS,), "R-4", "hand candidates over for verification")
+        D = sitting.require_results_released("R-4", "handover")
+        require(self.passed is True, "R-3", f"post-exam verification covers candidates who passed; {self.candidate} did not pass")
+        require(self.handed_over_on is None, "R-4", f"{self.candidate} was handed over on {self.handed_over_on}")
+        require(on >= D, "R-4", f"handover cannot precede results release {D}")
+        self._handed_over(actor=actor, to=provincial_unit(self.exam), on=on)
+
+    # -- verification, appeal, supplementary verification, forfeit ---------------------------
+
+    def record_verification(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date) -> None:
+        """R-1, R-6, R-10: the first-round verification result."""
+        self._open(sitting, on)
+        authorised(actor, verification_units(self.exam, self.city), "R-1", f"record a verification result for {self.exam.name} in {self.city}")
+        require(self.handed_over_on is not None, "R-4", f"{self.candidate} has not been handed over: no verification result before handover")
+        assert self.handed_over_on is not None
+        require(self.first_result is None, "R-6", f"{self.candidate}'s verification result ({self.first_result.value if self.first_result else ''}) is recorded already; later changes go through appeal or supplementary verification")
+        require(on >= self.handed_over_on, "R-4", f"a result dated {on} precedes the handover on {self.handed_over_on}")
+        due = sitting.verification_due
+        assert due is not None and sitting.results_released_on is not None
+        why = (
+            "the deadline of its own post-exam verification announcement, R-10"
+            if sitting.exam.provincial
+            else f"15 days after results release {sitting.results_released_on}"
+        )
+        if on > due:
+            raise _late_result(due, why, on)
+        if result is Outcome.UNQUALIFIED:
+            condition = self._national_condition(condition, "R-6")
+        elif condition is not None:
+            raise InputError(f"only a 不合格 result cites a condition; {result.value} does not")
+        self._verification_recorded(actor=actor, result=result, condition=condition, on=on)
+
+    def lodge_appeal(self, *, actor: str, sitting: ExamSitting, grounds: str, on: date) -> None:
+        """申辩 (R-7, R-8): the candidate answers a 不合格 result."""
+        self._open(sitting, on)
+        authorised(actor, (self.candidate,), "R-7", f"lodge {self.candidate}'s appeal")
+        require(self.outcome_on(on, sitting) == Outcome.UNQUALIFIED, "R-7", f"appeals answer a 不合格 result; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
+        require(sitting.results_announced_on is not None, "R-7", "appeals open with the verification results announcement, not yet published")
+        require(self.appeal_lodged_on is None, "R-8", f"{self.candidate} appealed on {self.appeal_lodged_on} already")
+        self._within_two_months(sitting, on, "appeal window")
+        if not grounds.strip():
+            raise InputError("an appeal states its grounds")
+        self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on)
+
+    def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date) -> None:
+        self._open(sitting, on)
+        authorised(actor, verification_units(self.exam, self.city), "R-1", "decide an appeal")
+        require(self.appeal_lodged_on is not None and self.appeal_upheld is None, "R-7", f"{self.candidate} has no appeal awaiting a decision")
+        self._within_two_months(sitting, on, "appeal window")
+        self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on)
+
+    def record_supplementary(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date) -> None:
+        """补充资格核查 (R-7, R-8): once, for candidates left 报考条件待核查."""
+        self._open(sitting, on)
+        authorised(actor, verification_units(self.exam, self.city), "R-1", "record a supplementary verification result")
+        require(self.supplementary_result is None, "R-8", f"supplementary verification is the last of the year: {self.candidate} had it on {self.supplementary_on}")
+        require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-7", f"supplementary verification is for candidates 报考条件待核查; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
+        require(sitting.results_announced_on is not None, "R-7", "the results announcement calls candidates to supplementary verification; it is not published yet")
+        self._within_two_months(sitting, on, "supplementary verification")
+        require(result is not Outcome.PENDING, "R-8", "supplementary verification must end in 合格 or 不合格")
+        if result is Outcome.UNQUALIFIED:
+            condition = self._national_condition(condition, "R-6")
+        elif condition is not None:
+            raise InputError("only a 不合格 result cites a condition")
+        self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on)
+
+    def record_forfeit(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
+        """R-8: a pending candidate who did not take part by the deadline has forfeited."""
+        self._open(sitting, on)
+        authorised(actor, (provincial_unit(self.exam),), "R-8", "record a forfeit")
+        require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-8", f"only a candidate still 报考条件待核查 forfeits; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
+        due = sitting.supplementary_due
+        assert due is not None
+        require(on > due, "R-8", f"the supplementary verification window is open until {due}; no forfeit before then")
+        self._forfeited(actor=actor, on=on)
+
+    def _within_two_months(self, sitting: ExamSitting, on: date, what: str) -> None:
+        due = sitting.supplementary_due
+        assert due is not None and sitting.results_released_on is not None
+        why = (
+            "as the exam's own announcement set, R-10"
+            if sitting.exam.provincial and sitting.announced_supplementary_due
+            else f"two months after results release {sitting.results_released_on}"
+        )
+        by_deadline(on, due, "R-8", what, why)
+
+    # -- sanctions ---------------------------------------------------------------------------
+
+    def find_ineligible(self, *, actor: str, condition: str, finding: str, on: date) -> None:
+        """R-11: registration void, no refund; this sitting's scores void; certificate void."""
+        self._open(None, on)
+        authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-11", "find a candidate ineligible")
+        condition = self._national_condition(condition, "R-11")
+        require(self.void_on is None, "R-11", f"the registration is void since {self.void_on}")
+        self._ineligibility_found(actor=actor, condition=condition, finding=finding, on=on)
+
+    def find_fraud(self, *, actor: str, article: int, finding: str, on: date) -> None:
+        """R-12: false material or other fraud, handled under 人社部令第31号 Art. 10 or 12."""
+        self._open(None, on)
+        authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "record a fraud finding")
+        require(article in FRAUD_ARTICLES, "R-12", f"fraud is handled under Art. 10 or 12 of MOHRSS Order No. 31, not Art. {article}")
+        require(self.fraud_article is None, "R-12", "a fraud finding is recorded already")
+        if not finding.strip():
+            raise InputError("a fraud finding states what was found")
+        self._fraud_found(actor=actor, article=article, finding=finding.strip(), on=on)
+
+    def refer_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:
+        self._open(None, on)
+        authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "refer a case to the judicial authorities")
+        require(self.fraud_article is not None, "R-12", "a referral follows a fraud finding; none is recorded")
+        require(self.referred_on is None, "R-12", f"referred on {self.referred_on} already")
+        self._referred_to_judiciary(actor=actor, authority=authority, on=on)
+
+    # -- certificates ------------------------------------------------------------------------
+
+    def issue_e_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date) -> None:
+        """R-13: 河南省专业技术人员职业资格证书（电子证书）, under HRSS's e-seal."""
+        self._open(sitting, on)
+        authorised(actor, (HRSS,), "R-13", "issue an e-certificate under the HRSS e-seal")
+        require(self.exam.e_certificate, "R-13", f"{self.exam.name} is a national exam: HRSS issues a pass proof (R-14), not an e-certificate")
+        self._certificate(sitting, on, "e-certificate", certificate_no, "R-13")
+
+    def issue_pass_proof(self, *, actor: str, sitting: ExamSitting, proof_no: str, on: date) -> None:
+        """R-14: 全国专业技术人员职业资格考试合格证明（河南）, under HRSS's e-seal."""
+        self._open(sitting, on)
+        authorised(actor, (HRSS,), "R-14", "issue a pass proof under the HRSS e-seal")
+        require(not self.exam.e_certificate, "R-13", f"{self.exam.name} is organised by the province: it gets an e-certificate, not a pass proof")
+        self._certificate(sitting, on, "pass-proof", proof_no, "R-14")
+
+    def _certificate(self, sitting: ExamSitting, on: date, kind: str, number: str, rule: str) -> None:
+        self._not_void("certificate")
+        self._qualified(sitting, on, rule, kind)
+        require(self.certificate_kind is None, rule, f"{self.candidate} has a {self.certificate_kind} {self.certificate_no} already")
+        if not number.strip():
+            raise InputError("a certificate needs a number")
+        self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on)
+
+    def receive_paper_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date) -> None:
+        """The national paper certificate reaches the provincial unit (R-15)."""
+        self._open(sitting, on)
+        require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate: HRSS issues an e-certificate")
+        authorised(actor, (provincial_unit(self.exam),), "R-15", "receive paper certificates")
+        self._not_void("paper certificate")
+        self._qualified(sitting, on, "R-15", "paper certificate")
+        require(self.paper_received_on is None, "R-15", f"paper certificate {self.paper_no} was received on {self.paper_received_on}")
+        self._paper_certificate_received(actor=actor, certificate_no=certificate_no, on=on)
+
+    def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date) -> None:
+        """R-16: reserved on the provincial platform; postage paid on delivery (到付)."""
+        self._open(sitting, on)
+        authorised(actor, (self.candidate,), "R-16", f"reserve mailing of {self.candidate}'s certificate")
+        require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to mail")
+        due = sitting.mailing_due
+        require(due is not None, "R-16", "reservations open with the verification results announcement (R-7), not yet published")
+        assert due is not None
+        by_deadline(on, due, "R-16", "the mailing reservation period", f"30 days after the results announcement {sitting.results_announced_on}")
+        self._not_void("mailing")
+        self._qualified(sitting, on, "R-16", "certificate to mail")
+        require(self.mailing_reserved_on is None, "R-16", f"mailing was reserved on {self.mailing_reserved_on}")
+        require(self.handed_out_on is None, "R-16", f"the certificate was handed out on {self.handed_out_on}")
+        self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on)
+
+    def deliver_by_post(self, *, actor: str, on: date) -> None:
+        self._open(None, on)
+        authorised(actor, (POSTAL,), "R-16", "deliver reserved certificates")
+        require(self.mailing_reserved_on is not None, "R-16", f"{self.candidate} did not reserve mailing")
+        require(self.paper_received_on is not None, "R-16", "the paper certificate has not reached the unit yet")
+        require(self.delivered_on is None, "R-16", f"delivered on {self.delivered_on} already")
+        self._not_void("delivery")
+        self._delivered(actor=actor, on=on)
+
+    def hand_out(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
+        """R-15, R-16: handed out on site by the table's unit, when not reserved for mailing."""
+        self._open(sitting, on)
+        require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to hand out")
+        authorised(actor, paper_units(self.exam, self.city), "R-15", f"hand out paper certificates of {self.exam.name} in {self.city}")
+        require(self.paper_received_on is not None, "R-15", "the paper certificate has not been received")
+        require(self.mailing_reserved_on is None, "R-16", "this certificate is reserved for mailing: the postal company delivers it")
+        require(self.handed_out_on is None, "R-15", f"handed out on {self.handed_out_on} already")
+        require(self.id not in sitting.custody_roster, "R-17", f"transferred to HRSS on {sitting.custody_transferred_on} with the unclaimed certificates")
+        self._not_void("hand-out")
+        self._handed_out(actor=actor, on=on)
+
+    # -- reissue and information change -------------------------------------------------------
+
+    def request_reissue(self, *, actor: str, kind: ReissueKind, reason: str, on: date) -> bool:
+        """R-19: the receiving unit records the request and routes it. R-18: a paper reissue
+        once an e-certificate exists is refused, and the refusal recorded. Returns whether
+        the request was accepted."""
+        self._open(None, on)
+        route = reissue_route(self.exam, self.city)
+        receivers = [p for p in route if p in verification_units(self.exam, self.city)]
+        authorised(actor, receivers, "R-19", f"receive reissue requests for {self.exam.name} in {self.city}")
+        if kind is ReissueKind.PAPER_REISSUE and self.certificate_kind == "e-certificate":
+            self._reissue_refused(actor=actor, kind=kind, reason=reason, rule="R-18", on=on)
+            return False
+        if kind is ReissueKind.PAPER_REISSUE:
+            require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to reissue")
+            require(self.paper_received_on is not None, "R-19", "no paper certificate was issued to this candidate")
+        require(self.reissue_at < 0 or self.reissue_at == len(self.reissue_route) - 1, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''})")
+        self._reissue_requested(actor=actor, kind=kind, reason=reason, route=route[route.index(actor):], on=on)
+        return True
+
+    def forward_reissue(self, *, actor: str, on: date) -> str:
+        self._open(None, on)
+        require(0 <= self.reissue_at < len(self.reissue_route) - 1, "R-19", "there is no request on its way to forward")
+        holder = self.reissue_route[self.reissue_at]
+        authorised(actor, (holder,), "R-19", "forward this request (it is with them)")
+        target = self.reissue_route[self.reissue_at + 1]
+        self._reissue_forwarded(actor=actor, to=target, on=on)
+        return target
+
+    # -- events --------------------------------------------------------------------------------
+
+    @event("Registered")
+    def __init__(self, *, actor: str, sitting_id: UUID, exam_code: str, candidate: str, name: str, masked_id: str, city: str, level: str, commitment: bool, comparison: dict[str, str], evidence: dict[str, tuple[str, ...]], on: date) -> None:
+        self.sitting_id = sitting_id
+        self.exam_code = exam_code
+        self.candidate = candidate
+        self.name = name
+        self.masked_id = masked_id
+        self.city = city
+        self.level = level
+        self.comparison = comparison
+        self.evidence = evidence
+        self.registered_on = on
+
+    @event("ScoreReleased")
+    def _score_released(self, *, actor: str, passed: bool, scores: tuple[tuple[str, str], ...], on: date) -> None:
+        self.passed = passed
+        self.scores = scores
+
+    @event("HandedOver")
+    def _handed_over(self, *, actor: str, to: str, on: date) -> None:
+        self.handed_over_on = on
+
+    @event("VerificationRecorded")
+    def _verification_recorded(self, *, actor: str, result: Outcome, condition: str | None, on: date) -> None:
+        self.first_result = Outcome(result)
+        self.first_condition = condition
+        self.first_result_on = on
+
+    @event("AppealLodged")
+    def _appeal_lodged(self, *, actor: str, grounds: str, on: date) -> None:
+        self.appeal_lodged_on = on
+
+    @event("AppealDecided")
+    def _appeal_decided(self, *, actor: str, upheld: bool, reason: str, on: date) -> None:
+        self.appeal_upheld = upheld
+
+    @event("SupplementaryVerificationRecorded")
+    def _supplementary_recorded(self, *, actor: str, result: Outcome, condition: str | None, on: date) -> None:
+        self.supplementary_result = Outcome(result)
+        self.supplementary_condition = condition
+        self.supplementary_on = on
+
+    @event("Forfeited")
+    def _forfeited(self, *, actor: str, on: date) -> None:
+        self.forfeited_on = on
+
+    @event("IneligibilityFound")
+    def _ineligibility_found(self, *, actor: str, condition: str, finding: str, on: date) -> None:
+        self.void_on = on
+        self.void_reason = f"{condition} {CONDITIONS[condition]}: {finding}"
+
+    @event("FraudFound")
+    def _fraud_found(self, *, actor: str, article: int, finding: str, on: date) -> None:
+        self.fraud_article = article
+        if self.void_on is None:
+            self.void_on = on
+            self.void_reason = f"fraud (Order No. 31 Art. {article}): {finding}"
+
+    @event("ReferredToJudiciary")
+    def _referred_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:
+        self.referred_on = on
+
+    @event("CertificateIssued")
+    def _certificate_issued(self, *, actor: str, kind: str, number: str, on: date) -> None:
+        self.certificate_kind = kind
+        self.certificate_no = number
+        self.certificate_issued_on = on
+
+    @event("PaperCertificateReceived")
+    def _paper_certificate_received(self, *, actor: str, certificate_no: str, on: date) -> None:
+        self.paper_no = certificate_no
+        self.paper_received_on = on
+
+    @event("MailingReserved")
+    def _mailing_reserved(self, *, actor: str, address_ref: str, cash_on_delivery: bool, on: date) -> None:
+        self.mailing_reserved_on = on
+
+    @event("DeliveredByPost")
+    def _delivered(self, *, actor: str, on: date) -> None:
+        self.delivered_on = on
+
+    @event("HandedOutOnSite")
+    def _handed_out(self, *, actor: str, on: date) -> None:
+        self.handed_out_on = on
+
+    @event("ReissueRequested")
+    def _reissue_requested(self, *, actor: str, kind: ReissueKind, reason: str, route: tuple[str, ...], on: date) -> None:
+        self.reissue_kind = ReissueKind(kind).value
+        self.reissue_route = tuple(route)
+        self.reissue_at = 0
+
+    @event("ReissueForwarded")
+    def _reissue_forwarded(self, *, actor: str, to: str, on: date) -> None:
+        self.reissue_at += 1
+
+    @event("ReissueRefused")
+    def _reissue_refused(self, *, actor: str, kind: ReissueKind, reason: str, rule: str, on: date) -> None:
+        self.reissue_refusals += 1
+
+
+def _late_result(due: date, why: str, on: date) -> Exception:
+    from domain.errors import RuleViolation
+
+    return RuleViolation(
+        "R-6",
+        f"verification results were due by {due.isoformat()} ({why}); on {on.isoformat()} the candidate "
+        f"is {Outcome.PENDING.value} and goes to supplementary verification (R-7)",
+    )
+
+
+def _text(status: Any) -> str:
+    if status is None:
+        return "not verified yet"
+    return status.value if isinstance(status, Outcome) else str(status)

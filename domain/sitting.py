@@ -1,0 +1,254 @@
+"""An exam sitting (考试): one exam in one year, and the notices published for it.
+
+L-1 (a ledger rule, not the notices'): HRSS or the exam center schedules a sitting; the
+exam center alone releases its results, once, after the exam ends.
+
+Holds the dates every deadline counts from: the exam's end, the results release day D,
+the announcements of R-5, R-7 and R-9, and the R-17 custody transfer with its roster.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.calendar import add_days, add_months, add_years, days_inclusive
+from domain.errors import InputError
+from domain.exams import Exam, exam
+from domain.rules import authorised, require
+from domain.trust import LEDGER_NAMESPACE
+from domain.units import EXAM_CENTER, HRSS, provincial_unit
+
+PUBLICITY_MIN_DAYS = 10  # R-5
+RESULTS_DUE_DAYS = 15  # R-6
+SUPPLEMENTARY_MONTHS = 2  # R-8
+MAILING_DAYS = 30  # R-16
+CUSTODY_YEARS = 5  # R-17
+
+
+def sitting_id(exam_code: str, year: int) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"sitting:{exam_code}:{year}")
+
+
+class ExamSitting(Aggregate):
+    exam_code: str
+    year: int
+    exam_end: date
+    announced_verification_due: date | None
+    announced_supplementary_due: date | None
+    results_released_on: date | None = None
+    publicity: tuple[date, date] | None = None
+    publicity_published_by: tuple[str, ...] = ()
+    results_announced_on: date | None = None
+    supplementary_submitted_on: date | None = None
+    supplementary_announced_on: date | None = None
+    custody_transferred_on: date | None = None
+    custody_roster: tuple[UUID, ...] = ()
+
+    @staticmethod
+    def create_id(exam_code: str, year: int) -> UUID:
+        return sitting_id(exam_code, year)
+
+    # -- derived dates ---------------------------------------------------------------------
+
+    @property
+    def exam(self) -> Exam:
+        return exam(self.exam_code)
+
+    @property
+    def label(self) -> str:
+        return f"{self.exam.name} {self.year}"
+
+    @property
+    def verification_due(self) -> date | None:
+        """R-6: 15 days after D; R-10: a provincial exam's own announced date."""
+        if self.results_released_on is None:
+            return None
+        if self.exam.provincial and self.announced_verification_due is not None:
+            return self.announced_verification_due
+        return add_days(self.results_released_on, RESULTS_DUE_DAYS)
+
+    @property
+    def supplementary_due(self) -> date | None:
+        """R-8: supplementary verification and appeals close two months after D."""
+        if self.results_released_on is None:
+            return None
+        if self.exam.provincial and self.announced_supplementary_due is not None:
+            return self.announced_supplementary_due
+        return add_months(self.results_released_on, SUPPLEMENTARY_MONTHS)
+
+    @property
+    def mailing_due(self) -> date | None:
+        """R-16: reservations normally within 30 days of the results announcement."""
+        if self.results_announced_on is None:
+            return None
+        return add_days(self.results_announced_on, MAILING_DAYS)
+
+    @property
+    def custody_until(self) -> date:
+        """R-17: 5 years from the exam's end date."""
+        return add_years(self.exam_end, CUSTODY_YEARS)
+
+    def require_results_released(self, rule: str, act: str) -> date:
+        require(self.results_released_on is not None, rule, f"results of {self.label} are not released yet: no {act}")
+        assert self.results_released_on is not None
+        return self.results_released_on
+
+    # -- commands --------------------------------------------------------------------------
+
+    @classmethod
+    def schedule(
+        cls,
+        *,
+        actor: str,
+        exam_code: str,
+        year: int,
+        exam_end: date,
+        on: date,
+        verification_due: date | None = None,
+        supplementary_due: date | None = None,
+    ) -> ExamSitting:
+        subject = exam(exam_code)
+        authorised(actor, (HRSS, EXAM_CENTER), "L-1", f"schedule a sitting of {subject.name}")
+        if not 1990 <= year <= 2100 or exam_end.year != year:
+            raise InputError(f"exam end {exam_end.isoformat()} is not in the sitting's year {year}")
+        if subject.provincial:
+            require(
+                verification_due is not None,
+                "R-10",
+                f"{subject.name} is organised by the province: its verification deadline comes from "
+                "its own post-exam verification announcement (give verification_due)",
+            )
+        else:
+            require(
+                verification_due is None and supplementary_due is None,
+                "R-10",
+                f"{subject.name} is a national exam: its deadlines are the notice's (15 days, two months), "
+                "not an announced date",
+            )
+        for due in (verification_due, supplementary_due):
+            if due is not None and due <= exam_end:
+                raise InputError(f"deadline {due.isoformat()} falls before the exam ends ({exam_end.isoformat()})")
+        return cls(
+            actor=actor,
+            exam_code=exam_code,
+            year=year,
+            exam_end=exam_end,
+            on=on,
+            announced_verification_due=verification_due,
+            announced_supplementary_due=supplementary_due,
+        )
+
+    def release_results(self, *, actor: str, on: date) -> None:
+        """Day D: the exam center releases the results."""
+        authorised(actor, (EXAM_CENTER,), "L-1", "release exam results")
+        require(self.results_released_on is None, "L-1", f"results of {self.label} were released on {self.results_released_on}")
+        require(on > self.exam_end, "L-1", f"results cannot be released on {on}, before the exam ends {self.exam_end}")
+        self._results_released(actor=actor, on=on)
+
+    def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date) -> None:
+        """R-5: 考试成绩合格公示和考后资格核查公告, published jointly by HRSS and the provincial
+        unit: each signs its own publication event; it stands once both have."""
+        unit = provincial_unit(self.exam)
+        authorised(actor, (HRSS, unit), "R-5", "publish the pass publicity and verification announcement")
+        D = self.require_results_released("R-5", "publicity")
+        require(actor not in self.publicity_published_by, "R-5", f"{actor} has already published this publicity")
+        require(starts >= D and on >= D, "R-5", f"publicity cannot start before results release {D}")
+        require(on <= starts, "R-5", f"publicity starting {starts} cannot be published later, on {on}")
+        days = days_inclusive(starts, ends)
+        require(days >= PUBLICITY_MIN_DAYS, "R-5", f"publicity must last at least {PUBLICITY_MIN_DAYS} days; {starts}..{ends} is {days}")
+        if self.publicity is not None:
+            require(self.publicity == (starts, ends), "R-5", f"the joint publicity runs {self.publicity[0]}..{self.publicity[1]}; both publishers must give that period")
+        self._publicity_published(actor=actor, starts=starts, ends=ends, on=on)
+
+    @property
+    def publicity_is_joint(self) -> bool:
+        return {HRSS, provincial_unit(self.exam)} <= set(self.publicity_published_by)
+
+    def announce_verification_results(self, *, actor: str, on: date) -> None:
+        """R-7: the provincial unit's 考后资格核查结果公告."""
+        authorised(actor, (provincial_unit(self.exam),), "R-7", "announce the verification results")
+        self.require_results_released("R-7", "results announcement")
+        require(self.publicity_is_joint, "R-7", "the joint publicity (R-5) must be published by HRSS and the provincial unit first")
+        require(self.results_announced_on is None, "R-7", f"verification results were announced on {self.results_announced_on}")
+        assert self.publicity is not None
+        require(on >= self.publicity[0], "R-7", f"cannot announce results on {on}, before the publicity starts {self.publicity[0]}")
+        self._verification_results_announced(actor=actor, on=on)
+
+    def submit_supplementary_results(self, *, actor: str, on: date) -> None:
+        """R-9: the provincial unit submits the supplementary results to HRSS."""
+        authorised(actor, (provincial_unit(self.exam),), "R-9", "submit supplementary results to HRSS")
+        require(self.results_announced_on is not None, "R-9", "there is no supplementary round before the results announcement (R-7)")
+        require(self.supplementary_submitted_on is None, "R-9", f"supplementary results were submitted on {self.supplementary_submitted_on}")
+        assert self.results_announced_on is not None
+        require(on >= self.results_announced_on, "R-9", "supplementary results cannot precede the results announcement")
+        self._supplementary_results_submitted(actor=actor, on=on)
+
+    def announce_supplementary_results(self, *, actor: str, on: date) -> None:
+        authorised(actor, (provincial_unit(self.exam),), "R-9", "announce the supplementary results")
+        require(self.supplementary_submitted_on is not None, "R-9", "submit the supplementary results to HRSS first")
+        require(self.supplementary_announced_on is None, "R-9", f"supplementary results were announced on {self.supplementary_announced_on}")
+        assert self.supplementary_submitted_on is not None
+        require(on >= self.supplementary_submitted_on, "R-9", "the announcement cannot precede the submission")
+        self._supplementary_results_announced(actor=actor, on=on)
+
+    def transfer_custody(self, *, actor: str, roster: tuple[UUID, ...], on: date) -> None:
+        """R-17: after 5 years the provincial unit registers the unclaimed certificates in a
+        roster (登记造册) and transfers them to HRSS."""
+        authorised(actor, (provincial_unit(self.exam),), "R-17", "transfer unclaimed certificates to HRSS")
+        require(
+            on >= self.custody_until,
+            "R-17",
+            f"unclaimed certificates stay with the unit for 5 years from the exam's end "
+            f"{self.exam_end.isoformat()}: transfer from {self.custody_until.isoformat()}, not {on.isoformat()}",
+        )
+        require(self.custody_transferred_on is None, "R-17", f"custody was transferred on {self.custody_transferred_on}")
+        self._custody_transferred(actor=actor, roster=tuple(roster), on=on)
+
+    # -- events ----------------------------------------------------------------------------
+
+    @event("Scheduled")
+    def __init__(
+        self,
+        *,
+        actor: str,
+        exam_code: str,
+        year: int,
+        exam_end: date,
+        on: date,
+        announced_verification_due: date | None,
+        announced_supplementary_due: date | None,
+    ) -> None:
+        self.exam_code = exam_code
+        self.year = year
+        self.exam_end = exam_end
+        self.announced_verification_due = announced_verification_due
+        self.announced_supplementary_due = announced_supplementary_due
+
+    @event("ResultsReleased")
+    def _results_released(self, *, actor: str, on: date) -> None:
+        self.results_released_on = on
+
+    @event("PublicityPublished")
+    def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date) -> None:
+        self.publicity = (starts, ends)
+        self.publicity_published_by = (*self.publicity_published_by, actor)
+
+    @event("VerificationResultsAnnounced")
+    def _verification_results_announced(self, *, actor: str, on: date) -> None:
+        self.results_announced_on = on
+
+    @event("SupplementaryResultsSubmitted")
+    def _supplementary_results_submitted(self, *, actor: str, on: date) -> None:
+        self.supplementary_submitted_on = on
+
+    @event("SupplementaryResultsAnnounced")
+    def _supplementary_results_announced(self, *, actor: str, on: date) -> None:
+        self.supplementary_announced_on = on
+
+    @event("CustodyTransferred")
+    def _custody_transferred(self, *, actor: str, roster: tuple[UUID, ...], on: date) -> None:
+        self.custody_transferred_on = on
+        self.custody_roster = tuple(roster)

@@ -1,0 +1,229 @@
+"""The certificate lifecycle as application services: load, command, save.
+
+Each method is one act of the notices, performed by ``actor`` on business date ``on``.
+The domain checks the rules; the Mapper signs the resulting event with the actor's key.
+Refusals raise before anything is saved, so nothing is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
+
+from domain.candidacy import Candidacy, Outcome, ReissueKind, candidacy_id
+from domain.errors import InputError
+from domain.exams import exam
+from domain.sitting import ExamSitting, sitting_id
+
+A = TypeVar("A")
+
+
+def parse_sitting_ref(ref: str) -> UUID:
+    """``EXAM:YEAR`` (e.g. ``jianzaoshi-1:2025``) or a sitting's UUID."""
+    if ":" in ref:
+        code, _, year = ref.rpartition(":")
+        exam(code)
+        if not year.isdigit():
+            raise InputError(f"sitting {ref!r}: write EXAM:YEAR, e.g. jianzaoshi-1:2025")
+        return sitting_id(code, int(year))
+    return _uuid(ref, "sitting")
+
+
+def parse_candidacy_ref(ref: str) -> UUID:
+    """``EXAM:YEAR:cand.NUMBER`` or a candidacy's UUID."""
+    parts = ref.split(":")
+    if len(parts) == 3:
+        return candidacy_id(parse_sitting_ref(f"{parts[0]}:{parts[1]}"), parts[2])
+    return _uuid(ref, "candidacy")
+
+
+def _uuid(text: str, what: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise InputError(f"{what} {text!r} is neither a reference nor a UUID") from None
+
+
+class LifecycleServices:
+    """Mixed into :class:`events.ledger.Ledger`."""
+
+    repository: Any
+    recorder: Any
+    mapper: Any
+
+    save: Callable[..., Any]  # Application.save
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise InputError(f"no {what} {aggregate_id} in this ledger") from None
+        if not isinstance(aggregate, kind):
+            raise InputError(f"{aggregate_id} is not a {what}")
+        return aggregate
+
+    def sitting(self, ref: UUID | str) -> ExamSitting:
+        return self._load(ref if isinstance(ref, UUID) else parse_sitting_ref(ref), ExamSitting, "sitting")
+
+    def candidacy(self, ref: UUID | str) -> Candidacy:
+        return self._load(ref if isinstance(ref, UUID) else parse_candidacy_ref(ref), Candidacy, "candidacy")
+
+    def _on_candidacy(self, ref: UUID | str, act: Callable[[Candidacy, ExamSitting], Any]) -> Any:
+        candidacy = self.candidacy(ref)
+        result = act(candidacy, self.sitting(candidacy.sitting_id))
+        self.save(candidacy)
+        return result
+
+    def _on_sitting(self, ref: UUID | str, act: Callable[[ExamSitting], Any]) -> ExamSitting:
+        sitting = self.sitting(ref)
+        act(sitting)
+        self.save(sitting)
+        return sitting
+
+    def candidacies_of(self, sitting_ref: UUID | str) -> Iterator[UUID]:
+        """Ids of the sitting's candidacies, from the registrations in the notification log."""
+        wanted = sitting_ref if isinstance(sitting_ref, UUID) else parse_sitting_ref(sitting_ref)
+        topic = get_topic(Candidacy.Registered)
+        start = None
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=1000, topics=[topic], inclusive_of_start=False)
+            if not page:
+                return
+            for notification in page:
+                registered = self.mapper.to_domain_event(notification)
+                if registered.sitting_id == wanted:
+                    yield registered.originator_id
+            start = page[-1].id
+
+    # -- the sitting -------------------------------------------------------------------------
+
+    def schedule_sitting(self, actor: str, exam_code: str, year: int, exam_end: date, on: date,
+                         verification_due: date | None = None, supplementary_due: date | None = None) -> UUID:
+        sid = sitting_id(exam_code, year)
+        if self.repository.__contains__(sid):
+            raise InputError(f"{exam(exam_code).name} {year} is scheduled already")
+        sitting = ExamSitting.schedule(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on,
+                                       verification_due=verification_due, supplementary_due=supplementary_due)
+        self.save(sitting)
+        return sitting.id
+
+    def release_results(self, actor: str, sitting: UUID | str, on: date) -> None:
+        self._on_sitting(sitting, lambda s: s.release_results(actor=actor, on=on))
+
+    def publish_publicity(self, actor: str, sitting: UUID | str, starts: date, ends: date, on: date) -> None:
+        self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on))
+
+    def announce_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
+        self._on_sitting(sitting, lambda s: s.announce_verification_results(actor=actor, on=on))
+
+    def submit_supplementary_results(self, actor: str, sitting: UUID | str, on: date) -> None:
+        self._on_sitting(sitting, lambda s: s.submit_supplementary_results(actor=actor, on=on))
+
+    def announce_supplementary_results(self, actor: str, sitting: UUID | str, on: date) -> None:
+        self._on_sitting(sitting, lambda s: s.announce_supplementary_results(actor=actor, on=on))
+
+    def transfer_custody(self, actor: str, sitting: UUID | str, on: date) -> tuple[UUID, ...]:
+        """R-17: the roster is every certificate of the sitting still unclaimed on ``on``."""
+        target = self.sitting(sitting)
+        roster = tuple(c for c in self.candidacies_of(target.id) if self.candidacy(c).unclaimed)
+        target.transfer_custody(actor=actor, roster=roster, on=on)
+        self.save(target)
+        return roster
+
+    # -- one candidacy -----------------------------------------------------------------------
+
+    def register_candidate(self, actor: str, sitting: UUID | str, *, name: str, masked_id: str, city: str,
+                           level: str = "", comparison: dict[str, str], evidence: dict[str, tuple[str, ...]] | None = None,
+                           commitment: bool = True, on: date) -> UUID:
+        target = self.sitting(sitting)
+        cid = candidacy_id(target.id, actor)
+        if self.repository.__contains__(cid):
+            raise InputError(f"{actor} is registered for {target.label} already")
+        candidacy = Candidacy.register(sitting=target, candidate=actor, name=name, masked_id=masked_id, city=city,
+                                       level=level, commitment=commitment, comparison=comparison,
+                                       evidence=evidence or {}, on=on)
+        self.save(candidacy)
+        return candidacy.id
+
+    def release_score(self, actor: str, candidacy: UUID | str, passed: bool, scores: dict[str, str], on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.release_score(actor=actor, sitting=s, passed=passed, scores=scores, on=on))
+
+    def hand_over(self, actor: str, candidacy: UUID | str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.hand_over(actor=actor, sitting=s, on=on))
+
+    def record_verification(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.record_verification(actor=actor, sitting=s, result=result, condition=condition, on=on))
+
+    def lodge_appeal(self, actor: str, candidacy: UUID | str, grounds: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.lodge_appeal(actor=actor, sitting=s, grounds=grounds, on=on))
+
+    def decide_appeal(self, actor: str, candidacy: UUID | str, upheld: bool, reason: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.decide_appeal(actor=actor, sitting=s, upheld=upheld, reason=reason, on=on))
+
+    def record_supplementary(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.record_supplementary(actor=actor, sitting=s, result=result, condition=condition, on=on))
+
+    def record_forfeit(self, actor: str, candidacy: UUID | str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.record_forfeit(actor=actor, sitting=s, on=on))
+
+    def find_ineligible(self, actor: str, candidacy: UUID | str, condition: str, finding: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.find_ineligible(actor=actor, condition=condition, finding=finding, on=on))
+
+    def find_fraud(self, actor: str, candidacy: UUID | str, article: int, finding: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.find_fraud(actor=actor, article=article, finding=finding, on=on))
+
+    def refer_to_judiciary(self, actor: str, candidacy: UUID | str, authority: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.refer_to_judiciary(actor=actor, authority=authority, on=on))
+
+    def issue_e_certificate(self, actor: str, candidacy: UUID | str, certificate_no: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.issue_e_certificate(actor=actor, sitting=s, certificate_no=certificate_no, on=on))
+
+    def issue_pass_proof(self, actor: str, candidacy: UUID | str, proof_no: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.issue_pass_proof(actor=actor, sitting=s, proof_no=proof_no, on=on))
+
+    def receive_paper_certificate(self, actor: str, candidacy: UUID | str, certificate_no: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.receive_paper_certificate(actor=actor, sitting=s, certificate_no=certificate_no, on=on))
+
+    def reserve_mailing(self, actor: str, candidacy: UUID | str, address_ref: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.reserve_mailing(actor=actor, sitting=s, address_ref=address_ref, on=on))
+
+    def deliver_by_post(self, actor: str, candidacy: UUID | str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.deliver_by_post(actor=actor, on=on))
+
+    def hand_out(self, actor: str, candidacy: UUID | str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.hand_out(actor=actor, sitting=s, on=on))
+
+    def request_reissue(self, actor: str, candidacy: UUID | str, kind: ReissueKind, reason: str, on: date) -> bool:
+        """True if accepted and routed; False if refused under R-18 (the refusal is recorded)."""
+        return self._on_candidacy(candidacy, lambda c, s: c.request_reissue(actor=actor, kind=kind, reason=reason, on=on))
+
+    def forward_reissue(self, actor: str, candidacy: UUID | str, on: date) -> str:
+        return self._on_candidacy(candidacy, lambda c, s: c.forward_reissue(actor=actor, on=on))
+
+    # -- many candidacies in one transaction (bulk acts of one party) -------------------------
+
+    def for_each_candidacy(self, refs: Iterable[UUID], act: Callable[[Candidacy, ExamSitting], Any], batch: int = 200) -> int:
+        """Apply ``act`` to each candidacy, saving ``batch`` of them per transaction. A refusal
+        raises before its batch is saved; earlier batches stay recorded."""
+        sittings: dict[UUID, ExamSitting] = {}
+        pending: list[Candidacy] = []
+        done = 0
+        for ref in refs:
+            candidacy = self.candidacy(ref)
+            sitting = sittings.get(candidacy.sitting_id) or sittings.setdefault(candidacy.sitting_id, self.sitting(candidacy.sitting_id))
+            act(candidacy, sitting)
+            pending.append(candidacy)
+            if len(pending) >= batch:
+                self.save(*pending)
+                done += len(pending)
+                pending.clear()
+        if pending:
+            self.save(*pending)
+            done += len(pending)
+        return done
