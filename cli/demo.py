@@ -1,45 +1,53 @@
-"""``certledger demo``: build a small, real ledger on SQLite and verify it end to end."""
+"""``certledger demo``: a realistic ledger on SQLite, through every act of the notices.
+
+Two sittings of 2025 — 建造师（一级） (national: pass proof, then paper certificates) and
+建造师（二级） (provincial: HRSS e-certificate) — with a few hundred made-up candidates, from
+registration to the 2030 custody transfer; plus key rotation and revocation. It ends by
+running ``verify`` over everything it wrote.
+"""
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
+from collections import Counter
+from datetime import date, timedelta
+
 import click
 
+from cli.demo_people import REGION_CODES, Person, people
 from cli.output import emit_table, note
 from cli.session import PASSPHRASE_ENV, Session
 from cli.verify import _summary
+from domain.candidacy import Outcome, ReissueKind
 from domain.errors import CertLedgerError, InputError
 from domain.parties import ROOT_PARTY, PartyKind
-from events.ledger import utc_now
+from domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
+from events.ledger import Ledger, utc_now
 from events.verify import Report, verify_ledger
-from projections.trust import key_rows
 from signing.keys import new_private_key, raw_public_key
+from signing.keystore import KeyStore
 from signing.wallet import Wallet
 
 pass_session = click.make_pass_decorator(Session)
 
 DEMO_PASSPHRASE = "certledger-demo"
+PROVINCE_UNIT = "dept.zhujian.henan"
+CITY_UNITS = [f"dept.zhujian.{city}" for city in REGION_CODES]
+UNITS = [EXAM_CENTER, PROVINCE_UNIT, *CITY_UNITS, POSTAL, NATIONAL_EXAM_CENTER, "dept.weijian.henan"]
 
-# (party id, kind, name): the units of the 2019 responsibility table that the demo uses.
-DEMO_PARTIES = [
-    ("exam-center", PartyKind.EXAM_CENTER, "河南省人事考试中心"),
-    ("dept.zhujian.henan", PartyKind.DEPARTMENT, "河南省住房和城乡建设厅"),
-    ("dept.zhujian.zhengzhou", PartyKind.DEPARTMENT, "郑州市住房和城乡建设局"),
-    ("dept.zhujian.luoyang", PartyKind.DEPARTMENT, "洛阳市住房和城乡建设局"),
-    ("dept.weijian.henan", PartyKind.DEPARTMENT, "河南省卫生健康委员会"),
-    ("dept.cehui.henan", PartyKind.DEPARTMENT, "河南省测绘地理信息局"),
-    ("assoc.gczx.henan", PartyKind.ASSOCIATION, "河南省工程咨询协会"),
-    ("postal.henan", PartyKind.POSTAL, "中国邮政集团有限公司河南省分公司"),
-    ("national.exam-center", PartyKind.NATIONAL_EXAM_CENTER, "人力资源和社会保障部人事考试中心"),
-]
+EXAM_END = date(2025, 5, 25)
+D = date(2025, 6, 14)  # results release
+PUBLICITY = (date(2025, 6, 16), date(2025, 6, 25))
 
 
 @click.command()
 @click.option("--reset", is_flag=True, help="Delete an existing SQLite demo ledger and its keys first.")
+@click.option("--candidates", default=300, show_default=True, type=click.IntRange(40, 5000), help="How many candidates.")
 @pass_session
-def demo(session: Session, reset: bool) -> None:
-    """Build a demo ledger (parties, keys, a rotation, a revocation) and verify it."""
+def demo(session: Session, reset: bool, candidates: int) -> None:
+    """Build a demo ledger through the whole certificate lifecycle, then verify it."""
     database = session.database
     if reset:
         if database.backend != "sqlite":
@@ -50,58 +58,286 @@ def demo(session: Session, reset: bool) -> None:
     if not os.environ.get(PASSPHRASE_ENV):
         session._passphrase = DEMO_PASSPHRASE.encode()
         note(f"demo keys are encrypted with the passphrase {DEMO_PASSPHRASE!r} ({PASSPHRASE_ENV} to choose one)")
-
     ledger = session.ledger(create=True)
     ledger.ensure_empty()
-    store = session.keystore()
+    run = DemoRun(ledger, session.keystore(), candidates)
+    run.trust()
+    run.lifecycle()
+    run.refusals()
 
-    root = new_private_key()
-    root_id = store.save(ROOT_PARTY, root)
-    ledger.initialise(raw_public_key(root))
-    note(f"1. genesis: HRSS root key {root_id}")
-
-    for party_id, kind, name in DEMO_PARTIES:
-        ledger.register_party(party_id, name, kind)
-        key = new_private_key()
-        store.save(party_id, key)
-        ledger.add_key(party_id, raw_public_key(key))
-    note(f"2. registered {len(DEMO_PARTIES)} parties, each with a signing key")
-
-    new_key = new_private_key()
-    store.save("dept.zhujian.zhengzhou", new_key)
-    ledger.rotate_key("dept.zhujian.zhengzhou", raw_public_key(new_key))
-    note("3. rotated the key of 郑州市住房和城乡建设局")
-
-    lost_entry = ledger.registry().keys_of("dept.weijian.henan")[0]
-    lost = lost_entry.key_id
-    # Compromised since it was issued: anything it signed would stop verifying.
-    ledger.revoke_key(lost, "private key found on a shared drive", effective_at=lost_entry.valid_from)
-    replacement = new_private_key()
-    store.save("dept.weijian.henan", replacement)
-    ledger.add_key("dept.weijian.henan", raw_public_key(replacement))
-    note(f"4. revoked {lost} of 河南省卫生健康委员会 (compromised since issue), added a new one")
-
-    new_root = new_private_key()
-    store.save(ROOT_PARTY, new_root)
-    new_root_id, _ = ledger.rotate_key(ROOT_PARTY, raw_public_key(new_root))
-    note(f"5. rotated the HRSS root key to {new_root_id}; the old root signed the new key in")
-
-    before = ledger.rows.count()
-    ledger.wallet = ledger.mapper_.wallet = Wallet(store, forced_key=lost)
-    try:
-        ledger.register_party("dept.fake", "冒名单位", PartyKind.DEPARTMENT)
-    except CertLedgerError as e:
-        note(f"6. an act signed with the revoked key is refused, nothing recorded "
-             f"({before} == {ledger.rows.count()} events): {e}")
-    else:  # pragma: no cover - would be a bug
-        raise RuntimeError("the revoked key was allowed to sign")
-
-    click.echo(f"\nKeys in {database.describe()}:")
-    emit_table(key_rows(ledger.registry(), utc_now()), ["key_id", "party", "status"])
+    click.echo(f"\nRegister of {database.describe()}:")
+    emit_table(run.register_rows(), ["sitting", "candidates", "passed", "合格", "不合格", "视为放弃", "void",
+                                     "certificates", "mailed", "handed out", "to HRSS"])
     click.echo("")
     report = Report()
     findings = list(verify_ledger(ledger, report))
     _summary(report, complete=True)
     if findings or not report.ok:
         raise SystemExit(1)
-    click.echo(f"\nTry: certledger keys list   ·   certledger verify --root-key {root_id}")
+    click.echo(f"\nTry: certledger candidate list jianzaoshi-1:2025   ·   certledger verify --root-key {run.root_key}")
+
+
+class DemoRun:
+    def __init__(self, ledger: Ledger, store: KeyStore, candidates: int) -> None:
+        self.ledger = ledger
+        self.store = store
+        self.rng = random.Random(2025)
+        national = candidates * 3 // 5
+        self.people = {
+            "jianzaoshi-1": people(national, seed=1, prefix="251"),
+            "jianzaoshi-2": people(candidates - national, seed=2, prefix="252"),
+        }
+        self.ids: dict[str, list] = {}
+        self.root_key = ""
+        self.step = 0
+        self.refused = 0
+
+    def say(self, text: str) -> None:
+        self.step += 1
+        note(f"{self.step:2d}. {text}")
+
+    def unit(self, person: Person) -> str:
+        """Half the results are recorded by the municipal unit, half by the province (R-1)."""
+        return f"dept.zhujian.{person.city}" if self.rng.random() < 0.5 else PROVINCE_UNIT
+
+    # -- trust ------------------------------------------------------------------------------
+
+    def trust(self) -> None:
+        root = new_private_key()
+        self.root_key = self.store.save(ROOT_PARTY, root)
+        self.ledger.initialise(raw_public_key(root))
+        self.say(f"genesis: HRSS root key {self.root_key}")
+
+        entries = []
+        for party in UNITS:
+            name, kind = unit_name(party)
+            entries.append((party, name, kind, self._new_key(party)))
+        everyone = [p for group in self.people.values() for p in group]
+        for person in everyone:
+            entries.append((person.party, person.name, PartyKind.CANDIDATE, self._new_key(person.party)))
+        self.ledger.enrol(entries)
+        self.say(f"registered {len(UNITS)} units (exam center, 住建 departments of the province and "
+                 f"{len(CITY_UNITS)} municipalities, postal company, …) and {len(everyone)} candidates, each with a key")
+
+        self.ledger.rotate_key("dept.zhujian.zhengzhou", self._new_key("dept.zhujian.zhengzhou"))
+        lost = self.ledger.registry().keys_of("dept.weijian.henan")[0]
+        self.ledger.revoke_key(lost.key_id, "private key found on a shared drive", effective_at=lost.valid_from)
+        self.lost_key = lost.key_id
+        new_root = self.ledger.rotate_key(ROOT_PARTY, self._new_key(ROOT_PARTY))[0]
+        self.say(f"rotated 郑州市住房和城乡建设局's key; revoked a compromised 卫健委 key; rotated the root key to {new_root}")
+
+    def _new_key(self, party: str) -> bytes:
+        key = new_private_key()
+        self.store.save(party, key)
+        return raw_public_key(key)
+
+    # -- the lifecycle ----------------------------------------------------------------------
+
+    def lifecycle(self) -> None:
+        L = self.ledger
+        L.schedule_sitting(HRSS, "jianzaoshi-1", 2025, EXAM_END, on=date(2025, 3, 1))
+        L.schedule_sitting(HRSS, "jianzaoshi-2", 2025, EXAM_END, on=date(2025, 3, 1),
+                           verification_due=date(2025, 7, 10))
+        self.say("scheduled 建造师（一级）2025 (national) and 建造师（二级）2025 (provincial; its "
+                 "announcement sets verification due 2025-07-10, R-10)")
+
+        failed_items = 0
+        for code, group in self.people.items():
+            level = "一级" if code == "jianzaoshi-1" else "二级"
+            self.ids[code] = []
+            for i, person in enumerate(group):
+                comparison = {"education": "passed", "major": "passed", "work-years": "passed"}
+                evidence: dict[str, tuple[str, ...]] = {}
+                if i % 7 == 3:  # the online comparison could not confirm the major: upload evidence
+                    comparison["major"] = "failed"
+                    evidence["major"] = (f"upload:sha256:{self.rng.getrandbits(128):032x}",)
+                    failed_items += 1
+                self.ids[code].append(L.register_candidate(
+                    person.party, f"{code}:2025", name=person.name, masked_id=person.masked_id, city=person.city,
+                    level=level, comparison=comparison, evidence=evidence,
+                    on=date(2025, 3, 10) + timedelta(days=i % 20)))
+        self.say(f"{sum(len(v) for v in self.ids.values())} candidates registered under the commitment system; "
+                 f"{failed_items} uploaded evidence where the online comparison failed (R-2)")
+
+        for code in self.people:
+            L.release_results(EXAM_CENTER, f"{code}:2025", on=D)
+        self.passed: dict[str, list] = {}
+        for code, ids in self.ids.items():
+            outcomes = [self.rng.random() < 0.6 for _ in ids]
+            it = iter(outcomes)
+            L.for_each_candidacy(ids, lambda c, s: c.release_score(
+                actor=EXAM_CENTER, sitting=s, passed=(p := next(it)), on=D,
+                scores={"建设工程经济" if c.level == "一级" else "建设工程施工管理": str(self.rng.randint(60, 99) if p else self.rng.randint(30, 59)),
+                        "专业工程管理与实务": str(self.rng.randint(72, 140) if p else self.rng.randint(20, 71))}))
+            self.passed[code] = [cid for cid, ok in zip(ids, outcomes) if ok]
+            L.for_each_candidacy(self.passed[code], lambda c, s: c.hand_over(actor=HRSS, sitting=s, on=date(2025, 6, 15)))
+            L.publish_publicity(HRSS, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0])
+            L.publish_publicity(PROVINCE_UNIT, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0])
+        self.say(f"results released on {D}; {sum(map(len, self.passed.values()))} passed and were handed over to "
+                 f"河南省住房和城乡建设厅 (R-3, R-4); joint publicity {PUBLICITY[0]}..{PUBLICITY[1]} by HRSS and the department (R-5)")
+
+        self._verify_first_round()
+        self._appeals_and_supplementary()
+        self._sanctions()
+        self._certificates()
+        self._custody_and_reissue()
+
+    def _verify_first_round(self) -> None:
+        L, people_by_id = self.ledger, self._people_by_id()
+        self.roles: dict[str, list] = {}
+        for code, ids in self.passed.items():
+            for n, cid in enumerate(ids):
+                person = people_by_id[cid]
+                if n in (1, 2):
+                    L.record_verification(self.unit(person), cid, Outcome.UNQUALIFIED, condition="work-years", on=date(2025, 6, 24))
+                    self.roles.setdefault(f"{code}:unqualified", []).append(cid)
+                elif n in (3, 4, 5):
+                    L.record_verification(self.unit(person), cid, Outcome.PENDING, on=date(2025, 6, 26))
+                    self.roles.setdefault(f"{code}:pending", []).append(cid)
+                elif n == 6:
+                    self.roles.setdefault(f"{code}:pending", []).append(cid)  # never reported: pending after the due date
+                else:
+                    L.record_verification(self.unit(person), cid, Outcome.QUALIFIED, on=date(2025, 6, 20) + timedelta(days=n % 8))
+            if code == "jianzaoshi-1":  # a result for the unreported one, after the 15 days
+                unreported = self.roles[f"{code}:pending"][-1]
+                self._expect_refusal(lambda: L.record_verification(PROVINCE_UNIT, unreported, Outcome.QUALIFIED, on=date(2025, 7, 1)))
+            L.announce_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 7, 2) if code == "jianzaoshi-1" else date(2025, 7, 11))
+        self.say("verification results recorded by the provincial and municipal 住建 units (R-1, R-6): most 合格, "
+                 "some 不合格 citing 工作年限, some 报考条件待核查; one per exam never reported; results announced (R-7)")
+
+    def _appeals_and_supplementary(self) -> None:
+        L = self.ledger
+        for code in self.passed:
+            first, second = self.roles[f"{code}:unqualified"]
+            candidate = lambda cid: L.candidacy(cid).candidate  # noqa: E731
+            L.lodge_appeal(candidate(first), first, "社保缴费记录可证明工作年限满足报考条件", on=date(2025, 7, 8))
+            L.decide_appeal(PROVINCE_UNIT, first, True, "补充材料证明工作年限符合国家报考条件", on=date(2025, 7, 25))
+            L.lodge_appeal(candidate(second), second, "工作单位变更，年限应合并计算", on=date(2025, 7, 9))
+            L.decide_appeal(PROVINCE_UNIT, second, False, "合并计算后仍不满足工作年限", on=date(2025, 7, 28))
+            pending = self.roles[f"{code}:pending"]
+            for cid in pending[:-2]:
+                L.record_supplementary(PROVINCE_UNIT, cid, Outcome.QUALIFIED, on=date(2025, 7, 20))
+            L.record_supplementary(PROVINCE_UNIT, pending[-2], Outcome.UNQUALIFIED, condition="education", on=date(2025, 7, 22))
+            L.record_forfeit(PROVINCE_UNIT, pending[-1], on=date(2025, 8, 15))
+            L.submit_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 16))
+            L.announce_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 18))
+        self.say("申辩: one appeal upheld (now 合格), one rejected; supplementary verification (补充资格核查) for the "
+                 "pending; one candidate never came and is 视为放弃 on 2025-08-15 (R-7, R-8); supplementary results "
+                 "submitted to HRSS and announced (R-9)")
+
+    def _qualified(self, code: str, on: date) -> list:
+        sitting = self.ledger.sitting(f"{code}:2025")
+        return [cid for cid in self.passed[code]
+                if (c := self.ledger.candidacy(cid)).outcome_on(on, sitting) == Outcome.QUALIFIED and not c.is_void]
+
+    def _sanctions(self) -> None:
+        L = self.ledger
+        self.national_qualified = self._qualified("jianzaoshi-1", date(2025, 8, 20))
+        number = iter(range(1, 100000))
+        L.for_each_candidacy(self.national_qualified, lambda c, s: c.issue_pass_proof(
+            actor=HRSS, sitting=s, proof_no=f"豫考证〔2025〕{next(number):05d}", on=date(2025, 8, 20)))
+        provincial = self._qualified("jianzaoshi-2", date(2025, 8, 20))
+        L.for_each_candidacy(provincial, lambda c, s: c.issue_e_certificate(
+            actor=HRSS, sitting=s, certificate_no=f"HN2025JZ2{next(number):06d}", on=date(2025, 8, 20)))
+        self.e_certified = provincial
+        self.say(f"HRSS issued {len(self.national_qualified)} national pass proofs (R-14) and {len(provincial)} "
+                 "e-certificates under its e-seal (R-13)")
+
+        void, fraud = self.national_qualified[-1], self.national_qualified[-2]
+        L.find_ineligible(PROVINCE_UNIT, void, "work-years", "日常监管发现社保缴费年限与承诺不符", on=date(2025, 9, 10))
+        L.find_fraud(PROVINCE_UNIT, fraud, 12, "提供伪造的学历证书", on=date(2025, 9, 12))
+        L.refer_to_judiciary(PROVINCE_UNIT, fraud, "郑州市公安局", on=date(2025, 9, 20))
+        self.void = {void, fraud}
+        self.say("supervision: one registration found ineligible, its pass proof void (R-11); one forged degree "
+                 "found (Order No. 31 Art. 12) and referred to the police (R-12)")
+
+    def _certificates(self) -> None:
+        L = self.ledger
+        holders = [cid for cid in self.national_qualified if cid not in self.void]
+        number = iter(range(1, 100000))
+        L.for_each_candidacy(holders, lambda c, s: c.receive_paper_certificate(
+            actor=PROVINCE_UNIT, sitting=s, certificate_no=f"0{next(number):07d}", on=date(2025, 7, 28)))
+        mailed, rest = holders[: len(holders) // 3], holders[len(holders) // 3 :]
+        for cid in mailed:
+            L.reserve_mailing(L.candidacy(cid).candidate, cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
+        L.for_each_candidacy(mailed, lambda c, s: c.deliver_by_post(actor=POSTAL, on=date(2025, 8, 5)))
+        self.unclaimed = rest[-3:]
+        L.for_each_candidacy(rest[:-3], lambda c, s: c.hand_out(actor=f"dept.zhujian.{c.city}", sitting=s, on=date(2025, 9, 1)))
+        self.say(f"paper certificates reached the department; {len(mailed)} mailed cash-on-delivery by the postal "
+                 f"company (R-16), {len(rest) - 3} handed out on site by the municipal units (R-15), 3 never collected")
+
+    def _custody_and_reissue(self) -> None:
+        L = self.ledger
+        self._expect_refusal(lambda: L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2029, 12, 31)))
+        roster = L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2030, 5, 25))
+        self.say(f"2030-05-25, five years after the exam: the {len(roster)} unclaimed certificates are entered in a "
+                 "roster (登记造册) and transferred to HRSS (R-17)")
+
+        refused = L.request_reissue(f"dept.zhujian.{L.candidacy(self.e_certified[0]).city}", self.e_certified[0],
+                                    ReissueKind.PAPER_REISSUE, "要求补发纸质证书", on=date(2026, 3, 2))
+        holder = next(cid for cid in self.national_qualified if cid not in self.void and cid not in self.unclaimed)
+        city_unit = f"dept.zhujian.{L.candidacy(holder).city}"
+        L.request_reissue(city_unit, holder, ReissueKind.INFORMATION_CHANGE, "姓名变更（户籍已更正）", on=date(2026, 3, 2))
+        L.forward_reissue(city_unit, holder, on=date(2026, 3, 5))
+        L.forward_reissue(PROVINCE_UNIT, holder, on=date(2026, 3, 9))
+        self.say(f"a paper reissue requested for an e-certificate is refused and the refusal recorded (R-18: "
+                 f"{'refused' if not refused else 'accepted?!'}); an information change travels municipal → "
+                 "provincial department → 河南省人事考试中心 (R-19)")
+
+    def _expect_refusal(self, attempt) -> None:
+        """Run an act the rules must refuse; show the refusal; check nothing was recorded."""
+        before = self.ledger.rows.count()
+        try:
+            attempt()
+        except CertLedgerError as e:
+            note(f"    refused: {e}")
+        else:  # pragma: no cover - would be a bug
+            raise RuntimeError("the demo expected a refusal")
+        if self.ledger.rows.count() != before:  # pragma: no cover - would be a bug
+            raise RuntimeError("a refused act recorded something")
+        self.refused += 1
+
+    def refusals(self) -> None:
+        L = self.ledger
+        late_appeal = self.roles["jianzaoshi-1:pending"][-2]  # 不合格 in the supplementary round
+        unclaimed = L.candidacy(self.unclaimed[0])
+        self._expect_refusal(lambda: L.lodge_appeal(L.candidacy(late_appeal).candidate, late_appeal, "补充核查结论有误", on=date(2025, 8, 20)))
+        self._expect_refusal(lambda: L.issue_pass_proof(HRSS, next(iter(self.void)), "豫考证〔2025〕99999", on=date(2025, 10, 1)))
+        self._expect_refusal(lambda: L.hand_out(f"dept.zhujian.{unclaimed.city}", unclaimed.id, on=date(2030, 6, 1)))
+        self._expect_refusal(lambda: L.issue_e_certificate(HRSS, self.national_qualified[0], "HN2025X", on=date(2025, 9, 1)))
+        signer = L.wallet.forced_key
+        L.wallet.forced_key = self.lost_key
+        try:
+            self._expect_refusal(lambda: L.register_party("dept.fake", "冒名单位", PartyKind.DEPARTMENT))
+        finally:
+            L.wallet.forced_key = signer
+        self.say(f"{self.refused} refused acts (a late result R-6, a late appeal R-8, a certificate for a void "
+                 "registration R-11, a hand-out after the transfer R-17, an e-certificate for a national exam R-13, "
+                 "a revoked key T-4): each named its rule and recorded nothing")
+
+    # -- the register shown at the end ------------------------------------------------------
+
+    def _people_by_id(self) -> dict:
+        return {cid: person for code, ids in self.ids.items() for cid, person in zip(ids, self.people[code])}
+
+    def register_rows(self) -> list[dict]:
+        rows = []
+        for code, ids in self.ids.items():
+            sitting = self.ledger.sitting(f"{code}:2025")
+            counts: Counter[str] = Counter()
+            for cid in ids:
+                c = self.ledger.candidacy(cid)
+                status = c.outcome_on(date(2030, 6, 1), sitting)
+                counts["passed"] += bool(c.passed)
+                counts[str(status.value if isinstance(status, Outcome) else status)] += 1
+                counts["void"] += c.is_void
+                counts["certificates"] += c.certificate_kind is not None
+                counts["mailed"] += c.delivered_on is not None
+                counts["handed out"] += c.handed_out_on is not None
+            rows.append({
+                "sitting": sitting.label, "candidates": len(ids), "passed": counts["passed"],
+                "合格": counts["合格"], "不合格": counts["不合格"], "视为放弃": counts["视为放弃"],
+                "void": counts["void"], "certificates": counts["certificates"], "mailed": counts["mailed"],
+                "handed out": counts["handed out"], "to HRSS": len(sitting.custody_roster),
+            })
+        return rows

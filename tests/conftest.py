@@ -84,3 +84,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.when == "call":
         item.rep_call_failed = report.failed
     return report
+
+
+@pytest.fixture
+def life(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator["LifeWorld"]:
+    """A ledger with the lifecycle's parties (units and candidates cand.001..cand.008),
+    verified after the test unless it tampered on purpose."""
+    from tests.lifecycle_world import LifeWorld
+
+    w = LifeWorld.create(db_url, tmp_path / "keys")
+    try:
+        yield w
+        if not w.tampered and not request.node.rep_call_failed:
+            check = Ledger(parse_database_url(db_url), verify_on_read=False)
+            try:
+                findings = list(verify_ledger(check, Report()))
+            finally:
+                check.close()
+            assert findings == [], [f.describe() for f in findings]
+    finally:
+        w.close()

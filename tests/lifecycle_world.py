@@ -1,0 +1,133 @@
+"""A ledger populated with the parties of the lifecycle, and helpers that bring a sitting
+and its candidates to a given stage. Dates follow a 2025 calendar:
+
+- national exam 建造师（一级） (``jianzaoshi-1``, 省（市）住建, paper): exam ends 2025-05-25,
+  results released (D) 2025-06-14, so results are due 2025-06-29 (R-6), appeals and
+  supplementary verification close 2025-08-14 (R-8);
+- provincial exam 建造师（二级） (``jianzaoshi-2``, e-certificate): exam ends 2025-05-25, D
+  2025-06-14, its own announcement sets verification due 2025-07-10 (R-10).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+from domain.candidacy import Outcome
+from domain.parties import PartyKind
+from domain.units import unit_name
+from events.ledger import Ledger
+from events.storage import parse_database_url
+from signing.keys import new_private_key, raw_public_key
+from signing.keystore import KeyStore
+from signing.wallet import Wallet
+from tests.helpers import PASSPHRASE
+
+UNITS = [
+    "exam-center",
+    "dept.zhujian.henan",
+    "dept.zhujian.zhengzhou",
+    "dept.zhujian.luoyang",
+    "dept.weijian.henan",
+    "dept.weijian.zhengzhou",
+    "dept.tongxin.henan",
+    "dept.kaoshi.zhengzhou",
+    "assoc.gczx.henan",
+    "postal.henan",
+    "national.dept.weijian",
+    "national.dept.tongxin",
+    "national.exam-center",
+]
+CANDIDATES = [f"cand.{i:03d}" for i in range(1, 9)]
+
+EXAM_END = date(2025, 5, 25)
+D = date(2025, 6, 14)
+RESULTS_DUE = date(2025, 6, 29)
+TWO_MONTHS = date(2025, 8, 14)
+PROVINCIAL_DUE = date(2025, 7, 10)
+PUBLICITY = (date(2025, 6, 16), date(2025, 6, 25))
+ANNOUNCED = date(2025, 7, 2)
+
+COMPARISON_OK = {"education": "passed", "major": "passed", "work-years": "passed"}
+
+
+@dataclass
+class LifeWorld:
+    db_url: str
+    store: KeyStore
+    ledger: Ledger
+    candidacies: dict[tuple[str, str], UUID] = field(default_factory=dict)  # (exam, cand) -> id
+    tampered: bool = False
+
+    @classmethod
+    def create(cls, db_url: str, keys_dir: Path) -> LifeWorld:
+        store = KeyStore(keys_dir, lambda: PASSPHRASE)
+        ledger = Ledger(parse_database_url(db_url), Wallet(store))
+        root = new_private_key()
+        store.remember(root)
+        ledger.initialise(raw_public_key(root))
+        parties = []
+        for party in UNITS + CANDIDATES:
+            key = new_private_key()
+            store.remember(key)
+            if party.startswith("cand."):
+                name, kind = f"考生{party[-3:]}", PartyKind.CANDIDATE
+            else:
+                name, kind = unit_name(party)
+            parties.append((party, name, kind, raw_public_key(key)))
+        ledger.enrol(parties)
+        return cls(db_url, store, ledger)
+
+    def count(self) -> int:
+        return self.ledger.rows.count()
+
+    def close(self) -> None:
+        self.ledger.close()
+
+    # -- bringing things to a stage ---------------------------------------------------------
+
+    def sitting(self, exam_code: str = "jianzaoshi-1") -> UUID:
+        """Scheduled, with results released on D."""
+        provincial = exam_code in ("jianzaoshi-2", "zaojia-2", "jiliang-2")
+        sid = self.ledger.schedule_sitting(
+            "hrss", exam_code, 2025, EXAM_END, on=date(2025, 3, 1),
+            verification_due=PROVINCIAL_DUE if provincial else None,
+        )
+        return sid
+
+    def register(self, sid: UUID, candidate: str, city: str = "zhengzhou", exam_code: str = "jianzaoshi-1") -> UUID:
+        from domain.exams import exam
+
+        levels = exam(exam_code).levels
+        cid = self.ledger.register_candidate(
+            candidate, sid, name=f"考生{candidate[-3:]}", masked_id="410102********123X", city=city,
+            level=levels[0] if levels else "", comparison=COMPARISON_OK, on=date(2025, 3, 10),
+        )
+        self.candidacies[(exam_code, candidate)] = cid
+        return cid
+
+    def passed_and_handed_over(self, sid: UUID, candidates: list[str], *, city: str = "zhengzhou",
+                               exam_code: str = "jianzaoshi-1", release: bool = True) -> list[UUID]:
+        ids = [self.register(sid, c, city, exam_code) for c in candidates]
+        if release:
+            self.ledger.release_results("exam-center", sid, on=D)
+        for cid in ids:
+            self.ledger.release_score("exam-center", cid, True, {"综合": "72"}, on=D)
+            self.ledger.hand_over("hrss", cid, on=date(2025, 6, 15))
+        return ids
+
+    def publicity_and_announcement(self, sid: UUID, unit: str = "dept.zhujian.henan") -> None:
+        self.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
+        self.ledger.publish_publicity(unit, sid, *PUBLICITY, on=PUBLICITY[0])
+        self.ledger.announce_verification_results(unit, sid, on=ANNOUNCED)
+
+    def qualified(self, sid: UUID, candidates: list[str], *, exam_code: str = "jianzaoshi-1",
+                  unit: str = "dept.zhujian.henan", announce: bool = True) -> list[UUID]:
+        ids = self.passed_and_handed_over(sid, candidates, exam_code=exam_code)
+        for cid in ids:
+            self.ledger.record_verification(unit, cid, Outcome.QUALIFIED, on=date(2025, 6, 20))
+        if announce:
+            self.publicity_and_announcement(sid, unit)
+        return ids
