@@ -11,7 +11,8 @@ from cli.session import Session, parse_moment
 from domain.parties import ROOT_PARTY, check_party_id, party_kind
 from events.ledger import utc_now
 from projections.trust import key_rows, party_rows
-from signing.keys import load_public_key_file, new_private_key, raw_public_key
+from domain.units import all_units, unit_name
+from signing.keys import key_id_of, load_public_key_file, new_private_key, raw_public_key
 
 pass_session = click.make_pass_decorator(Session)
 
@@ -53,6 +54,35 @@ def parties_add(session: Session, party_id: str, name: str, kind: str) -> None:
     check_party_id(party_id)
     session.ledger().register_party(party_id, name, party_kind(kind))
     note(f"registered party {party_id}")
+
+
+@parties.command("seed")
+@click.option("--json", "as_json", is_flag=True, help="Print the enrolled parties as JSON.")
+@pass_session
+def parties_seed(session: Session, as_json: bool) -> None:
+    """Register every unit of the 2019 table that is not registered yet, each with a new key:
+    the exam center, each department at the province and (省（市）) in each municipality and
+    济源示范区, the association, the postal company, the national end of the R-19 route."""
+    ledger = session.ledger()
+    registered = ledger.registry().parties
+    missing = [party for party in all_units() if party not in registered]
+    store = session.keystore(confirm=True)
+    entries = []
+    for party in missing:
+        name, kind = unit_name(party)
+        key = new_private_key()
+        store.save(party, key)
+        entries.append((party, name, kind, raw_public_key(key)))
+    try:
+        key_ids = ledger.enrol(entries) if entries else []
+    except BaseException:
+        for party, *_, public in entries:
+            store.path_for(party, key_id_of(public)).unlink(missing_ok=True)
+        raise
+    rows = [{"party": e[0], "name": e[1], "kind": e[2].value, "key_id": k} for e, k in zip(entries, key_ids)]
+    if as_json:
+        emit_json(rows)
+    note(f"registered {len(rows)} units ({len(all_units()) - len(rows)} were registered already)")
 
 
 @parties.command("list")

@@ -78,3 +78,21 @@ def unit_name(party_id: str) -> tuple[str, PartyKind]:
         if parts[2] in MUNICIPALITIES and industry.city_name:
             return industry.city_name.format(city=MUNICIPALITIES[parts[2]]), kind
     raise KeyError(party_id)
+
+
+def all_units() -> list[str]:
+    """Every unit party the table and the notices call for: the exam center, each industry's
+    provincial unit and, where the table says 省（市）, its unit in each municipality and
+    济源示范区; the postal company; the national ends of the R-19 route."""
+    from domain.exams import EXAMS
+
+    units = [EXAM_CENTER]
+    for industry in INDUSTRIES.values():
+        units.append(unit_party(industry.code))
+        if industry.city_name:
+            units.extend(unit_party(industry.code, city) for city in MUNICIPALITIES)
+    units.append(POSTAL)
+    national = {e.industry for e in EXAMS.values() if e.reissue_route is ReissueRoute.NATIONAL}
+    units.extend(national_department(code) for code in sorted(national))
+    units.append(NATIONAL_EXAM_CENTER)
+    return list(dict.fromkeys(units))

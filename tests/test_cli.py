@@ -148,3 +148,20 @@ def test_demo_runs_the_whole_lifecycle_and_verifies(tmp_path: Path, monkeypatch:
     events = orjson.loads(again.stdout)["report"]["events"]
     assert again.exit_code == 0 and str(events) in summary[0]
     assert runner.invoke(cli, ["demo"]).exit_code == 2  # does not overwrite without --reset
+
+
+def test_parties_seed_registers_every_unit_of_the_table_once(run, db_url: str) -> None:
+    assert run("init").exit_code == 0
+    assert run("parties", "add", "exam-center", "--name", "河南省人事考试中心", "--kind", "exam-center").exit_code == 0
+    seeded = run("parties", "seed", "--json")
+    assert seeded.exit_code == 0, seeded.output
+    rows = orjson.loads(seeded.stdout)
+    parties = {row["party"]: row for row in rows}
+    assert "exam-center" not in parties  # registered before: left alone
+    assert parties["dept.zhujian.jiyuan"]["name"] == "济源示范区住房和城乡建设局"
+    assert parties["dept.tongxin.henan"]["name"] == "河南省通信管理局"
+    assert "dept.tongxin.zhengzhou" not in parties  # 省 only: no municipal unit
+    assert parties["national.dept.weijian"]["kind"] == "national-department"
+    assert len(rows) == 275
+    again = run("parties", "seed", "--json")
+    assert again.exit_code == 0 and orjson.loads(again.stdout) == []
