@@ -126,6 +126,9 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float) -
         checker = Ledger(parse_database_url(signed_db.url), verify_on_read=False)
         report = Report()
         bad = list(verify_ledger(checker, report))
+        jobs = os.cpu_count() or 1
+        parallel = Report()
+        bad += list(verify_ledger(checker, parallel, jobs=jobs))
         checker.close()
         assert not bad, bad[0].describe()
 
@@ -136,8 +139,11 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float) -
         print(f"  unsigned eventsourcing append : {unsigned_rate:9,.0f} events/s")
         print(f"  signed append                 : {signed_rate:9,.0f} events/s   "
               f"ratio to unsigned {signed_rate / unsigned_rate:5.2f} (target >= 0.80)")
-        print(f"  verify                        : {verify_rate:9,.0f} events/s   "
+        parallel_rate = parallel.events / parallel.seconds
+        print(f"  verify, one process           : {verify_rate:9,.0f} events/s   "
               f"ratio to raw verify {verify_rate / raw_verify:5.2f} (target >= 0.85)")
+        print(f"  {f'verify, {jobs} worker processes':<30}: {parallel_rate:9,.0f} events/s   "
+              f"ratio to raw verify {parallel_rate / raw_verify:5.2f}")
     finally:
         unsigned_db.drop()
         signed_db.drop()

@@ -25,7 +25,7 @@ from uuid import UUID
 
 import orjson
 
-from domain.errors import TamperError
+from domain.errors import CertLedgerError, TamperError
 from domain.trust import TRUST_REGISTRY_ID
 from events.canonical import canonical_bytes
 from signing import keys
@@ -129,27 +129,42 @@ def genesis_key(stream: UUID | str, version: int, payload: dict[str, Any]) -> tu
     return None
 
 
-def check_signed(opened: Opened, keyring: Keyring, pinned_root: str | None = None) -> None:
-    """The signature verifies under a key that may sign for the actor at the event's time."""
+def signing_key(opened: Opened, keyring: Keyring, pinned_root: str | None = None) -> tuple[bytes | None, str | None]:
+    """The public key to check ``opened``'s signature with, and why that key may not sign
+    it (None if it may). The key is None when there is nothing to check against."""
     genesis = genesis_key(opened.stream, opened.version, opened.payload)
     if genesis is not None:
         key_id, public_text = genesis
-        public = keys.public_key_from_text(public_text)
+        try:
+            public = keys.public_key_from_text(public_text)
+        except CertLedgerError as e:
+            return None, f"genesis event carries a bad root key: {e}"
         if keys.key_id_of(public) != key_id or opened.signer != key_id:
-            raise TamperError("genesis event is not signed by the root key it registers")
+            return None, "genesis event is not signed by the root key it registers"
         if pinned_root is not None and key_id != pinned_root:
-            raise TamperError(f"root key is {key_id}, not the pinned root {pinned_root}")
-    else:
-        problem = keyring.problem(opened.signer, opened.actor, opened.timestamp)
-        if opened.signer not in keyring:
-            raise TamperError(problem)
-        public = keyring.public_key(opened.signer)
-        if problem:
-            # Say whether the signature itself holds too: a valid signature by a key that
-            # may not sign is a different story from a forged one.
-            try:
-                keys.verify(public, opened.signature, opened.message)
-            except TamperError as e:
-                problem += f"; and the {e}"
-            raise TamperError(problem)
-    keys.verify(public, opened.signature, opened.message)
+            return public, f"root key is {key_id}, not the pinned root {pinned_root}"
+        return public, None
+    problem = keyring.problem(opened.signer, opened.actor, opened.timestamp)
+    if opened.signer not in keyring:
+        return None, problem
+    return keyring.public_key(opened.signer), problem
+
+
+def signature_problem(key_problem: str | None, signature_holds: bool) -> str | None:
+    """One message for the key's problem and the signature's: a valid signature by a key
+    that may not sign is a different story from a forged one."""
+    if signature_holds:
+        return key_problem
+    if key_problem:
+        return f"{key_problem}; and the signature does not verify"
+    return "signature does not verify"
+
+
+def check_signed(opened: Opened, keyring: Keyring, pinned_root: str | None = None) -> None:
+    """The signature verifies under a key that may sign for the actor at the event's time."""
+    public, problem = signing_key(opened, keyring, pinned_root)
+    if public is None:
+        raise TamperError(problem or "no key to verify with")
+    problem = signature_problem(problem, keys.signature_holds(public, opened.signature, opened.message))
+    if problem:
+        raise TamperError(problem)

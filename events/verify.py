@@ -14,8 +14,11 @@ whole ledger can, and is not built yet.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -26,7 +29,9 @@ from domain.parties import ROOT_PARTY
 from domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from events import envelope
 from events.ledger import Ledger
+from events.storage import Row
 from signing.keyring import Keyring
+from signing.keys import signature_holds, verify_many
 
 _REGISTERS_KEY = {
     get_topic(TrustRegistry.Initialised): "root_key_id",
@@ -110,8 +115,14 @@ def verify_ledger(
     pinned_root: str | None = None,
     page_size: int = 1000,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> Iterator[Finding]:
-    """Yield a :class:`Finding` for each bad event, in notification order; fill ``report``."""
+    """Yield a :class:`Finding` for each bad event, in notification order; fill ``report``.
+
+    With ``jobs > 1`` the Ed25519 checks of each page run in that many worker processes
+    (they dominate the cost, and cryptography holds the GIL while verifying); everything
+    else stays in this process, and at most ``jobs + 1`` pages are in flight.
+    """
     started = time.perf_counter()
     keyring, registry = final_keyring(ledger)
     if registry is None:
@@ -122,37 +133,87 @@ def verify_ledger(
     report.root_keys = [k.key_id for k in registry.keys_of(ROOT_PARTY)]
     registered: set[str] = set()
 
-    for page in ledger.rows.pages(page_size):
-        in_page = {(r.stream, r.version): r.state for r in page}
-        wanted = {(r.stream, r.version - 1) for r in page if r.version > 1} - in_page.keys()
-        outside = ledger.rows.states(wanted)
-        for row in page:
-            problems = _check_row(row, keyring, registered, in_page, outside, pinned_root)
-            report.events += 1
-            if row.stream == TRUST_REGISTRY_ID:
-                report.trust_events += 1
-            if problems:
-                report.findings += 1
-                yield Finding(row.notification_id, row.stream, row.version, row.topic, tuple(problems))
-        if progress:
-            progress(len(page))
+    pool = _worker_pool(jobs)
+    in_flight: deque[tuple[list[_Checked], Future[list[bool]] | list[bool], int]] = deque()
+    try:
+        for page in ledger.rows.pages(page_size):
+            in_page = {(r.stream, r.version): r.state for r in page}
+            wanted = {(r.stream, r.version - 1) for r in page if r.version > 1} - in_page.keys()
+            outside = ledger.rows.states(wanted)
+            checked = [_check_row(row, keyring, registered, in_page, outside, pinned_root) for row in page]
+            jobs_of_page = [c.signature_job for c in checked if c.signature_job is not None]
+            results = pool.submit(verify_many, jobs_of_page) if pool else verify_many(jobs_of_page)
+            in_flight.append((checked, results, len(page)))
+            while len(in_flight) > (jobs if pool else 0):
+                yield from _finish(in_flight.popleft(), report, progress)
+        while in_flight:
+            yield from _finish(in_flight.popleft(), report, progress)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
     report.seconds = time.perf_counter() - started
 
 
-def _check_row(row, keyring, registered, in_page, outside, pinned_root) -> list[str]:
+def _worker_pool(jobs: int) -> ProcessPoolExecutor | None:
+    if jobs <= 1:
+        return None
+    # spawn, not fork: this process holds database connections and pool threads.
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+@dataclass
+class _Checked:
+    """A row after every check but its signature, which may be running elsewhere."""
+
+    row: Row
+    problems: list[str]
+    signature_job: tuple[bytes, bytes, bytes] | None = None
+    key_problem: str | None = None
+    signature_at: int = 0  # where in ``problems`` the signature's verdict belongs
+
+
+def _finish(item, report: Report, progress) -> Iterator[Finding]:
+    checked, results, size = item
+    holds = iter(results.result() if isinstance(results, Future) else results)
+    for c in checked:
+        problems = c.problems
+        if c.signature_job is not None:
+            problem = envelope.signature_problem(c.key_problem, next(holds))
+            if problem:
+                problems = [*problems[: c.signature_at], problem, *problems[c.signature_at :]]
+        report.events += 1
+        if c.row.stream == TRUST_REGISTRY_ID:
+            report.trust_events += 1
+        if problems:
+            report.findings += 1
+            yield Finding(c.row.notification_id, c.row.stream, c.row.version, c.row.topic, tuple(problems))
+    if progress:
+        progress(size)
+
+
+def _check_row(row: Row, keyring: Keyring, registered: set[str], in_page, outside, pinned_root) -> _Checked:
     problems: list[str] = []
     try:
         opened = envelope.open_state(row.state)
     except TamperError as e:
-        return [str(e)]
+        return _Checked(row, [str(e)])
     try:
         envelope.check_placement(opened, row.stream, row.version, row.topic)
     except TamperError as e:
         problems.append(str(e))
-    try:
-        envelope.check_signed(opened, keyring, pinned_root)
-    except (TamperError, CertLedgerError) as e:
-        problems.append(str(e))
+    checked = _Checked(row, problems)
+    public, key_problem = envelope.signing_key(opened, keyring, pinned_root)
+    if public is None:
+        problems.append(key_problem or "no key to verify with")
+    elif row.stream == TRUST_REGISTRY_ID:
+        # Checked here and now: whether it holds decides which keys count as registered.
+        problem = envelope.signature_problem(key_problem, signature_holds(public, opened.signature, opened.message))
+        if problem:
+            problems.append(problem)
+    else:
+        checked.signature_job = (public, opened.signature, opened.message)
+        checked.key_problem = key_problem
+        checked.signature_at = len(problems)
     is_genesis = envelope.genesis_key(row.stream, row.version, opened.payload) is not None
     if not is_genesis and opened.signer in keyring and opened.signer not in registered:
         problems.append(f"T-4: signed by key {opened.signer} before the ledger registered it")
@@ -169,4 +230,4 @@ def _check_row(row, keyring, registered, in_page, outside, pinned_root) -> list[
         field_name = _REGISTERS_KEY.get(row.topic)
         if field_name:
             registered.add(opened.payload.get(field_name, ""))
-    return problems
+    return checked

@@ -160,3 +160,19 @@ def test_a_pinned_root_that_differs_is_reported(world: World) -> None:
     found = list(verify_ledger(check, Report(), pinned_root="ed25519:" + "0" * 32))
     check.close()
     assert found and found[0].version == 1 and "not the pinned root" in found[0].problems[0]
+
+
+def test_parallel_verification_finds_the_same_events(world: World) -> None:
+    memos = [world.write_memo("exam-center", f"m{i}", amendments=2) for i in range(4)]
+    row = world.ledger.rows.read(memos[1], 2)
+    world.ledger.rows.write_state(memos[1], 2, row.state.replace(b"m1", b"M1"))
+    world.ledger.rows.delete(memos[3], 2)
+    world.tampered = True
+    check = world.reopen(verify_on_read=False)
+    try:
+        serial = list(verify_ledger(check, Report(), page_size=7))
+        parallel = list(verify_ledger(check, report := Report(), page_size=7, jobs=2))
+    finally:
+        check.close()
+    assert parallel == serial and len(serial) == 3
+    assert report.findings == 3 and report.events == 1 + 2 * 3 + 4 * 3 - 1
