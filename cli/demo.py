@@ -210,9 +210,9 @@ class DemoRun:
         for code in self.passed:
             first, second = self.roles[f"{code}:unqualified"]
             candidate = lambda cid: L.candidacy(cid).candidate  # noqa: E731
-            L.lodge_appeal(candidate(first), first, "社保缴费记录可证明工作年限满足报考条件", on=date(2025, 7, 8))
+            L.lodge_appeal(candidate(first), first, "社保缴费记录可证明工作年限满足报考条件", on=date(2025, 7, 14))
             L.decide_appeal(PROVINCE_UNIT, first, True, "补充材料证明工作年限符合国家报考条件", on=date(2025, 7, 25))
-            L.lodge_appeal(candidate(second), second, "工作单位变更，年限应合并计算", on=date(2025, 7, 9))
+            L.lodge_appeal(candidate(second), second, "工作单位变更，年限应合并计算", on=date(2025, 7, 15))
             L.decide_appeal(PROVINCE_UNIT, second, False, "合并计算后仍不满足工作年限", on=date(2025, 7, 28))
             pending = self.roles[f"{code}:pending"]
             for cid in pending[:-2]:
@@ -256,13 +256,13 @@ class DemoRun:
         holders = [cid for cid in self.national_qualified if cid not in self.void]
         number = iter(range(1, 100000))
         L.for_each_candidacy(holders, lambda c, s: c.receive_paper_certificate(
-            actor=PROVINCE_UNIT, sitting=s, certificate_no=f"0{next(number):07d}", on=date(2025, 7, 28)))
+            actor=PROVINCE_UNIT, sitting=s, certificate_no=f"0{next(number):07d}", on=date(2025, 10, 20)))
         mailed, rest = holders[: len(holders) // 3], holders[len(holders) // 3 :]
         for cid in mailed:
             L.reserve_mailing(L.candidacy(cid).candidate, cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
-        L.for_each_candidacy(mailed, lambda c, s: c.deliver_by_post(actor=POSTAL, on=date(2025, 8, 5)))
+        L.for_each_candidacy(mailed, lambda c, s: c.deliver_by_post(actor=POSTAL, sitting=s, on=date(2025, 10, 25)))
         self.unclaimed = rest[-3:]
-        L.for_each_candidacy(rest[:-3], lambda c, s: c.hand_out(actor=f"dept.zhujian.{c.city}", sitting=s, on=date(2025, 9, 1)))
+        L.for_each_candidacy(rest[:-3], lambda c, s: c.hand_out(actor=f"dept.zhujian.{c.city}", sitting=s, on=date(2025, 11, 3)))
         self.say(f"paper certificates reached the department; {len(mailed)} mailed cash-on-delivery by the postal "
                  f"company (R-16), {len(rest) - 3} handed out on site by the municipal units (R-15), 3 never collected")
 

@@ -68,13 +68,15 @@ def cli(ctx: click.Context, db_url: str | None, keys_dir: Path, forced_key: str 
 
 
 def _register_commands() -> None:
-    from cli import demo, trust, verify
+    from cli import demo, lifecycle, trust, verify
 
     cli.add_command(trust.init)
     cli.add_command(trust.parties)
     cli.add_command(trust.keys)
     cli.add_command(verify.verify)
     cli.add_command(demo.demo)
+    for group in lifecycle.COMMANDS:
+        cli.add_command(group)
 
 
 _register_commands()

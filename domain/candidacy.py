@@ -14,7 +14,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InputError
+from domain.errors import InputError, RuleViolation
 from domain.exams import CONDITIONS, Exam, exam
 from domain.places import check_city
 from domain.rules import authorised, by_deadline, require
@@ -65,6 +65,7 @@ class Candidacy(Aggregate):
     level: str
     registered_on: date
     passed: bool | None = None
+    scored_on: date | None = None
     scores: tuple[tuple[str, str], ...] = ()
     handed_over_on: date | None = None
     first_result: Outcome | None = None
@@ -72,6 +73,7 @@ class Candidacy(Aggregate):
     first_result_on: date | None = None
     appeal_lodged_on: date | None = None
     appeal_upheld: bool | None = None
+    appeal_decided_on: date | None = None
     supplementary_result: Outcome | None = None
     supplementary_condition: str | None = None
     supplementary_on: date | None = None
@@ -79,6 +81,7 @@ class Candidacy(Aggregate):
     void_on: date | None = None
     void_reason: str | None = None
     fraud_article: int | None = None
+    fraud_on: date | None = None
     referred_on: date | None = None
     certificate_kind: str | None = None  # "e-certificate" (R-13) or "pass-proof" (R-14)
     certificate_no: str | None = None
@@ -92,6 +95,7 @@ class Candidacy(Aggregate):
     reissue_route: tuple[str, ...] = ()
     reissue_at: int = -1  # index into reissue_route of the party now holding the request
     reissue_refusals: int = 0
+    reissue_last_on: date | None = None
 
     @staticmethod
     def create_id(sitting_id: UUID, candidate: str) -> UUID:
@@ -104,15 +108,16 @@ class Candidacy(Aggregate):
         return exam(self.exam_code)
 
     def outcome_on(self, day: date, sitting: ExamSitting) -> Outcome | str | None:
-        """The verification status as it stands on ``day``. A candidate handed over but not
-        reported by the deadline counts as 报考条件待核查 (R-6)."""
+        """The verification status as it stands on ``day``, counting only results dated on or
+        before it. A candidate handed over but not reported by the deadline counts as
+        报考条件待核查 (R-6)."""
         if self.forfeited_on is not None and day >= self.forfeited_on:
             return FORFEITED
-        if self.supplementary_result is not None:
+        if self.supplementary_result is not None and _on_or_before(self.supplementary_on, day):
             return self.supplementary_result
-        if self.appeal_upheld:
+        if self.appeal_upheld and _on_or_before(self.appeal_decided_on, day):
             return Outcome.QUALIFIED
-        if self.first_result is not None:
+        if self.first_result is not None and _on_or_before(self.first_result_on, day):
             return self.first_result
         due = sitting.verification_due
         if self.handed_over_on is not None and due is not None and day > due:
@@ -135,17 +140,18 @@ class Candidacy(Aggregate):
 
     # -- guards ------------------------------------------------------------------------------
 
-    def _open(self, sitting: ExamSitting | None, on: date) -> None:
+    def _open(self, sitting: ExamSitting | None, on: date, *, sanction: bool = False) -> None:
+        """Checks every act makes. A forfeit ends the candidate's requests (R-8), not the
+        authorities' sanctions (R-11 applies "whenever" ineligibility is found)."""
         if sitting is not None and sitting.id != self.sitting_id:
             raise InputError(f"candidacy {self.id} belongs to another sitting")
         require(
-            self.forfeited_on is None,
+            sanction or self.forfeited_on is None,
             "R-8",
             f"{self.candidate} forfeited the exam qualification on {self.forfeited_on} (视为放弃); "
             "no later request is accepted",
         )
-        if on < self.registered_on:
-            raise InputError(f"date {on} is before the registration ({self.registered_on})")
+        _after(on, self.registered_on, "the registration")
 
     def _not_void(self, act: str) -> None:
         require(
@@ -244,6 +250,7 @@ class Candidacy(Aggregate):
         require(self.passed is True, "R-3", f"post-exam verification covers candidates who passed; {self.candidate} did not pass")
         require(self.handed_over_on is None, "R-4", f"{self.candidate} was handed over on {self.handed_over_on}")
         require(on >= D, "R-4", f"handover cannot precede results release {D}")
+        _after(on, self.scored_on, "the candidate's result")
         self._handed_over(actor=actor, to=provincial_unit(self.exam), on=on)
 
     # -- verification, appeal, supplementary verification, forfeit ---------------------------
@@ -277,6 +284,7 @@ class Candidacy(Aggregate):
         authorised(actor, (self.candidate,), "R-7", f"lodge {self.candidate}'s appeal")
         require(self.outcome_on(on, sitting) == Outcome.UNQUALIFIED, "R-7", f"appeals answer a 不合格 result; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
         require(sitting.results_announced_on is not None, "R-7", "appeals open with the verification results announcement, not yet published")
+        _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
         require(self.appeal_lodged_on is None, "R-8", f"{self.candidate} appealed on {self.appeal_lodged_on} already")
         self._within_two_months(sitting, on, "appeal window")
         if not grounds.strip():
@@ -287,6 +295,7 @@ class Candidacy(Aggregate):
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "decide an appeal")
         require(self.appeal_lodged_on is not None and self.appeal_upheld is None, "R-7", f"{self.candidate} has no appeal awaiting a decision")
+        _after(on, self.appeal_lodged_on, "the appeal")
         self._within_two_months(sitting, on, "appeal window")
         self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on)
 
@@ -297,6 +306,7 @@ class Candidacy(Aggregate):
         require(self.supplementary_result is None, "R-8", f"supplementary verification is the last of the year: {self.candidate} had it on {self.supplementary_on}")
         require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-7", f"supplementary verification is for candidates 报考条件待核查; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
         require(sitting.results_announced_on is not None, "R-7", "the results announcement calls candidates to supplementary verification; it is not published yet")
+        _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
         self._within_two_months(sitting, on, "supplementary verification")
         require(result is not Outcome.PENDING, "R-8", "supplementary verification must end in 合格 or 不合格")
         if result is Outcome.UNQUALIFIED:
@@ -329,7 +339,7 @@ class Candidacy(Aggregate):
 
     def find_ineligible(self, *, actor: str, condition: str, finding: str, on: date) -> None:
         """R-11: registration void, no refund; this sitting's scores void; certificate void."""
-        self._open(None, on)
+        self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-11", "find a candidate ineligible")
         condition = self._national_condition(condition, "R-11")
         require(self.void_on is None, "R-11", f"the registration is void since {self.void_on}")
@@ -337,7 +347,7 @@ class Candidacy(Aggregate):
 
     def find_fraud(self, *, actor: str, article: int, finding: str, on: date) -> None:
         """R-12: false material or other fraud, handled under 人社部令第31号 Art. 10 or 12."""
-        self._open(None, on)
+        self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "record a fraud finding")
         require(article in FRAUD_ARTICLES, "R-12", f"fraud is handled under Art. 10 or 12 of MOHRSS Order No. 31, not Art. {article}")
         require(self.fraud_article is None, "R-12", "a fraud finding is recorded already")
@@ -346,9 +356,10 @@ class Candidacy(Aggregate):
         self._fraud_found(actor=actor, article=article, finding=finding.strip(), on=on)
 
     def refer_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:
-        self._open(None, on)
+        self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "refer a case to the judicial authorities")
         require(self.fraud_article is not None, "R-12", "a referral follows a fraud finding; none is recorded")
+        _after(on, self.fraud_on, "the fraud finding", "R-12")
         require(self.referred_on is None, "R-12", f"referred on {self.referred_on} already")
         self._referred_to_judiciary(actor=actor, authority=authority, on=on)
 
@@ -394,6 +405,7 @@ class Candidacy(Aggregate):
         due = sitting.mailing_due
         require(due is not None, "R-16", "reservations open with the verification results announcement (R-7), not yet published")
         assert due is not None
+        _after(on, sitting.results_announced_on, "the verification results announcement", "R-16")
         by_deadline(on, due, "R-16", "the mailing reservation period", f"30 days after the results announcement {sitting.results_announced_on}")
         self._not_void("mailing")
         self._qualified(sitting, on, "R-16", "certificate to mail")
@@ -401,12 +413,15 @@ class Candidacy(Aggregate):
         require(self.handed_out_on is None, "R-16", f"the certificate was handed out on {self.handed_out_on}")
         self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on)
 
-    def deliver_by_post(self, *, actor: str, on: date) -> None:
-        self._open(None, on)
+    def deliver_by_post(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
+        self._open(sitting, on)
         authorised(actor, (POSTAL,), "R-16", "deliver reserved certificates")
         require(self.mailing_reserved_on is not None, "R-16", f"{self.candidate} did not reserve mailing")
         require(self.paper_received_on is not None, "R-16", "the paper certificate has not reached the unit yet")
         require(self.delivered_on is None, "R-16", f"delivered on {self.delivered_on} already")
+        require(self.id not in sitting.custody_roster, "R-17", f"transferred to HRSS on {sitting.custody_transferred_on} with the unclaimed certificates")
+        _after(on, self.paper_received_on, "the certificate's arrival", "R-16")
+        _after(on, self.mailing_reserved_on, "the reservation", "R-16")
         self._not_void("delivery")
         self._delivered(actor=actor, on=on)
 
@@ -416,6 +431,7 @@ class Candidacy(Aggregate):
         require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to hand out")
         authorised(actor, paper_units(self.exam, self.city), "R-15", f"hand out paper certificates of {self.exam.name} in {self.city}")
         require(self.paper_received_on is not None, "R-15", "the paper certificate has not been received")
+        _after(on, self.paper_received_on, "the certificate's arrival", "R-15")
         require(self.mailing_reserved_on is None, "R-16", "this certificate is reserved for mailing: the postal company delivers it")
         require(self.handed_out_on is None, "R-15", f"handed out on {self.handed_out_on} already")
         require(self.id not in sitting.custody_roster, "R-17", f"transferred to HRSS on {sitting.custody_transferred_on} with the unclaimed certificates")
@@ -437,7 +453,7 @@ class Candidacy(Aggregate):
             return False
         if kind is ReissueKind.PAPER_REISSUE:
             require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to reissue")
-            require(self.paper_received_on is not None, "R-19", "no paper certificate was issued to this candidate")
+            require(_on_or_before(self.paper_received_on, on), "R-19", "no paper certificate was issued to this candidate")
         require(self.reissue_at < 0 or self.reissue_at == len(self.reissue_route) - 1, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''})")
         self._reissue_requested(actor=actor, kind=kind, reason=reason, route=route[route.index(actor):], on=on)
         return True
@@ -447,6 +463,7 @@ class Candidacy(Aggregate):
         require(0 <= self.reissue_at < len(self.reissue_route) - 1, "R-19", "there is no request on its way to forward")
         holder = self.reissue_route[self.reissue_at]
         authorised(actor, (holder,), "R-19", "forward this request (it is with them)")
+        _after(on, self.reissue_last_on, "the request's last step", "R-19")
         target = self.reissue_route[self.reissue_at + 1]
         self._reissue_forwarded(actor=actor, to=target, on=on)
         return target
@@ -469,6 +486,7 @@ class Candidacy(Aggregate):
     @event("ScoreReleased")
     def _score_released(self, *, actor: str, passed: bool, scores: tuple[tuple[str, str], ...], on: date) -> None:
         self.passed = passed
+        self.scored_on = on
         self.scores = scores
 
     @event("HandedOver")
@@ -488,6 +506,7 @@ class Candidacy(Aggregate):
     @event("AppealDecided")
     def _appeal_decided(self, *, actor: str, upheld: bool, reason: str, on: date) -> None:
         self.appeal_upheld = upheld
+        self.appeal_decided_on = on
 
     @event("SupplementaryVerificationRecorded")
     def _supplementary_recorded(self, *, actor: str, result: Outcome, condition: str | None, on: date) -> None:
@@ -507,6 +526,7 @@ class Candidacy(Aggregate):
     @event("FraudFound")
     def _fraud_found(self, *, actor: str, article: int, finding: str, on: date) -> None:
         self.fraud_article = article
+        self.fraud_on = on
         if self.void_on is None:
             self.void_on = on
             self.void_reason = f"fraud (Order No. 31 Art. {article}): {finding}"
@@ -543,10 +563,12 @@ class Candidacy(Aggregate):
         self.reissue_kind = ReissueKind(kind).value
         self.reissue_route = tuple(route)
         self.reissue_at = 0
+        self.reissue_last_on = on
 
     @event("ReissueForwarded")
     def _reissue_forwarded(self, *, actor: str, to: str, on: date) -> None:
         self.reissue_at += 1
+        self.reissue_last_on = on
 
     @event("ReissueRefused")
     def _reissue_refused(self, *, actor: str, kind: ReissueKind, reason: str, rule: str, on: date) -> None:
@@ -554,13 +576,24 @@ class Candidacy(Aggregate):
 
 
 def _late_result(due: date, why: str, on: date) -> Exception:
-    from domain.errors import RuleViolation
-
     return RuleViolation(
         "R-6",
         f"verification results were due by {due.isoformat()} ({why}); on {on.isoformat()} the candidate "
         f"is {Outcome.PENDING.value} and goes to supplementary verification (R-7)",
     )
+
+
+def _on_or_before(when: date | None, day: date) -> bool:
+    return when is not None and when <= day
+
+
+def _after(on: date, earlier: date | None, what: str, rule: str | None = None) -> None:
+    """An act cannot be dated before the act it follows."""
+    if earlier is not None and on < earlier:
+        message = f"this act is dated {on.isoformat()}, before {what} ({earlier.isoformat()})"
+        if rule:
+            raise RuleViolation(rule, message)
+        raise InputError(message)
 
 
 def _text(status: Any) -> str:

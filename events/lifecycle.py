@@ -194,7 +194,7 @@ class LifecycleServices:
         self._on_candidacy(candidacy, lambda c, s: c.reserve_mailing(actor=actor, sitting=s, address_ref=address_ref, on=on))
 
     def deliver_by_post(self, actor: str, candidacy: UUID | str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.deliver_by_post(actor=actor, on=on))
+        self._on_candidacy(candidacy, lambda c, s: c.deliver_by_post(actor=actor, sitting=s, on=on))
 
     def hand_out(self, actor: str, candidacy: UUID | str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.hand_out(actor=actor, sitting=s, on=on))

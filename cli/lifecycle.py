@@ -1,0 +1,888 @@
+"""``certledger exams|sitting|candidate|cert …``: every act of the certificate lifecycle.
+
+A thin shell over the application services of :mod:`events.lifecycle`: each act is
+``ledger.<act>(actor, ref, …, on=date)``, performed by the party given with ``--as`` (the
+ledger signs the event with that party's key) on the business date ``--on``. The domain
+checks the rules (R-n) and refuses before anything is recorded; the group in
+:mod:`cli.main` prints the refusal as one line and exits 2.
+
+References: a sitting is ``EXAM:YEAR`` (``jianzaoshi-1:2025``) or its UUID; a candidacy is
+``EXAM:YEAR:cand.NNN`` (``jianzaoshi-1:2025:cand.001``) or its UUID.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import click
+
+from cli.output import emit_json, emit_table, note
+from cli.session import CHINA_STANDARD_TIME, Session
+from domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
+from domain.errors import InputError
+from domain.exams import CONDITIONS, EXAMS, exam
+from domain.sitting import ExamSitting
+from domain.units import paper_units, provincial_unit, verification_units
+from events.ledger import Ledger
+from events.lifecycle import parse_candidacy_ref, parse_sitting_ref
+
+pass_session = click.make_pass_decorator(Session)
+F = TypeVar("F", bound=Callable[..., Any])
+
+# -- shared options -------------------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def today_in_china() -> date:
+    return datetime.now(CHINA_STANDARD_TIME).date()
+
+
+class Day(click.ParamType):
+    """A business date, strictly ISO ``YYYY-MM-DD``; anything else is an InputError."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        option = param.opts[0] if param is not None and param.opts else "date"
+        text = str(value).strip()
+        if not _ISO_DAY.fullmatch(text):
+            raise InputError(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2025-06-14")
+        try:
+            return date.fromisoformat(text)
+        except ValueError as e:
+            raise InputError(f"{option} {value!r} is not a valid date ({e})") from None
+
+
+DAY = Day()
+
+
+def day_option(name: str, *, required: bool = False, help: str) -> Callable[[F], F]:
+    """A date option (``--exam-end``, ``--starts`` …), parsed like ``--on``."""
+    return click.option(name, type=DAY, required=required, metavar="YYYY-MM-DD", help=help)
+
+
+as_option = click.option(
+    "--as",
+    "actor",
+    required=True,
+    metavar="PARTY",
+    help="The acting party (hrss, exam-center, dept.zhujian.henan, cand.001, …); "
+    "the event is signed with its key.",
+)
+on_option = click.option(
+    "--on",
+    "on",
+    type=DAY,
+    default=today_in_china,
+    show_default="today in China Standard Time, +08:00",
+    metavar="YYYY-MM-DD",
+    help="Business date of the act; deadlines are counted from it.",
+)
+status_on_option = click.option(
+    "--on",
+    "on",
+    type=DAY,
+    default=today_in_china,
+    show_default="today in China Standard Time, +08:00",
+    metavar="YYYY-MM-DD",
+    help="Business date the status is evaluated on: a handed-over candidate without a result after "
+    "the R-6 deadline is 报考条件待核查, a forfeit counts from its date. Recorded results are shown as recorded.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def act(f: F) -> F:
+    """The options every act takes: ``--as PARTY`` and ``--on DATE``."""
+    return as_option(on_option(f))
+
+
+def sitting_argument(f: F) -> F:
+    return click.argument("sitting_ref", metavar="SITTING")(f)
+
+
+def candidacy_argument(f: F) -> F:
+    return click.argument("candidacy_ref", metavar="CANDIDACY")(f)
+
+
+# -- references -------------------------------------------------------------------------------
+
+
+def _exists(ledger: Ledger, aggregate_id: UUID) -> bool:
+    return bool(ledger.recorder.select_events(aggregate_id, limit=1))
+
+
+def resolve_sitting(ledger: Ledger, ref: str) -> UUID:
+    """The sitting's id, or a clear InputError naming the reference as typed."""
+    sid = parse_sitting_ref(ref)
+    if not _exists(ledger, sid):
+        raise InputError(f"no sitting {ref} in this ledger ('certledger sitting schedule' creates one)")
+    return sid
+
+
+def resolve_candidacy(ledger: Ledger, ref: str) -> UUID:
+    cid = parse_candidacy_ref(ref)
+    if not _exists(ledger, cid):
+        parts = ref.split(":")
+        if len(parts) == 3 and not _exists(ledger, parse_sitting_ref(f"{parts[0]}:{parts[1]}")):
+            raise InputError(f"no candidacy {ref}: there is no sitting {parts[0]}:{parts[1]} in this ledger")
+        raise InputError(
+            f"no candidacy {ref} in this ledger ('certledger candidate list SITTING' lists a sitting's candidacies)"
+        )
+    return cid
+
+
+def ref_of_sitting(sitting: ExamSitting) -> str:
+    return f"{sitting.exam_code}:{sitting.year}"
+
+
+def ref_of_candidacy(candidacy: Candidacy, sitting: ExamSitting) -> str:
+    return f"{ref_of_sitting(sitting)}:{candidacy.candidate}"
+
+
+def _load_candidacy(ledger: Ledger, ref: str) -> tuple[Candidacy, ExamSitting]:
+    candidacy = ledger.candidacy(resolve_candidacy(ledger, ref))
+    return candidacy, ledger.sitting(candidacy.sitting_id)
+
+
+# -- small parsers ------------------------------------------------------------------------------
+
+
+def _pairs(texts: Iterable[str], option: str, example: str) -> list[tuple[str, str]]:
+    pairs = []
+    for text in texts:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"{option} {text!r}: write KEY=VALUE, e.g. {example}")
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def _comparison(text: str) -> dict[str, str]:
+    items = [t for t in text.split(",") if t.strip()]
+    comparison: dict[str, str] = {}
+    for item, result in _pairs(items, "--compare", "education=passed,major=failed,work-years=passed"):
+        if item in comparison:
+            raise InputError(f"--compare names {item} twice")
+        comparison[item] = result
+    return comparison
+
+
+def _evidence(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    evidence: dict[str, list[str]] = {}
+    for item, ref in _pairs(texts, "--evidence", "major=upload:abc123"):
+        evidence.setdefault(item, []).append(ref)
+    return {item: tuple(refs) for item, refs in evidence.items()}
+
+
+def _scores(texts: Iterable[str]) -> dict[str, str]:
+    scores: dict[str, str] = {}
+    for subject, score in _pairs(texts, "--score", "建设工程经济=72"):
+        if subject in scores:
+            raise InputError(f"--score gives {subject} twice")
+        scores[subject] = score
+    return scores
+
+
+def _done(what: str, actor: str, on: date) -> None:
+    """The one-line confirmation of an act, on stderr."""
+    note(f"recorded: {what} [{on.isoformat()}, signed by {actor}]")
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, Outcome):
+        return v.value
+    if isinstance(v, UUID):
+        return str(v)
+    return v
+
+
+def _emit_record(record: dict[str, Any], as_json: bool) -> None:
+    """One object: JSON as is, or a field/value table with nested keys dotted."""
+    if as_json:
+        emit_json(record)
+        return
+    rows: list[dict[str, Any]] = []
+
+    def flatten(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for k, v in value.items():
+                flatten(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(value, (list, tuple)):
+            rows.append({"field": prefix, "value": ", ".join(str(_value(v)) for v in value)})
+        elif isinstance(value, dict):
+            rows.append({"field": prefix, "value": ""})
+        else:
+            text = "" if value is None else ("yes" if value is True else "no" if value is False else _value(value))
+            rows.append({"field": prefix, "value": text})
+
+    flatten("", record)
+    emit_table(rows, ["field", "value"])
+
+
+# == exams =========================================================================================
+
+
+@click.group()
+def exams() -> None:
+    """The 31 exams of the 2019 table and their units.
+
+    The attached table of 豫人社〔2019〕8号, as the ledger carries it."""
+
+
+def exam_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "code": e.code,
+            "name": e.name,
+            "levels": list(e.levels),
+            "verification_unit": e.verification_unit_label,
+            "paper_unit": e.paper_unit_label,
+            "organised": "provincial" if e.provincial else "national",
+            "reissue_route": e.reissue_route.value,
+            "conditions": list(e.conditions),
+        }
+        for e in EXAMS.values()
+    ]
+
+
+@exams.command("list")
+@json_option
+def exams_list(as_json: bool) -> None:
+    """List the table: code, 考试名称, levels, units, national/provincial, R-19 route.
+
+    Needs no ledger."""
+    rows = exam_rows()
+    if as_json:
+        emit_json(rows)
+        return
+    table = [{**r, "levels": "、".join(r["levels"])} for r in rows]
+    emit_table(table, ["code", "name", "levels", "verification_unit", "paper_unit", "organised", "reissue_route"])
+
+
+# == sitting =======================================================================================
+
+
+@click.group()
+def sitting() -> None:
+    """Sittings: schedule, results, notices, custody.
+
+    A sitting is one exam in one year. SITTING is EXAM:YEAR (jianzaoshi-1:2025) or its UUID."""
+
+
+@sitting.command("schedule")
+@click.argument("exam_code", metavar="EXAM")
+@click.argument("year", type=int)
+@day_option("--exam-end", required=True, help="The day the exam ends (custody counts from it, R-17).")
+@day_option("--verification-due", help="Provincial exams only: the verification deadline of its own announcement (R-10).")
+@day_option("--supplementary-due", help="Provincial exams only: the announced close of supplementary verification (R-10).")
+@act
+@pass_session
+def sitting_schedule(session: Session, exam_code: str, year: int, exam_end: date, verification_due: date | None,
+                     supplementary_due: date | None, actor: str, on: date) -> None:
+    """Schedule a sitting of EXAM in YEAR (L-1: hrss or exam-center). Prints its reference."""
+    subject = exam(exam_code)
+    ledger = session.ledger()
+    ledger.schedule_sitting(actor, exam_code, year, exam_end, on=on, verification_due=verification_due,
+                            supplementary_due=supplementary_due)
+    _done(f"scheduled {subject.name} {year}, exam ends {exam_end.isoformat()}", actor, on)
+    click.echo(f"{exam_code}:{year}")
+
+
+@sitting.command("release")
+@sitting_argument
+@act
+@pass_session
+def sitting_release(session: Session, sitting_ref: str, actor: str, on: date) -> None:
+    """Release the sitting's results: day D (L-1: exam-center)."""
+    ledger = session.ledger()
+    sid = resolve_sitting(ledger, sitting_ref)
+    ledger.release_results(actor, sid, on=on)
+    s = ledger.sitting(sid)
+    assert s.verification_due is not None and s.supplementary_due is not None
+    _done(
+        f"results of {s.label} released (D); verification results due {s.verification_due.isoformat()}, "
+        f"supplementary verification and appeals close {s.supplementary_due.isoformat()}",
+        actor,
+        on,
+    )
+
+
+@sitting.command("publicity")
+@sitting_argument
+@day_option("--starts", required=True, help="First day of the publicity.")
+@day_option("--ends", required=True, help="Last day (at least 10 days in all, R-5).")
+@act
+@pass_session
+def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, actor: str, on: date) -> None:
+    """Publish the joint pass publicity and verification announcement (R-5): HRSS and the
+    provincial unit each publish it, with the same period."""
+    ledger = session.ledger()
+    sid = resolve_sitting(ledger, sitting_ref)
+    ledger.publish_publicity(actor, sid, starts, ends, on=on)
+    s = ledger.sitting(sid)
+    missing = "" if s.publicity_is_joint else f"; awaiting {', '.join(sorted({'hrss', provincial_unit(s.exam)} - set(s.publicity_published_by)))}"
+    _done(f"publicity of {s.label} {starts.isoformat()}..{ends.isoformat()} published by {actor}{missing}", actor, on)
+
+
+@sitting.command("announce-results")
+@sitting_argument
+@act
+@pass_session
+def sitting_announce_results(session: Session, sitting_ref: str, actor: str, on: date) -> None:
+    """Publish the verification results announcement (R-7: the provincial unit)."""
+    ledger = session.ledger()
+    sid = resolve_sitting(ledger, sitting_ref)
+    ledger.announce_verification_results(actor, sid, on=on)
+    s = ledger.sitting(sid)
+    assert s.mailing_due is not None
+    _done(f"verification results of {s.label} announced; mailing reservations until {s.mailing_due.isoformat()}", actor, on)
+
+
+@sitting.command("submit-supplementary")
+@sitting_argument
+@act
+@pass_session
+def sitting_submit_supplementary(session: Session, sitting_ref: str, actor: str, on: date) -> None:
+    """Submit the supplementary verification results to HRSS (R-9: the provincial unit)."""
+    ledger = session.ledger()
+    sid = resolve_sitting(ledger, sitting_ref)
+    ledger.submit_supplementary_results(actor, sid, on=on)
+    _done(f"supplementary results of {ledger.sitting(sid).label} submitted to HRSS", actor, on)
+
+
+@sitting.command("announce-supplementary")
+@sitting_argument
+@act
+@pass_session
+def sitting_announce_supplementary(session: Session, sitting_ref: str, actor: str, on: date) -> None:
+    """Publish the supplementary results announcement (R-9: the provincial unit)."""
+    ledger = session.ledger()
+    sid = resolve_sitting(ledger, sitting_ref)
+    ledger.announce_supplementary_results(actor, sid, on=on)
+    _done(f"supplementary results of {ledger.sitting(sid).label} announced", actor, on)
+
+
+@sitting.command("transfer-custody")
+@sitting_argument
+@act
+@json_option
+@pass_session
+def sitting_transfer_custody(session: Session, sitting_ref: str, actor: str, on: date, as_json: bool) -> None:
+    """Register the unclaimed paper certificates in a roster (登记造册) and transfer them
+    to HRSS, 5 years after the exam ended (R-17). Prints the roster."""
+    ledger = session.ledger()
+    sid = resolve_sitting(ledger, sitting_ref)
+    roster = ledger.transfer_custody(actor, sid, on=on)
+    s = ledger.sitting(sid)
+    rows = [_roster_row(ledger.candidacy(c), s) for c in roster]
+    _done(f"custody of {len(rows)} unclaimed certificate(s) of {s.label} transferred to HRSS", actor, on)
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(rows, ["candidacy", "name", "city", "paper_no", "received_on"])
+
+
+def _roster_row(c: Candidacy, s: ExamSitting) -> dict[str, Any]:
+    return {"candidacy": ref_of_candidacy(c, s), "name": c.name, "city": c.city, "paper_no": c.paper_no,
+            "received_on": c.paper_received_on}
+
+
+@sitting.command("show")
+@sitting_argument
+@json_option
+@pass_session
+def sitting_show(session: Session, sitting_ref: str, as_json: bool) -> None:
+    """A sitting's dates, derived deadlines, publicity and custody roster."""
+    ledger = session.ledger()
+    s = ledger.sitting(resolve_sitting(ledger, sitting_ref))
+    e = s.exam
+    record = {
+        "sitting": ref_of_sitting(s),
+        "id": str(s.id),
+        "exam": e.code,
+        "exam_name": e.name,
+        "year": s.year,
+        "organised": "provincial" if e.provincial else "national",
+        "provincial_unit": provincial_unit(e),
+        "exam_end": s.exam_end,
+        "announced_verification_due": s.announced_verification_due,
+        "announced_supplementary_due": s.announced_supplementary_due,
+        "results_released_on": s.results_released_on,
+        "verification_due": s.verification_due,
+        "supplementary_due": s.supplementary_due,
+        "publicity": {"starts": s.publicity[0], "ends": s.publicity[1]} if s.publicity else None,
+        "publicity_published_by": list(s.publicity_published_by),
+        "publicity_joint": s.publicity_is_joint,
+        "results_announced_on": s.results_announced_on,
+        "mailing_due": s.mailing_due,
+        "supplementary_submitted_on": s.supplementary_submitted_on,
+        "supplementary_announced_on": s.supplementary_announced_on,
+        "custody_until": s.custody_until,
+        "custody_transferred_on": s.custody_transferred_on,
+        "custody_roster": [ref_of_candidacy(ledger.candidacy(c), s) for c in s.custody_roster],
+    }
+    _emit_record(record, as_json)
+
+
+# == candidate =====================================================================================
+
+
+@click.group()
+def candidate() -> None:
+    """Candidacies: registration, results, verification, sanctions.
+
+    A candidacy is one candidate at one sitting. CANDIDACY is EXAM:YEAR:cand.NNN
+    (jianzaoshi-1:2025:cand.001) or its UUID."""
+
+
+@candidate.command("register")
+@sitting_argument
+@click.option("--name", required=True, help="The candidate's name, e.g. 张伟.")
+@click.option("--masked-id", required=True, help="The masked id number, e.g. 410102********123X.")
+@click.option("--city", required=True, help="The municipality (zhengzhou, luoyang, …, jiyuan).")
+@click.option("--level", default="", help="The level, for exams that have levels (一级, 中级, …).")
+@click.option(
+    "--compare",
+    "compare",
+    required=True,
+    metavar="ITEM=RESULT,…",
+    help="The online comparison (R-2) of education, major and work-years, each passed or failed: "
+    "education=passed,major=failed,work-years=passed.",
+)
+@click.option("--evidence", multiple=True, metavar="ITEM=REF",
+              help="Uploaded evidence for an item whose comparison failed, e.g. major=upload:abc123 (repeatable).")
+@click.option("--commitment/--no-commitment", default=True, show_default=True,
+              help="The candidate's commitment (告知承诺); registration requires it (R-2).")
+@act
+@pass_session
+def candidate_register(session: Session, sitting_ref: str, name: str, masked_id: str, city: str, level: str,
+                       compare: str, evidence: tuple[str, ...], commitment: bool, actor: str, on: date) -> None:
+    """Register the candidate given with --as (cand.NNN) for SITTING, under the commitment
+    system (R-2). Prints the candidacy reference."""
+    comparison = _comparison(compare)
+    proofs = _evidence(evidence)
+    ledger = session.ledger()
+    sid = resolve_sitting(ledger, sitting_ref)
+    ledger.register_candidate(actor, sid, name=name, masked_id=masked_id, city=city, level=level,
+                              comparison=comparison, evidence=proofs, commitment=commitment, on=on)
+    s = ledger.sitting(sid)
+    failed = [i for i, r in comparison.items() if r == "failed"]
+    detail = f"; comparison failed for {', '.join(failed)}, evidence uploaded" if failed else ""
+    _done(f"{actor} {name} registered for {s.label}{detail}", actor, on)
+    click.echo(f"{ref_of_sitting(s)}:{actor}")
+
+
+@candidate.command("score")
+@candidacy_argument
+@click.option("--passed/--failed", "passed", default=None, help="Whether the candidate passed (required).")
+@click.option("--score", "scores", multiple=True, metavar="SUBJECT=SCORE",
+              help="A subject's score as text, e.g. 建设工程经济=72 (repeatable).")
+@act
+@pass_session
+def candidate_score(session: Session, candidacy_ref: str, passed: bool | None, scores: tuple[str, ...],
+                    actor: str, on: date) -> None:
+    """Release a candidate's result (L-1: exam-center)."""
+    if passed is None:
+        raise InputError("give --passed or --failed")
+    subject_scores = _scores(scores)
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.release_score(actor, cid, passed, subject_scores, on=on)
+    _done(f"result of {candidacy_ref}: {'passed' if passed else 'not passed'}", actor, on)
+
+
+@candidate.command("hand-over")
+@candidacy_argument
+@act
+@pass_session
+def candidate_hand_over(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
+    """Hand a passed candidate over to the provincial verification unit (R-4: hrss)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.hand_over(actor, cid, on=on)
+    c = ledger.candidacy(cid)
+    _done(f"{candidacy_ref} handed over to {provincial_unit(c.exam)} for verification", actor, on)
+
+
+@candidate.command("verify")
+@candidacy_argument
+@click.option("--result", "result_text", required=True, metavar="RESULT",
+              help="合格|不合格|报考条件待核查 (or qualified|unqualified|pending).")
+@click.option("--condition", metavar="CODE",
+              help=f"For 不合格: the national registration condition not met ({', '.join(CONDITIONS)}).")
+@act
+@pass_session
+def candidate_verify(session: Session, candidacy_ref: str, result_text: str, condition: str | None,
+                     actor: str, on: date) -> None:
+    """Record the verification result (R-1, R-6: within 15 days of D for national exams)."""
+    result = outcome(result_text)
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.record_verification(actor, cid, result, on=on, condition=condition)
+    _done(f"verification of {candidacy_ref}: {result.value}" + (f" ({condition})" if condition else ""), actor, on)
+
+
+@candidate.command("appeal")
+@candidacy_argument
+@click.option("--grounds", required=True, help="What the candidate answers to the 不合格 result.")
+@act
+@pass_session
+def candidate_appeal(session: Session, candidacy_ref: str, grounds: str, actor: str, on: date) -> None:
+    """Lodge the candidate's appeal (申辩) against a 不合格 result (R-7, R-8)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.lodge_appeal(actor, cid, grounds, on=on)
+    _done(f"appeal of {candidacy_ref} lodged", actor, on)
+
+
+@candidate.command("decide-appeal")
+@candidacy_argument
+@click.option("--upheld/--rejected", "upheld", default=None, help="The decision (required).")
+@click.option("--reason", required=True, help="Why.")
+@act
+@pass_session
+def candidate_decide_appeal(session: Session, candidacy_ref: str, upheld: bool | None, reason: str,
+                            actor: str, on: date) -> None:
+    """Decide an appeal (R-1, R-8: within two months of D); upheld makes the candidate 合格."""
+    if upheld is None:
+        raise InputError("give --upheld or --rejected")
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.decide_appeal(actor, cid, upheld, reason, on=on)
+    _done(f"appeal of {candidacy_ref} {'upheld' if upheld else 'rejected'}", actor, on)
+
+
+@candidate.command("supplementary")
+@candidacy_argument
+@click.option("--result", "result_text", required=True, metavar="RESULT",
+              help="合格|不合格 (or qualified|unqualified).")
+@click.option("--condition", metavar="CODE", help="For 不合格: the national registration condition not met.")
+@act
+@pass_session
+def candidate_supplementary(session: Session, candidacy_ref: str, result_text: str, condition: str | None,
+                            actor: str, on: date) -> None:
+    """Record the supplementary verification (补充资格核查) of a pending candidate (R-7, R-8)."""
+    result = outcome(result_text)
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.record_supplementary(actor, cid, result, on=on, condition=condition)
+    _done(f"supplementary verification of {candidacy_ref}: {result.value}" + (f" ({condition})" if condition else ""),
+          actor, on)
+
+
+@candidate.command("forfeit")
+@candidacy_argument
+@act
+@pass_session
+def candidate_forfeit(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
+    """Record that a pending candidate forfeited (视为放弃) after the window closed (R-8)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.record_forfeit(actor, cid, on=on)
+    _done(f"{candidacy_ref} forfeited the exam qualification (视为放弃)", actor, on)
+
+
+@candidate.command("void")
+@candidacy_argument
+@click.option("--condition", required=True, metavar="CODE", help="The national registration condition not met.")
+@click.option("--finding", required=True, help="What was found.")
+@act
+@pass_session
+def candidate_void(session: Session, candidacy_ref: str, condition: str, finding: str, actor: str, on: date) -> None:
+    """Find the candidate ineligible (R-11): registration, scores and certificate void."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.find_ineligible(actor, cid, condition, finding, on=on)
+    _done(f"{candidacy_ref} found ineligible ({condition}): registration, scores and any certificate void, "
+          "fees not refunded", actor, on)
+
+
+@candidate.command("fraud")
+@candidacy_argument
+@click.option("--article", required=True, type=int, metavar="10|12", help="Article of MOHRSS Order No. 31.")
+@click.option("--finding", required=True, help="What was found.")
+@act
+@pass_session
+def candidate_fraud(session: Session, candidacy_ref: str, article: int, finding: str, actor: str, on: date) -> None:
+    """Record a finding of false material or other fraud (R-12)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.find_fraud(actor, cid, article, finding, on=on)
+    _done(f"fraud finding on {candidacy_ref} under Order No. 31 Art. {article}", actor, on)
+
+
+@candidate.command("refer")
+@candidacy_argument
+@click.option("--authority", required=True, help="The judicial authority, e.g. 郑州市公安局.")
+@act
+@pass_session
+def candidate_refer(session: Session, candidacy_ref: str, authority: str, actor: str, on: date) -> None:
+    """Refer a fraud case to the judicial authorities (R-12)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.refer_to_judiciary(actor, cid, authority, on=on)
+    _done(f"{candidacy_ref} referred to {authority}", actor, on)
+
+
+def status_text(c: Candidacy, s: ExamSitting, on: date) -> str:
+    """Where the candidacy stands on ``on``: the verification status (R-6 …) where there is one."""
+    if c.is_void:
+        return "void"
+    current = c.outcome_on(on, s)
+    if current is not None:
+        return current.value if isinstance(current, Outcome) else str(current)
+    if c.passed is None:
+        return "awaiting result"
+    if not c.passed:
+        return "not passed"
+    if c.handed_over_on is None:
+        return "awaiting handover"
+    return "under verification"
+
+
+def paper_state(c: Candidacy, s: ExamSitting) -> str:
+    if c.exam.e_certificate:
+        return "none (e-certificate)"
+    if c.id in s.custody_roster:
+        return f"transferred to HRSS {s.custody_transferred_on}"
+    if c.handed_out_on is not None:
+        return f"handed out {c.handed_out_on}"
+    if c.delivered_on is not None:
+        return f"delivered {c.delivered_on}"
+    if c.paper_received_on is None:
+        return "reserved for mailing, not received" if c.mailing_reserved_on else "not received"
+    if c.mailing_reserved_on is not None:
+        return "at the unit, reserved for mailing"
+    return "at the unit, unclaimed"
+
+
+def _certificate_text(c: Candidacy) -> str | None:
+    if c.certificate_kind is None:
+        return None
+    return f"{c.certificate_kind} {c.certificate_no}" + (" (void)" if c.is_void else "")
+
+
+@candidate.command("show")
+@candidacy_argument
+@status_on_option
+@json_option
+@pass_session
+def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool) -> None:
+    """Everything the ledger holds on one candidacy, and its status on --on."""
+    ledger = session.ledger()
+    c, s = _load_candidacy(ledger, candidacy_ref)
+    current = c.outcome_on(on, s)
+    route = list(c.reissue_route)
+    record = {
+        "candidacy": ref_of_candidacy(c, s),
+        "id": str(c.id),
+        "sitting": ref_of_sitting(s),
+        "exam": c.exam_code,
+        "exam_name": c.exam.name,
+        "candidate": c.candidate,
+        "name": c.name,
+        "masked_id": c.masked_id,
+        "city": c.city,
+        "level": c.level,
+        "registered_on": c.registered_on,
+        "comparison": dict(c.comparison),
+        "evidence": {k: list(v) for k, v in c.evidence.items()},
+        "passed": c.passed,
+        "scores": dict(c.scores),
+        "handed_over_on": c.handed_over_on,
+        "verification_units": list(verification_units(c.exam, c.city)),
+        "verification": {"result": _value(c.first_result), "condition": c.first_condition, "on": c.first_result_on},
+        "appeal": {"lodged_on": c.appeal_lodged_on, "upheld": c.appeal_upheld},
+        "supplementary": {"result": _value(c.supplementary_result), "condition": c.supplementary_condition,
+                          "on": c.supplementary_on},
+        "forfeited_on": c.forfeited_on,
+        "void": {"on": c.void_on, "reason": c.void_reason},
+        "fraud_article": c.fraud_article,
+        "referred_on": c.referred_on,
+        "status_on": on,
+        "outcome": _value(current) if current is not None else None,
+        "status": status_text(c, s, on),
+        "certificate": {"kind": c.certificate_kind, "number": c.certificate_no, "issued_on": c.certificate_issued_on,
+                        "void": c.is_void and c.certificate_kind is not None},
+        "paper": {
+            "units": list(paper_units(c.exam, c.city)),
+            "number": c.paper_no,
+            "received_on": c.paper_received_on,
+            "mailing_reserved_on": c.mailing_reserved_on,
+            "delivered_on": c.delivered_on,
+            "handed_out_on": c.handed_out_on,
+            "state": paper_state(c, s),
+        },
+        "reissue": {
+            "kind": c.reissue_kind,
+            "route": route,
+            "with": route[c.reissue_at] if 0 <= c.reissue_at < len(route) else None,
+            "refusals": c.reissue_refusals,
+        },
+    }
+    _emit_record(record, as_json)
+
+
+@candidate.command("list")
+@sitting_argument
+@status_on_option
+@json_option
+@pass_session
+def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) -> None:
+    """One row per candidacy of SITTING, in registration order, with its status on --on."""
+    ledger = session.ledger()
+    sid = resolve_sitting(ledger, sitting_ref)
+    s = ledger.sitting(sid)
+    rows = []
+    for cid in ledger.candidacies_of(sid):
+        c = ledger.candidacy(cid)
+        rows.append({
+            "candidacy": ref_of_candidacy(c, s),
+            "candidate": c.candidate,
+            "name": c.name,
+            "city": c.city,
+            "passed": c.passed,
+            "status": status_text(c, s, on),
+            "certificate": _certificate_text(c),
+            "paper": paper_state(c, s),
+        })
+    if as_json:
+        emit_json(rows)
+    else:
+        table = [{**r, "passed": {True: "yes", False: "no", None: ""}[r["passed"]]} for r in rows]
+        emit_table(table, ["candidate", "name", "city", "passed", "status", "certificate", "paper"])
+
+
+# == cert ============================================================================================
+
+
+@click.group()
+def cert() -> None:
+    """Certificates: e-certificates, pass proofs, paper, reissues.
+
+    CANDIDACY is EXAM:YEAR:cand.NNN or its UUID."""
+
+
+@cert.command("e-certificate")
+@candidacy_argument
+@click.option("--number", required=True, help="The certificate number.")
+@act
+@pass_session
+def cert_e_certificate(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
+    """Issue the e-certificate of a provincial exam under the HRSS e-seal (R-13)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.issue_e_certificate(actor, cid, number, on=on)
+    _done(f"e-certificate {number} issued to {candidacy_ref}", actor, on)
+
+
+@cert.command("pass-proof")
+@candidacy_argument
+@click.option("--number", required=True, help="The pass proof number.")
+@act
+@pass_session
+def cert_pass_proof(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
+    """Issue the national exam pass proof (Henan) under the HRSS e-seal (R-14)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.issue_pass_proof(actor, cid, number, on=on)
+    _done(f"pass proof {number} issued to {candidacy_ref}", actor, on)
+
+
+@cert.command("paper-received")
+@candidacy_argument
+@click.option("--number", required=True, help="The national paper certificate's number.")
+@act
+@pass_session
+def cert_paper_received(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
+    """Record that the national paper certificate reached the provincial unit (R-15)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.receive_paper_certificate(actor, cid, number, on=on)
+    _done(f"paper certificate {number} of {candidacy_ref} received", actor, on)
+
+
+@cert.command("reserve-mailing")
+@candidacy_argument
+@click.option("--address-ref", required=True, help="Reference of the address on the reservation platform.")
+@act
+@pass_session
+def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, actor: str, on: date) -> None:
+    """Reserve mailing of the paper certificate, postage paid on delivery (R-16: the candidate)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.reserve_mailing(actor, cid, address_ref, on=on)
+    _done(f"mailing of {candidacy_ref}'s certificate reserved (postage paid on delivery, 到付)", actor, on)
+
+
+@cert.command("delivered")
+@candidacy_argument
+@act
+@pass_session
+def cert_delivered(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
+    """Record delivery of a reserved certificate by post (R-16: postal.henan)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.deliver_by_post(actor, cid, on=on)
+    _done(f"certificate of {candidacy_ref} delivered by post", actor, on)
+
+
+@cert.command("hand-out")
+@candidacy_argument
+@act
+@pass_session
+def cert_hand_out(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
+    """Hand the paper certificate out on site (R-15: the table's unit)."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger.hand_out(actor, cid, on=on)
+    _done(f"paper certificate of {candidacy_ref} handed out", actor, on)
+
+
+@cert.command("reissue")
+@candidacy_argument
+@click.option("--kind", required=True, type=click.Choice([k.value for k in ReissueKind]),
+              help="paper-reissue (纸质证书补办) or information-change (信息修改).")
+@click.option("--reason", required=True, help="Why.")
+@act
+@pass_session
+def cert_reissue(session: Session, candidacy_ref: str, kind: str, reason: str, actor: str, on: date) -> None:
+    """Receive a reissue or information-change request and route it (R-19). A paper
+    reissue after an e-certificate is refused, and the refusal recorded (R-18): exit 2."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    accepted = ledger.request_reissue(actor, cid, ReissueKind(kind), reason, on=on)
+    if not accepted:
+        click.echo(
+            f"certledger: refused: R-18: {candidacy_ref} has an e-certificate, so no paper reissue is accepted; "
+            f"the refusal itself IS recorded in the ledger [{on.isoformat()}, signed by {actor}]",
+            err=True,
+        )
+        sys.exit(2)
+    c = ledger.candidacy(cid)
+    route = list(c.reissue_route)
+    _done(f"{kind} request for {candidacy_ref} received; route {' -> '.join(route)}", actor, on)
+
+
+@cert.command("forward")
+@candidacy_argument
+@act
+@pass_session
+def cert_forward(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
+    """Forward a reissue request one hop up its R-19 route. Prints the party it is now with."""
+    ledger = session.ledger()
+    cid = resolve_candidacy(ledger, candidacy_ref)
+    target = ledger.forward_reissue(actor, cid, on=on)
+    _done(f"request of {candidacy_ref} forwarded to {target}", actor, on)
+    click.echo(target)
+
+
+COMMANDS = (exams, sitting, candidate, cert)

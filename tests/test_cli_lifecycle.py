@@ -1,0 +1,386 @@
+"""The lifecycle commands in-process, as a user runs them: ``exams``, ``sitting``,
+``candidate`` and ``cert``. Refs on the command line, data on stdout, one-line errors on
+stderr, exit 2 for refusals with nothing recorded, and a ledger that verifies afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner, Result
+
+from cli.main import cli
+from domain.parties import ROOT_PARTY, PartyKind
+from domain.units import unit_name
+from events.ledger import Ledger
+from events.storage import parse_database_url
+from signing.keys import new_private_key, raw_public_key
+from signing.keystore import KeyStore
+from signing.wallet import Wallet
+
+PASS = "lifecycle cli passphrase"
+UNITS = ["exam-center", "dept.zhujian.henan", "dept.zhujian.zhengzhou", "dept.zhujian.luoyang", "postal.henan"]
+CANDIDATES = {"cand.001": "张伟", "cand.002": "李娜", "cand.003": "王芳"}
+S1 = "jianzaoshi-1:2025"  # 建造师（一级）: national, paper, 省（市）住建
+S2 = "jianzaoshi-2:2025"  # 建造师（二级）: provincial, e-certificate
+OK = "education=passed,major=passed,work-years=passed"
+
+
+class Runner:
+    def __init__(self, db_url: str, keys_dir: Path) -> None:
+        self.db_url = db_url
+        self.keys_dir = keys_dir
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str) -> Result:
+        result = self.runner.invoke(
+            cli, ["--db", self.db_url, "--keys", str(self.keys_dir), *args], env={"CERTLEDGER_KEY_PASSPHRASE": PASS}
+        )
+        assert "Traceback" not in result.output, result.output
+        if result.exception is not None:
+            assert isinstance(result.exception, SystemExit), repr(result.exception)
+        return result
+
+    def ok(self, *args: str) -> Result:
+        result = self(*args)
+        assert result.exit_code == 0, (args, result.output)
+        return result
+
+    def json(self, *args: str):
+        return orjson.loads(self.ok(*args, "--json").stdout)
+
+    def refused(self, *args: str, message: str) -> Result:
+        """Exit 2, one error line naming ``message``, nothing recorded."""
+        before = self.count()
+        result = self(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("certledger: error: ") and message in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert result.stdout == ""
+        assert self.count() == before, args
+        return result
+
+    def count(self) -> int:
+        ledger = Ledger(parse_database_url(self.db_url), verify_on_read=False)
+        try:
+            return ledger.rows.count()
+        finally:
+            ledger.close()
+
+
+@pytest.fixture
+def run(db_url: str, tmp_path: Path) -> Runner:
+    """A ledger with the units and candidates enrolled, their keys saved to the key
+    directory under the passphrase the CLI is given (faster than one command per key)."""
+    keys_dir = tmp_path / "keys"
+    store = KeyStore(keys_dir, lambda: PASS.encode())
+    ledger = Ledger(parse_database_url(db_url), Wallet(store))
+    try:
+        root = new_private_key()
+        store.save(ROOT_PARTY, root)
+        ledger.initialise(raw_public_key(root))
+        enrolled = []
+        for party in [*UNITS, *CANDIDATES]:
+            key = new_private_key()
+            store.save(party, key)
+            name, kind = (CANDIDATES[party], PartyKind.CANDIDATE) if party in CANDIDATES else unit_name(party)
+            enrolled.append((party, name, kind, raw_public_key(key)))
+        ledger.enrol(enrolled)
+    finally:
+        ledger.close()
+    return Runner(db_url, keys_dir)
+
+
+def _register(run: Runner, sitting: str, cand: str, *, level: str = "一级", city: str = "zhengzhou") -> str:
+    result = run.ok("candidate", "register", sitting, "--as", cand, "--on", "2025-03-10", "--name", CANDIDATES[cand],
+                    "--masked-id", "410102********123X", "--city", city, "--level", level, "--compare", OK)
+    ref = result.stdout.strip()
+    assert ref == f"{sitting}:{cand}"
+    return ref
+
+
+def _handed_over(run: Runner, sitting: str, cands: list[str], *, level: str = "一级") -> list[str]:
+    """Registered, passed, handed over; results released on D = 2025-06-14."""
+    refs = [_register(run, sitting, c, level=level) for c in cands]
+    run.ok("sitting", "release", sitting, "--as", "exam-center", "--on", "2025-06-14")
+    for ref in refs:
+        run.ok("candidate", "score", ref, "--passed", "--score", "综合=72", "--as", "exam-center", "--on", "2025-06-14")
+        run.ok("candidate", "hand-over", ref, "--as", "hrss", "--on", "2025-06-15")
+    return refs
+
+
+def _publicity(run: Runner, sitting: str) -> None:
+    for party in ("hrss", "dept.zhujian.henan"):
+        run.ok("sitting", "publicity", sitting, "--starts", "2025-06-16", "--ends", "2025-06-25",
+               "--as", party, "--on", "2025-06-16")
+
+
+def _verifies(run: Runner) -> dict:
+    result = run("verify", "--json")
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)["report"]
+    assert report["ok"] and report["bad_events"] == 0 and orjson.loads(result.stdout)["findings"] == []
+    return report
+
+
+# -- the table --------------------------------------------------------------------------------
+
+
+def test_exams_list_has_the_31_rows_and_needs_no_ledger(tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", str(missing), "exams", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = orjson.loads(result.stdout)
+    assert len(rows) == 31 and len({r["code"] for r in rows}) == 31
+    by_code = {r["code"]: r for r in rows}
+    assert by_code["jianzaoshi-2"]["name"] == "建造师（二级）"
+    assert by_code["jianzaoshi-2"]["paper_unit"] == "HRSS e-certificate"
+    assert by_code["jianzaoshi-2"]["organised"] == "provincial"
+    assert by_code["jianzaoshi-1"]["verification_unit"] == "省（市）住建部门"
+    assert by_code["jianzaoshi-1"]["organised"] == "national"
+    assert by_code["cehuishi"]["verification_unit"] == "省测绘局"
+    assert by_code["fanyi"]["levels"] == ["一级", "二级", "三级"]
+    assert {c for c, r in by_code.items() if r["reissue_route"] == "national"} == {"weisheng", "kuaiji", "tongxin", "ruankao"}
+    assert sorted(c for c, r in by_code.items() if r["organised"] == "provincial") == ["jianzaoshi-2", "jiliang-2", "zaojia-2"]
+    table = runner.invoke(cli, ["--db", str(missing), "exams", "list"])
+    assert table.exit_code == 0 and "咨询工程师（投资）" in table.stdout and "省工程咨询协会" in table.stdout
+    assert len(table.stdout.strip().splitlines()) == 32  # header + 31
+    assert not missing.exists()
+
+
+# -- a national exam, end to end, set up through the CLI itself ---------------------------------
+
+
+def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None:
+    run = Runner(db_url, tmp_path / "keys")
+    root = run.ok("init").stdout.strip()
+    for party, kind in [("exam-center", "exam-center"), ("dept.zhujian.henan", "department"),
+                        ("dept.zhujian.zhengzhou", "department"), ("cand.001", "candidate"), ("cand.002", "candidate")]:
+        name = CANDIDATES[party] if party.startswith("cand.") else unit_name(party)[0]
+        run.ok("parties", "add", party, "--kind", kind, "--name", name)
+        run.ok("keys", "add", "--party", party)
+
+    scheduled = run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25",
+                       "--as", "hrss", "--on", "2025-03-01")
+    assert scheduled.stdout.strip() == S1 and "signed by hrss" in scheduled.stderr
+    one = run.ok("candidate", "register", S1, "--as", "cand.001", "--on", "2025-03-10", "--name", "张伟",
+                 "--masked-id", "410102********123X", "--city", "zhengzhou", "--level", "一级", "--compare", OK).stdout.strip()
+    two = run.ok("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-12", "--name", "李娜",
+                 "--masked-id", "410305********402X", "--city", "zhengzhou", "--level", "一级",
+                 "--compare", "education=passed,major=failed,work-years=passed",
+                 "--evidence", "major=upload:7f3a9c", "--evidence", "major=upload:81d0e2").stdout.strip()
+    assert (one, two) == (f"{S1}:cand.001", f"{S1}:cand.002")
+    run.ok("sitting", "release", S1, "--as", "exam-center", "--on", "2025-06-14")
+    for ref in (one, two):
+        run.ok("candidate", "score", ref, "--passed", "--score", "建设工程经济=78", "--score", "专业工程管理与实务=102",
+               "--as", "exam-center", "--on", "2025-06-14")
+    # A candidacy's UUID works wherever its reference does.
+    uuid_two = run.json("candidate", "show", two)["id"]
+    run.ok("candidate", "hand-over", one, "--as", "hrss", "--on", "2025-06-15")
+    run.ok("candidate", "hand-over", uuid_two, "--as", "hrss", "--on", "2025-06-15")
+    _publicity(run, S1)
+    run.ok("candidate", "verify", one, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-20")
+    run.ok("candidate", "verify", two, "--result", "qualified", "--as", "dept.zhujian.henan", "--on", "2025-06-29")
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    for ref in (one, two):
+        run.ok("cert", "pass-proof", ref, "--number", f"HN-JZ1-2025-{ref[-3:]}", "--as", "hrss", "--on", "2025-07-25")
+        run.ok("cert", "paper-received", ref, "--number", f"00412{ref[-3:]}", "--as", "dept.zhujian.henan",
+               "--on", "2025-11-03")
+    handed = run.ok("cert", "hand-out", one, "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-10")
+    assert "handed out" in handed.stderr and handed.stdout == ""
+
+    shown = run.json("sitting", "show", S1)
+    assert shown["sitting"] == S1 and shown["results_released_on"] == "2025-06-14"
+    assert (shown["verification_due"], shown["supplementary_due"]) == ("2025-06-29", "2025-08-14")  # R-6, R-8
+    assert shown["mailing_due"] == "2025-08-01" and shown["custody_until"] == "2030-05-25"  # R-16, R-17
+    assert shown["publicity"] == {"starts": "2025-06-16", "ends": "2025-06-25"} and shown["publicity_joint"] is True
+    assert shown["publicity_published_by"] == ["hrss", "dept.zhujian.henan"]
+
+    listed = run.json("candidate", "list", S1, "--on", "2025-12-01")
+    assert [(r["candidate"], r["name"], r["passed"], r["status"], r["certificate"]) for r in listed] == [
+        ("cand.001", "张伟", True, "合格", "pass-proof HN-JZ1-2025-001"),
+        ("cand.002", "李娜", True, "合格", "pass-proof HN-JZ1-2025-002"),
+    ]
+    assert listed[0]["paper"] == "handed out 2025-11-10" and listed[1]["paper"] == "at the unit, unclaimed"
+    table = run.ok("candidate", "list", S1).stdout
+    assert "张伟" in table and "李娜" in table
+
+    detail = run.json("candidate", "show", two, "--on", "2025-12-01")
+    assert detail["comparison"]["major"] == "failed" and detail["evidence"] == {"major": ["upload:7f3a9c", "upload:81d0e2"]}
+    assert detail["scores"] == {"建设工程经济": "78", "专业工程管理与实务": "102"}
+    assert detail["verification"] == {"result": "合格", "condition": None, "on": "2025-06-29"}
+    assert detail["paper"]["received_on"] == "2025-11-03" and detail["paper"]["handed_out_on"] is None
+
+    # R-17: five years after the exam ended, not a day earlier; the unclaimed one is on the roster.
+    run.refused("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-24", message="R-17:")
+    roster = run.json("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-25")
+    assert [r["candidacy"] for r in roster] == [two]
+    run.refused("cert", "hand-out", two, "--as", "dept.zhujian.zhengzhou", "--on", "2030-06-01", message="R-17:")
+    assert run.json("sitting", "show", S1)["custody_roster"] == [two]
+
+    report = _verifies(run)
+    assert report["events"] == run.count()
+    assert run.ok("verify", "--root-key", root).stdout.startswith("OK")
+
+
+# -- refusals and errors ----------------------------------------------------------------------
+
+
+def test_a_late_result_is_refused_under_R6_and_the_pending_path_follows(run: Runner) -> None:
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    late, quiet = _handed_over(run, S1, ["cand.001", "cand.002"])
+    refused = run.refused("candidate", "verify", late, "--result", "合格", "--as", "dept.zhujian.henan",
+                          "--on", "2025-06-30", message="R-6:")
+    assert "due by 2025-06-29" in refused.stderr
+    # On the deadline day the candidate is still under verification; the day after, pending.
+    assert run.json("candidate", "show", late, "--on", "2025-06-29")["status"] == "under verification"
+    assert run.json("candidate", "show", late, "--on", "2025-06-30")["outcome"] == "报考条件待核查"
+    _publicity(run, S1)
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    run.ok("candidate", "supplementary", late, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-07-10")
+    run.ok("sitting", "submit-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-15")
+    run.ok("sitting", "announce-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-16")
+    # R-8: no forfeit while the window is open; after it, the silent candidate has forfeited.
+    run.refused("candidate", "forfeit", quiet, "--as", "dept.zhujian.henan", "--on", "2025-08-14", message="R-8:")
+    run.ok("candidate", "forfeit", quiet, "--as", "dept.zhujian.henan", "--on", "2025-08-15")
+    run.refused("candidate", "supplementary", quiet, "--result", "合格", "--as", "dept.zhujian.henan",
+                "--on", "2025-08-16", message="R-8:")
+    statuses = {r["candidate"]: r["status"] for r in run.json("candidate", "list", S1, "--on", "2025-09-01")}
+    assert statuses == {"cand.001": "合格", "cand.002": "视为放弃"}
+    shown = run.json("sitting", "show", S1)
+    assert (shown["supplementary_submitted_on"], shown["supplementary_announced_on"]) == ("2025-07-15", "2025-07-16")
+    _verifies(run)
+
+
+def test_unknown_references_bad_dates_and_refused_acts_are_one_clear_line(run: Runner) -> None:
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    ref = _register(run, S1, "cand.001")
+    cases = [
+        (("sitting", "show", "jianzaoshi-1:2030"), "no sitting jianzaoshi-1:2030 in this ledger"),
+        (("sitting", "show", "nope:2025"), "unknown exam 'nope'"),
+        (("sitting", "show", "2025"), "sitting '2025' is neither a reference nor a UUID"),
+        (("sitting", "release", "jianzaoshi-1:2030", "--as", "exam-center", "--on", "2031-01-01"),
+         "no sitting jianzaoshi-1:2030"),
+        (("candidate", "show", f"{S1}:cand.009"), f"no candidacy {S1}:cand.009 in this ledger"),
+        (("candidate", "show", "jianzaoshi-1:2024:cand.001"), "there is no sitting jianzaoshi-1:2024"),
+        (("cert", "hand-out", "0f0e0d0c-0000-4000-8000-000000000000", "--as", "dept.zhujian.henan"),
+         "no candidacy 0f0e0d0c-0000-4000-8000-000000000000"),
+        (("sitting", "show", _uuid_of(run, ref)), "is not a sitting"),
+        (("sitting", "release", S1, "--as", "exam-center", "--on", "14/06/2025"),
+         "--on '14/06/2025' is not a date: write YYYY-MM-DD"),
+        (("sitting", "release", S1, "--as", "exam-center", "--on", "2025-02-30"), "--on '2025-02-30' is not a valid date"),
+        (("sitting", "publicity", S1, "--starts", "next monday", "--ends", "2025-06-25", "--as", "hrss"),
+         "--starts 'next monday' is not a date"),
+        (("sitting", "schedule", "kuaiji", "2025", "--exam-end", "2025-09-07", "--verification-due", "2025-10-01",
+          "--as", "hrss", "--on", "2025-03-01"), "R-10:"),
+        (("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01"),
+         "scheduled already"),
+        (("sitting", "release", S1, "--as", "hrss", "--on", "2025-06-14"), "L-1: only 'exam-center' may release"),
+        (("sitting", "release", S1, "--as", "exam-center", "--on", "2025-05-20"), "L-1:"),
+        (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
+          "--city", "zhengzhou", "--level", "一级", "--compare", OK, "--no-commitment"), "R-2: registration requires"),
+        (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
+          "--city", "zhengzhou", "--level", "一级", "--compare", "education=passed,major=failed,work-years=passed"),
+         "R-2: online comparison of major failed"),
+        (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
+          "--city", "zhengzhou", "--level", "一级", "--compare", "education:passed"), "--compare 'education:passed'"),
+        (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
+          "--city", "beijing", "--level", "一级", "--compare", OK), "unknown municipality 'beijing'"),
+        (("candidate", "register", S1, "--as", "cand.099", "--on", "2025-03-10", "--name", "无名", "--masked-id", "x",
+          "--city", "zhengzhou", "--level", "一级", "--compare", OK), "'cand.099' has no key valid"),
+        (("candidate", "score", ref, "--as", "exam-center", "--on", "2025-06-14"), "give --passed or --failed"),
+        (("candidate", "score", ref, "--passed", "--as", "exam-center", "--on", "2025-06-14"), "L-1: results of"),
+        (("candidate", "verify", ref, "--result", "maybe", "--as", "dept.zhujian.henan"), "unknown verification result"),
+        (("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.luoyang", "--on", "2025-06-20"),
+         "R-1: only 'dept.zhujian.henan' or 'dept.zhujian.zhengzhou' may record"),
+        (("candidate", "fraud", ref, "--article", "11", "--finding", "伪造学历", "--as", "hrss", "--on", "2025-07-01"),
+         "R-12: fraud is handled under Art. 10 or 12"),
+        (("cert", "pass-proof", ref, "--number", "P-1", "--as", "hrss", "--on", "2025-07-01"), "R-14:"),
+    ]
+    for args, message in cases:
+        run.refused(*args, message=message)
+
+
+def _uuid_of(run: Runner, ref: str) -> str:
+    return run.json("candidate", "show", ref)["id"]
+
+
+def test_provincial_e_certificate_and_a_refused_paper_reissue_is_recorded(run: Runner) -> None:
+    run.refused("sitting", "schedule", "jianzaoshi-2", "2025", "--exam-end", "2025-05-25", "--as", "hrss",
+                "--on", "2025-03-01", message="R-10:")
+    run.ok("sitting", "schedule", "jianzaoshi-2", "2025", "--exam-end", "2025-05-25", "--verification-due", "2025-07-10",
+           "--as", "exam-center", "--on", "2025-03-01")
+    [ref] = _handed_over(run, S2, ["cand.003"], level="二级")
+    assert run.json("sitting", "show", S2)["verification_due"] == "2025-07-10"  # R-10, not D + 15
+    _publicity(run, S2)
+    run.ok("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-07-08")
+    run.ok("sitting", "announce-results", S2, "--as", "dept.zhujian.henan", "--on", "2025-07-12")
+    run.refused("cert", "pass-proof", ref, "--number", "P-1", "--as", "hrss", "--on", "2025-07-20", message="R-13:")
+    run.ok("cert", "e-certificate", ref, "--number", "豫JZ2-2025-000731", "--as", "hrss", "--on", "2025-07-20")
+    run.refused("cert", "hand-out", ref, "--as", "dept.zhujian.zhengzhou", "--on", "2025-08-01", message="R-13:")
+
+    before = run.count()
+    refusal = run("cert", "reissue", ref, "--kind", "paper-reissue", "--reason", "遗失", "--as", "dept.zhujian.zhengzhou",
+                  "--on", "2025-09-01")
+    assert refusal.exit_code == 2, refusal.output
+    assert "R-18" in refusal.stderr and "IS recorded" in refusal.stderr and refusal.stdout == ""
+    assert run.count() == before + 1  # the refusal is an event
+    assert run.json("candidate", "show", ref)["reissue"]["refusals"] == 1
+
+    accepted = run.ok("cert", "reissue", ref, "--kind", "information-change", "--reason", "姓名更正",
+                      "--as", "dept.zhujian.zhengzhou", "--on", "2025-09-02")
+    assert "dept.zhujian.zhengzhou -> dept.zhujian.henan -> exam-center" in accepted.stderr
+    run.refused("cert", "forward", ref, "--as", "dept.zhujian.henan", "--on", "2025-09-03", message="R-19:")
+    assert run.ok("cert", "forward", ref, "--as", "dept.zhujian.zhengzhou", "--on", "2025-09-03").stdout.strip() == "dept.zhujian.henan"
+    assert run.ok("cert", "forward", ref, "--as", "dept.zhujian.henan", "--on", "2025-09-05").stdout.strip() == "exam-center"
+    run.refused("cert", "forward", ref, "--as", "exam-center", "--on", "2025-09-08", message="R-19: there is no request")
+    shown = run.json("candidate", "show", ref)
+    assert shown["reissue"]["with"] == "exam-center" and shown["paper"]["state"] == "none (e-certificate)"
+    assert shown["certificate"]["kind"] == "e-certificate" and shown["certificate"]["number"] == "豫JZ2-2025-000731"
+    _verifies(run)
+
+
+def test_appeal_mailing_and_sanctions(run: Runner) -> None:
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    appellant, mailer, cheat = _handed_over(run, S1, ["cand.001", "cand.002", "cand.003"])
+    _publicity(run, S1)
+    run.ok("candidate", "verify", appellant, "--result", "unqualified", "--condition", "work-years",
+           "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
+    run.ok("candidate", "verify", mailer, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
+    run.ok("candidate", "verify", cheat, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
+    run.refused("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "cand.001", "--on", "2025-06-30",
+                message="R-7: appeals open with the verification results announcement")
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "cand.001", "--on", "2025-07-05")
+    run.ok("candidate", "decide-appeal", appellant, "--rejected", "--reason", "证明不足", "--as", "dept.zhujian.henan",
+           "--on", "2025-07-20")
+    assert run.json("candidate", "show", appellant)["appeal"] == {"lodged_on": "2025-07-05", "upheld": False}
+    run.refused("candidate", "void", appellant, "--condition", "hukou", "--finding", "户籍不符", "--as", "hrss",
+                "--on", "2025-07-21", message="R-11: a 不合格 result must cite a national registration condition")
+    run.ok("candidate", "void", appellant, "--condition", "work-years", "--finding", "工作年限不足四年", "--as", "hrss",
+           "--on", "2025-07-21")
+
+    run.ok("cert", "reserve-mailing", mailer, "--address-ref", "platform:addr-5521", "--as", "cand.002", "--on", "2025-07-28")
+    run.ok("cert", "paper-received", mailer, "--number", "00412002", "--as", "dept.zhujian.henan", "--on", "2025-11-03")
+    run.refused("cert", "hand-out", mailer, "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-05", message="R-16:")
+    run.ok("cert", "delivered", mailer, "--as", "postal.henan", "--on", "2025-11-12")
+
+    run.ok("cert", "pass-proof", cheat, "--number", "HN-JZ1-2025-003", "--as", "hrss", "--on", "2025-07-25")
+    run.ok("candidate", "fraud", cheat, "--article", "10", "--finding", "学历证书系伪造", "--as", "dept.zhujian.henan",
+           "--on", "2025-08-20")
+    run.ok("candidate", "refer", cheat, "--authority", "郑州市公安局", "--as", "dept.zhujian.henan", "--on", "2025-08-21")
+    run.refused("cert", "paper-received", cheat, "--number", "00412003", "--as", "dept.zhujian.henan",
+                "--on", "2025-11-03", message="R-11:")
+    shown = run.json("candidate", "show", cheat)
+    assert shown["status"] == "void" and shown["certificate"]["void"] is True
+    assert (shown["fraud_article"], shown["referred_on"]) == (10, "2025-08-21")
+
+    rows = {r["candidate"]: r for r in run.json("candidate", "list", S1, "--on", "2025-12-01")}
+    assert rows["cand.001"]["status"] == "void" and rows["cand.001"]["certificate"] is None
+    assert rows["cand.002"]["paper"] == "delivered 2025-11-12"
+    assert rows["cand.003"]["certificate"] == "pass-proof HN-JZ1-2025-003 (void)"
+    human = run.ok("candidate", "show", cheat).stdout
+    assert "void.reason" in human and "学历证书系伪造" in human
+    _verifies(run)
