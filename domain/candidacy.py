@@ -247,6 +247,7 @@ class Candidacy(Aggregate):
         self._open(sitting, on)
         authorised(actor, (HRSS,), "R-4", "hand candidates over for verification")
         D = sitting.require_results_released("R-4", "handover")
+        self._not_void("handover")
         require(self.passed is True, "R-3", f"post-exam verification covers candidates who passed; {self.candidate} did not pass")
         require(self.handed_over_on is None, "R-4", f"{self.candidate} was handed over on {self.handed_over_on}")
         require(on >= D, "R-4", f"handover cannot precede results release {D}")
@@ -259,6 +260,7 @@ class Candidacy(Aggregate):
         """R-1, R-6, R-10: the first-round verification result."""
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", f"record a verification result for {self.exam.name} in {self.city}")
+        self._not_void("verification result")
         require(self.handed_over_on is not None, "R-4", f"{self.candidate} has not been handed over: no verification result before handover")
         assert self.handed_over_on is not None
         require(self.first_result is None, "R-6", f"{self.candidate}'s verification result ({self.first_result.value if self.first_result else ''}) is recorded already; later changes go through appeal or supplementary verification")
@@ -282,6 +284,7 @@ class Candidacy(Aggregate):
         """申辩 (R-7, R-8): the candidate answers a 不合格 result."""
         self._open(sitting, on)
         authorised(actor, (self.candidate,), "R-7", f"lodge {self.candidate}'s appeal")
+        self._not_void("appeal")
         require(self.outcome_on(on, sitting) == Outcome.UNQUALIFIED, "R-7", f"appeals answer a 不合格 result; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
         require(sitting.results_announced_on is not None, "R-7", "appeals open with the verification results announcement, not yet published")
         _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
@@ -303,6 +306,7 @@ class Candidacy(Aggregate):
         """补充资格核查 (R-7, R-8): once, for candidates left 报考条件待核查."""
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "record a supplementary verification result")
+        self._not_void("supplementary verification")
         require(self.supplementary_result is None, "R-8", f"supplementary verification is the last of the year: {self.candidate} had it on {self.supplementary_on}")
         require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-7", f"supplementary verification is for candidates 报考条件待核查; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
         require(sitting.results_announced_on is not None, "R-7", "the results announcement calls candidates to supplementary verification; it is not published yet")
@@ -377,6 +381,11 @@ class Candidacy(Aggregate):
         self._open(sitting, on)
         authorised(actor, (HRSS,), "R-14", "issue a pass proof under the HRSS e-seal")
         require(not self.exam.e_certificate, "R-13", f"{self.exam.name} is organised by the province: it gets an e-certificate, not a pass proof")
+        require(
+            not _on_or_before(self.paper_received_on, on),
+            "R-14",
+            f"a pass proof stands in only until the national paper certificate arrives; it arrived on {self.paper_received_on}",
+        )
         self._certificate(sitting, on, "pass-proof", proof_no, "R-14")
 
     def _certificate(self, sitting: ExamSitting, on: date, kind: str, number: str, rule: str) -> None:
@@ -451,9 +460,10 @@ class Candidacy(Aggregate):
         if kind is ReissueKind.PAPER_REISSUE and self.certificate_kind == "e-certificate":
             self._reissue_refused(actor=actor, kind=kind, reason=reason, rule="R-18", on=on)
             return False
-        if kind is ReissueKind.PAPER_REISSUE:
-            require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to reissue")
-            require(_on_or_before(self.paper_received_on, on), "R-19", "no paper certificate was issued to this candidate")
+        self._not_void("reissue or change of a void certificate")
+        # 2019 §1(5): both reissue and information change concern an issued paper certificate.
+        require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to reissue or change")
+        require(_on_or_before(self.paper_received_on, on), "R-19", "no paper certificate was issued to this candidate")
         require(self.reissue_at < 0 or self.reissue_at == len(self.reissue_route) - 1, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''})")
         self._reissue_requested(actor=actor, kind=kind, reason=reason, route=route[route.index(actor):], on=on)
         return True
