@@ -461,9 +461,13 @@ class Candidacy(Aggregate):
             self._reissue_refused(actor=actor, kind=kind, reason=reason, rule="R-18", on=on)
             return False
         self._not_void("reissue or change of a void certificate")
-        # 2019 §1(5): both reissue and information change concern an issued paper certificate.
-        require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to reissue or change")
-        require(_on_or_before(self.paper_received_on, on), "R-19", "no paper certificate was issued to this candidate")
+        # 2019 §1(5): a reissue or an information change concerns a certificate already issued:
+        # the paper one, or for an e-certificate exam (information change only) the e-certificate.
+        if kind is ReissueKind.PAPER_REISSUE or not self.exam.e_certificate:
+            require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to reissue")
+            require(_on_or_before(self.paper_received_on, on), "R-19", "no paper certificate was issued to this candidate")
+        else:
+            require(_on_or_before(self.certificate_issued_on, on), "R-19", "no e-certificate was issued to this candidate")
         require(self.reissue_at < 0 or self.reissue_at == len(self.reissue_route) - 1, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''})")
         self._reissue_requested(actor=actor, kind=kind, reason=reason, route=route[route.index(actor):], on=on)
         return True
