@@ -94,7 +94,7 @@ status_on_option = click.option(
     show_default="today in China Standard Time, +08:00",
     metavar="YYYY-MM-DD",
     help="Business date the status is evaluated on: a handed-over candidate without a result after "
-    "the R-6 deadline is 报考条件待核查, a forfeit counts from its date. Recorded results are shown as recorded.",
+    "the R-6 deadline is 报考条件待核查, a forfeit counts from its date; results count from the day they are dated.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
