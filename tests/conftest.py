@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,11 +61,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def world(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
-    """An initialised ledger with a few parties and keys, verified after the test unless
-    the test tampered with it on purpose (``world.tampered = True``)."""
-    w = World.create(db_url, tmp_path / "keys")
+@contextmanager
+def _verified_after(w, db_url: str, request: pytest.FixtureRequest):
+    """Yield the world; afterwards run ``verify`` on its ledger (STYLE #10), unless the test
+    failed or tampered with the database on purpose (``w.tampered = True``)."""
     try:
         yield w
         if not w.tampered and not request.node.rep_call_failed:
@@ -76,6 +76,13 @@ def world(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
             assert findings == [], [f.describe() for f in findings]
     finally:
         w.close()
+
+
+@pytest.fixture
+def world(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    """An initialised ledger with a few parties and keys, verified after the test."""
+    with _verified_after(World.create(db_url, tmp_path / "keys"), db_url, request) as w:
+        yield w
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -89,18 +96,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 @pytest.fixture
 def life(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator["LifeWorld"]:
     """A ledger with the lifecycle's parties (units and candidates cand.001..cand.008),
-    verified after the test unless it tampered on purpose."""
+    verified after the test."""
     from tests.lifecycle_world import LifeWorld
 
-    w = LifeWorld.create(db_url, tmp_path / "keys")
-    try:
+    with _verified_after(LifeWorld.create(db_url, tmp_path / "keys"), db_url, request) as w:
         yield w
-        if not w.tampered and not request.node.rep_call_failed:
-            check = Ledger(parse_database_url(db_url), verify_on_read=False)
-            try:
-                findings = list(verify_ledger(check, Report()))
-            finally:
-                check.close()
-            assert findings == [], [f.describe() for f in findings]
-    finally:
-        w.close()
