@@ -128,14 +128,14 @@ class Candidacy(Aggregate):
     def is_void(self) -> bool:
         return self.void_on is not None
 
-    @property
-    def unclaimed(self) -> bool:
-        """A paper certificate still in the unit's custody (R-17)."""
+    def unclaimed_on(self, day: date) -> bool:
+        """A paper certificate in the unit's custody on ``day`` (R-17): arrived, and not yet
+        delivered, handed out or void by then."""
         return (
-            self.paper_received_on is not None
-            and self.delivered_on is None
-            and self.handed_out_on is None
-            and not self.is_void
+            _on_or_before(self.paper_received_on, day)
+            and not _on_or_before(self.delivered_on, day)
+            and not _on_or_before(self.handed_out_on, day)
+            and not _on_or_before(self.void_on, day)
         )
 
     # -- guards ------------------------------------------------------------------------------
@@ -212,6 +212,7 @@ class Candidacy(Aggregate):
         if stray:
             raise InputError(f"evidence for unknown items: {', '.join(sorted(stray))}")
         require(sitting.results_released_on is None and on <= sitting.exam_end, "R-2", f"registration for {sitting.label} closed when the exam ended ({sitting.exam_end})")
+        _after(on, sitting.scheduled_on, f"{sitting.label} was scheduled")
         if not name.strip() or not masked_id.strip():
             raise InputError("a candidate needs a name and a (masked) id number")
         return cls(
@@ -324,6 +325,7 @@ class Candidacy(Aggregate):
         self._open(sitting, on)
         authorised(actor, (provincial_unit(self.exam),), "R-8", "record a forfeit")
         require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-8", f"only a candidate still 报考条件待核查 forfeits; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
+        require(sitting.results_announced_on is not None, "R-7", "no forfeit: the results announcement never called the candidate to supplementary verification")
         due = sitting.supplementary_due
         assert due is not None
         require(on > due, "R-8", f"the supplementary verification window is open until {due}; no forfeit before then")

@@ -36,6 +36,7 @@ class ExamSitting(Aggregate):
     exam_code: str
     year: int
     exam_end: date
+    scheduled_on: date
     announced_verification_due: date | None
     announced_supplementary_due: date | None
     results_released_on: date | None = None
@@ -223,6 +224,7 @@ class ExamSitting(Aggregate):
     ) -> None:
         self.exam_code = exam_code
         self.year = year
+        self.scheduled_on = on
         self.exam_end = exam_end
         self.announced_verification_due = announced_verification_due
         self.announced_supplementary_due = announced_supplementary_due

@@ -131,7 +131,7 @@ class LifecycleServices:
     def transfer_custody(self, actor: str, sitting: UUID | str, on: date) -> tuple[UUID, ...]:
         """R-17: the roster is every certificate of the sitting still unclaimed on ``on``."""
         target = self.sitting(sitting)
-        roster = tuple(c for c in self.candidacies_of(target.id) if self.candidacy(c).unclaimed)
+        roster = tuple(c for c in self.candidacies_of(target.id) if self.candidacy(c).unclaimed_on(on))
         target.transfer_custody(actor=actor, roster=roster, on=on)
         self.save(target)
         return roster

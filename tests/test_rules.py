@@ -627,7 +627,7 @@ def test_r11_an_issued_certificate_becomes_void(life: LifeWorld) -> None:
     life.ledger.find_ineligible("hrss", cid, "education", "学历证书系伪造", on=date(2026, 3, 1))
     candidacy = life.ledger.candidacy(cid)
     assert candidacy.certificate_kind == "pass-proof" and candidacy.is_void
-    assert candidacy.void_on == date(2026, 3, 1) and candidacy.unclaimed is False
+    assert candidacy.void_on == date(2026, 3, 1) and candidacy.unclaimed_on(date(2026, 3, 1)) is False
     assert names(life, cid)[-1] == "IneligibilityFound"
     void = r"R-11: the registration of cand\.001 is void since 2026-03-01 \(education 学历: 学历证书系伪造\): no "
     with refused(life, void + "paper certificate"):
