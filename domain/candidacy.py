@@ -120,7 +120,7 @@ class Candidacy(Aggregate):
         if self.first_result is not None and _on_or_before(self.first_result_on, day):
             return self.first_result
         due = sitting.verification_due
-        if self.handed_over_on is not None and due is not None and day > due:
+        if _on_or_before(self.handed_over_on, day) and due is not None and day > due:
             return Outcome.PENDING
         return None
 

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.calendar import add_days, add_months, add_years, days_inclusive
 from domain.errors import InputError
 from domain.exams import Exam, exam
-from domain.rules import authorised, require
+from domain.rules import authorised, by_deadline, require
 from domain.trust import LEDGER_NAMESPACE
 from domain.units import EXAM_CENTER, HRSS, provincial_unit
 
@@ -176,6 +176,10 @@ class ExamSitting(Aggregate):
         require(self.results_announced_on is None, "R-7", f"verification results were announced on {self.results_announced_on}")
         assert self.publicity is not None
         require(on >= self.publicity[0], "R-7", f"cannot announce results on {on}, before the publicity starts {self.publicity[0]}")
+        due = self.supplementary_due
+        assert due is not None
+        by_deadline(on, due, "R-8", "the window for the supplementary verification and appeals this announcement opens",
+                    "two months after results release" if not self.announced_supplementary_due else "as announced, R-10")
         self._verification_results_announced(actor=actor, on=on)
 
     def submit_supplementary_results(self, *, actor: str, on: date) -> None:
