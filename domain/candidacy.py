@@ -252,6 +252,9 @@ class Candidacy(Aggregate):
         require(self.passed is True, "R-3", f"post-exam verification covers candidates who passed; {self.candidate} did not pass")
         require(self.handed_over_on is None, "R-4", f"{self.candidate} was handed over on {self.handed_over_on}")
         require(on >= D, "R-4", f"handover cannot precede results release {D}")
+        due = sitting.supplementary_due
+        assert due is not None
+        by_deadline(on, due, "R-8", "the year's post-exam verification", f"two months after results release {D}")
         _after(on, self.scored_on, "the candidate's result")
         self._handed_over(actor=actor, to=provincial_unit(self.exam), on=on)
 
