@@ -301,6 +301,7 @@ class Candidacy(Aggregate):
     def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date) -> None:
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "decide an appeal")
+        self._not_void("appeal decision")
         require(self.appeal_lodged_on is not None and self.appeal_upheld is None, "R-7", f"{self.candidate} has no appeal awaiting a decision")
         _after(on, self.appeal_lodged_on, "the appeal")
         self._within_two_months(sitting, on, "appeal window")

@@ -132,6 +132,13 @@ class ExamSitting(Aggregate):
         for due in (verification_due, supplementary_due):
             if due is not None and due <= exam_end:
                 raise InputError(f"deadline {due.isoformat()} falls before the exam ends ({exam_end.isoformat()})")
+        if verification_due and supplementary_due and supplementary_due < verification_due:
+            raise InputError(
+                f"the supplementary round ({supplementary_due.isoformat()}) cannot close before the first "
+                f"round's results are due ({verification_due.isoformat()})"
+            )
+        if on > exam_end:
+            raise InputError(f"a sitting is scheduled before its exam ends ({exam_end.isoformat()}), not on {on.isoformat()}")
         return cls(
             actor=actor,
             exam_code=exam_code,
