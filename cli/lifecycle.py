@@ -139,6 +139,18 @@ def resolve_candidacy(ledger: Ledger, ref: str) -> UUID:
     return cid
 
 
+def open_sitting(session: Session, ref: str) -> tuple[Ledger, UUID]:
+    """The ledger, and the id of the sitting ``ref`` names (or a clear error)."""
+    ledger = session.ledger()
+    return ledger, resolve_sitting(ledger, ref)
+
+
+def open_candidacy(session: Session, ref: str) -> tuple[Ledger, UUID]:
+    """The ledger, and the id of the candidacy ``ref`` names (or a clear error)."""
+    ledger = session.ledger()
+    return ledger, resolve_candidacy(ledger, ref)
+
+
 def ref_of_sitting(sitting: ExamSitting) -> str:
     return f"{sitting.exam_code}:{sitting.year}"
 
@@ -302,8 +314,7 @@ def sitting_schedule(session: Session, exam_code: str, year: int, exam_end: date
 @pass_session
 def sitting_release(session: Session, sitting_ref: str, actor: str, on: date) -> None:
     """Release the sitting's results: day D (L-1: exam-center)."""
-    ledger = session.ledger()
-    sid = resolve_sitting(ledger, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref)
     ledger.release_results(actor, sid, on=on)
     s = ledger.sitting(sid)
     assert s.verification_due is not None and s.supplementary_due is not None
@@ -324,8 +335,7 @@ def sitting_release(session: Session, sitting_ref: str, actor: str, on: date) ->
 def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, actor: str, on: date) -> None:
     """Publish the joint pass publicity and verification announcement (R-5): HRSS and the
     provincial unit each publish it, with the same period."""
-    ledger = session.ledger()
-    sid = resolve_sitting(ledger, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref)
     ledger.publish_publicity(actor, sid, starts, ends, on=on)
     s = ledger.sitting(sid)
     missing = "" if s.publicity_is_joint else f"; awaiting {', '.join(sorted({'hrss', provincial_unit(s.exam)} - set(s.publicity_published_by)))}"
@@ -338,8 +348,7 @@ def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: da
 @pass_session
 def sitting_announce_results(session: Session, sitting_ref: str, actor: str, on: date) -> None:
     """Publish the verification results announcement (R-7: the provincial unit)."""
-    ledger = session.ledger()
-    sid = resolve_sitting(ledger, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref)
     ledger.announce_verification_results(actor, sid, on=on)
     s = ledger.sitting(sid)
     assert s.mailing_due is not None
@@ -352,8 +361,7 @@ def sitting_announce_results(session: Session, sitting_ref: str, actor: str, on:
 @pass_session
 def sitting_submit_supplementary(session: Session, sitting_ref: str, actor: str, on: date) -> None:
     """Submit the supplementary verification results to HRSS (R-9: the provincial unit)."""
-    ledger = session.ledger()
-    sid = resolve_sitting(ledger, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref)
     ledger.submit_supplementary_results(actor, sid, on=on)
     _done(f"supplementary results of {ledger.sitting(sid).label} submitted to HRSS", actor, on)
 
@@ -364,8 +372,7 @@ def sitting_submit_supplementary(session: Session, sitting_ref: str, actor: str,
 @pass_session
 def sitting_announce_supplementary(session: Session, sitting_ref: str, actor: str, on: date) -> None:
     """Publish the supplementary results announcement (R-9: the provincial unit)."""
-    ledger = session.ledger()
-    sid = resolve_sitting(ledger, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref)
     ledger.announce_supplementary_results(actor, sid, on=on)
     _done(f"supplementary results of {ledger.sitting(sid).label} announced", actor, on)
 
@@ -378,8 +385,7 @@ def sitting_announce_supplementary(session: Session, sitting_ref: str, actor: st
 def sitting_transfer_custody(session: Session, sitting_ref: str, actor: str, on: date, as_json: bool) -> None:
     """Register the unclaimed paper certificates in a roster (登记造册) and transfer them
     to HRSS, 5 years after the exam ended (R-17). Prints the roster."""
-    ledger = session.ledger()
-    sid = resolve_sitting(ledger, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref)
     roster = ledger.transfer_custody(actor, sid, on=on)
     s = ledger.sitting(sid)
     rows = [_roster_row(ledger.candidacy(c), s) for c in roster]
@@ -469,8 +475,7 @@ def candidate_register(session: Session, sitting_ref: str, name: str, masked_id:
     system (R-2). Prints the candidacy reference."""
     comparison = _comparison(compare)
     proofs = _evidence(evidence)
-    ledger = session.ledger()
-    sid = resolve_sitting(ledger, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref)
     ledger.register_candidate(actor, sid, name=name, masked_id=masked_id, city=city, level=level,
                               comparison=comparison, evidence=proofs, commitment=commitment, on=on)
     s = ledger.sitting(sid)
@@ -493,8 +498,7 @@ def candidate_score(session: Session, candidacy_ref: str, passed: bool | None, s
     if passed is None:
         raise InputError("give --passed or --failed")
     subject_scores = _scores(scores)
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.release_score(actor, cid, passed, subject_scores, on=on)
     _done(f"result of {candidacy_ref}: {'passed' if passed else 'not passed'}", actor, on)
 
@@ -505,8 +509,7 @@ def candidate_score(session: Session, candidacy_ref: str, passed: bool | None, s
 @pass_session
 def candidate_hand_over(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
     """Hand a passed candidate over to the provincial verification unit (R-4: hrss)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.hand_over(actor, cid, on=on)
     c = ledger.candidacy(cid)
     _done(f"{candidacy_ref} handed over to {provincial_unit(c.exam)} for verification", actor, on)
@@ -524,8 +527,7 @@ def candidate_verify(session: Session, candidacy_ref: str, result_text: str, con
                      actor: str, on: date) -> None:
     """Record the verification result (R-1, R-6: within 15 days of D for national exams)."""
     result = outcome(result_text)
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.record_verification(actor, cid, result, on=on, condition=condition)
     _done(f"verification of {candidacy_ref}: {result.value}" + (f" ({condition})" if condition else ""), actor, on)
 
@@ -537,8 +539,7 @@ def candidate_verify(session: Session, candidacy_ref: str, result_text: str, con
 @pass_session
 def candidate_appeal(session: Session, candidacy_ref: str, grounds: str, actor: str, on: date) -> None:
     """Lodge the candidate's appeal (申辩) against a 不合格 result (R-7, R-8)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.lodge_appeal(actor, cid, grounds, on=on)
     _done(f"appeal of {candidacy_ref} lodged", actor, on)
 
@@ -554,8 +555,7 @@ def candidate_decide_appeal(session: Session, candidacy_ref: str, upheld: bool |
     """Decide an appeal (R-1, R-8: within two months of D); upheld makes the candidate 合格."""
     if upheld is None:
         raise InputError("give --upheld or --rejected")
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.decide_appeal(actor, cid, upheld, reason, on=on)
     _done(f"appeal of {candidacy_ref} {'upheld' if upheld else 'rejected'}", actor, on)
 
@@ -571,8 +571,7 @@ def candidate_supplementary(session: Session, candidacy_ref: str, result_text: s
                             actor: str, on: date) -> None:
     """Record the supplementary verification (补充资格核查) of a pending candidate (R-7, R-8)."""
     result = outcome(result_text)
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.record_supplementary(actor, cid, result, on=on, condition=condition)
     _done(f"supplementary verification of {candidacy_ref}: {result.value}" + (f" ({condition})" if condition else ""),
           actor, on)
@@ -584,8 +583,7 @@ def candidate_supplementary(session: Session, candidacy_ref: str, result_text: s
 @pass_session
 def candidate_forfeit(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
     """Record that a pending candidate forfeited (视为放弃) after the window closed (R-8)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.record_forfeit(actor, cid, on=on)
     _done(f"{candidacy_ref} forfeited the exam qualification (视为放弃)", actor, on)
 
@@ -598,8 +596,7 @@ def candidate_forfeit(session: Session, candidacy_ref: str, actor: str, on: date
 @pass_session
 def candidate_void(session: Session, candidacy_ref: str, condition: str, finding: str, actor: str, on: date) -> None:
     """Find the candidate ineligible (R-11): registration, scores and certificate void."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.find_ineligible(actor, cid, condition, finding, on=on)
     _done(f"{candidacy_ref} found ineligible ({condition}): registration, scores and any certificate void, "
           "fees not refunded", actor, on)
@@ -613,8 +610,7 @@ def candidate_void(session: Session, candidacy_ref: str, condition: str, finding
 @pass_session
 def candidate_fraud(session: Session, candidacy_ref: str, article: int, finding: str, actor: str, on: date) -> None:
     """Record a finding of false material or other fraud (R-12)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.find_fraud(actor, cid, article, finding, on=on)
     _done(f"fraud finding on {candidacy_ref} under Order No. 31 Art. {article}", actor, on)
 
@@ -626,8 +622,7 @@ def candidate_fraud(session: Session, candidacy_ref: str, article: int, finding:
 @pass_session
 def candidate_refer(session: Session, candidacy_ref: str, authority: str, actor: str, on: date) -> None:
     """Refer a fraud case to the judicial authorities (R-12)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.refer_to_judiciary(actor, cid, authority, on=on)
     _done(f"{candidacy_ref} referred to {authority}", actor, on)
 
@@ -738,8 +733,7 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
 @pass_session
 def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) -> None:
     """One row per candidacy of SITTING, in registration order, with its status on --on."""
-    ledger = session.ledger()
-    sid = resolve_sitting(ledger, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref)
     s = ledger.sitting(sid)
     rows = []
     for cid in ledger.candidacies_of(sid):
@@ -778,8 +772,7 @@ def cert() -> None:
 @pass_session
 def cert_e_certificate(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
     """Issue the e-certificate of a provincial exam under the HRSS e-seal (R-13)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.issue_e_certificate(actor, cid, number, on=on)
     _done(f"e-certificate {number} issued to {candidacy_ref}", actor, on)
 
@@ -791,8 +784,7 @@ def cert_e_certificate(session: Session, candidacy_ref: str, number: str, actor:
 @pass_session
 def cert_pass_proof(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
     """Issue the national exam pass proof (Henan) under the HRSS e-seal (R-14)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.issue_pass_proof(actor, cid, number, on=on)
     _done(f"pass proof {number} issued to {candidacy_ref}", actor, on)
 
@@ -804,8 +796,7 @@ def cert_pass_proof(session: Session, candidacy_ref: str, number: str, actor: st
 @pass_session
 def cert_paper_received(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
     """Record that the national paper certificate reached the provincial unit (R-15)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.receive_paper_certificate(actor, cid, number, on=on)
     _done(f"paper certificate {number} of {candidacy_ref} received", actor, on)
 
@@ -817,8 +808,7 @@ def cert_paper_received(session: Session, candidacy_ref: str, number: str, actor
 @pass_session
 def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, actor: str, on: date) -> None:
     """Reserve mailing of the paper certificate, postage paid on delivery (R-16: the candidate)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.reserve_mailing(actor, cid, address_ref, on=on)
     _done(f"mailing of {candidacy_ref}'s certificate reserved (postage paid on delivery, 到付)", actor, on)
 
@@ -829,8 +819,7 @@ def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str,
 @pass_session
 def cert_delivered(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
     """Record delivery of a reserved certificate by post (R-16: postal.henan)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.deliver_by_post(actor, cid, on=on)
     _done(f"certificate of {candidacy_ref} delivered by post", actor, on)
 
@@ -841,8 +830,7 @@ def cert_delivered(session: Session, candidacy_ref: str, actor: str, on: date) -
 @pass_session
 def cert_hand_out(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
     """Hand the paper certificate out on site (R-15: the table's unit)."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.hand_out(actor, cid, on=on)
     _done(f"paper certificate of {candidacy_ref} handed out", actor, on)
 
@@ -857,8 +845,7 @@ def cert_hand_out(session: Session, candidacy_ref: str, actor: str, on: date) ->
 def cert_reissue(session: Session, candidacy_ref: str, kind: str, reason: str, actor: str, on: date) -> None:
     """Receive a reissue or information-change request and route it (R-19). A paper
     reissue after an e-certificate is refused, and the refusal recorded (R-18): exit 2."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     accepted = ledger.request_reissue(actor, cid, ReissueKind(kind), reason, on=on)
     if not accepted:
         click.echo(
@@ -878,8 +865,7 @@ def cert_reissue(session: Session, candidacy_ref: str, kind: str, reason: str, a
 @pass_session
 def cert_forward(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
     """Forward a reissue request one hop up its R-19 route. Prints the party it is now with."""
-    ledger = session.ledger()
-    cid = resolve_candidacy(ledger, candidacy_ref)
+    ledger, cid = open_candidacy(session, candidacy_ref)
     target = ledger.forward_reissue(actor, cid, on=on)
     _done(f"request of {candidacy_ref} forwarded to {target}", actor, on)
     click.echo(target)
