@@ -19,16 +19,15 @@ import click
 from cli.demo_people import REGION_CODES, Person, people
 from cli.output import emit_table, note
 from cli.session import PASSPHRASE_ENV, Session
-from cli.verify import _summary
+from cli.verify import print_summary
 from domain.candidacy import Outcome, ReissueKind
 from domain.errors import CertLedgerError, InputError
 from domain.parties import ROOT_PARTY, PartyKind
 from domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
-from events.ledger import Ledger, utc_now
+from events.ledger import Ledger
 from events.verify import Report, verify_ledger
 from signing.keys import new_private_key, raw_public_key
 from signing.keystore import KeyStore
-from signing.wallet import Wallet
 
 pass_session = click.make_pass_decorator(Session)
 
@@ -71,7 +70,7 @@ def demo(session: Session, reset: bool, candidates: int) -> None:
     click.echo("")
     report = Report()
     findings = list(verify_ledger(ledger, report))
-    _summary(report, complete=True)
+    print_summary(report, complete=True)
     if findings or not report.ok:
         raise SystemExit(1)
     click.echo(f"\nTry: certledger candidate list jianzaoshi-1:2025   ·   certledger verify --root-key {run.root_key}")

@@ -6,7 +6,6 @@ Exit codes: 0 success; 1 the ledger does not verify; 2 bad input or a refused ac
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click

@@ -49,12 +49,12 @@ def verify(session: Session, report_all: bool, root_key: str | None, as_json: bo
     else:
         for finding in findings:
             click.echo("BAD " + finding.describe())
-        _summary(report, complete=report_all or not findings)
+        print_summary(report, complete=report_all or not findings)
     if findings or not report.ok:
         sys.exit(1)
 
 
-def _summary(report: Report, *, complete: bool) -> None:
+def print_summary(report: Report, *, complete: bool) -> None:
     checked = f"{report.events} events" + ("" if complete else " (stopped at the first bad one; --all for every one)")
     rate = f", {report.events / report.seconds:,.0f} events/s" if report.seconds else ""
     status = "OK" if report.ok and not report.findings else "FAIL"

@@ -96,9 +96,8 @@ class Exam:
 
     @property
     def paper_unit_label(self) -> str:
-        if self.e_certificate:
-            return "HRSS e-certificate"
-        return f"{self.scope.value}{self.verifier.label}" if self.verifier.city_name else self.verifier.label
+        """R-15: the verification unit hands out paper; none for an e-certificate exam."""
+        return "HRSS e-certificate" if self.e_certificate else self.verification_unit_label
 
     @property
     def verification_unit_label(self) -> str:

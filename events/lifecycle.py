@@ -106,7 +106,7 @@ class LifecycleServices:
     def schedule_sitting(self, actor: str, exam_code: str, year: int, exam_end: date, on: date,
                          verification_due: date | None = None, supplementary_due: date | None = None) -> UUID:
         sid = sitting_id(exam_code, year)
-        if self.repository.__contains__(sid):
+        if sid in self.repository:
             raise InputError(f"{exam(exam_code).name} {year} is scheduled already")
         sitting = ExamSitting.schedule(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on,
                                        verification_due=verification_due, supplementary_due=supplementary_due)
@@ -143,7 +143,7 @@ class LifecycleServices:
                            commitment: bool = True, on: date) -> UUID:
         target = self.sitting(sitting)
         cid = candidacy_id(target.id, actor)
-        if self.repository.__contains__(cid):
+        if cid in self.repository:
             raise InputError(f"{actor} is registered for {target.label} already")
         candidacy = Candidacy.register(sitting=target, candidate=actor, name=name, masked_id=masked_id, city=city,
                                        level=level, commitment=commitment, comparison=comparison,
@@ -216,7 +216,9 @@ class LifecycleServices:
         done = 0
         for ref in refs:
             candidacy = self.candidacy(ref)
-            sitting = sittings.get(candidacy.sitting_id) or sittings.setdefault(candidacy.sitting_id, self.sitting(candidacy.sitting_id))
+            if candidacy.sitting_id not in sittings:
+                sittings[candidacy.sitting_id] = self.sitting(candidacy.sitting_id)
+            sitting = sittings[candidacy.sitting_id]
             act(candidacy, sitting)
             pending.append(candidacy)
             if len(pending) >= batch:

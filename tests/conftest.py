@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from events.ledger import Ledger
 from events.storage import parse_database_url
 from events.verify import Report, verify_ledger
 from tests.helpers import World
+
+if TYPE_CHECKING:
+    from tests.lifecycle_world import LifeWorld
 
 PG_ADMIN = os.environ.get("CERTLEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

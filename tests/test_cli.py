@@ -79,7 +79,7 @@ def test_user_errors_exit_2_with_one_clear_line_and_record_nothing(run, db_url: 
     for args, message in cases:
         result = run(*args)
         assert result.exit_code == 2, (args, result.output)
-        assert f"certledger: error: " in result.stderr and message in result.stderr, (args, result.stderr)
+        assert "certledger: error: " in result.stderr and message in result.stderr, (args, result.stderr)
     assert count(db_url) == before
 
 
