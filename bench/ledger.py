@@ -26,13 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.application import Application  # noqa: E402
 from eventsourcing.domain import Aggregate, event  # noqa: E402
 
-from events.ledger import Ledger  # noqa: E402
-from events.storage import parse_database_url  # noqa: E402
-from events.verify import Report, verify_ledger  # noqa: E402
-from domain.parties import PartyKind  # noqa: E402
-from signing.keys import new_private_key, raw_public_key, sign, verify  # noqa: E402
-from signing.keystore import KeyStore  # noqa: E402
-from signing.wallet import Wallet  # noqa: E402
+from certledger.events.ledger import Ledger  # noqa: E402
+from certledger.events.storage import parse_database_url  # noqa: E402
+from certledger.events.verify import Report, verify_ledger  # noqa: E402
+from certledger.domain.parties import PartyKind  # noqa: E402
+from certledger.signing.keys import new_private_key, raw_public_key, sign, verify  # noqa: E402
+from certledger.signing.keystore import KeyStore  # noqa: E402
+from certledger.signing.wallet import Wallet  # noqa: E402
 
 EVENTS_PER_AGGREGATE = 10
 AGGREGATES_PER_SAVE = 10

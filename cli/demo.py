@@ -16,18 +16,18 @@ from datetime import date, timedelta
 
 import click
 
-from cli.demo_people import REGION_CODES, Person, people
-from cli.output import emit_table, note
-from cli.session import PASSPHRASE_ENV, Session
-from cli.verify import print_summary
-from domain.candidacy import Outcome, ReissueKind
-from domain.errors import CertLedgerError, InputError
-from domain.parties import ROOT_PARTY, PartyKind
-from domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
-from events.ledger import Ledger
-from events.verify import Report, verify_ledger
-from signing.keys import new_private_key, raw_public_key
-from signing.keystore import KeyStore
+from certledger.cli.demo_people import REGION_CODES, Person, people
+from certledger.cli.output import emit_table, note
+from certledger.cli.session import PASSPHRASE_ENV, Session
+from certledger.cli.verify import print_summary
+from certledger.domain.candidacy import Outcome, ReissueKind
+from certledger.domain.errors import CertLedgerError, InputError
+from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
+from certledger.events.ledger import Ledger
+from certledger.events.verify import Report, verify_ledger
+from certledger.signing.keys import new_private_key, raw_public_key
+from certledger.signing.keystore import KeyStore
 
 pass_session = click.make_pass_decorator(Session)
 

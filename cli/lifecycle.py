@@ -21,15 +21,15 @@ from uuid import UUID
 
 import click
 
-from cli.output import emit_json, emit_table, note
-from cli.session import CHINA_STANDARD_TIME, Session
-from domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
-from domain.errors import InputError
-from domain.exams import CONDITIONS, EXAMS, exam
-from domain.sitting import ExamSitting
-from domain.units import paper_units, provincial_unit, verification_units
-from events.ledger import Ledger
-from events.lifecycle import parse_candidacy_ref, parse_sitting_ref
+from certledger.cli.output import emit_json, emit_table, note
+from certledger.cli.session import CHINA_STANDARD_TIME, Session
+from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
+from certledger.domain.errors import InputError
+from certledger.domain.exams import CONDITIONS, EXAMS, exam
+from certledger.domain.sitting import ExamSitting
+from certledger.domain.units import paper_units, provincial_unit, verification_units
+from certledger.events.ledger import Ledger
+from certledger.events.lifecycle import parse_candidacy_ref, parse_sitting_ref
 
 pass_session = click.make_pass_decorator(Session)
 F = TypeVar("F", bound=Callable[..., Any])

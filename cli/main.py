@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from domain.errors import CertLedgerError
+from certledger.domain.errors import CertLedgerError
 
 
 class LedgerGroup(click.Group):
@@ -61,13 +61,13 @@ def cli(ctx: click.Context, db_url: str | None, keys_dir: Path, forced_key: str 
 
     Private-key passphrase: CERTLEDGER_KEY_PASSPHRASE, or a hidden prompt.
     """
-    from cli.session import Session
+    from certledger.cli.session import Session
 
     ctx.obj = Session(db_url=db_url, keys_dir=keys_dir, forced_key=forced_key)
 
 
 def _register_commands() -> None:
-    from cli import demo, lifecycle, trust, verify
+    from certledger.cli import demo, lifecycle, trust, verify
 
     cli.add_command(trust.init)
     cli.add_command(trust.parties)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from domain.errors import InputError, StorageError
-from events.ledger import Ledger
-from events.storage import Database, parse_database_url
-from signing.keystore import KeyStore
-from signing.wallet import Wallet
+from certledger.domain.errors import InputError, StorageError
+from certledger.events.ledger import Ledger
+from certledger.events.storage import Database, parse_database_url
+from certledger.signing.keystore import KeyStore
+from certledger.signing.wallet import Wallet
 
 PASSPHRASE_ENV = "CERTLEDGER_KEY_PASSPHRASE"
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")

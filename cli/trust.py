@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from cli.output import emit_json, emit_table, note
-from cli.session import Session, parse_moment
-from domain.parties import ROOT_PARTY, check_party_id, party_kind
-from events.ledger import utc_now
-from projections.trust import key_rows, party_rows
-from domain.units import all_units, unit_name
-from signing.keys import key_id_of, load_public_key_file, new_private_key, raw_public_key
+from certledger.cli.output import emit_json, emit_table, note
+from certledger.cli.session import Session, parse_moment
+from certledger.domain.parties import ROOT_PARTY, check_party_id, party_kind
+from certledger.events.ledger import utc_now
+from certledger.projections.trust import key_rows, party_rows
+from certledger.domain.units import all_units, unit_name
+from certledger.signing.keys import key_id_of, load_public_key_file, new_private_key, raw_public_key
 
 pass_session = click.make_pass_decorator(Session)
 

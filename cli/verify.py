@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from cli.output import emit_json, note
-from cli.session import Session
-from events.verify import Report, verify_ledger
+from certledger.cli.output import emit_json, note
+from certledger.cli.session import Session
+from certledger.events.verify import Report, verify_ledger
 
 pass_session = click.make_pass_decorator(Session)
 

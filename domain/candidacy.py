@@ -14,13 +14,13 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InputError, RuleViolation
-from domain.exams import CONDITIONS, Exam, exam
-from domain.places import check_city
-from domain.rules import authorised, by_deadline, require
-from domain.sitting import ExamSitting
-from domain.trust import LEDGER_NAMESPACE
-from domain.units import HRSS, EXAM_CENTER, POSTAL, paper_units, provincial_unit, reissue_route, verification_units
+from certledger.domain.errors import InputError, RuleViolation
+from certledger.domain.exams import CONDITIONS, Exam, exam
+from certledger.domain.places import check_city
+from certledger.domain.rules import authorised, by_deadline, require
+from certledger.domain.sitting import ExamSitting
+from certledger.domain.trust import LEDGER_NAMESPACE
+from certledger.domain.units import HRSS, EXAM_CENTER, POSTAL, paper_units, provincial_unit, reissue_route, verification_units
 
 
 class Outcome(str, Enum):

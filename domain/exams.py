@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from domain.errors import InputError
+from certledger.domain.errors import InputError
 
 
 class Scope(str, Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from domain.errors import InputError
+from certledger.domain.errors import InputError
 
 ROOT_PARTY = "hrss"
 """省人力资源和社会保障厅 (provincial HRSS): the root of trust, always this party id."""

@@ -5,7 +5,7 @@ Party ids use the pinyin slug: ``dept.zhujian.zhengzhou`` is 郑州市住房和�
 
 from __future__ import annotations
 
-from domain.errors import InputError
+from certledger.domain.errors import InputError
 
 PROVINCE = "henan"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from domain.errors import RuleViolation
+from certledger.domain.errors import RuleViolation
 
 
 def require(condition: bool, rule: str, message: str) -> None:

@@ -14,12 +14,12 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.calendar import add_days, add_months, add_years, days_inclusive
-from domain.errors import InputError
-from domain.exams import Exam, exam
-from domain.rules import authorised, by_deadline, require
-from domain.trust import LEDGER_NAMESPACE
-from domain.units import EXAM_CENTER, HRSS, provincial_unit
+from certledger.domain.calendar import add_days, add_months, add_years, days_inclusive
+from certledger.domain.errors import InputError
+from certledger.domain.exams import Exam, exam
+from certledger.domain.rules import authorised, by_deadline, require
+from certledger.domain.trust import LEDGER_NAMESPACE
+from certledger.domain.units import EXAM_CENTER, HRSS, provincial_unit
 
 PUBLICITY_MIN_DAYS = 10
 RESULTS_DUE_DAYS = 15

@@ -25,8 +25,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InputError, RuleViolation
-from domain.parties import ROOT_PARTY, PartyKind, check_party_id
+from certledger.domain.errors import InputError, RuleViolation
+from certledger.domain.parties import ROOT_PARTY, PartyKind, check_party_id
 
 LEDGER_NAMESPACE = UUID("6f0b7e8c-52a4-4c1b-9a51-2e3cbd0c1e77")
 TRUST_REGISTRY_ID = uuid5(LEDGER_NAMESPACE, "trust-registry")

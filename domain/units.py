@@ -8,9 +8,9 @@ Party ids: ``hrss`` (省人社厅), ``exam-center`` (省人事考试中心), ``d
 
 from __future__ import annotations
 
-from domain.exams import INDUSTRIES, Exam, ReissueRoute, Scope
-from domain.parties import ROOT_PARTY, PartyKind
-from domain.places import MUNICIPALITIES, PROVINCE
+from certledger.domain.exams import INDUSTRIES, Exam, ReissueRoute, Scope
+from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.domain.places import MUNICIPALITIES, PROVINCE
 
 HRSS = ROOT_PARTY
 EXAM_CENTER = "exam-center"
@@ -84,7 +84,7 @@ def all_units() -> list[str]:
     """Every unit party the table and the notices call for: the exam center, each industry's
     provincial unit and, where the table says 省（市）, its unit in each municipality and
     济源示范区; the postal company; the national ends of the R-19 route."""
-    from domain.exams import EXAMS
+    from certledger.domain.exams import EXAMS
 
     units = [EXAM_CENTER]
     for industry in INDUSTRIES.values():

@@ -23,7 +23,7 @@ from uuid import UUID
 
 import orjson
 
-from domain.errors import NotCanonical
+from certledger.domain.errors import NotCanonical
 
 MAX_SAFE_INTEGER = 2**53 - 1
 

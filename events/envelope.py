@@ -25,11 +25,11 @@ from uuid import UUID
 
 import orjson
 
-from domain.errors import CertLedgerError, TamperError
-from domain.trust import TRUST_REGISTRY_ID
-from events.canonical import canonical_bytes
-from signing import keys
-from signing.keyring import Keyring
+from certledger.domain.errors import CertLedgerError, TamperError
+from certledger.domain.trust import TRUST_REGISTRY_ID
+from certledger.events.canonical import canonical_bytes
+from certledger.signing import keys
+from certledger.signing.keyring import Keyring
 
 FORMAT = 1
 GENESIS_PREV = "0" * 64

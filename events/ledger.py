@@ -15,15 +15,15 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
-from domain.errors import CertLedgerError, InputError, StorageError
-from domain.parties import ROOT_PARTY, PartyKind
-from domain.trust import TRUST_REGISTRY_ID, TrustRegistry
-from events.lifecycle import LifecycleServices
-from events.mapper import SignedMapper
-from events.storage import APP_NAME, Database, Rows
-from signing.keyring import Keyring
-from signing.keys import KeyId, key_id_of, public_key_text
-from signing.wallet import Wallet
+from certledger.domain.errors import CertLedgerError, InputError, StorageError
+from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from certledger.events.lifecycle import LifecycleServices
+from certledger.events.mapper import SignedMapper
+from certledger.events.storage import APP_NAME, Database, Rows
+from certledger.signing.keyring import Keyring
+from certledger.signing.keys import KeyId, key_id_of, public_key_text
+from certledger.signing.wallet import Wallet
 
 
 class ConflictError(CertLedgerError):

@@ -15,10 +15,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
-from domain.candidacy import Candidacy, Outcome, ReissueKind, candidacy_id
-from domain.errors import InputError
-from domain.exams import exam
-from domain.sitting import ExamSitting, sitting_id
+from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, candidacy_id
+from certledger.domain.errors import InputError
+from certledger.domain.exams import exam
+from certledger.domain.sitting import ExamSitting, sitting_id
 
 A = TypeVar("A")
 

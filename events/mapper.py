@@ -10,21 +10,28 @@ rebuilds; ``certledger verify`` does them instead.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
-from domain.errors import SigningError, TamperError
-from events import envelope
-from events.canonical import canonical_bytes, to_canonical_value
-from events.payload import raise_payload
-from signing import keys
-from signing.keyring import Keyring
-from signing.wallet import Wallet
+from certledger.domain.errors import SigningError, TamperError
+from certledger.events import envelope
+from certledger.events.canonical import canonical_bytes, to_canonical_value
+from certledger.events.payload import raise_payload
+from certledger.signing import keys
+from certledger.signing.keyring import Keyring
+from certledger.signing.wallet import Wallet
+
+# Ledgers written before the code moved under one namespace (certledger 0.1) name their
+# event classes by the old top-level modules, e.g. "domain.trust:TrustRegistry.KeyAdded".
+# The library resolves a registered module prefix, so those topics keep resolving.
+for _old in ("domain", "events", "signing", "projections", "cli"):
+    register_topic(_old, importlib.import_module(f"certledger.{_old}"))
 
 # Per-stream (version, digest) of the last event seen, so the next write can name its
 # predecessor without a query. Cleared wholesale when it grows past this.

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-from domain.errors import InputError
+from certledger.domain.errors import InputError
 
 DEFAULT_SQLITE = "certledger.db"
 APP_NAME = "ledger"

@@ -24,14 +24,14 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain.errors import CertLedgerError, StorageError, TamperError
-from domain.parties import ROOT_PARTY
-from domain.trust import TRUST_REGISTRY_ID, TrustRegistry
-from events import envelope
-from events.ledger import Ledger
-from events.storage import Row
-from signing.keyring import Keyring
-from signing.keys import signature_holds, verify_many
+from certledger.domain.errors import CertLedgerError, StorageError, TamperError
+from certledger.domain.parties import ROOT_PARTY
+from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from certledger.events import envelope
+from certledger.events.ledger import Ledger
+from certledger.events.storage import Row
+from certledger.signing.keyring import Keyring
+from certledger.signing.keys import signature_holds, verify_many
 
 _REGISTERS_KEY = {
     get_topic(TrustRegistry.Initialised): "root_key_id",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.trust import KeyEntry, TrustRegistry
+from certledger.domain.trust import KeyEntry, TrustRegistry
 
 
 def key_status(entry: KeyEntry, now: datetime) -> str:

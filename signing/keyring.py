@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from domain.trust import KeyEntry
-from signing.keys import public_key_from_text
+from certledger.domain.trust import KeyEntry
+from certledger.signing.keys import public_key_from_text
 
 
 class Keyring:

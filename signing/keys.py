@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from domain.errors import InputError, SigningError, TamperError
+from certledger.domain.errors import InputError, SigningError, TamperError
 
 KeyId = NewType("KeyId", str)
 """``ed25519:`` followed by the first 32 hex digits of SHA-256 of the raw public key."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from signing.keys import KeyId, key_id_of, load_private_key, raw_public_key, save_private_key
+from certledger.signing.keys import KeyId, key_id_of, load_private_key, raw_public_key, save_private_key
 
 
 class KeyStore:

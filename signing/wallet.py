@@ -6,11 +6,11 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.errors import SigningError
-from domain.trust import KeyEntry
-from signing.keyring import Keyring
-from signing.keys import KeyId
-from signing.keystore import KeyStore
+from certledger.domain.errors import SigningError
+from certledger.domain.trust import KeyEntry
+from certledger.signing.keyring import Keyring
+from certledger.signing.keys import KeyId
+from certledger.signing.keystore import KeyStore
 
 
 class Wallet:

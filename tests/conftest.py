@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from events.ledger import Ledger
-from events.storage import parse_database_url
-from events.verify import Report, verify_ledger
+from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
+from certledger.events.verify import Report, verify_ledger
 from tests.helpers import World
 
 if TYPE_CHECKING:

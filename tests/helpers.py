@@ -10,12 +10,12 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.domain import Aggregate, event
 
-from domain.parties import ROOT_PARTY, PartyKind
-from events.ledger import Ledger
-from events.storage import parse_database_url
-from signing.keys import KeyId, new_private_key, raw_public_key
-from signing.keystore import KeyStore
-from signing.wallet import Wallet
+from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
+from certledger.signing.keys import KeyId, new_private_key, raw_public_key
+from certledger.signing.keystore import KeyStore
+from certledger.signing.wallet import Wallet
 
 PASSPHRASE = b"test passphrase"
 

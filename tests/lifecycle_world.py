@@ -15,14 +15,14 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
-from domain.candidacy import Outcome
-from domain.parties import PartyKind
-from domain.units import unit_name
-from events.ledger import Ledger
-from events.storage import parse_database_url
-from signing.keys import new_private_key, raw_public_key
-from signing.keystore import KeyStore
-from signing.wallet import Wallet
+from certledger.domain.candidacy import Outcome
+from certledger.domain.parties import PartyKind
+from certledger.domain.units import unit_name
+from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
+from certledger.signing.keys import new_private_key, raw_public_key
+from certledger.signing.keystore import KeyStore
+from certledger.signing.wallet import Wallet
 from tests.helpers import PASSPHRASE
 
 UNITS = [
@@ -98,7 +98,7 @@ class LifeWorld:
         return sid
 
     def register(self, sid: UUID, candidate: str, city: str = "zhengzhou", exam_code: str = "jianzaoshi-1") -> UUID:
-        from domain.exams import exam
+        from certledger.domain.exams import exam
 
         levels = exam(exam_code).levels
         cid = self.ledger.register_candidate(

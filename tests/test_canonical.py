@@ -12,9 +12,9 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import NotCanonical
-from domain.parties import PartyKind
-from events.canonical import MAX_SAFE_INTEGER, canonical_bytes
+from certledger.domain.errors import NotCanonical
+from certledger.domain.parties import PartyKind
+from certledger.events.canonical import MAX_SAFE_INTEGER, canonical_bytes
 
 ascii_keys = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=8)
 scalars = (
@@ -84,3 +84,16 @@ def test_values_outside_the_subset_are_refused(value, message) -> None:
 
 def test_why_floats_are_refused_orjson_is_not_jcs_for_them() -> None:
     assert orjson.dumps(56.0) != rfc8785.dumps(56.0)
+
+
+def test_topics_of_the_old_top_level_modules_still_resolve():
+    """certledger 0.1 stored topics such as 'domain.trust:…' before the code moved under the
+    one namespace; they must resolve to the same classes as the new topics."""
+    from eventsourcing.utils import resolve_topic
+
+    import certledger.events.mapper  # noqa: F401 - registers the old module prefixes
+    from certledger.domain.candidacy import Candidacy
+    from certledger.domain.trust import TrustRegistry
+
+    assert resolve_topic("domain.trust:TrustRegistry.KeyAdded") is TrustRegistry.KeyAdded
+    assert resolve_topic("domain.candidacy:Candidacy.Registered") is Candidacy.Registered

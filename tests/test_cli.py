@@ -8,9 +8,9 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import cli
-from events.ledger import Ledger
-from events.storage import parse_database_url
+from certledger.cli.main import cli
+from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
 
 PASS = "cli test passphrase"
 

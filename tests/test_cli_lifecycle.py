@@ -10,14 +10,14 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import cli
-from domain.parties import ROOT_PARTY, PartyKind
-from domain.units import unit_name
-from events.ledger import Ledger
-from events.storage import parse_database_url
-from signing.keys import new_private_key, raw_public_key
-from signing.keystore import KeyStore
-from signing.wallet import Wallet
+from certledger.cli.main import cli
+from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.domain.units import unit_name
+from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
+from certledger.signing.keys import new_private_key, raw_public_key
+from certledger.signing.keystore import KeyStore
+from certledger.signing.wallet import Wallet
 
 PASS = "lifecycle cli passphrase"
 UNITS = ["exam-center", "dept.zhujian.henan", "dept.zhujian.zhengzhou", "dept.zhujian.luoyang", "postal.henan"]

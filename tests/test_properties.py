@@ -84,13 +84,13 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from domain.calendar import add_days, add_months, add_years
-from domain.candidacy import Candidacy, Outcome, ReissueKind
-from domain.errors import CertLedgerError
-from domain.exams import Scope
-from domain.exams import exam as exam_row
-from domain.sitting import ExamSitting
-from domain.units import (
+from certledger.domain.calendar import add_days, add_months, add_years
+from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind
+from certledger.domain.errors import CertLedgerError
+from certledger.domain.exams import Scope
+from certledger.domain.exams import exam as exam_row
+from certledger.domain.sitting import ExamSitting
+from certledger.domain.units import (
     EXAM_CENTER,
     HRSS,
     NATIONAL_EXAM_CENTER,

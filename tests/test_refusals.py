@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from eventsourcing.domain import Aggregate
 
-from domain.errors import NotCanonical, SigningError
-from domain.parties import PartyKind
-from signing.keys import new_private_key
+from certledger.domain.errors import NotCanonical, SigningError
+from certledger.domain.parties import PartyKind
+from certledger.signing.keys import new_private_key
 from tests.helpers import Memo, World
 
 

@@ -73,10 +73,10 @@ from uuid import UUID
 
 import pytest
 
-from domain.candidacy import Outcome, ReissueKind
-from domain.errors import RuleViolation
-from domain.exams import exam
-from domain.units import paper_units, provincial_unit, verification_units
+from certledger.domain.candidacy import Outcome, ReissueKind
+from certledger.domain.errors import RuleViolation
+from certledger.domain.exams import exam
+from certledger.domain.units import paper_units, provincial_unit, verification_units
 from tests.lifecycle_world import (
     ANNOUNCED,
     COMPARISON_OK,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import InputError, SigningError, TamperError
-from signing import keys
+from certledger.domain.errors import InputError, SigningError, TamperError
+from certledger.signing import keys
 
 
 def test_key_ids_name_the_public_key() -> None:

@@ -7,10 +7,10 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import TamperError
-from events import envelope
-from events.verify import Finding, Report, verify_ledger
-from signing import keys
+from certledger.domain.errors import TamperError
+from certledger.events import envelope
+from certledger.events.verify import Finding, Report, verify_ledger
+from certledger.signing import keys
 from tests.helpers import World
 
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import InputError, RuleViolation, SigningError
-from domain.parties import ROOT_PARTY, PartyKind
-from events.ledger import utc_now
-from signing.keys import new_private_key, raw_public_key
+from certledger.domain.errors import InputError, RuleViolation, SigningError
+from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.events.ledger import utc_now
+from certledger.signing.keys import new_private_key, raw_public_key
 from tests.helpers import PARTIES, World
 
 
@@ -39,7 +39,7 @@ def test_a_party_and_a_key_are_registered_once(world: World) -> None:
     with pytest.raises(RuleViolation, match="T-2: party 'exam-center' is already registered"):
         world.ledger.register_party("exam-center", "again", PartyKind.EXAM_CENTER)
     key = world.ledger.registry().key(world.keys["exam-center"])
-    from signing.keys import public_key_from_text
+    from certledger.signing.keys import public_key_from_text
 
     with pytest.raises(RuleViolation, match="T-2: key .* is already registered"):
         world.ledger.add_key("dept.zhujian.henan", public_key_from_text(key.public_key))
