@@ -104,7 +104,7 @@ class DemoRun:
     def trust(self) -> None:
         root = new_private_key()
         self.root_key = self.store.save(ROOT_PARTY, root)
-        self.ledger.initialise(raw_public_key(root))
+        self.ledger.initialise(raw_public_key(root), simulated=True)
         self.say(f"genesis: HRSS root key {self.root_key}")
 
         entries = []
@@ -232,6 +232,10 @@ class DemoRun:
     def _sanctions(self) -> None:
         L = self.ledger
         self.national_qualified = self._qualified("jianzaoshi-1", date(2025, 8, 20))
+        # reservations within 30 days of the results announcement, before the paper arrives.
+        self.mailed = set(self.national_qualified[: len(self.national_qualified) // 3])
+        for cid in sorted(self.mailed):
+            L.reserve_mailing(L.candidacy(cid).candidate, cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
         number = iter(range(1, 100000))
         L.for_each_candidacy(self.national_qualified, lambda c, s: c.issue_pass_proof(
             actor=HRSS, sitting=s, proof_no=f"豫考证〔2025〕{next(number):05d}", on=date(2025, 8, 20)))
@@ -254,11 +258,10 @@ class DemoRun:
         L = self.ledger
         holders = [cid for cid in self.national_qualified if cid not in self.void]
         number = iter(range(1, 100000))
+        mailed = [cid for cid in holders if cid in self.mailed]
+        rest = [cid for cid in holders if cid not in self.mailed]
         L.for_each_candidacy(holders, lambda c, s: c.receive_paper_certificate(
             actor=PROVINCE_UNIT, sitting=s, certificate_no=f"0{next(number):07d}", on=date(2025, 10, 20)))
-        mailed, rest = holders[: len(holders) // 3], holders[len(holders) // 3 :]
-        for cid in mailed:
-            L.reserve_mailing(L.candidacy(cid).candidate, cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
         L.for_each_candidacy(mailed, lambda c, s: c.deliver_by_post(actor=POSTAL, sitting=s, on=date(2025, 10, 25)))
         self.unclaimed = rest[-3:]
         L.for_each_candidacy(rest[:-3], lambda c, s: c.hand_out(actor=f"dept.zhujian.{c.city}", sitting=s, on=date(2025, 11, 3)))

@@ -19,8 +19,15 @@ pass_session = click.make_pass_decorator(Session)
 
 @click.command()
 @click.option("--name", default="河南省人力资源和社会保障厅", show_default=True, help="The root party's name.")
+@click.option(
+    "--simulated-clock",
+    is_flag=True,
+    help="For demos and tests only: record times on a simulated clock that moves to each act's "
+    "business date, so acts dated in the future can be recorded. The genesis event says so, "
+    "and verify reports it: such a ledger is never a real one.",
+)
 @pass_session
-def init(session: Session, name: str) -> None:
+def init(session: Session, name: str, simulated_clock: bool) -> None:
     """Create the ledger and the HRSS root key (the genesis event)."""
     session.passphrase(confirm=True)  # ask before anything is created
     ledger = session.ledger(create=True, confirm=True)
@@ -29,7 +36,7 @@ def init(session: Session, name: str) -> None:
     key = new_private_key()
     key_id = store.save(ROOT_PARTY, key)
     try:
-        ledger.initialise(raw_public_key(key), root_name=name)
+        ledger.initialise(raw_public_key(key), root_name=name, simulated=simulated_clock)
     except BaseException:
         store.path_for(ROOT_PARTY, key_id).unlink(missing_ok=True)
         raise

@@ -12,7 +12,9 @@ from enum import Enum
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from certledger.domain.acts import DatedAggregate, act
 
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import CONDITIONS, Exam, exam
@@ -55,7 +57,7 @@ def outcome(text: str) -> Outcome:
         raise InputError(f"unknown verification result {text!r}: use 合格/qualified, 不合格/unqualified or 报考条件待核查/pending") from None
 
 
-class Candidacy(Aggregate):
+class Candidacy(DatedAggregate):
     sitting_id: UUID
     exam_code: str
     candidate: str
@@ -178,6 +180,7 @@ class Candidacy(Aggregate):
 
     # -- registration and results ------------------------------------------------------------
 
+    @act("Registered", rules=("R-2",), term="报名（告知承诺制）")
     @classmethod
     def register(
         cls,
@@ -230,6 +233,7 @@ class Candidacy(Aggregate):
             on=on,
         )
 
+    @act("ScoreReleased", rules=("L-1",), term="成绩发布", args={"scores": lambda e: dict(e.scores)})
     def release_score(self, *, actor: str, sitting: ExamSitting, passed: bool, scores: dict[str, str], on: date) -> None:
         self._open(sitting, on)
         authorised(actor, (EXAM_CENTER,), "L-1", "release a candidate's result")
@@ -243,6 +247,7 @@ class Candidacy(Aggregate):
         # Subject names are Chinese, and object keys in the ledger are ASCII: store pairs.
         self._score_released(actor=actor, passed=passed, scores=tuple(scores.items()), on=on)
 
+    @act("HandedOver", rules=("R-3", "R-4"), term="移交")
     def hand_over(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
         """R-4: HRSS hands the passed candidate over to the provincial verification unit."""
         self._open(sitting, on)
@@ -260,6 +265,7 @@ class Candidacy(Aggregate):
 
     # -- verification, appeal, supplementary verification, forfeit ---------------------------
 
+    @act("VerificationRecorded", rules=("R-1", "R-6", "R-10"), term="资格核查结果")
     def record_verification(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date) -> None:
         """R-1, R-6, R-10: the first-round verification result."""
         self._open(sitting, on)
@@ -284,6 +290,7 @@ class Candidacy(Aggregate):
             raise InputError(f"only a 不合格 result cites a condition; {result.value} does not")
         self._verification_recorded(actor=actor, result=result, condition=condition, on=on)
 
+    @act("AppealLodged", rules=("R-7", "R-8"), term="申辩")
     def lodge_appeal(self, *, actor: str, sitting: ExamSitting, grounds: str, on: date) -> None:
         """申辩 (R-7, R-8): the candidate answers a 不合格 result."""
         self._open(sitting, on)
@@ -298,6 +305,7 @@ class Candidacy(Aggregate):
             raise InputError("an appeal states its grounds")
         self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on)
 
+    @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理")
     def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date) -> None:
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "decide an appeal")
@@ -307,6 +315,7 @@ class Candidacy(Aggregate):
         self._within_two_months(sitting, on, "appeal window")
         self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on)
 
+    @act("SupplementaryVerificationRecorded", rules=("R-7", "R-8"), term="补充资格核查")
     def record_supplementary(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date) -> None:
         """补充资格核查 (R-7, R-8): once, for candidates left 报考条件待核查."""
         self._open(sitting, on)
@@ -324,6 +333,7 @@ class Candidacy(Aggregate):
             raise InputError("only a 不合格 result cites a condition")
         self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on)
 
+    @act("Forfeited", rules=("R-8",), term="视为放弃")
     def record_forfeit(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
         """R-8: a pending candidate who did not take part by the deadline has forfeited."""
         self._open(sitting, on)
@@ -347,6 +357,7 @@ class Candidacy(Aggregate):
 
     # -- sanctions ---------------------------------------------------------------------------
 
+    @act("IneligibilityFound", rules=("R-11",), term="不符合报名条件")
     def find_ineligible(self, *, actor: str, condition: str, finding: str, on: date) -> None:
         """R-11: registration void, no refund; this sitting's scores void; certificate void."""
         self._open(None, on, sanction=True)
@@ -355,6 +366,7 @@ class Candidacy(Aggregate):
         require(self.void_on is None, "R-11", f"the registration is void since {self.void_on}")
         self._ineligibility_found(actor=actor, condition=condition, finding=finding, on=on)
 
+    @act("FraudFound", rules=("R-12",), term="违纪违规处理")
     def find_fraud(self, *, actor: str, article: int, finding: str, on: date) -> None:
         """R-12: false material or other fraud, handled under 人社部令第31号 Art. 10 or 12."""
         self._open(None, on, sanction=True)
@@ -365,6 +377,7 @@ class Candidacy(Aggregate):
             raise InputError("a fraud finding states what was found")
         self._fraud_found(actor=actor, article=article, finding=finding.strip(), on=on)
 
+    @act("ReferredToJudiciary", rules=("R-12",), term="移送司法机关")
     def refer_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:
         self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "refer a case to the judicial authorities")
@@ -375,6 +388,7 @@ class Candidacy(Aggregate):
 
     # -- certificates ------------------------------------------------------------------------
 
+    @act("CertificateIssued", rules=("R-13",), term="电子证书制发", when=lambda e: e.kind == "e-certificate", args={"certificate_no": lambda e: e.number})
     def issue_e_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date) -> None:
         """R-13: 河南省专业技术人员职业资格证书（电子证书）, under HRSS's e-seal."""
         self._open(sitting, on)
@@ -382,6 +396,7 @@ class Candidacy(Aggregate):
         require(self.exam.e_certificate, "R-13", f"{self.exam.name} is a national exam: HRSS issues a pass proof (R-14), not an e-certificate")
         self._certificate(sitting, on, "e-certificate", certificate_no, "R-13")
 
+    @act("CertificateIssued", rules=("R-14",), term="合格证明制发", when=lambda e: e.kind == "pass-proof", args={"proof_no": lambda e: e.number})
     def issue_pass_proof(self, *, actor: str, sitting: ExamSitting, proof_no: str, on: date) -> None:
         """R-14: 全国专业技术人员职业资格考试合格证明（河南）, under HRSS's e-seal."""
         self._open(sitting, on)
@@ -402,6 +417,7 @@ class Candidacy(Aggregate):
             raise InputError("a certificate needs a number")
         self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on)
 
+    @act("PaperCertificateReceived", rules=("R-15",), term="纸质证书下发")
     def receive_paper_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date) -> None:
         """The national paper certificate reaches the provincial unit (R-15)."""
         self._open(sitting, on)
@@ -412,6 +428,7 @@ class Candidacy(Aggregate):
         require(self.paper_received_on is None, "R-15", f"paper certificate {self.paper_no} was received on {self.paper_received_on}")
         self._paper_certificate_received(actor=actor, certificate_no=certificate_no, on=on)
 
+    @act("MailingReserved", rules=("R-16",), term="预约邮寄")
     def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date) -> None:
         """R-16: reserved on the provincial platform; postage paid on delivery (到付)."""
         self._open(sitting, on)
@@ -428,6 +445,7 @@ class Candidacy(Aggregate):
         require(self.handed_out_on is None, "R-16", f"the certificate was handed out on {self.handed_out_on}")
         self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on)
 
+    @act("DeliveredByPost", rules=("R-16",), term="邮寄投递")
     def deliver_by_post(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
         self._open(sitting, on)
         authorised(actor, (POSTAL,), "R-16", "deliver reserved certificates")
@@ -440,6 +458,7 @@ class Candidacy(Aggregate):
         self._not_void("delivery")
         self._delivered(actor=actor, on=on)
 
+    @act("HandedOutOnSite", rules=("R-15", "R-16"), term="现场发放")
     def hand_out(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
         """R-15, R-16: handed out on site by the table's unit, when not reserved for mailing."""
         self._open(sitting, on)
@@ -455,6 +474,8 @@ class Candidacy(Aggregate):
 
     # -- reissue and information change -------------------------------------------------------
 
+    @act("ReissueRequested", rules=("R-19",), term="补办或信息修改申请")
+    @act("ReissueRefused", rules=("R-18",), term="不予受理补发")
     def request_reissue(self, *, actor: str, kind: ReissueKind, reason: str, on: date) -> bool:
         """R-19: the receiving unit records the request and routes it. R-18: a paper reissue
         once an e-certificate exists is refused, and the refusal recorded. Returns whether
@@ -478,6 +499,7 @@ class Candidacy(Aggregate):
         self._reissue_requested(actor=actor, kind=kind, reason=reason, route=route[route.index(actor):], on=on)
         return True
 
+    @act("ReissueForwarded", rules=("R-19",), term="逐级上报")
     def forward_reissue(self, *, actor: str, on: date) -> str:
         self._open(None, on)
         require(0 <= self.reissue_at < len(self.reissue_route) - 1, "R-19", "there is no request on its way to forward")

@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from certledger.domain.acts import DatedAggregate, act
 
 from certledger.domain.calendar import add_days, add_months, add_years, days_inclusive
 from certledger.domain.errors import InputError
@@ -32,7 +34,7 @@ def sitting_id(exam_code: str, year: int) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"sitting:{exam_code}:{year}")
 
 
-class ExamSitting(Aggregate):
+class ExamSitting(DatedAggregate):
     exam_code: str
     year: int
     exam_end: date
@@ -99,6 +101,7 @@ class ExamSitting(Aggregate):
 
     # -- commands --------------------------------------------------------------------------
 
+    @act("Scheduled", rules=("L-1", "R-10"), term="考试安排", args={"verification_due": lambda e: e.announced_verification_due, "supplementary_due": lambda e: e.announced_supplementary_due})
     @classmethod
     def schedule(
         cls,
@@ -149,6 +152,7 @@ class ExamSitting(Aggregate):
             announced_supplementary_due=supplementary_due,
         )
 
+    @act("ResultsReleased", rules=("L-1",), term="成绩发布")
     def release_results(self, *, actor: str, on: date) -> None:
         """Day D: the exam center releases the results."""
         authorised(actor, (EXAM_CENTER,), "L-1", "release exam results")
@@ -156,6 +160,7 @@ class ExamSitting(Aggregate):
         require(on > self.exam_end, "L-1", f"results cannot be released on {on}, before the exam ends {self.exam_end}")
         self._results_released(actor=actor, on=on)
 
+    @act("PublicityPublished", rules=("R-5",), term="考试成绩合格公示和考后资格核查公告")
     def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date) -> None:
         """R-5: 考试成绩合格公示和考后资格核查公告, published jointly by HRSS and the provincial
         unit: each signs its own publication event; it stands once both have."""
@@ -175,6 +180,7 @@ class ExamSitting(Aggregate):
     def publicity_is_joint(self) -> bool:
         return {HRSS, provincial_unit(self.exam)} <= set(self.publicity_published_by)
 
+    @act("VerificationResultsAnnounced", rules=("R-7",), term="考后资格核查结果公告")
     def announce_verification_results(self, *, actor: str, on: date) -> None:
         """R-7: the provincial unit's 考后资格核查结果公告."""
         authorised(actor, (provincial_unit(self.exam),), "R-7", "announce the verification results")
@@ -189,6 +195,7 @@ class ExamSitting(Aggregate):
                     "two months after results release" if not self.announced_supplementary_due else "as announced, R-10")
         self._verification_results_announced(actor=actor, on=on)
 
+    @act("SupplementaryResultsSubmitted", rules=("R-9",), term="补充资格核查结果报送")
     def submit_supplementary_results(self, *, actor: str, on: date) -> None:
         """R-9: the provincial unit submits the supplementary results to HRSS."""
         authorised(actor, (provincial_unit(self.exam),), "R-9", "submit supplementary results to HRSS")
@@ -198,6 +205,7 @@ class ExamSitting(Aggregate):
         require(on >= self.results_announced_on, "R-9", "supplementary results cannot precede the results announcement")
         self._supplementary_results_submitted(actor=actor, on=on)
 
+    @act("SupplementaryResultsAnnounced", rules=("R-9",), term="补充资格核查结果公告")
     def announce_supplementary_results(self, *, actor: str, on: date) -> None:
         authorised(actor, (provincial_unit(self.exam),), "R-9", "announce the supplementary results")
         require(self.supplementary_submitted_on is not None, "R-9", "submit the supplementary results to HRSS first")
@@ -206,6 +214,7 @@ class ExamSitting(Aggregate):
         require(on >= self.supplementary_submitted_on, "R-9", "the announcement cannot precede the submission")
         self._supplementary_results_announced(actor=actor, on=on)
 
+    @act("CustodyTransferred", rules=("R-17",), term="登记造册移交")
     def transfer_custody(self, *, actor: str, roster: tuple[UUID, ...], on: date) -> None:
         """R-17: after 5 years the provincial unit registers the unclaimed certificates in a
         roster (登记造册) and transfers them to HRSS."""

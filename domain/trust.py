@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from certledger.domain.acts import LedgerAggregate, act
+from certledger.domain.clock import SIMULATED, SYSTEM
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.parties import ROOT_PARTY, PartyKind, check_party_id
 
@@ -55,11 +57,12 @@ class KeyEntry:
         )
 
 
-class TrustRegistry(Aggregate):
+class TrustRegistry(LedgerAggregate):
     """One per ledger, at a fixed id; its first event is the ledger's genesis."""
 
     parties: dict[str, PartyEntry]
     keys: dict[str, KeyEntry]
+    clock: str = SYSTEM  # "simulated" for demo and test ledgers, declared at genesis
 
     @staticmethod
     def create_id() -> UUID:
@@ -67,19 +70,25 @@ class TrustRegistry(Aggregate):
 
     # -- commands -----------------------------------------------------------------------
 
+    @act("Initialised", rules=("T-1",), term="创世：信任根", args={"at": lambda e: e.valid_from})
     @classmethod
     def initialise(
-        cls, *, root_name: str, root_key_id: str, root_public_key: str, at: datetime
+        cls, *, root_name: str, root_key_id: str, root_public_key: str, at: datetime, clock: str = SYSTEM
     ) -> TrustRegistry:
-        """Create the ledger: the root party and its first key, self-signed."""
+        """Create the ledger: the root party and its first key, self-signed. ``clock`` says
+        whether the ledger's times are real or simulated (demos, tests)."""
+        if clock not in (SYSTEM, SIMULATED):
+            raise InputError(f"a ledger's clock is {SYSTEM!r} or {SIMULATED!r}, not {clock!r}")
         return cls(
             actor=ROOT_PARTY,
             root_name=_required("root name", root_name),
             root_key_id=root_key_id,
             root_public_key=root_public_key,
             valid_from=at,
+            clock=clock,
         )
 
+    @act("PartyRegistered", rules=("T-1", "T-2"), term="登记参与方")
     def register_party(
         self, *, actor: str, party_id: str, name: str, kind: PartyKind, at: datetime
     ) -> None:
@@ -97,6 +106,7 @@ class TrustRegistry(Aggregate):
             registered_at=at,
         )
 
+    @act("KeyAdded", rules=("T-1", "T-2", "T-3"), term="登记签名密钥")
     def add_key(
         self,
         *,
@@ -128,6 +138,7 @@ class TrustRegistry(Aggregate):
             valid_from=valid_from,
         )
 
+    @act("KeyRevoked", rules=("T-1", "T-3"), term="吊销签名密钥")
     def revoke_key(
         self,
         *,
@@ -197,7 +208,9 @@ class TrustRegistry(Aggregate):
         root_key_id: str,
         root_public_key: str,
         valid_from: datetime,
+        clock: str = SYSTEM,
     ) -> None:
+        self.clock = clock
         self.parties = {
             actor: PartyEntry(actor, root_name, PartyKind.HRSS, valid_from),
         }

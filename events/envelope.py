@@ -3,14 +3,21 @@
 A stored event's ``state`` is the 64-byte Ed25519 signature followed by the *message*: the
 canonical bytes (:func:`events.canonical.canonical_bytes`) of ::
 
-    {"format": 1, "stream": "<uuid>", "version": n, "topic": "<event class topic>",
-     "signer": "ed25519:…", "prev": "<hex SHA-256 of the stream's previous state>",
+    {"format": 2, "ledger": "<ledger id>", "stream": "<uuid>", "version": n,
+     "topic": "<event class topic>", "signer": "ed25519:…",
+     "prev": "<hex SHA-256 of the stream's previous state>",
      "payload": {…the event's fields, including "actor" and "timestamp"…}}
 
 The signature covers the message, so it binds the payload to its place (stream, version,
-topic), to its signer, and to its predecessor. The digest that the next event's ``prev``
-names is SHA-256 of the whole stored state, signature included. So a flipped byte, a
-moved or copied row, a swapped or deleted version, or a changed signer all fail.
+topic), to its ledger, to its signer, and to its predecessor. The digest that the next
+event's ``prev`` names is SHA-256 of the whole stored state, signature included. So a
+flipped byte, a moved or copied row, a swapped or deleted version, a changed signer, or an
+event copied in from another ledger all fail.
+
+The *ledger id* is the digest of the genesis event's stored state (the genesis event
+itself names 64 zeros). A message is accepted only in exactly its canonical form: no
+whitespace, keys sorted, no key twice, no float, so that every reader parses the same
+signed bytes into the same fields.
 
 In SQL the message is readable as ``substr(state, 65)``.
 """
@@ -25,15 +32,17 @@ from uuid import UUID
 
 import orjson
 
-from certledger.domain.errors import CertLedgerError, TamperError
+from certledger.domain.errors import CertLedgerError, NotCanonical, TamperError
 from certledger.domain.trust import TRUST_REGISTRY_ID
 from certledger.events.canonical import canonical_bytes
 from certledger.signing import keys
 from certledger.signing.keyring import Keyring
 
-FORMAT = 1
+FORMAT = 2
 GENESIS_PREV = "0" * 64
-_FIELDS = ("format", "stream", "version", "topic", "signer", "prev", "payload")
+NO_LEDGER = "0" * 64  # what the genesis event names as its ledger: the id is its own digest
+_FIELDS = frozenset(("format", "ledger", "stream", "version", "topic", "signer", "prev", "payload"))
+_HEX = frozenset("0123456789abcdef")
 
 
 def digest(state: bytes) -> str:
@@ -41,12 +50,13 @@ def digest(state: bytes) -> str:
 
 
 def message_bytes(
-    *, stream: UUID, version: int, topic: str, signer: str, prev: str, payload: dict[str, Any]
+    *, ledger: str, stream: UUID, version: int, topic: str, signer: str, prev: str, payload: dict[str, Any]
 ) -> bytes:
     """The signed message. ``payload`` must already be lowered (to_canonical_value)."""
     return canonical_bytes(
         {
             "format": FORMAT,
+            "ledger": ledger,
             "stream": str(stream),
             "version": version,
             "topic": topic,
@@ -64,6 +74,7 @@ class Opened:
 
     signature: bytes
     message: bytes
+    ledger: str
     stream: str
     version: int
     topic: str
@@ -81,6 +92,11 @@ class Opened:
 
 
 def open_state(state: bytes) -> Opened:
+    """Split and parse a stored state. Raises :class:`TamperError` (never anything else)
+    for any bytes that are not a well-formed, canonical format-2 envelope."""
+    if not isinstance(state, (bytes, bytearray, memoryview)):
+        raise TamperError(f"stored state is {type(state).__name__}, not bytes")
+    state = bytes(state)
     if len(state) <= keys.SIGNATURE_SIZE:
         raise TamperError(f"stored state is {len(state)} bytes: too short to hold a signature")
     message = state[keys.SIGNATURE_SIZE :]
@@ -88,27 +104,67 @@ def open_state(state: bytes) -> Opened:
         fields = orjson.loads(message)
     except orjson.JSONDecodeError as e:
         raise TamperError(f"signed message is not valid JSON ({e})") from None
-    if not isinstance(fields, dict) or any(f not in fields for f in _FIELDS):
-        raise TamperError("signed message lacks the envelope fields")
+    if not isinstance(fields, dict) or set(fields) != _FIELDS:
+        if isinstance(fields, dict) and fields.get("format") == 1:
+            raise TamperError("envelope format 1 (certledger 0.1) binds no ledger id; this ledger must be written anew")
+        raise TamperError("signed message does not have exactly the envelope fields")
+    try:
+        canonical = canonical_bytes(fields)
+    except NotCanonical as e:
+        raise TamperError(f"signed message is not canonical: {e}") from None
+    if canonical != message:
+        raise TamperError(
+            "signed message is not in canonical form (whitespace, key order, escapes or a key given twice)"
+        )
     if fields["format"] != FORMAT:
         raise TamperError(f"unknown envelope format {fields['format']!r}")
-    payload = fields["payload"]
-    if not isinstance(payload, dict) or not isinstance(payload.get("timestamp"), str):
-        raise TamperError("signed message has no payload timestamp")
-    try:
-        datetime.fromisoformat(payload["timestamp"])
-    except ValueError:
-        raise TamperError(f"payload timestamp {payload['timestamp']!r} is not ISO 8601") from None
+    _check_types(fields)
     return Opened(
         signature=state[: keys.SIGNATURE_SIZE],
         message=message,
+        ledger=fields["ledger"],
         stream=fields["stream"],
         version=fields["version"],
         topic=fields["topic"],
         signer=fields["signer"],
         prev=fields["prev"],
-        payload=payload,
+        payload=fields["payload"],
     )
+
+
+def _check_types(fields: dict[str, Any]) -> None:
+    for name in ("ledger", "prev"):
+        value = fields[name]
+        if not (isinstance(value, str) and len(value) == 64 and set(value) <= _HEX):
+            raise TamperError(f"envelope field {name!r} is not a hex SHA-256 digest")
+    for name in ("stream", "topic", "signer"):
+        if not isinstance(fields[name], str) or not fields[name]:
+            raise TamperError(f"envelope field {name!r} is not a string")
+    version = fields["version"]
+    if type(version) is not int or version < 1:
+        raise TamperError(f"envelope version {version!r} is not a positive integer")
+    payload = fields["payload"]
+    if not isinstance(payload, dict):
+        raise TamperError("envelope payload is not an object")
+    if not isinstance(payload.get("actor"), str) or not payload["actor"]:
+        raise TamperError("payload names no acting party ('actor')")
+    stamp = payload.get("timestamp")
+    try:
+        moment = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or moment.utcoffset() is None:
+        raise TamperError(f"payload timestamp {stamp!r} is not an ISO 8601 time with its offset")
+
+
+def check_ledger(opened: Opened, ledger_id: str | None) -> None:
+    """The event names the ledger it was signed for (the genesis event names none)."""
+    if genesis_key(opened.stream, opened.version, opened.payload) is not None:
+        if opened.ledger != NO_LEDGER:
+            raise TamperError("the genesis event names a ledger: it must name none (64 zeros)")
+        return
+    if ledger_id is not None and opened.ledger != ledger_id:
+        raise TamperError(f"event was signed for ledger {opened.ledger[:16]}…, not this ledger {ledger_id[:16]}…")
 
 
 def check_placement(opened: Opened, stream: UUID, version: int, topic: str) -> None:
@@ -125,7 +181,8 @@ def genesis_key(stream: UUID | str, version: int, payload: dict[str, Any]) -> tu
     """For the ledger's first event, the root key (id, public key) it carries and is
     signed with; None for every other event."""
     if version == 1 and str(stream) == str(TRUST_REGISTRY_ID):
-        return payload.get("root_key_id", ""), payload.get("root_public_key", "")
+        key_id, public = payload.get("root_key_id"), payload.get("root_public_key")
+        return (key_id if isinstance(key_id, str) else "", public if isinstance(public, str) else "")
     return None
 
 

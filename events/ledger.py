@@ -8,16 +8,20 @@ may sign is read from the trust registry stream, which this class keeps loaded.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
+from certledger.domain import clock
 from certledger.domain.errors import CertLedgerError, InputError, StorageError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from certledger.events import envelope
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.mapper import SignedMapper
 from certledger.events.storage import APP_NAME, Database, Rows
@@ -32,6 +36,10 @@ class ConflictError(CertLedgerError):
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+# Where a simulated ledger's clock starts: before any act the demos and tests record.
+SIMULATION_START = datetime(2025, 1, 1, 9, tzinfo=clock.CST)
 
 
 class Ledger(LifecycleServices, Application[UUID]):
@@ -51,6 +59,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         self._verify_on_read = verify_on_read
         self._registry: TrustRegistry | None = None
         self._refreshing = False
+        self.clock: clock.Clock = clock.SystemClock()
         try:
             super().__init__(env=database.env)
         except (PersistenceError, OSError) as e:
@@ -86,6 +95,17 @@ class Ledger(LifecycleServices, Application[UUID]):
                 raise StorageError(f"cannot write to {self.database.describe()}: {e}") from None
             raise
 
+    @property
+    def ledger_id(self) -> str | None:
+        """The digest of the genesis event; every other event names it. None before init."""
+        return self.mapper_.ledger_id
+
+    @contextmanager
+    def acting(self) -> Iterator[None]:
+        """Run commands under this ledger's clock (real, or simulated as its genesis says)."""
+        with clock.using(self.clock):
+            yield
+
     def _fetch_stored(self, stream: UUID, version: int) -> StoredEvent | None:
         found = self.recorder.select_events(stream, gt=version - 1, lte=version)
         return found[0] if found else None
@@ -105,12 +125,27 @@ class Ledger(LifecycleServices, Application[UUID]):
                 if registry is not None:
                     self.keyring.entries = registry.keys
                 registry = self.mapper.to_domain_event(stored).mutate(registry)
+                if stored.originator_version == 1:
+                    self._adopt_genesis(stored.state, registry)
             if registry is not None:
                 self.keyring.entries = dict(registry.keys)
             self._registry = registry
             return registry
         finally:
             self._refreshing = False
+
+    def _adopt_genesis(self, genesis_state: bytes, registry: TrustRegistry) -> None:
+        """The ledger id and the clock come from the genesis event."""
+        self.mapper_.ledger_id = envelope.digest(genesis_state)
+        if registry.clock == clock.SIMULATED:
+            # Carry on after the newest event, so the ledger's time never runs backwards.
+            start = SIMULATION_START
+            newest = self.rows.last_state()
+            try:
+                start = max(start, envelope.open_state(newest).timestamp) if newest else start
+            except CertLedgerError:
+                pass  # verify reports a damaged newest event; writing starts after the default
+            self.clock = clock.SimulatedClock(start + timedelta(milliseconds=1))
 
     def registry(self) -> TrustRegistry:
         registry = self._refresh_registry()
@@ -127,7 +162,10 @@ class Ledger(LifecycleServices, Application[UUID]):
     def _change_trust(self, change: Any) -> TrustRegistry:
         # Work on a copy, so a refused or failed save leaves the loaded registry as stored.
         working = copy.deepcopy(self.registry())
-        change(working)
+        # One moment for the act and its event's timestamp, so replay gives the same event.
+        at = self.clock.now()
+        with clock.using(clock.FixedClock(at)):
+            change(working, at)
         self.save(working)
         self._registry = working
         self.keyring.entries = dict(working.keys)
@@ -138,24 +176,32 @@ class Ledger(LifecycleServices, Application[UUID]):
             root = ", ".join(k.key_id for k in self.registry().keys_of(ROOT_PARTY))
             raise InputError(f"{self.database.describe()} already holds a ledger (root key {root})")
 
-    def initialise(self, root_public_key: bytes, root_name: str = "河南省人力资源和社会保障厅") -> KeyId:
-        """Write the genesis event: the root party (HRSS) and its first key."""
+    def initialise(
+        self, root_public_key: bytes, root_name: str = "河南省人力资源和社会保障厅", *, simulated: bool = False
+    ) -> KeyId:
+        """Write the genesis event: the root party (HRSS) and its first key. A ``simulated``
+        ledger (demos, tests) runs on a simulated clock, and says so in its genesis."""
         self.ensure_empty()
         key_id = key_id_of(root_public_key)
-        registry = TrustRegistry.initialise(
-            root_name=root_name,
-            root_key_id=key_id,
-            root_public_key=public_key_text(root_public_key),
-            at=utc_now(),
-        )
+        self.clock = clock.SimulatedClock(SIMULATION_START) if simulated else clock.SystemClock()
+        at = self.clock.now()
+        with clock.using(clock.FixedClock(at)):
+            registry = TrustRegistry.initialise(
+                root_name=root_name,
+                root_key_id=key_id,
+                root_public_key=public_key_text(root_public_key),
+                at=at,
+                clock=self.clock.kind,
+            )
         self.save(registry)
+        self.mapper_.ledger_id = self.mapper_.heads[TRUST_REGISTRY_ID][1]
         self._registry = registry
         self.keyring.entries = dict(registry.keys)
         return key_id
 
     def register_party(self, party_id: str, name: str, kind: PartyKind) -> None:
         self._change_trust(
-            lambda r: r.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=utc_now())
+            lambda r, at: r.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=at)
         )
 
     def enrol(self, parties: list[tuple[str, str, PartyKind, bytes]]) -> list[KeyId]:
@@ -163,9 +209,8 @@ class Ledger(LifecycleServices, Application[UUID]):
         arrive by the thousand). Items are (party id, name, kind, raw public key)."""
         key_ids = [key_id_of(public) for *_, public in parties]
 
-        def change(registry: TrustRegistry) -> None:
+        def change(registry: TrustRegistry, now: datetime) -> None:
             for (party_id, name, kind, public), key_id in zip(parties, key_ids):
-                now = utc_now()
                 registry.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=now)
                 registry.add_key(
                     actor=ROOT_PARTY, party_id=party_id, key_id=key_id, public_key=public_key_text(public), at=now
@@ -177,12 +222,12 @@ class Ledger(LifecycleServices, Application[UUID]):
     def add_key(self, party_id: str, public_key: bytes, valid_from: datetime | None = None) -> KeyId:
         key_id = key_id_of(public_key)
         self._change_trust(
-            lambda r: r.add_key(
+            lambda r, at: r.add_key(
                 actor=ROOT_PARTY,
                 party_id=party_id,
                 key_id=key_id,
                 public_key=public_key_text(public_key),
-                at=utc_now(),
+                at=at,
                 valid_from=valid_from,
             )
         )
@@ -190,8 +235,8 @@ class Ledger(LifecycleServices, Application[UUID]):
 
     def revoke_key(self, key_id: str, reason: str, effective_at: datetime | None = None) -> None:
         self._change_trust(
-            lambda r: r.revoke_key(
-                actor=ROOT_PARTY, key_id=key_id, reason=reason, at=utc_now(), effective_at=effective_at
+            lambda r, at: r.revoke_key(
+                actor=ROOT_PARTY, key_id=key_id, reason=reason, at=at, effective_at=effective_at
             )
         )
 

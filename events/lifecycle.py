@@ -57,6 +57,7 @@ class LifecycleServices:
     mapper: Any
 
     save: Callable[..., Any]  # Application.save
+    acting: Callable[[], Any]  # Ledger.acting: the ledger's clock
     # -- loading ---------------------------------------------------------------------------
 
     def _load(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
@@ -76,13 +77,15 @@ class LifecycleServices:
 
     def _on_candidacy(self, ref: UUID | str, act: Callable[[Candidacy, ExamSitting], Any]) -> Any:
         candidacy = self.candidacy(ref)
-        result = act(candidacy, self.sitting(candidacy.sitting_id))
+        with self.acting():
+            result = act(candidacy, self.sitting(candidacy.sitting_id))
         self.save(candidacy)
         return result
 
     def _on_sitting(self, ref: UUID | str, act: Callable[[ExamSitting], Any]) -> ExamSitting:
         sitting = self.sitting(ref)
-        act(sitting)
+        with self.acting():
+            act(sitting)
         self.save(sitting)
         return sitting
 
@@ -108,8 +111,9 @@ class LifecycleServices:
         sid = sitting_id(exam_code, year)
         if sid in self.repository:
             raise InputError(f"{exam(exam_code).name} {year} is scheduled already")
-        sitting = ExamSitting.schedule(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on,
-                                       verification_due=verification_due, supplementary_due=supplementary_due)
+        with self.acting():
+            sitting = ExamSitting.schedule(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on,
+                                           verification_due=verification_due, supplementary_due=supplementary_due)
         self.save(sitting)
         return sitting.id
 
@@ -132,7 +136,8 @@ class LifecycleServices:
         """R-17: the roster is every certificate of the sitting still unclaimed on ``on``."""
         target = self.sitting(sitting)
         roster = tuple(c for c in self.candidacies_of(target.id) if self.candidacy(c).unclaimed_on(on))
-        target.transfer_custody(actor=actor, roster=roster, on=on)
+        with self.acting():
+            target.transfer_custody(actor=actor, roster=roster, on=on)
         self.save(target)
         return roster
 
@@ -145,9 +150,10 @@ class LifecycleServices:
         cid = candidacy_id(target.id, actor)
         if cid in self.repository:
             raise InputError(f"{actor} is registered for {target.label} already")
-        candidacy = Candidacy.register(sitting=target, candidate=actor, name=name, masked_id=masked_id, city=city,
-                                       level=level, commitment=commitment, comparison=comparison,
-                                       evidence=evidence or {}, on=on)
+        with self.acting():
+            candidacy = Candidacy.register(sitting=target, candidate=actor, name=name, masked_id=masked_id, city=city,
+                                           level=level, commitment=commitment, comparison=comparison,
+                                           evidence=evidence or {}, on=on)
         self.save(candidacy)
         return candidacy.id
 
@@ -219,7 +225,8 @@ class LifecycleServices:
             if candidacy.sitting_id not in sittings:
                 sittings[candidacy.sitting_id] = self.sitting(candidacy.sitting_id)
             sitting = sittings[candidacy.sitting_id]
-            act(candidacy, sitting)
+            with self.acting():
+                act(candidacy, sitting)
             pending.append(candidacy)
             if len(pending) >= batch:
                 self.save(*pending)

@@ -55,6 +55,8 @@ class SignedMapper(Mapper[UUID]):
         self.wallet = wallet
         self.verify_on_read = verify_on_read
         self.pinned_root: str | None = None
+        # The digest of the genesis event, once it exists: every later event names it.
+        self.ledger_id: str | None = None
         self.heads: dict[UUID, tuple[int, str]] = {}
         # Set by the Ledger once its recorder exists: fetches a stream's stored event.
         self.fetch_stored: Callable[[UUID, int], StoredEvent | None] | None = None
@@ -80,10 +82,15 @@ class SignedMapper(Mapper[UUID]):
         if genesis is not None:
             key_id = genesis[0]
             private = self.wallet.private_key_for_genesis(actor, key_id)
+            ledger = envelope.NO_LEDGER
         else:
+            if self.ledger_id is None:
+                raise SigningError("this database holds no genesis event: run 'certledger init' first")
             key_id, private = self.wallet.choose(self.keyring, actor, fields["timestamp"])
+            ledger = self.ledger_id
 
         message = envelope.message_bytes(
+            ledger=ledger,
             stream=stream,
             version=version,
             topic=topic,
@@ -126,6 +133,7 @@ class SignedMapper(Mapper[UUID]):
         try:
             opened = envelope.open_state(stored_event.state)
             envelope.check_placement(opened, stream, version, stored_event.topic)
+            envelope.check_ledger(opened, self.ledger_id)
             digest = envelope.digest(stored_event.state)
             if self.verify_on_read:
                 self._check(opened, stream, version)

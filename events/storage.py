@@ -165,6 +165,12 @@ class Rows:
             ]
             start = batch[-1].id
 
+    def last_state(self) -> bytes | None:
+        """The state of the event with the highest notification id (the newest)."""
+        id_column = "rowid" if self.database.backend == "sqlite" else "notification_id"
+        rows = self._execute(f"SELECT state FROM {self.database.table} ORDER BY {id_column} DESC LIMIT 1")
+        return bytes(rows[0]["state"]) if rows and rows[0]["state"] is not None else None
+
     def count(self) -> int:
         rows = self._execute(f"SELECT count(*) AS n FROM {self.database.table}")
         return int(rows[0]["n"])

@@ -67,7 +67,7 @@ class LifeWorld:
         ledger = Ledger(parse_database_url(db_url), Wallet(store))
         root = new_private_key()
         store.remember(root)
-        ledger.initialise(raw_public_key(root))
+        ledger.initialise(raw_public_key(root), simulated=True)
         parties = []
         for party in UNITS + CANDIDATES:
             key = new_private_key()

@@ -79,7 +79,7 @@ def run(db_url: str, tmp_path: Path) -> Runner:
     try:
         root = new_private_key()
         store.save(ROOT_PARTY, root)
-        ledger.initialise(raw_public_key(root))
+        ledger.initialise(raw_public_key(root), simulated=True)
         enrolled = []
         for party in [*UNITS, *CANDIDATES]:
             key = new_private_key()
@@ -155,7 +155,7 @@ def test_exams_list_has_the_31_rows_and_needs_no_ledger(tmp_path: Path) -> None:
 
 def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None:
     run = Runner(db_url, tmp_path / "keys")
-    root = run.ok("init").stdout.strip()
+    root = run.ok("init", "--simulated-clock").stdout.strip()
     for party, kind in [("exam-center", "exam-center"), ("dept.zhujian.henan", "department"),
                         ("dept.zhujian.zhengzhou", "department"), ("cand.001", "candidate"), ("cand.002", "candidate")]:
         name = CANDIDATES[party] if party.startswith("cand.") else unit_name(party)[0]

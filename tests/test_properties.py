@@ -84,6 +84,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
+from certledger.domain import clock
 from certledger.domain.calendar import add_days, add_months, add_years
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind
 from certledger.domain.errors import CertLedgerError
@@ -104,6 +105,7 @@ from certledger.domain.units import (
 )
 from tests.lifecycle_world import EXAM_END as LIFE_EXAM_END
 from tests.lifecycle_world import LifeWorld
+from certledger.events.ledger import SIMULATION_START as LEDGER_SIMULATION_START
 
 # -- the sittings the examples play on ------------------------------------------------------
 
@@ -585,6 +587,14 @@ def _state(aggregate: Any) -> dict[str, Any]:
 def _stored_state(aggregate: Any) -> dict[str, Any]:
     """State that survives a round trip through the ledger (not the wall-clock stamps)."""
     return {k: v for k, v in _state(aggregate).items() if k not in ("_created_on", "_modified_on")}
+
+
+@pytest.fixture(autouse=True)
+def simulated_clock():
+    """The in-memory model acts on 2025-2035 business dates, as the simulated ledgers do:
+    its commands run on a simulated clock too (L-2 refuses acts dated after the real today)."""
+    with clock.using(clock.SimulatedClock(LEDGER_SIMULATION_START)):
+        yield
 
 
 @dataclass

@@ -36,7 +36,7 @@ def resign(world: World, stream: UUID, version: int, key_id: str, **changes) -> 
     """A new, validly signed state for the row, with some envelope fields changed."""
     row = world.ledger.rows.read(stream, version)
     opened = envelope.open_state(row.state)
-    fields = dict(stream=UUID(opened.stream), version=opened.version, topic=opened.topic,
+    fields = dict(ledger=opened.ledger, stream=UUID(opened.stream), version=opened.version, topic=opened.topic,
                   signer=key_id, prev=opened.prev, payload=opened.payload)
     fields.update(changes)
     message = envelope.message_bytes(**fields)

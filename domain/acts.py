@@ -1,0 +1,229 @@
+"""What every act of the notices shares: its write time, its business date, and its
+declaration — which command records which event, so ``verify`` can re-run the command.
+
+**Admission rules are defined once.** A command (``Candidacy.record_verification``, …)
+checks the rules and then records its event. ``verify`` does not re-implement those
+checks: for each stored event it calls the same command, on the state as it stood just
+before, with the arguments the event carries, at the moment the event was written
+(:class:`domain.clock.FixedClock`), and requires that the command records exactly the
+stored event. :func:`act` declares that link, beside the command.
+
+**Business dates (rule L-2).** Each act is dated (``on``) no later than the day it is
+written (China Standard Time) and no earlier than the latest act already recorded on the
+same sitting or candidacy. An act recorded after the fact is possible only as an explicit
+late entry (补录): :meth:`DatedAggregate.record_late_entry` signs the reason first, and
+allows the very next act by the same party to carry that earlier date.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from certledger.domain import clock
+from certledger.domain.errors import InputError, RuleViolation
+
+
+class LedgerAggregate(Aggregate):
+    """An aggregate whose events take their write time from the ledger's clock."""
+
+    class Event(Aggregate.Event):
+        @staticmethod
+        def create_timestamp() -> datetime:
+            return clock.now()
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+
+# -- declarations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One act: the command that records ``event`` and how to call it from that event."""
+
+    event: str  # the event class's name on its aggregate, e.g. "VerificationRecorded"
+    command: Callable[..., Any]
+    rules: tuple[str, ...]
+    term: str  # the notices' own name for the act
+    args: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    when: Callable[[Any], bool] | None = None  # several commands may record one event class
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(p for p in inspect.signature(self.command).parameters if p not in ("self", "cls"))
+
+    def arguments(self, recorded: Any, context: dict[str, Any]) -> dict[str, Any]:
+        """The command's keyword arguments, taken from the recorded event (and ``context``
+        for the other aggregates a rule consults, e.g. the sitting)."""
+        fields = vars(recorded)
+        kwargs: dict[str, Any] = {}
+        for name in self.parameters:
+            if name in self.args:
+                kwargs[name] = self.args[name](recorded)
+            elif name in context:
+                kwargs[name] = context[name]
+            elif name == "at":
+                kwargs[name] = recorded.timestamp
+            elif name in fields:
+                kwargs[name] = fields[name]
+        return kwargs
+
+
+_PENDING: list[Declaration] = []
+
+
+def act(
+    event_name: str,
+    *,
+    rules: tuple[str, ...] = (),
+    term: str = "",
+    args: dict[str, Callable[[Any], Any]] | None = None,
+    when: Callable[[Any], bool] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the decorated command as the act that records ``event_name``."""
+
+    def declare(command: Callable[..., Any]) -> Callable[..., Any]:
+        target = command.__func__ if isinstance(command, classmethod) else command
+        _PENDING.append(Declaration(event_name, target, rules, term, dict(args or {}), when))
+        return command
+
+    return declare
+
+
+_DECLARED: dict[type, list[Declaration]] = {}
+
+
+def declarations(event_class: type) -> list[Declaration]:
+    """The acts that may record an event of ``event_class`` (usually one)."""
+    if _PENDING:
+        _bind_pending()
+    for cls in event_class.__mro__:  # an aggregate subclass re-derives its base's events
+        if cls in _DECLARED:
+            return _DECLARED[cls]
+    return []
+
+
+def _bind_pending() -> None:
+    while _PENDING:
+        declaration = _PENDING.pop()
+        owner_name = declaration.command.__qualname__.rsplit(".", 1)[0]
+        owner = _owner(declaration.command, owner_name)
+        event_class = getattr(owner, declaration.event)
+        _DECLARED.setdefault(event_class, []).append(declaration)
+
+
+def _owner(command: Callable[..., Any], owner_name: str) -> type:
+    module = inspect.getmodule(command)
+    owner: Any = module
+    for part in owner_name.split("."):
+        owner = getattr(owner, part)
+    return owner
+
+
+# -- business dates -------------------------------------------------------------------------
+
+_late_reason: ContextVar[str | None] = ContextVar("certledger_late_reason", default=None)
+
+
+@contextmanager
+def late_entry(reason: str | None) -> Iterator[None]:
+    """Record the acts inside this block as late entries (补录) with ``reason``."""
+    token = _late_reason.set(reason)
+    try:
+        yield
+    finally:
+        _late_reason.reset(token)
+
+
+def _check_written_after(on: date, written: datetime) -> None:
+    day = clock.day_written(written)
+    if on > day:
+        raise RuleViolation(
+            "L-2", f"an act dated {on.isoformat()} cannot be recorded before that day (it is {day.isoformat()}, China Standard Time)"
+        )
+
+
+class DatedAggregate(LedgerAggregate):
+    """A sitting or candidacy: every event carries its business date ``on`` (rule L-2)."""
+
+    # Not annotated: the library turns annotations into dataclass fields, and a base's
+    # defaulted fields would come before its subclasses' required ones.
+    latest_on = None  # date | None: the latest business date recorded here
+    late_entry = None  # (party, date) | None: what the next act may carry, after a 补录
+
+    class Event(LedgerAggregate.Event):
+        def mutate(self, aggregate: Any) -> Any:
+            aggregate = super().mutate(aggregate)
+            on = getattr(self, "on", None)
+            if isinstance(on, date) and (aggregate.latest_on is None or on > aggregate.latest_on):
+                aggregate.latest_on = on
+            if not isinstance(self, DatedAggregate.LateEntryRecorded):
+                aggregate.late_entry = None
+            return aggregate
+
+    class Created(Event, LedgerAggregate.Created):
+        pass
+
+    @classmethod
+    def _create(cls, event_class: type, *, id: Any = None, **kwargs: Any) -> Any:
+        written = clock.now()
+        on = kwargs.get("on")
+        if isinstance(on, date):
+            clock.current().at_least(on)
+            written = clock.now()
+            _check_written_after(on, written)
+        return super()._create(event_class, id=id, timestamp=written, **kwargs)
+
+    def trigger_event(self, event_class: type, **kwargs: Any) -> None:
+        on = kwargs.get("on")
+        reason = _late_reason.get()
+        is_late_entry = issubclass(event_class, DatedAggregate.LateEntryRecorded)
+        if reason is not None and isinstance(on, date) and not is_late_entry:
+            actor = kwargs.get("actor", "")
+            if self.latest_on is not None and on < self.latest_on:
+                self.record_late_entry(actor=actor, reason=reason, on=on)
+        if isinstance(on, date):
+            clock.current().at_least(on)
+        written = clock.now()
+        if isinstance(on, date):
+            _check_written_after(on, written)
+            if not is_late_entry:
+                self._check_not_before_latest(on, kwargs.get("actor", ""))
+        super().trigger_event(event_class, timestamp=written, **kwargs)
+
+    def _check_not_before_latest(self, on: date, actor: str) -> None:
+        if self.latest_on is None or on >= self.latest_on:
+            return
+        if self.late_entry == (actor, on):
+            return
+        raise RuleViolation(
+            "L-2",
+            f"this act is dated {on.isoformat()}, before the latest act already recorded here "
+            f"({self.latest_on.isoformat()}); record it as a late entry (补录) with its reason (--late)",
+        )
+
+    @act("LateEntryRecorded", rules=("L-2",), term="补录")
+    def record_late_entry(self, *, actor: str, reason: str, on: date) -> None:
+        """Declare that the next act of ``actor`` is recorded after the fact, dated ``on``."""
+        if not reason or not reason.strip():
+            raise InputError("a late entry (补录) states why it is recorded late")
+        require_before = self.latest_on is not None and on < self.latest_on
+        if not require_before:
+            raise InputError(
+                f"an act dated {on.isoformat()} is not late here (latest act: "
+                f"{self.latest_on.isoformat() if self.latest_on else 'none'}): record it normally"
+            )
+        self._late_entry_recorded(actor=actor, reason=reason.strip(), on=on)
+
+    @event("LateEntryRecorded")
+    def _late_entry_recorded(self, *, actor: str, reason: str, on: date) -> None:
+        self.late_entry = (actor, on)
