@@ -9,7 +9,8 @@ import click
 
 from certledger.cli.output import emit_json, note
 from certledger.cli.session import Session
-from certledger.events.verify import Report, verify_ledger
+from certledger.events.envelope import FORMAT as ENVELOPE_FORMAT
+from certledger.events.verify import Report, tool_version, verify_ledger
 
 pass_session = click.make_pass_decorator(Session)
 
@@ -55,13 +56,24 @@ def verify(session: Session, report_all: bool, root_key: str | None, as_json: bo
 
 
 def print_summary(report: Report, *, complete: bool) -> None:
+    """The verdict on one line, then what exactly was verified (STYLE: data on stdout)."""
     checked = f"{report.events} events" + ("" if complete else " (stopped at the first bad one; --all for every one)")
-    rate = f", {report.events / report.seconds:,.0f} events/s" if report.seconds else ""
     status = "OK" if report.ok and not report.findings else "FAIL"
-    click.echo(
-        f"{status}: {checked}, {report.findings} bad; {report.parties} parties, {report.keys} keys "
-        f"({report.revoked_keys} revoked); root key {', '.join(report.root_keys)}{rate}"
-    )
+    click.echo(f"{status}: {checked}, {report.findings} bad")
+    rate = f" ({report.events / report.seconds:,.0f} events/s)" if report.seconds else ""
+    lines = [
+        ("ledger id", report.ledger_id or "(none)"),
+        ("head", f"notification {report.head_notification_id}, digest {report.head_digest}"),
+        ("genesis root key", report.genesis_root_key or "(none)"),
+        ("current root key", ", ".join(report.current_root_keys) or "(none)"),
+        ("root key pinned", report.pinned_root_key or "no (pass --root-key: an unpinned ledger may be a substitute)"),
+        ("parties, keys", f"{report.parties} parties, {report.keys} keys ({report.revoked_keys} revoked)"),
+        ("clock", "SIMULATED: a demo or test ledger, its times are not real" if report.clock == "simulated" else "system"),
+        ("verified", f"{report.verified_at} by certledger {tool_version()}, envelope format {ENVELOPE_FORMAT}{rate}"),
+    ]
+    for label, value in lines:
+        click.echo(f"  {label + ':':<18}{value}")
+    click.echo("  not covered:      rows removed from the end of a stream or of the ledger (no checkpoint yet)")
     if report.events == 0:
         note("the ledger holds no events")
 

@@ -140,18 +140,7 @@ class SignedMapper(Mapper[UUID]):
         except TamperError as e:
             raise TamperError(f"stream {stream} version {version}: {e}") from None
         self._remember(stream, version, digest)
-
-        cls = resolve_topic(stored_event.topic)
-        fields = raise_payload(cls, opened.payload)
-        fields["originator_id"] = stream
-        fields["originator_version"] = version
-        from_version = fields.pop("class_version", 1)
-        while from_version < getattr(cls, "class_version", 1):
-            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(fields)
-            from_version += 1
-        domain_event = object.__new__(cls)
-        object.__setattr__(domain_event, "__dict__", fields)
-        return domain_event
+        return domain_event(opened, stream, version)
 
     def _check(self, opened: envelope.Opened, stream: UUID, version: int) -> None:
         if (
@@ -168,3 +157,18 @@ class SignedMapper(Mapper[UUID]):
             head = self.heads.get(stream)
             if head is not None and head[0] == version - 1 and head[1] != opened.prev:
                 raise TamperError(f"chain broken: prev does not match version {version - 1}'s digest")
+
+
+def domain_event(opened: envelope.Opened, stream: UUID, version: int) -> Any:
+    """The domain event an opened envelope holds (its signature is not checked here)."""
+    cls = resolve_topic(opened.topic)
+    fields = raise_payload(cls, dict(opened.payload))
+    fields["originator_id"] = stream
+    fields["originator_version"] = version
+    from_version = fields.pop("class_version", 1)
+    while from_version < getattr(cls, "class_version", 1):
+        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(fields)
+        from_version += 1
+    event = object.__new__(cls)
+    object.__setattr__(event, "__dict__", fields)
+    return event

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eventsourcing.utils import resolve_topic
+
 from certledger.domain import clock
 from certledger.domain.acts import Declaration, declarations
 from certledger.domain.errors import CertLedgerError, NotCanonical
@@ -32,19 +34,24 @@ class Admission:
     problems: list[str]
 
 
-def admit(recorded: Any, before: Any, context: Mapping[str, Any]) -> Admission:
-    """Re-run the act that ``recorded`` claims to be, on ``before`` (None for a creation)."""
+def admit(recorded: Any, before: Any, context: Mapping[str, Any], *, apply_refused: bool = True) -> Admission:
+    """Re-run the act that ``recorded`` claims to be, on ``before`` (None for a creation).
+
+    When the act is refused, the stored event is applied anyway if ``apply_refused`` (a
+    lifecycle stream reads as stored), or ``before`` is left as it was (the trust registry:
+    a refused trust event registers nothing)."""
     declared = [d for d in declarations(type(recorded)) if d.when is None or d.when(recorded)]
+    refused = _applied if apply_refused else _not_applied
     if not declared:
-        return _applied(recorded, before, f"no act of the notices records a {type(recorded).__qualname__} event")
+        return refused(recorded, before, f"no act of the notices records a {type(recorded).__qualname__} event")
     declaration = declared[0]
     try:
         with clock.using(clock.FixedClock(recorded.timestamp)):
             produced, after = _run(declaration, recorded, before, context)
     except CertLedgerError as e:
-        return _applied(recorded, before, f"the act would be refused: {e}")
+        return refused(recorded, before, f"the act would be refused: {e}")
     except Exception as e:  # noqa: BLE001 - a forged event can make any command fail
-        return _applied(recorded, before, f"the act cannot be re-run on this event ({type(e).__name__}: {e})")
+        return refused(recorded, before, f"the act cannot be re-run on this event ({type(e).__name__}: {e})")
     difference = _difference(produced, recorded)
     if difference:
         # ``before`` may have been changed by the command: rebuild from the stored events.
@@ -55,19 +62,12 @@ def admit(recorded: Any, before: Any, context: Mapping[str, Any]) -> Admission:
 def _run(declaration: Declaration, recorded: Any, before: Any, context: Mapping[str, Any]) -> tuple[list[Any], Any]:
     kwargs = declaration.arguments(recorded, context)
     if before is None:
-        owner = type(recorded).__qualname__.rsplit(".", 1)[0]
-        aggregate_class = _aggregate_class(recorded, owner)
+        aggregate_class = resolve_topic(getattr(recorded, "originator_topic", ""))
         after = getattr(aggregate_class, declaration.command.__name__)(**kwargs)
     else:
         after = before
         getattr(after, declaration.command.__name__)(**kwargs)
     return list(after.collect_events()), after
-
-
-def _aggregate_class(recorded: Any, owner: str) -> type:
-    from eventsourcing.utils import resolve_topic
-
-    return resolve_topic(recorded.originator_topic) if hasattr(recorded, "originator_topic") else type(recorded)
 
 
 def _difference(produced: list[Any], recorded: Any) -> str | None:
@@ -94,3 +94,7 @@ def _applied(recorded: Any, before: Any, problem: str) -> Admission:
         return Admission(recorded.mutate(before), [problem])
     except Exception as e:  # noqa: BLE001
         return Admission(None, [problem, f"the event cannot be applied ({type(e).__name__}: {e})"])
+
+
+def _not_applied(recorded: Any, before: Any, problem: str) -> Admission:
+    return Admission(before, [problem])

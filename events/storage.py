@@ -101,6 +101,19 @@ def _postgres(url: str) -> Database:
 
 
 @dataclass(frozen=True)
+class RawRow:
+    """A row exactly as the database holds it: nothing parsed, nothing trusted. ``verify``
+    reads these, so that a malformed row (a NULL state, a text version, a stream id in
+    another spelling) becomes a finding instead of an exception."""
+
+    notification_id: int
+    stream: Any
+    version: Any
+    topic: Any
+    state: Any
+
+
+@dataclass(frozen=True)
 class Row:
     notification_id: int
     stream: UUID
@@ -171,6 +184,47 @@ class Rows:
         rows = self._execute(f"SELECT state FROM {self.database.table} ORDER BY {id_column} DESC LIMIT 1")
         return bytes(rows[0]["state"]) if rows and rows[0]["state"] is not None else None
 
+    # -- raw reads for verify --------------------------------------------------------------
+
+    def _raw_select(self) -> str:
+        if self.database.backend == "sqlite":
+            return f"SELECT rowid AS nid, originator_id, originator_version, topic, state FROM {self.database.table} "
+        return (
+            "SELECT notification_id AS nid, originator_id::text AS originator_id, originator_version, topic, state "
+            f"FROM {self.database.table} "
+        )
+
+    @property
+    def _id_column(self) -> str:
+        return "rowid" if self.database.backend == "sqlite" else "notification_id"
+
+    def raw_pages(self, page_size: int = 1000) -> Iterator[list[RawRow]]:
+        """Every row in notification order, a page at a time, as stored."""
+        after = 0
+        while True:
+            rows = self._execute(
+                self._raw_select() + f"WHERE {self._id_column} > ? ORDER BY {self._id_column} LIMIT ?",
+                [after, page_size],
+            )
+            if not rows:
+                return
+            yield [_raw(r) for r in rows]
+            after = rows[-1]["nid"]
+
+    def raw_stream(self, stream: UUID, before: int | None = None) -> list[RawRow]:
+        """The rows of ``stream`` (its canonical spelling only), in notification order,
+        optionally only those before notification ``before``."""
+        sql = self._raw_select() + "WHERE originator_id = ?"
+        params: list[Any] = [self._stream_param(stream)]
+        if before is not None:
+            sql += f" AND {self._id_column} < ?"
+            params.append(before)
+        return [_raw(r) for r in self._execute(sql + f" ORDER BY {self._id_column}", params)]
+
+    def head(self) -> RawRow | None:
+        rows = self._execute(self._raw_select() + f"ORDER BY {self._id_column} DESC LIMIT 1")
+        return _raw(rows[0]) if rows else None
+
     def count(self) -> int:
         rows = self._execute(f"SELECT count(*) AS n FROM {self.database.table}")
         return int(rows[0]["n"])
@@ -210,6 +264,19 @@ class Rows:
             raise InputError(f"no event at version {version} of stream {stream}")
         r = rows[0]
         return Row(r["nid"], stream, version, r["topic"], bytes(r["state"]))
+
+
+def _raw(r: Any) -> RawRow:
+    state = r["state"]
+    if isinstance(state, memoryview):
+        state = bytes(state)
+    return RawRow(r["nid"], r["originator_id"], r["originator_version"], r["topic"], state)
+
+
+def canonical_stream_text(backend: str, stream: UUID) -> str:
+    """How a stream id is spelled in the events table: 32 lowercase hex digits in SQLite
+    (the library writes ``uuid.hex``), the dashed form from PostgreSQL's uuid column."""
+    return stream.hex if backend == "sqlite" else str(stream)
 
 
 def _uuid(value: UUID | str) -> UUID:

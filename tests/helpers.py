@@ -8,8 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from certledger.domain.acts import LedgerAggregate, act
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
@@ -26,8 +27,19 @@ PARTIES = {
 }
 
 
-class Memo(Aggregate):
-    """A stand-in for the lifecycle aggregates: any party writes and amends a memo."""
+class Memo(LedgerAggregate):
+    """A stand-in for the lifecycle aggregates: any party writes and amends a memo. Its acts
+    are declared like the lifecycle's, so verify replays them too (no rule refuses them)."""
+
+    @act("Written", term="备忘", args={"id": lambda e: e.originator_id})
+    @classmethod
+    def write(cls, *, actor: str, text: str, value: Any, id: UUID | None = None) -> "Memo":
+        # A memo's id is random, so replay must be told which one the recorded event has.
+        return cls._create(cls.Written, id=id, actor=actor, text=text, value=value)
+
+    @act("Amended", term="修改备忘")
+    def amend(self, *, actor: str, text: str) -> None:
+        self._amended(actor=actor, text=text)
 
     @event("Written")
     def __init__(self, *, actor: str, text: str, value: Any) -> None:
@@ -35,7 +47,7 @@ class Memo(Aggregate):
         self.value = value
 
     @event("Amended")
-    def amend(self, *, actor: str, text: str) -> None:
+    def _amended(self, *, actor: str, text: str) -> None:
         self.text = text
 
 

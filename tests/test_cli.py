@@ -112,7 +112,9 @@ def test_verify_fails_with_exit_1_naming_the_tampered_event(run, db_url: str) ->
     result = run("verify")
     assert result.exit_code == 1
     assert f"BAD notification {row.notification_id}: stream {registry_id} version 2" in result.stdout
-    assert "signature does not verify" in result.stdout and result.stdout.rstrip().splitlines()[-1].startswith("FAIL")
+    assert "signature does not verify" in result.stdout
+    assert [line for line in result.stdout.splitlines() if line.startswith("FAIL: ")] == ["FAIL: 2 events (stopped at the first bad one; --all for every one), 1 bad"]
+    assert f"ledger id:        {ledger.ledger_id}" in result.stdout
     as_json = orjson.loads(run("verify", "--all", "--json").stdout)
     assert as_json["report"]["ok"] is False
     assert [(f["version"], f["notification_id"]) for f in as_json["findings"]] == [(2, row.notification_id)]
@@ -139,7 +141,8 @@ def test_demo_runs_the_whole_lifecycle_and_verifies(tmp_path: Path, monkeypatch:
     result = runner.invoke(cli, ["demo", "--reset", "--candidates", "40"], env={"CERTLEDGER_KEY_PASSPHRASE": ""})
     assert result.exit_code == 0, result.output
     summary = [line for line in result.stdout.splitlines() if line.startswith("OK: ")]
-    assert summary and " 0 bad;" in summary[0], result.stdout
+    assert summary and summary[0].endswith(", 0 bad"), result.stdout
+    assert "clock:            SIMULATED" in result.stdout
     for rule in ("R-6:", "R-8:", "R-11:", "R-13:", "R-17:", "T-4:"):
         assert f"refused: {rule}" in result.stderr or f"refused to sign for 'hrss': {rule}" in result.stderr, rule
     assert "each named its rule and recorded nothing" in result.stderr
