@@ -236,12 +236,11 @@ class DemoRun:
         self.mailed = set(self.national_qualified[: len(self.national_qualified) // 3])
         for cid in sorted(self.mailed):
             L.reserve_mailing(L.candidacy(cid).candidate, cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
-        number = iter(range(1, 100000))
-        L.for_each_candidacy(self.national_qualified, lambda c, s: c.issue_pass_proof(
-            actor=HRSS, sitting=s, proof_no=f"豫考证〔2025〕{next(number):05d}", on=date(2025, 8, 20)))
+        L.issue_numbers(HRSS, "pass-proof", [(cid, f"豫考证〔2025〕{i:05d}") for i, cid in enumerate(self.national_qualified, 1)],
+                        on=date(2025, 8, 20))
         provincial = self._qualified("jianzaoshi-2", date(2025, 8, 20))
-        L.for_each_candidacy(provincial, lambda c, s: c.issue_e_certificate(
-            actor=HRSS, sitting=s, certificate_no=f"HN2025JZ2{next(number):06d}", on=date(2025, 8, 20)))
+        L.issue_numbers(HRSS, "e-certificate", [(cid, f"HN2025JZ2{i:06d}") for i, cid in enumerate(provincial, 1)],
+                        on=date(2025, 8, 20))
         self.e_certified = provincial
         self.say(f"HRSS issued {len(self.national_qualified)} national pass proofs (R-14) and {len(provincial)} "
                  "e-certificates under its e-seal (R-13)")
@@ -257,11 +256,9 @@ class DemoRun:
     def _certificates(self) -> None:
         L = self.ledger
         holders = [cid for cid in self.national_qualified if cid not in self.void]
-        number = iter(range(1, 100000))
         mailed = [cid for cid in holders if cid in self.mailed]
         rest = [cid for cid in holders if cid not in self.mailed]
-        L.for_each_candidacy(holders, lambda c, s: c.receive_paper_certificate(
-            actor=PROVINCE_UNIT, sitting=s, certificate_no=f"0{next(number):07d}", on=date(2025, 10, 20)))
+        L.issue_numbers(PROVINCE_UNIT, "paper", [(cid, f"0{i:07d}") for i, cid in enumerate(holders, 1)], on=date(2025, 10, 20))
         L.for_each_candidacy(mailed, lambda c, s: c.deliver_by_post(actor=POSTAL, sitting=s, on=date(2025, 10, 25)))
         self.unclaimed = rest[-3:]
         L.for_each_candidacy(rest[:-3], lambda c, s: c.hand_out(actor=f"dept.zhujian.{c.city}", sitting=s, on=date(2025, 11, 3)))

@@ -56,6 +56,8 @@ class Declaration:
     term: str  # the notices' own name for the act
     args: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     when: Callable[[Any], bool] | None = None  # several commands may record one event class
+    # Other aggregates the act's rules consult, by parameter: the id to load for an event.
+    needs: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -88,12 +90,13 @@ def act(
     term: str = "",
     args: dict[str, Callable[[Any], Any]] | None = None,
     when: Callable[[Any], bool] | None = None,
+    needs: dict[str, Callable[[Any], Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the decorated command as the act that records ``event_name``."""
 
     def declare(command: Callable[..., Any]) -> Callable[..., Any]:
         target = command.__func__ if isinstance(command, classmethod) else command
-        _PENDING.append(Declaration(event_name, target, rules, term, dict(args or {}), when))
+        _PENDING.append(Declaration(event_name, target, rules, term, dict(args or {}), when, dict(needs or {})))
         return command
 
     return declare

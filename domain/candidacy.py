@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import event
 
 from certledger.domain.acts import DatedAggregate, act
+from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
 
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import CONDITIONS, Exam, exam
@@ -388,16 +389,18 @@ class Candidacy(DatedAggregate):
 
     # -- certificates ------------------------------------------------------------------------
 
-    @act("CertificateIssued", rules=("R-13",), term="电子证书制发", when=lambda e: e.kind == "e-certificate", args={"certificate_no": lambda e: e.number})
-    def issue_e_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date) -> None:
+    @act("CertificateIssued", rules=("R-13",), term="电子证书制发", when=lambda e: e.kind == "e-certificate", args={"certificate_no": lambda e: e.number}, needs={"claim": lambda e: certificate_number_id(e.kind, e.number)})
+    def issue_e_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date,
+                            claim: CertificateNumber | None) -> None:
         """R-13: 河南省专业技术人员职业资格证书（电子证书）, under HRSS's e-seal."""
         self._open(sitting, on)
         authorised(actor, (HRSS,), "R-13", "issue an e-certificate under the HRSS e-seal")
         require(self.exam.e_certificate, "R-13", f"{self.exam.name} is a national exam: HRSS issues a pass proof (R-14), not an e-certificate")
-        self._certificate(sitting, on, "e-certificate", certificate_no, "R-13")
+        self._certificate(sitting, on, "e-certificate", certificate_no, "R-13", claim)
 
-    @act("CertificateIssued", rules=("R-14",), term="合格证明制发", when=lambda e: e.kind == "pass-proof", args={"proof_no": lambda e: e.number})
-    def issue_pass_proof(self, *, actor: str, sitting: ExamSitting, proof_no: str, on: date) -> None:
+    @act("CertificateIssued", rules=("R-14",), term="合格证明制发", when=lambda e: e.kind == "pass-proof", args={"proof_no": lambda e: e.number}, needs={"claim": lambda e: certificate_number_id(e.kind, e.number)})
+    def issue_pass_proof(self, *, actor: str, sitting: ExamSitting, proof_no: str, on: date,
+                         claim: CertificateNumber | None) -> None:
         """R-14: 全国专业技术人员职业资格考试合格证明（河南）, under HRSS's e-seal."""
         self._open(sitting, on)
         authorised(actor, (HRSS,), "R-14", "issue a pass proof under the HRSS e-seal")
@@ -407,18 +410,21 @@ class Candidacy(DatedAggregate):
             "R-14",
             f"a pass proof stands in only until the national paper certificate arrives; it arrived on {self.paper_received_on}",
         )
-        self._certificate(sitting, on, "pass-proof", proof_no, "R-14")
+        self._certificate(sitting, on, "pass-proof", proof_no, "R-14", claim)
 
-    def _certificate(self, sitting: ExamSitting, on: date, kind: str, number: str, rule: str) -> None:
+    def _certificate(self, sitting: ExamSitting, on: date, kind: str, number: str, rule: str,
+                     claim: CertificateNumber | None) -> None:
         self._not_void("certificate")
         self._qualified(sitting, on, rule, kind)
         require(self.certificate_kind is None, rule, f"{self.candidate} has a {self.certificate_kind} {self.certificate_no} already")
         if not number.strip():
             raise InputError("a certificate needs a number")
+        _claimed(claim, kind, number.strip(), self.id)
         self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on)
 
-    @act("PaperCertificateReceived", rules=("R-15",), term="纸质证书下发")
-    def receive_paper_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date) -> None:
+    @act("PaperCertificateReceived", rules=("R-15", "L-3"), term="纸质证书下发", needs={"claim": lambda e: certificate_number_id("paper", e.certificate_no)})
+    def receive_paper_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date,
+                                  claim: CertificateNumber | None) -> None:
         """The national paper certificate reaches the provincial unit (R-15)."""
         self._open(sitting, on)
         require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate: HRSS issues an e-certificate")
@@ -426,6 +432,7 @@ class Candidacy(DatedAggregate):
         self._not_void("paper certificate")
         self._qualified(sitting, on, "R-15", "paper certificate")
         require(self.paper_received_on is None, "R-15", f"paper certificate {self.paper_no} was received on {self.paper_received_on}")
+        _claimed(claim, "paper", certificate_no, self.id)
         self._paper_certificate_received(actor=actor, certificate_no=certificate_no, on=on)
 
     @act("MailingReserved", rules=("R-16",), term="预约邮寄")
@@ -615,6 +622,13 @@ class Candidacy(DatedAggregate):
     @event("ReissueRefused")
     def _reissue_refused(self, *, actor: str, kind: ReissueKind, reason: str, rule: str, on: date) -> None:
         self.reissue_refusals += 1
+
+
+def _claimed(claim: CertificateNumber | None, kind: str, number: str, candidacy: UUID) -> None:
+    """L-3: the number was claimed for this candidacy in the same transaction."""
+    require(claim is not None, "L-3", f"{kind} number {number} has no claim: each number is issued once, with its claim")
+    assert claim is not None
+    claim.check_names(kind, number, candidacy)
 
 
 def _late_result(due: date, why: str, on: date) -> Exception:

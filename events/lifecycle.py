@@ -16,7 +16,8 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, candidacy_id
-from certledger.domain.errors import InputError
+from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
+from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import exam
 from certledger.domain.sitting import ExamSitting, sitting_id
 
@@ -47,6 +48,14 @@ def _uuid(text: str, what: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise InputError(f"{what} {text!r} is neither a reference nor a UUID") from None
+
+
+# The acts that issue a numbered certificate (L-3): kind -> (command, its number parameter).
+_NUMBERED = {
+    "e-certificate": ("issue_e_certificate", "certificate_no"),
+    "pass-proof": ("issue_pass_proof", "proof_no"),
+    "paper": ("receive_paper_certificate", "certificate_no"),
+}
 
 
 class LifecycleServices:
@@ -81,6 +90,22 @@ class LifecycleServices:
             result = act(candidacy, self.sitting(candidacy.sitting_id))
         self.save(candidacy)
         return result
+
+    def claim_number(self, actor: str, kind: str, number: str, candidacy: UUID, on: date) -> CertificateNumber | None:
+        """L-3: the claim of a certificate number for ``candidacy``, to be saved with the act
+        that issues it (None for an empty number: the act itself refuses that)."""
+        number = number.strip()
+        if not number:
+            return None
+        with self.acting():
+            return CertificateNumber.claim(actor=actor, kind=kind, number=number, candidacy_id=candidacy, on=on)
+
+    def _unissued(self, claim: CertificateNumber) -> None:
+        """L-3, checked after the act's own rules: the number is not taken. (The store's
+        primary key refuses a number claimed concurrently, atomically.)"""
+        if claim.id in self.repository:
+            holder = self._load(claim.id, CertificateNumber, "certificate number").candidacy_id
+            raise RuleViolation("L-3", f"{claim.kind} number {claim.number} was issued already (to candidacy {holder})")
 
     def _on_sitting(self, ref: UUID | str, act: Callable[[ExamSitting], Any]) -> ExamSitting:
         sitting = self.sitting(ref)
@@ -188,13 +213,28 @@ class LifecycleServices:
         self._on_candidacy(candidacy, lambda c, s: c.refer_to_judiciary(actor=actor, authority=authority, on=on))
 
     def issue_e_certificate(self, actor: str, candidacy: UUID | str, certificate_no: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.issue_e_certificate(actor=actor, sitting=s, certificate_no=certificate_no, on=on))
+        self.issue_numbers(actor, "e-certificate", [(self.candidacy(candidacy).id, certificate_no)], on)
 
     def issue_pass_proof(self, actor: str, candidacy: UUID | str, proof_no: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.issue_pass_proof(actor=actor, sitting=s, proof_no=proof_no, on=on))
+        self.issue_numbers(actor, "pass-proof", [(self.candidacy(candidacy).id, proof_no)], on)
 
     def receive_paper_certificate(self, actor: str, candidacy: UUID | str, certificate_no: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.receive_paper_certificate(actor=actor, sitting=s, certificate_no=certificate_no, on=on))
+        self.issue_numbers(actor, "paper", [(self.candidacy(candidacy).id, certificate_no)], on)
+
+    def issue_numbers(self, actor: str, kind: str, numbered: Iterable[tuple[UUID, str]], on: date) -> int:
+        """Issue (or, for paper, receive) numbered certificates: each number is claimed (L-3)
+        and saved with its candidacy's act, in batches."""
+        command, parameter = _NUMBERED[kind]
+        numbers = dict(numbered)
+
+        def act(c: Candidacy, s: ExamSitting) -> CertificateNumber | None:
+            claim = self.claim_number(actor, kind, numbers[c.id], c.id, on)
+            getattr(c, command)(actor=actor, sitting=s, on=on, claim=claim, **{parameter: numbers[c.id]})
+            if claim is not None:
+                self._unissued(claim)
+            return claim
+
+        return self.for_each_candidacy(list(numbers), act)
 
     def reserve_mailing(self, actor: str, candidacy: UUID | str, address_ref: str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.reserve_mailing(actor=actor, sitting=s, address_ref=address_ref, on=on))
@@ -216,7 +256,8 @@ class LifecycleServices:
 
     def for_each_candidacy(self, refs: Iterable[UUID], act: Callable[[Candidacy, ExamSitting], Any], batch: int = 200) -> int:
         """Apply ``act`` to each candidacy, saving ``batch`` of them per transaction. A refusal
-        raises before its batch is saved; earlier batches stay recorded."""
+        raises before its batch is saved; earlier batches stay recorded. An aggregate that
+        ``act`` returns (a number's claim) is saved with its candidacy, just before it."""
         sittings: dict[UUID, ExamSitting] = {}
         pending: list[Candidacy] = []
         done = 0
@@ -226,7 +267,9 @@ class LifecycleServices:
                 sittings[candidacy.sitting_id] = self.sitting(candidacy.sitting_id)
             sitting = sittings[candidacy.sitting_id]
             with self.acting():
-                act(candidacy, sitting)
+                also = act(candidacy, sitting)
+            if isinstance(also, CertificateNumber):
+                pending.append(also)
             pending.append(candidacy)
             if len(pending) >= batch:
                 self.save(*pending)

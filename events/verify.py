@@ -38,6 +38,7 @@ from typing import Any
 from uuid import UUID
 
 from certledger.domain import clock
+from certledger.domain.acts import declarations
 from certledger.domain.errors import CertLedgerError, StorageError, TamperError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
@@ -512,13 +513,22 @@ class _Replay:
         return admission.problems
 
     def _context(self, event: Any, before: _Stream | None, nid: int) -> dict[str, Any]:
-        """The other aggregates the act's rules consult, as they stood at this point."""
+        """The other aggregates the act's rules consult, as they stood at this point: the
+        candidacy's sitting, and whatever the act's declaration ``needs`` (a number's claim)."""
+        wanted: dict[str, Any] = {}
         owner = before.aggregate if before else None
         sitting_id = getattr(owner, "sitting_id", None) or getattr(event, "sitting_id", None)
-        if not isinstance(sitting_id, UUID):
-            return {}
-        sitting = self.streams.get(sitting_id, nid)
-        return {"sitting": sitting.aggregate if sitting else None}
+        if isinstance(sitting_id, UUID):
+            wanted["sitting"] = sitting_id
+        for declaration in declarations(type(event)):
+            if declaration.when is None or declaration.when(event):
+                for name, id_of in declaration.needs.items():
+                    wanted[name] = id_of(event)
+        context = {}
+        for name, aggregate_id in wanted.items():
+            found = self.streams.get(aggregate_id, nid)
+            context[name] = found.aggregate if found else None
+        return context
 
 
 def verify_ledger(

@@ -83,6 +83,10 @@ class LifeWorld:
     def count(self) -> int:
         return self.ledger.rows.count()
 
+    def reopen(self) -> Ledger:
+        """A second writer on the same database, with the same key store."""
+        return Ledger(parse_database_url(self.db_url), Wallet(self.store))
+
     def close(self) -> None:
         self.ledger.close()
 

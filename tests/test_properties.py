@@ -87,6 +87,7 @@ from hypothesis import strategies as st
 from certledger.domain import clock
 from certledger.domain.calendar import add_days, add_months, add_years
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind
+from certledger.domain.certificate_number import CertificateNumber
 from certledger.domain.errors import CertLedgerError
 from certledger.domain.exams import Scope
 from certledger.domain.exams import exam as exam_row
@@ -646,10 +647,15 @@ class Model:
             if cmd.act == "transfer_custody":
                 args["roster"] = self.roster(cmd.on)
             return getattr(self.sitting, cmd.act)(actor=cmd.actor, on=cmd.on, **args)
-        command = getattr(self.candidacies[cmd.candidate], cmd.act)
+        candidacy = self.candidacies[cmd.candidate]
+        command = getattr(candidacy, cmd.act)
         args = dict(cmd.args)
         if "sitting" in inspect.signature(command).parameters:
             args["sitting"] = self.sitting
+        if cmd.act in NUMBERED_ACTS:
+            kind, number = NUMBERED_ACTS[cmd.act], next(iter(cmd.args.values())).strip()
+            args["claim"] = (CertificateNumber.claim(actor=cmd.actor, kind=kind, number=number,
+                                                     candidacy_id=candidacy.id, on=cmd.on) if number else None)
         return command(actor=cmd.actor, on=cmd.on, **args)
 
     def apply(self, cmd: Command) -> tuple[bool, Any]:
@@ -810,9 +816,10 @@ def draw_args(data: st.DataObject, model: Model, act: str, c: Candidacy | None, 
         "find_ineligible": lambda: {"condition": one(*exam.conditions, "age"), "finding": "学历不实"},
         "find_fraud": lambda: {"article": one(10, 12, 11), "finding": one("伪造学历证明", " ")},
         "refer_to_judiciary": lambda: {"authority": "郑州市公安局"},
-        "issue_e_certificate": lambda: {"certificate_no": one("HN-E-0001", " ")},
-        "issue_pass_proof": lambda: {"proof_no": one("HN-P-0001", " ")},
-        "receive_paper_certificate": lambda: {"certificate_no": "0012345"},
+        # Numbers are unique per candidacy and sitting (L-3): the ledger refuses a repeat.
+        "issue_e_certificate": lambda: {"certificate_no": one(f"HN-E-{model.sitting.exam_code}-{model.year}-{c.candidate}", " ")},
+        "issue_pass_proof": lambda: {"proof_no": one(f"HN-P-{model.sitting.exam_code}-{model.year}-{c.candidate}", " ")},
+        "receive_paper_certificate": lambda: {"certificate_no": f"00{model.sitting.exam_code}-{model.year}-{c.candidate}"},
         "reserve_mailing": lambda: {"address_ref": "addr:001"},
         "request_reissue": lambda: {"kind": one(*ReissueKind), "reason": "遗失"},
     }.get(act, dict)()
@@ -974,6 +981,8 @@ def test_registration_refusals_create_nothing() -> None:
 # -- 2. ledger level -------------------------------------------------------------------------------
 
 LEDGER_STEPS = (15, 40)
+# Acts that also record the claim of their certificate number (L-3), and its kind.
+NUMBERED_ACTS = {"issue_e_certificate": "e-certificate", "issue_pass_proof": "pass-proof", "receive_paper_certificate": "paper"}
 
 
 def _service_call(ledger: Any, sid: UUID, cid: UUID | None, cmd: Command) -> Any:
@@ -1031,7 +1040,8 @@ def test_random_service_calls_on_a_real_ledger(life: LifeWorld, data: st.DataObj
             assert not succeeded, model.explain(f"ledger refused {cmd} ({stored_error}); in memory it succeeded")
             assert str(stored_error) == str(outcome), model.explain(f"ledger: {stored_error}; in memory: {outcome}")
             continue
-        assert life.count() == count + 1, model.explain(f"{cmd} stored {life.count() - count} events, not one")
+        stored = 2 if cmd.act in NUMBERED_ACTS else 1  # the act, and its number's claim
+        assert life.count() == count + stored, model.explain(f"{cmd} stored {life.count() - count} events, not {stored}")
         assert succeeded, model.explain(f"ledger accepted {cmd}; in memory it was refused: {outcome}")
         if cmd.act == "transfer_custody":
             assert got == tuple(model.history[sid][-1].roster)
@@ -1180,5 +1190,5 @@ def test_regression_roster_lists_the_certificates_unclaimed_on_the_transfer_date
     transferred = add_years(LIFE_EXAM_END, 5)  # 2030-05-25
     for cid in cids:  # cand.001's arrives before the transfer date, cand.002's seven months after
         arrived = date(2025, 9, 1) if cid == cids[0] else date(2031, 1, 10)
-        life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "0012345", on=arrived)
+        life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, f"001234{cids.index(cid)}", on=arrived)
     assert life.ledger.transfer_custody("dept.zhujian.henan", sid, on=transferred) == (cids[0],)

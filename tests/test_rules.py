@@ -1002,3 +1002,53 @@ def test_r19_information_change_needs_an_issued_certificate(life: LifeWorld) -> 
     with refused(life, r"R-19: no paper certificate was issued to this candidate"):
         life.ledger.request_reissue("dept.zhujian.zhengzhou", ids["cand.001"], ReissueKind.INFORMATION_CHANGE,
                                     "姓名变更", on=date(2025, 10, 1))
+
+
+# -- L-3: a certificate number is issued once -------------------------------------------------
+
+
+def test_l3_a_certificate_number_is_issued_to_one_candidacy_only(life: LifeWorld) -> None:
+    _, nat = verified(life, "jianzaoshi-1", ("cand.001", "cand.002"))
+    _, prov = verified(life, "jianzaoshi-2", ("cand.003", "cand.004"))
+    on = date(2025, 7, 15)
+    life.ledger.issue_pass_proof("hrss", nat["cand.001"], "HN-P-1", on=on)
+    with refused(life, r"L-3: pass-proof number HN-P-1 was issued already \(to candidacy "):
+        life.ledger.issue_pass_proof("hrss", nat["cand.002"], "HN-P-1", on=on)
+    # Surrounding spaces do not make another number.
+    with refused(life, r"L-3: pass-proof number HN-P-1 was issued already"):
+        life.ledger.issue_pass_proof("hrss", nat["cand.002"], " HN-P-1 ", on=on)
+    life.ledger.issue_e_certificate("hrss", prov["cand.003"], "HN-E-1", on=on)
+    with refused(life, r"L-3: e-certificate number HN-E-1 was issued already"):
+        life.ledger.issue_e_certificate("hrss", prov["cand.004"], "HN-E-1", on=on)
+    # Numbering is per kind: an e-certificate may carry a pass proof's number text.
+    life.ledger.issue_e_certificate("hrss", prov["cand.004"], "HN-P-1", on=on)
+    assert life.ledger.candidacy(nat["cand.002"]).certificate_no is None
+
+
+def test_l3_two_writers_claiming_one_number_at_once_record_it_once(life: LifeWorld) -> None:
+    """The store's primary key refuses the second claim atomically: neither writer can see
+    the other's claim before saving, and still only one number is recorded."""
+    from certledger.domain.errors import CertLedgerError
+
+    _, nat = verified(life, "jianzaoshi-1", ("cand.001", "cand.002"))
+    on = date(2025, 7, 15)
+    other = life.reopen()
+    try:
+        prepared = []
+        for ledger, candidate in ((life.ledger, "cand.001"), (other, "cand.002")):
+            candidacy = ledger.candidacy(nat[candidate])
+            claim = ledger.claim_number("hrss", "pass-proof", "HN-P-9", candidacy.id, on)
+            with ledger.acting():
+                candidacy.issue_pass_proof(actor="hrss", sitting=ledger.sitting(candidacy.sitting_id),
+                                           proof_no="HN-P-9", on=on, claim=claim)
+            prepared.append((ledger, claim, candidacy))
+        before = life.count()
+        first, second = prepared
+        first[0].save(first[1], first[2])
+        with pytest.raises(CertLedgerError, match="another writer recorded an event in the same stream first"):
+            second[0].save(second[1], second[2])
+        assert life.count() == before + 2
+        holders = [c for c in ("cand.001", "cand.002") if life.ledger.candidacy(nat[c]).certificate_no == "HN-P-9"]
+        assert holders == ["cand.001"]
+    finally:
+        other.close()
