@@ -17,6 +17,7 @@ allows the very next act by the same party to carry that earlier date.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,7 +62,7 @@ class Declaration:
 
     @property
     def parameters(self) -> tuple[str, ...]:
-        return tuple(p for p in inspect.signature(self.command).parameters if p not in ("self", "cls"))
+        return _parameters(self.command)
 
     def arguments(self, recorded: Any, context: dict[str, Any]) -> dict[str, Any]:
         """The command's keyword arguments, taken from the recorded event (and ``context``
@@ -78,6 +79,11 @@ class Declaration:
             elif name in fields:
                 kwargs[name] = fields[name]
         return kwargs
+
+
+@functools.lru_cache(maxsize=None)
+def _parameters(command: Callable[..., Any]) -> tuple[str, ...]:
+    return tuple(p for p in inspect.signature(command).parameters if p not in ("self", "cls"))
 
 
 _PENDING: list[Declaration] = []

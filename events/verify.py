@@ -44,11 +44,12 @@ from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from certledger.events import envelope
 from certledger.events.ledger import Ledger
+from certledger.events.checks import check_rows
 from certledger.events.mapper import domain_event
 from certledger.events.replay import admit
 from certledger.events.storage import RawRow, canonical_stream_text
 from certledger.signing import keys
-from certledger.signing.keys import signature_holds, verify_many
+from certledger.signing.keys import signature_holds
 
 CLOCK_SKEW = timedelta(seconds=60)
 """How far a write time may lie before the latest one already in the ledger: writers take
@@ -154,9 +155,10 @@ class _Parsed:
     problems: list[str]
 
 
-def _parse(row: RawRow, backend: str) -> tuple[_Parsed | None, list[str]]:
+def _parse(row: RawRow, backend: str, *, strict: bool = True) -> tuple[_Parsed | None, list[str]]:
     """Open a raw row. Returns the parsed row (None if it cannot be read at all) and what
-    is wrong with it."""
+    is wrong with it. ``strict=False``: the caller checks the message's canonical form
+    itself (in a worker), as :func:`envelope.open_state` says."""
     problems: list[str] = []
     stream: UUID | None = None
     if not isinstance(row.stream, str):
@@ -177,7 +179,7 @@ def _parse(row: RawRow, backend: str) -> tuple[_Parsed | None, list[str]]:
     if not isinstance(row.topic, str):
         problems.append(f"topic is {type(row.topic).__name__}, not text")
     try:
-        opened = envelope.open_state(row.state)
+        opened = envelope.open_state(row.state, strict=strict)
     except TamperError as e:
         return None, [*problems, str(e)]
     if problems or stream is None:
@@ -426,7 +428,7 @@ class _Streams:
         judged when verify passed them)."""
         state: _Stream | None = None
         for row in self.ledger.rows.raw_stream(stream, before=before):
-            parsed, problems = _parse(row, self.ledger.database.backend)
+            parsed, problems = _parse(row, self.ledger.database.backend, strict=False)
             if parsed is None or problems:
                 continue  # reported where it stands
             if state is not None and parsed.version != state.version + 1:
@@ -551,12 +553,12 @@ def verify_ledger(
     replay = _Replay(ledger, trust)
     backend = ledger.database.backend
     pool = _worker_pool(jobs)
-    in_flight: deque[tuple[list[_Checked], Future[list[bool]] | list[bool], int]] = deque()
+    in_flight: deque[tuple[list[_Checked], Any, int]] = deque()
     try:
         for page in ledger.rows.raw_pages(page_size):
             checked = [_check_row(row, backend, trust, replay) for row in page]
             signature_jobs = [c.job for c in checked if c.job is not None]
-            results = pool.submit(verify_many, signature_jobs) if pool else verify_many(signature_jobs)
+            results = pool.submit(check_rows, signature_jobs) if pool else check_rows(signature_jobs)
             in_flight.append((checked, results, len(page)))
             while len(in_flight) > (jobs if pool else 0):
                 yield from _finish(in_flight.popleft(), report, progress)
@@ -606,7 +608,7 @@ class _Checked:
 
 def _check_row(row: RawRow, backend: str, trust: TrustPass, replay: _Replay) -> _Checked:
     try:
-        parsed, problems = _parse(row, backend)
+        parsed, problems = _parse(row, backend, strict=False)
         if parsed is None:
             return _Checked(row, problems)
         if parsed.stream == TRUST_REGISTRY_ID:
@@ -632,9 +634,9 @@ def _finish(item, report: Report, progress) -> Iterator[Finding]:
     for c in checked:
         problems = c.problems
         if c.job is not None:
-            problem = envelope.signature_problem(c.key_problem, next(holds))
-            if problem:
-                problems = [problem, *problems]
+            signature_holds, not_canonical = next(holds)
+            problem = envelope.signature_problem(c.key_problem, signature_holds)
+            problems = [p for p in (problem, not_canonical) if p] + problems
         report.events += 1
         if c.trust:
             report.trust_events += 1
