@@ -12,6 +12,7 @@ References: a sitting is ``EXAM:YEAR`` (``jianzaoshi-1:2025``) or its UUID; a ca
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -23,6 +24,7 @@ import click
 
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
+from certledger.domain.acts import late_entry
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
 from certledger.domain.errors import InputError
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
@@ -99,9 +101,26 @@ status_on_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
+late_option = click.option(
+    "--late",
+    "late",
+    metavar="REASON",
+    help="Record the act as a late entry (补录): dated --on, before the latest act already recorded "
+    "on this sitting or candidacy (L-2). The reason is signed into the ledger first.",
+)
+
+
 def act(f: F) -> F:
-    """The options every act takes: ``--as PARTY`` and ``--on DATE``."""
-    return as_option(on_option(f))
+    """The options every act takes: ``--as PARTY``, ``--on DATE`` and ``--late REASON``."""
+
+    @functools.wraps(f)
+    def run(*args: Any, late: str | None = None, **kwargs: Any) -> Any:
+        if late is not None and not late.strip():
+            raise InputError("--late needs a reason (why is the act recorded after the fact?)")
+        with late_entry(late):
+            return f(*args, **kwargs)
+
+    return as_option(on_option(late_option(run)))  # type: ignore[return-value]
 
 
 def sitting_argument(f: F) -> F:

@@ -384,3 +384,24 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
     human = run.ok("candidate", "show", cheat).stdout
     assert "void.reason" in human and "学历证书系伪造" in human
     _verifies(run)
+
+
+def test_an_act_dated_before_the_latest_needs_a_signed_late_entry(run: Runner) -> None:
+    """L-2: the department publishes its half of the joint publicity on 06-15, but records it
+    after HRSS's act of 06-16: refused as out of order, then accepted as a late entry (补录)
+    whose reason is signed into the ledger; verify accepts the ledger."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    run.ok("sitting", "release", S1, "--as", "exam-center", "--on", "2025-06-14")
+    publicity = ("sitting", "publicity", S1, "--starts", "2025-06-16", "--ends", "2025-06-25")
+    run.ok(*publicity, "--as", "hrss", "--on", "2025-06-16")
+    run.refused(*publicity, "--as", "dept.zhujian.henan", "--on", "2025-06-15",
+                message="L-2: this act is dated 2025-06-15, before the latest act already recorded here (2025-06-16)")
+    run.refused(*publicity, "--as", "dept.zhujian.henan", "--on", "2025-06-15", "--late", "  ",
+                message="--late needs a reason")
+    before = run.count()
+    run.ok(*publicity, "--as", "dept.zhujian.henan", "--on", "2025-06-15", "--late", "纸质公告已于6月15日张贴，系统补录")
+    assert run.count() == before + 2  # the late entry's reason, then the act
+    shown = run.json("sitting", "show", S1)
+    assert shown["publicity_published_by"] == ["hrss", "dept.zhujian.henan"]
+    result = run("verify", "--all")
+    assert result.exit_code == 0, result.output

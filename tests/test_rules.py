@@ -1052,3 +1052,39 @@ def test_l3_two_writers_claiming_one_number_at_once_record_it_once(life: LifeWor
         assert holders == ["cand.001"]
     finally:
         other.close()
+
+
+# -- L-2: business dates -------------------------------------------------------------------------
+
+
+def test_l2_a_late_entry_allows_only_the_next_act_of_the_same_party(life: LifeWorld) -> None:
+    from certledger.domain.acts import late_entry
+
+    sid = life.sitting()
+    life.ledger.release_results("exam-center", sid, on=date(2025, 6, 14))
+    life.ledger.publish_publicity("hrss", sid, starts=date(2025, 6, 16), ends=date(2025, 6, 25), on=date(2025, 6, 16))
+    unit, period = "dept.zhujian.henan", dict(starts=date(2025, 6, 16), ends=date(2025, 6, 25))
+    with refused(life, r"L-2: this act is dated 2025-06-15, before the latest act already recorded here \(2025-06-16\)"):
+        life.ledger.publish_publicity(unit, sid, **period, on=date(2025, 6, 15))
+    # A declared late entry (补录) signs its reason first; then the act carries the earlier date.
+    before = life.count()
+    with late_entry("公告纸质件6月15日已张贴，补录"):
+        life.ledger.publish_publicity(unit, sid, **period, on=date(2025, 6, 15))
+    assert life.count() == before + 2
+    sitting = life.ledger.sitting(sid)
+    assert sitting.publicity_published_by == ("hrss", unit)
+    # The allowance is used up by that one act, and the latest date stays the latest.
+    assert sitting.latest_on == date(2025, 6, 16) and sitting.late_entry is None
+
+
+def test_l2_an_act_dated_after_the_day_it_is_written_is_refused_on_a_real_clock(world) -> None:
+    """On a real (system) clock, an act dated tomorrow in China Standard Time is refused."""
+    from datetime import datetime, timedelta
+
+    from certledger.domain.clock import CST
+    from certledger.domain.sitting import ExamSitting
+
+    tomorrow = (datetime.now(CST) + timedelta(days=1)).date()
+    with pytest.raises(RuleViolation, match=r"L-2: an act dated .* cannot be recorded before that day"):
+        ExamSitting.schedule(actor="hrss", exam_code="jianzaoshi-1", year=tomorrow.year + 1,
+                             exam_end=date(tomorrow.year + 1, 5, 25), on=tomorrow)
