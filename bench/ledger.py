@@ -112,7 +112,7 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float) -
         plain.close()
 
         store = KeyStore(workdir / "keys", lambda: b"bench")
-        ledger = Ledger(parse_database_url(signed_db.url), Wallet(store))
+        ledger = Ledger(parse_database_url(signed_db.url), Wallet(store), create=True)
         root = new_private_key()
         store.remember(root)
         ledger.initialise(raw_public_key(root))
@@ -123,7 +123,7 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float) -
         signed_seconds = timed_append(ledger, make_batches(events))
         ledger.close()
 
-        checker = Ledger(parse_database_url(signed_db.url), verify_on_read=False)
+        checker = Ledger(parse_database_url(signed_db.url), verify_on_read=False, read_only=True)
         report = Report()
         bad = list(verify_ledger(checker, report))
         jobs = os.cpu_count() or 1

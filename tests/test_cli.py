@@ -124,7 +124,7 @@ def test_verify_fails_with_exit_1_naming_the_tampered_event(run, db_url: str) ->
 def test_commands_on_a_missing_sqlite_file_create_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "nope.db"
     result = CliRunner().invoke(cli, ["--db", str(missing), "keys", "list"])
-    assert result.exit_code == 2 and "no ledger at" in result.stderr
+    assert result.exit_code == 4 and "no ledger at" in result.stderr
     assert not missing.exists()
 
 
