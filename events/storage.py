@@ -128,8 +128,10 @@ def _not_a_ledger(database: Database) -> StorageError:
 def _check_sqlite(database: Database, *, create: bool) -> None:
     path = database.path
     if not path.exists():
-        if create:
+        if create and path.parent.is_dir():
             return
+        if create:
+            raise StorageError(f"cannot create {database.describe()}: there is no directory {path.parent}")
         raise StorageError(f"no ledger at {path}: run 'certledger init' first, or pass --db")
     try:
         conn = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True)
