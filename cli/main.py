@@ -7,7 +7,6 @@ Every command ends with one of the exit codes of :class:`domain.errors.ExitCode`
 from __future__ import annotations
 
 import sqlite3
-import sys
 from pathlib import Path
 
 import click
@@ -120,11 +119,7 @@ _register_commands()
 
 
 def main() -> None:
-    try:
-        cli(prog_name="certledger", auto_envvar_prefix=None)
-    except KeyboardInterrupt:  # before or after a command runs
-        click.echo("certledger: interrupted", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
+    cli(prog_name="certledger", auto_envvar_prefix=None)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from certledger.cli import interrupts
 from certledger.cli.output import emit_json, note
 from certledger.cli.session import Session
 from certledger.domain.errors import ExitCode, InputError
@@ -59,7 +60,10 @@ def verify(session: Session, report_all: bool, root_key: str | None, as_json: bo
     total = ledger.rows.count()
     if jobs == 0:
         jobs = (os.cpu_count() or 1) if total > PARALLEL_FROM else 1
-    with click.progressbar(length=total, label="verifying", file=sys.stderr) if show_bar else _NoBar() as bar:
+    with (
+        click.progressbar(length=total, label="verifying", file=sys.stderr) if show_bar else _NoBar() as bar,
+        interrupts.only_here() if jobs > 1 else _NoBar(),
+    ):
         for finding in verify_ledger(ledger, report, pinned_root=root_key, progress=bar.update, jobs=jobs):
             findings.append(finding)
             if not report_all:

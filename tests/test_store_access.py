@@ -257,7 +257,6 @@ def test_concurrent_opens_do_not_collide(ledger_url: str) -> None:
     """Many commands opening the ledger at once: no DDL, so no 'tuple concurrently updated'."""
     from concurrent.futures import ThreadPoolExecutor
 
-
     def open_and_read(_: int) -> int:
         ledger = Ledger(parse_database_url(ledger_url))
         try:
