@@ -76,7 +76,8 @@ class Database:
 
 
 def open_settings(database: Database, *, read_only: bool = False, create: bool = False) -> dict[str, str]:
-    """The settings to open ``database`` with, once it is known to hold a ledger.
+    """The settings to open ``database`` with, after checking (with one plain connection)
+    that it can be opened and, unless ``create``, holds the events table.
 
     ``create`` (``init`` and the demo only) lets the library create its tables, in a new
     SQLite file if need be; otherwise the events table must exist already, and nothing is

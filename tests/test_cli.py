@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner, Result
+from eventsourcing.persistence import OperationalError
 
 from certledger.cli.main import cli
 from certledger.events.ledger import Ledger
@@ -152,9 +153,11 @@ def test_a_root_key_that_is_not_a_key_id_is_bad_input(run, db_url: str) -> None:
 @pytest.mark.parametrize(
     ("raised", "code", "line"),
     [(KeyboardInterrupt(), 130, "certledger: interrupted: "),
-     (RuntimeError("boom"), 70, "certledger: internal error: RuntimeError: boom (a bug in certledger")],
+     (RuntimeError("boom"), 70, "certledger: internal error: RuntimeError: boom (a bug in certledger"),
+     (OperationalError("server closed the connection\nunexpectedly"), 4,
+      "certledger: error: the database failed: server closed the connection unexpectedly")],
 )
-def test_an_interrupt_or_a_bug_is_one_line_without_traceback(
+def test_an_interrupt_a_failing_store_or_a_bug_is_one_line_without_traceback(
     run, db_url: str, monkeypatch: pytest.MonkeyPatch, raised: BaseException, code: int, line: str
 ) -> None:
     assert run("init").exit_code == 0
