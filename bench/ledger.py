@@ -117,7 +117,7 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float, c
         plain.close()
 
         store = KeyStore(workdir / "keys", lambda: b"bench")
-        ledger = Ledger(parse_database_url(signed_db.url), Wallet(store))
+        ledger = Ledger(parse_database_url(signed_db.url), Wallet(store), create=True)
         root = new_private_key()
         store.remember(root)
         ledger.initialise(raw_public_key(root))
@@ -159,7 +159,7 @@ def verify_in_child(url: str, jobs: int) -> tuple[float, float, int]:
         "from certledger.events.ledger import Ledger\n"
         "from certledger.events.storage import parse_database_url\n"
         "from certledger.events.verify import Report, verify_ledger\n"
-        f"ledger = Ledger(parse_database_url({url!r}), verify_on_read=False)\n"
+        f"ledger = Ledger(parse_database_url({url!r}), verify_on_read=False, read_only=True)\n"
         "report = Report()\n"
         f"bad = sum(1 for _ in verify_ledger(ledger, report, jobs={jobs}))\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"

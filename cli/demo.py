@@ -3,33 +3,35 @@
 Two sittings of 2025 — 建造师（一级） (national: pass proof, then paper certificates) and
 建造师（二级） (provincial: HRSS e-certificate) — with a few hundred made-up candidates, from
 registration to the 2030 custody transfer; plus key rotation and revocation. It ends by
-running ``verify`` over everything it wrote.
+running ``verify`` over everything it wrote. It writes only into a directory of its own
+(:mod:`cli.demo_dir`), never where ``CERTLEDGER_DB``/``CERTLEDGER_KEYS`` point.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import shutil
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
+from certledger.cli.demo_dir import DEFAULT_DIR, DemoDir
 from certledger.cli.demo_people import REGION_CODES, Person, people
 from certledger.cli.output import emit_table, note
 from certledger.cli.session import PASSPHRASE_ENV, Session
 from certledger.cli.verify import print_summary
 from certledger.domain.candidacy import Outcome, ReissueKind
-from certledger.domain.errors import CertLedgerError, InputError
+from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
 from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
 from certledger.events.verify import Report, verify_ledger
 from certledger.signing.keys import new_private_key, raw_public_key
 from certledger.signing.keystore import KeyStore
-
-pass_session = click.make_pass_decorator(Session)
 
 DEMO_PASSPHRASE = "certledger-demo"
 PROVINCE_UNIT = "dept.zhujian.henan"
@@ -42,18 +44,54 @@ PUBLICITY = (date(2025, 6, 16), date(2025, 6, 25))
 
 
 @click.command()
-@click.option("--reset", is_flag=True, help="Delete an existing SQLite demo ledger and its keys first.")
+@click.option(
+    "--dir",
+    "where",
+    default=str(DEFAULT_DIR),
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The demo's own directory: ledger.db, keys/ and a marker file. CERTLEDGER_DB and "
+    "CERTLEDGER_KEYS are ignored.",
+)
+@click.option("--reset", is_flag=True, help="Delete the demo's ledger and keys in --dir first (only there).")
 @click.option("--candidates", default=300, show_default=True, type=click.IntRange(40, 5000), help="How many candidates.")
-@pass_session
-def demo(session: Session, reset: bool, candidates: int) -> None:
-    """Build a demo ledger through the whole certificate lifecycle, then verify it."""
-    database = session.database
+@click.pass_context
+def demo(ctx: click.Context, where: Path, reset: bool, candidates: int) -> None:
+    """Build a demo ledger through the whole certificate lifecycle, then verify it.
+
+    It writes only into --dir (default ./certledger-demo), which it creates and marks; a
+    --db given on the command line (an empty PostgreSQL database, say) takes the ledger
+    instead, and cannot be --reset."""
+    place = DemoDir(where)
+    db_url = _explicit_db(ctx)
+    if reset and db_url is not None:
+        raise InputError("--reset deletes only the demo's own ledger in --dir, not one given with --db")
+    place.claim()
     if reset:
-        if database.backend != "sqlite":
-            raise InputError("--reset only deletes SQLite files; give the demo an empty PostgreSQL database")
-        for suffix in ("", "-wal", "-shm"):
-            database.path.with_name(database.path.name + suffix).unlink(missing_ok=True)
-        shutil.rmtree(session.keys_dir, ignore_errors=True)
+        place.reset()
+    elif db_url is None and place.ledger.exists():
+        raise InputError(f"{place.ledger} holds an earlier demo ledger: run the demo with --reset to rebuild it")
+    session = Session(db_url=db_url or str(place.ledger), keys_dir=place.keys, forced_key=ctx.obj.forced_key)
+    try:
+        _run(session, candidates, db_url is None and place.ledger)
+    finally:
+        session.close()
+
+
+def _explicit_db(ctx: click.Context) -> str | None:
+    """The --db URL if it was typed on the command line (not inherited from CERTLEDGER_DB)."""
+    root = ctx.find_root()
+    if root.get_parameter_source("db_url") is ParameterSource.COMMANDLINE:
+        database = parse_database_url(root.params["db_url"])
+        if database.backend == "sqlite" and database.path.exists():
+            raise InputError(f"{database.path} exists: the demo writes only a new ledger (or into --dir)")
+        return database.url
+    if root.params.get("db_url") is not None or root.get_parameter_source("keys_dir") is not ParameterSource.DEFAULT:
+        note("the demo ignores CERTLEDGER_DB, CERTLEDGER_KEYS and --keys: it writes only into its --dir")
+    return None
+
+
+def _run(session: Session, candidates: int, local: Path | None) -> None:
     if not os.environ.get(PASSPHRASE_ENV):
         session._passphrase = DEMO_PASSPHRASE.encode()
         note(f"demo keys are encrypted with the passphrase {DEMO_PASSPHRASE!r} ({PASSPHRASE_ENV} to choose one)")
@@ -64,7 +102,7 @@ def demo(session: Session, reset: bool, candidates: int) -> None:
     run.lifecycle()
     run.refusals()
 
-    click.echo(f"\nRegister of {database.describe()}:")
+    click.echo(f"\nRegister of {ledger.database.describe()}:")
     emit_table(run.register_rows(), ["sitting", "candidates", "passed", "合格", "不合格", "视为放弃", "void",
                                      "certificates", "mailed", "handed out", "to HRSS"])
     click.echo("")
@@ -72,8 +110,10 @@ def demo(session: Session, reset: bool, candidates: int) -> None:
     findings = list(verify_ledger(ledger, report))
     print_summary(report, complete=True)
     if findings or not report.ok:
-        raise SystemExit(1)
-    click.echo(f"\nTry: certledger candidate list jianzaoshi-1:2025   ·   certledger verify --root-key {run.root_key}")
+        raise SystemExit(ExitCode.NOT_VERIFIED)
+    db = f"--db {local} " if local else ""
+    click.echo(f"\nTry: certledger {db}candidate list jianzaoshi-1:2025   ·   "
+               f"certledger {db}verify --root-key {run.root_key}")
 
 
 class DemoRun:

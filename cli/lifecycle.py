@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -26,7 +25,7 @@ from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
 from certledger.domain.acts import late_entry
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
-from certledger.domain.errors import InputError
+from certledger.domain.errors import InputError, RefusalRecorded
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.units import paper_units, provincial_unit, verification_units
@@ -158,9 +157,9 @@ def resolve_candidacy(ledger: Ledger, ref: str) -> UUID:
     return cid
 
 
-def open_sitting(session: Session, ref: str) -> tuple[Ledger, UUID]:
+def open_sitting(session: Session, ref: str, *, read_only: bool = False) -> tuple[Ledger, UUID]:
     """The ledger, and the id of the sitting ``ref`` names (or a clear error)."""
-    ledger = session.ledger()
+    ledger = session.ledger(read_only=read_only)
     return ledger, resolve_sitting(ledger, ref)
 
 
@@ -426,8 +425,8 @@ def _roster_row(c: Candidacy, s: ExamSitting) -> dict[str, Any]:
 @pass_session
 def sitting_show(session: Session, sitting_ref: str, as_json: bool) -> None:
     """A sitting's dates, derived deadlines, publicity and custody roster."""
-    ledger = session.ledger()
-    s = ledger.sitting(resolve_sitting(ledger, sitting_ref))
+    ledger, sid = open_sitting(session, sitting_ref, read_only=True)
+    s = ledger.sitting(sid)
     e = s.exam
     record = {
         "sitting": ref_of_sitting(s),
@@ -691,7 +690,7 @@ def _certificate_text(c: Candidacy) -> str | None:
 @pass_session
 def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool) -> None:
     """Everything the ledger holds on one candidacy, and its status on --on."""
-    ledger = session.ledger()
+    ledger = session.ledger(read_only=True)
     c, s = _load_candidacy(ledger, candidacy_ref)
     current = c.outcome_on(on, s)
     route = list(c.reissue_route)
@@ -752,7 +751,7 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
 @pass_session
 def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) -> None:
     """One row per candidacy of SITTING, in registration order, with its status on --on."""
-    ledger, sid = open_sitting(session, sitting_ref)
+    ledger, sid = open_sitting(session, sitting_ref, read_only=True)
     s = ledger.sitting(sid)
     rows = []
     for cid in ledger.candidacies_of(sid):
@@ -863,16 +862,14 @@ def cert_hand_out(session: Session, candidacy_ref: str, actor: str, on: date) ->
 @pass_session
 def cert_reissue(session: Session, candidacy_ref: str, kind: str, reason: str, actor: str, on: date) -> None:
     """Receive a reissue or information-change request and route it (R-19). A paper
-    reissue after an e-certificate is refused, and the refusal recorded (R-18): exit 2."""
+    reissue after an e-certificate is refused, and the refusal recorded (R-18): exit 3."""
     ledger, cid = open_candidacy(session, candidacy_ref)
     accepted = ledger.request_reissue(actor, cid, ReissueKind(kind), reason, on=on)
     if not accepted:
-        click.echo(
-            f"certledger: refused: R-18: {candidacy_ref} has an e-certificate, so no paper reissue is accepted; "
-            f"the refusal itself IS recorded in the ledger [{on.isoformat()}, signed by {actor}]",
-            err=True,
+        raise RefusalRecorded(
+            f"R-18: {candidacy_ref} has an e-certificate, so no paper reissue is accepted; "
+            f"the refusal itself IS recorded in the ledger [{on.isoformat()}, signed by {actor}]"
         )
-        sys.exit(2)
     c = ledger.candidacy(cid)
     route = list(c.reissue_route)
     _done(f"{kind} request for {candidacy_ref} received; route {' -> '.join(route)}", actor, on)

@@ -1,34 +1,71 @@
 """Entry point: ``certledger [--db URL] [--keys DIR] [--key KEY_ID] COMMAND``.
 
-Exit codes: 0 success; 1 the ledger does not verify; 2 bad input or a refused act
-(nothing was recorded). User errors print one line, never a traceback.
+Every command ends with one of the exit codes of :class:`domain.errors.ExitCode`, listed in
+``certledger --help`` and the README. Errors print one line, never a traceback.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
 
-from certledger.domain.errors import CertLedgerError
+from certledger.domain.errors import CertLedgerError, ExitCode
+
+EXIT_CODES = {
+    ExitCode.OK: "done; the ledger verified",
+    ExitCode.NOT_VERIFIED: "the ledger fails verification",
+    ExitCode.REFUSED: "bad input, or an act refused: nothing recorded",
+    ExitCode.REFUSAL_RECORDED: "an act refused, and the refusal itself recorded (R-18)",
+    ExitCode.STORAGE: "the store could not be opened or reached, or holds no ledger",
+    ExitCode.INTERNAL: "internal error (a bug in certledger)",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+
+def _fail(ctx: click.Context, label: str, message: str, code: int) -> None:
+    click.echo(f"certledger: {label}: {message}", err=True)
+    ctx.exit(code)
 
 
 class LedgerGroup(click.Group):
-    """Turns our errors into one clear line on stderr and their exit code."""
+    """Turns every way a command can fail into one line on stderr and its exit code."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from eventsourcing.persistence import PersistenceError
+
         try:
             return super().invoke(ctx)
         except CertLedgerError as e:
-            click.echo(f"certledger: error: {e}", err=True)
-            ctx.exit(e.exit_code)
+            _fail(ctx, e.label, str(e), e.exit_code)
+        except (KeyboardInterrupt, click.Abort):
+            _fail(ctx, "interrupted", "stopped before the command finished", ExitCode.INTERRUPTED)
+        except (PersistenceError, sqlite3.Error) as e:  # the store failed under a running command
+            _fail(ctx, "error", f"the database failed: {' '.join(str(e).split())}", ExitCode.STORAGE)
+        except (click.ClickException, click.exceptions.Exit):
+            raise
+        except Exception as e:  # noqa: BLE001 - a bug: still one line, no traceback
+            _fail(
+                ctx,
+                "internal error",
+                f"{type(e).__name__}: {e} (a bug in certledger; please report it with the command you ran)",
+                ExitCode.INTERNAL,
+            )
         finally:
             session = ctx.obj
             if session is not None and hasattr(session, "close"):
                 session.close()
 
 
-@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def _exit_code_help() -> str:
+    lines = "\n".join(f"  {int(code):<4} {meaning}" for code, meaning in EXIT_CODES.items())
+    return f"\b\nExit codes:\n{lines}"
+
+
+@click.group(
+    cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_exit_code_help()
+)
 @click.option(
     "--db",
     "db_url",

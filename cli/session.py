@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from certledger.domain.errors import InputError, StorageError
+from certledger.domain.errors import InputError
 from certledger.events.ledger import Ledger
 from certledger.events.storage import Database, parse_database_url
 from certledger.signing.keystore import KeyStore
@@ -55,17 +55,18 @@ class Session:
     def keystore(self, *, confirm: bool = False) -> KeyStore:
         return KeyStore(self.keys_dir, lambda: self.passphrase(confirm=confirm))
 
-    def ledger(self, *, create: bool = False, verify_on_read: bool = True, confirm: bool = False) -> Ledger:
-        """Open the ledger. Unless ``create``, a SQLite file must already exist: a typo in
-        ``--db`` should not leave an empty database behind."""
+    def ledger(
+        self, *, create: bool = False, read_only: bool = False, verify_on_read: bool = True, confirm: bool = False
+    ) -> Ledger:
+        """Open the ledger: ``create`` for ``init`` (and the demo) only, which may make the
+        tables (and the SQLite file); ``read_only`` for every command that only reads, so
+        that it writes nothing, whoever controlled the database. Recording commands open
+        read-write, and still never create tables: see :func:`events.storage.open_settings`."""
         if self._ledger is None:
-            database = self.database
-            if not create and database.backend == "sqlite" and not database.path.exists():
-                raise StorageError(
-                    f"no ledger at {database.path}: run 'certledger init' first, or pass --db"
-                )
             wallet = Wallet(self.keystore(confirm=confirm), forced_key=self.forced_key)
-            self._ledger = Ledger(database, wallet, verify_on_read=verify_on_read)
+            self._ledger = Ledger(
+                self.database, wallet, verify_on_read=verify_on_read, read_only=read_only, create=create
+            )
         return self._ledger
 
     def close(self) -> None:

@@ -97,7 +97,7 @@ def parties_seed(session: Session, as_json: bool) -> None:
 @pass_session
 def parties_list(session: Session, as_json: bool) -> None:
     """List the registered parties."""
-    rows = party_rows(session.ledger().registry(), utc_now())
+    rows = party_rows(session.ledger(read_only=True).registry(), utc_now())
     if as_json:
         emit_json(rows)
     else:
@@ -115,7 +115,7 @@ def keys() -> None:
 @pass_session
 def keys_list(session: Session, party: str | None, as_json: bool) -> None:
     """List keys with their validity."""
-    registry = session.ledger().registry()
+    registry = session.ledger(read_only=True).registry()
     if party is not None:
         registry.party(party)
     rows = key_rows(registry, utc_now(), party)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
+from typing import Any
 
 import click
 
+from certledger.cli import interrupts
 from certledger.cli.output import emit_json, note
 from certledger.cli.session import Session
+from certledger.domain.errors import ExitCode, InputError
 from certledger.events.envelope import FORMAT as ENVELOPE_FORMAT
 from certledger.events.verify import Report, tool_version, verify_ledger
 
@@ -17,10 +21,25 @@ pass_session = click.make_pass_decorator(Session)
 # Below this, starting worker processes (about a third of a second) costs more than it saves.
 PARALLEL_FROM = 20_000
 
+_KEY_ID = re.compile(r"ed25519:[0-9a-f]{32}")
+
+
+class KeyIdType(click.ParamType):
+    """A key id, ``ed25519:`` and 32 hex digits; anything else is bad input (exit 2), so a
+    mistyped pin is never taken for a root key the ledger merely does not have."""
+
+    name = "key id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip().lower()
+        if not _KEY_ID.fullmatch(text):
+            raise InputError(f"--root-key {value!r} is not a key id: write ed25519: and 32 hex digits")
+        return text
+
 
 @click.command()
 @click.option("--all", "report_all", is_flag=True, help="Name every bad event, not only the first.")
-@click.option("--root-key", metavar="KEY_ID", help="Require the ledger's root key to be this one.")
+@click.option("--root-key", type=KeyIdType(), metavar="KEY_ID", help="Require the ledger's root key to be this one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
     "--jobs",
@@ -31,16 +50,21 @@ PARALLEL_FROM = 20_000
 )
 @pass_session
 def verify(session: Session, report_all: bool, root_key: str | None, as_json: bool, jobs: int) -> None:
-    """Check the whole ledger. Exit 0 if every event verifies, 1 naming the bad ones."""
+    """Check the whole ledger. Exit 0 if every event verifies, 1 naming the bad ones.
+
+    It opens the ledger read-only: whatever the database holds, verify writes nothing."""
     # The checks below are the verification; reading must not refuse what it should report.
-    ledger = session.ledger(verify_on_read=False)
+    ledger = session.ledger(read_only=True, verify_on_read=False)
     report = Report()
     findings = []
     show_bar = sys.stderr.isatty() and not as_json
     total = ledger.rows.count()
     if jobs == 0:
         jobs = (os.cpu_count() or 1) if total > PARALLEL_FROM else 1
-    with click.progressbar(length=total, label="verifying", file=sys.stderr) if show_bar else _NoBar() as bar:
+    with (
+        click.progressbar(length=total, label="verifying", file=sys.stderr) if show_bar else _NoBar() as bar,
+        interrupts.only_here() if jobs > 1 else _NoBar(),
+    ):
         for finding in verify_ledger(ledger, report, pinned_root=root_key, progress=bar.update, jobs=jobs):
             findings.append(finding)
             if not report_all:
@@ -52,7 +76,7 @@ def verify(session: Session, report_all: bool, root_key: str | None, as_json: bo
             click.echo("BAD " + finding.describe())
         print_summary(report, complete=report_all or not findings)
     if findings or not report.ok:
-        sys.exit(1)
+        sys.exit(ExitCode.NOT_VERIFIED)
 
 
 def print_summary(report: Report, *, complete: bool) -> None:

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.utils import Environment
 
 from certledger.domain import clock
 from certledger.domain.errors import CertLedgerError, InputError, StorageError
@@ -24,7 +25,7 @@ from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from certledger.events import envelope
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.mapper import SignedMapper
-from certledger.events.storage import APP_NAME, Database, Rows
+from certledger.events.storage import APP_NAME, Database, Rows, open_settings
 from certledger.signing.keyring import Keyring
 from certledger.signing.keys import KeyId, key_id_of, public_key_text
 from certledger.signing.wallet import Wallet
@@ -52,7 +53,12 @@ class Ledger(LifecycleServices, Application[UUID]):
         *,
         verify_on_read: bool = True,
         pinned_root: str | None = None,
+        read_only: bool = False,
+        create: bool = False,
     ) -> None:
+        """Open the ledger in ``database``. Only ``create`` (``init``) makes its tables;
+        otherwise a database without them is refused before anything is written to it.
+        ``read_only`` opens it so that nothing can be written (``verify``, listings)."""
         self.database = database
         self.keyring = Keyring()
         self.wallet = wallet or Wallet(None)
@@ -60,8 +66,9 @@ class Ledger(LifecycleServices, Application[UUID]):
         self._registry: TrustRegistry | None = None
         self._refreshing = False
         self.clock: clock.Clock = clock.SystemClock()
+        settings = open_settings(database, read_only=read_only, create=create)
         try:
-            super().__init__(env=database.env)
+            super().__init__(env=settings)
         except (PersistenceError, OSError) as e:
             raise StorageError(f"cannot open {database.describe()}: {e}") from None
         self.rows = Rows(database, self.recorder)
@@ -69,6 +76,11 @@ class Ledger(LifecycleServices, Application[UUID]):
         self.mapper.refresh_keyring = self._refresh_registry
         self.mapper.pinned_root = pinned_root
         self._refresh_registry()
+
+    def construct_env(self, name: str, env: Any = None) -> Any:
+        """Only the settings the ``--db`` URL made, not the library's merge with
+        ``os.environ``: a stray ``LEDGER_CREATE_TABLE`` must not reopen a store writable."""
+        return Environment(name, {**type(self).env, **(env or {})})
 
     def construct_mapper(self) -> SignedMapper:
         return SignedMapper(self.keyring, self.wallet, verify_on_read=self._verify_on_read)

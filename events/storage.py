@@ -2,7 +2,16 @@
 
 - nothing, a path, or ``sqlite:///path`` — SQLite file (the embedded default,
   ``./certledger.db``);
-- ``postgresql://user[:password]@host[:port]/dbname`` — PostgreSQL (production).
+- ``postgresql://user[:password]@host[:port]/dbname[?option=value&…]`` — PostgreSQL
+  (production); the query's options are libpq's (``sslmode``, ``connect_timeout``,
+  ``application_name``, …) and reach every connection.
+
+How a command opens the store is decided here, in :func:`open_settings`, because the
+database may be one somebody else controlled: only ``init`` may create tables; read
+commands open read-only (SQLite by a ``mode=ro`` URI, PostgreSQL by read-only
+transactions); and before the library touches anything, one plain connection checks that
+the store can be reached and holds the events table, so the user sees the server's own
+reason, and a file or database that is not a ledger is never written to.
 
 The recorders are eventsourcing's. The few reads it has no API for — fetching many
 events by (stream, version) at once, and the tamper tests' raw edits — go through
@@ -11,19 +20,32 @@ events by (stream, version) at once, and the tamper tests' raw edits — go thro
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from uuid import UUID
 
-from certledger.domain.errors import InputError
+from certledger.domain.errors import InputError, StorageError
 
 DEFAULT_SQLITE = "certledger.db"
 APP_NAME = "ledger"
 SQLITE_TABLE = "stored_events"
 POSTGRES_TABLE = f"{APP_NAME}_events"
+
+# Our own settings, read by the factories of events.sqlite_store and events.postgres_store.
+READ_ONLY = "CERTLEDGER_READ_ONLY"
+PG_OPTIONS = "CERTLEDGER_PG_OPTIONS"
+# libpq's options the URL may not set: they are the URL's own parts.
+_PG_URL_PARTS = {"dbname", "host", "hostaddr", "port", "user", "password"}
+_PG_READ_ONLY = "-c default_transaction_read_only=on"
+_FACTORIES = {
+    "sqlite": "certledger.events.sqlite_store:SQLiteStore",
+    "postgres": "certledger.events.postgres_store:PostgresStore",
+}
 
 
 @dataclass(frozen=True)
@@ -32,8 +54,9 @@ class Database:
 
     url: str
     backend: str  # "sqlite" or "postgres"
-    env: dict[str, str]
+    env: dict[str, str]  # the library's settings, as its defaults would open it
     path: Path | None = None  # SQLite only
+    options: tuple[tuple[str, str], ...] = ()  # PostgreSQL only: libpq options from the query
 
     @property
     def table(self) -> str:
@@ -43,6 +66,111 @@ class Database:
         if self.backend == "sqlite":
             return f"SQLite file {self.path}"
         return f"PostgreSQL database {self.env['POSTGRES_DBNAME']} on {self.env['POSTGRES_HOST']}:{self.env['POSTGRES_PORT']}"
+
+    def connect_options(self, *, read_only: bool) -> dict[str, str]:
+        """PostgreSQL: libpq options for every connection, beyond host, port, user, db."""
+        options = {"connect_timeout": "5", "application_name": "certledger", **dict(self.options)}
+        if read_only:
+            options["options"] = f"{options.get('options', '')} {_PG_READ_ONLY}".strip()
+        return options
+
+
+def open_settings(database: Database, *, read_only: bool = False, create: bool = False) -> dict[str, str]:
+    """The settings to open ``database`` with, after checking (with one plain connection)
+    that it can be opened and, unless ``create``, holds the events table.
+
+    ``create`` (``init`` and the demo only) lets the library create its tables, in a new
+    SQLite file if need be; otherwise the events table must exist already, and nothing is
+    created. ``read_only`` opens it so that nothing can be written at all.
+    """
+    if read_only and create:
+        raise ValueError("a store opened read-only cannot create tables")
+    env = dict(database.env)
+    env.update(
+        PERSISTENCE_MODULE=_FACTORIES[database.backend],
+        CREATE_TABLE="yes" if create else "no",
+        **{READ_ONLY: "yes" if read_only else "no"},
+    )
+    if database.backend == "sqlite":
+        _check_sqlite(database, create=create)
+        env["SQLITE_DBNAME"] = sqlite_uri(database.path, read_only=read_only, create=create)
+    else:
+        options = database.connect_options(read_only=read_only)
+        _check_postgres(database, options, create=create)
+        env[PG_OPTIONS] = urlencode(options)
+    return env
+
+
+def sqlite_uri(path: Path, *, read_only: bool, create: bool = False) -> str:
+    """A ``file:`` URI that never creates the file unless ``create``.
+
+    Read-only, a file at rest (no ``-wal`` beside it: no writer is active) is opened
+    ``immutable``, since even a ``mode=ro`` reader of a WAL-mode file leaves ``-wal`` and
+    ``-shm`` files behind; with a ``-wal`` present, ``mode=ro`` reads the writer's
+    pending pages through them.
+    """
+    uri = f"file:{quote(str(path.resolve()))}?mode={'ro' if read_only else 'rwc' if create else 'rw'}"
+    if read_only and not _beside(path, "-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def _beside(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _not_a_ledger(database: Database) -> StorageError:
+    return StorageError(
+        f"{database.describe()} is not a certledger ledger (it has no {database.table} table): "
+        "check --db, or run 'certledger init' to create a ledger there"
+    )
+
+
+def _check_sqlite(database: Database, *, create: bool) -> None:
+    path = database.path
+    if not path.exists():
+        if create and path.parent.is_dir():
+            return
+        if create:
+            raise StorageError(f"cannot create {database.describe()}: there is no directory {path.parent}")
+        raise StorageError(f"no ledger at {path}: run 'certledger init' first, or pass --db")
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True)
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [database.table]
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise StorageError(f"cannot open {database.describe()}: {e}") from None
+    if not found and not create:
+        raise _not_a_ledger(database)
+
+
+def _check_postgres(database: Database, options: dict[str, str], *, create: bool) -> None:
+    """One plain connection, so that a failure is the server's own reason (the library's
+    pool only says it could not get a connection in time)."""
+    import psycopg  # here, so that SQLite users never import it
+
+    e = database.env
+    try:
+        with psycopg.connect(
+            dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
+            user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"], autocommit=True, **options,
+        ) as conn:
+            found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [POSTGRES_TABLE]).fetchone()[0]
+    except psycopg.ProgrammingError as err:  # libpq refused the options themselves
+        raise InputError(f"database URL: {_one_line(err)}") from None
+    except psycopg.Error as err:
+        raise StorageError(f"cannot open {database.describe()}: {_one_line(err)}") from None
+    if not found and not create:
+        raise _not_a_ledger(database)
+
+
+def _one_line(error: BaseException) -> str:
+    lines = (" ".join(line.split()) for line in str(error).splitlines())
+    return "; ".join(line for line in lines if line)
 
 
 def parse_database_url(url: str | None) -> Database:
@@ -68,22 +196,34 @@ def parse_database_url(url: str | None) -> Database:
             },
         )
     raise InputError(
-        f"database URL {url!r}: use a SQLite file path or postgresql://user@host:port/dbname"
+        f"database URL {_redacted(url)!r}: use a SQLite file path or postgresql://user@host:port/dbname"
     )
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password, fit for an error message."""
+    return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", url)
 
 
 def _postgres(url: str) -> Database:
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
     if not dbname:
-        raise InputError(f"database URL {url!r} names no database (…/dbname)")
+        raise InputError(f"database URL {_redacted(url)!r} names no database (…/dbname)")
     try:
         port = parts.port or 5432
     except ValueError:
-        raise InputError(f"database URL {url!r} has a bad port") from None
+        raise InputError(f"database URL {_redacted(url)!r} has a bad port") from None
+    options = parse_qsl(parts.query, keep_blank_values=True)
+    clashing = sorted({key for key, _ in options} & _PG_URL_PARTS)
+    if clashing:
+        raise InputError(
+            f"database URL {_redacted(url)!r}: give {', '.join(clashing)} in the URL itself, not as ?options"
+        )
     return Database(
         url=url,
         backend="postgres",
+        options=tuple(options),
         env={
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": dbname,

@@ -72,7 +72,7 @@ def _verified_after(w, db_url: str, request: pytest.FixtureRequest):
     try:
         yield w
         if not w.tampered and not request.node.rep_call_failed:
-            check = Ledger(parse_database_url(db_url), verify_on_read=False)
+            check = Ledger(parse_database_url(db_url), verify_on_read=False, read_only=True)
             try:
                 findings = list(verify_ledger(check, Report()))
             finally:

@@ -62,7 +62,7 @@ class World:
     @classmethod
     def create(cls, db_url: str, keys_dir: Path) -> World:
         store = KeyStore(keys_dir, lambda: PASSPHRASE)
-        ledger = Ledger(parse_database_url(db_url), Wallet(store))
+        ledger = Ledger(parse_database_url(db_url), Wallet(store), create=True)
         world = cls(db_url, store, ledger)
         root = new_private_key()
         world.keys[ROOT_PARTY] = store.save(ROOT_PARTY, root)

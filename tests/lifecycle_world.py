@@ -64,7 +64,7 @@ class LifeWorld:
     @classmethod
     def create(cls, db_url: str, keys_dir: Path) -> LifeWorld:
         store = KeyStore(keys_dir, lambda: PASSPHRASE)
-        ledger = Ledger(parse_database_url(db_url), Wallet(store))
+        ledger = Ledger(parse_database_url(db_url), Wallet(store), create=True)
         root = new_private_key()
         store.remember(root)
         ledger.initialise(raw_public_key(root), simulated=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner, Result
+from eventsourcing.persistence import OperationalError
 
 from certledger.cli.main import cli
 from certledger.events.ledger import Ledger
@@ -126,8 +127,50 @@ def test_verify_fails_with_exit_1_naming_the_tampered_event(run, db_url: str) ->
 def test_commands_on_a_missing_sqlite_file_create_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "nope.db"
     result = CliRunner().invoke(cli, ["--db", str(missing), "keys", "list"])
-    assert result.exit_code == 2 and "no ledger at" in result.stderr
+    assert result.exit_code == 4 and "no ledger at" in result.stderr
     assert not missing.exists()
+
+
+def test_exit_codes_are_documented(tmp_path: Path) -> None:
+    from certledger.cli.main import EXIT_CODES
+    from certledger.domain.errors import ExitCode
+
+    shown = CliRunner().invoke(cli, ["--help"]).stdout
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert set(EXIT_CODES) == set(ExitCode)
+    for code, meaning in EXIT_CODES.items():
+        assert f"  {int(code):<4} {meaning}" in shown
+        assert f"\n| {int(code)} | " in readme
+
+
+def test_a_root_key_that_is_not_a_key_id_is_bad_input(run, db_url: str) -> None:
+    assert run("init").exit_code == 0
+    for bad in ("abc", "ed25519:xyz", "ed25519:" + "0" * 31):
+        result = run("verify", "--root-key", bad)
+        assert result.exit_code == 2 and "is not a key id" in result.stderr and result.stdout == ""
+    other = run("verify", "--root-key", "ed25519:" + "0" * 32)
+    assert other.exit_code == 1 and "FAIL" in other.stdout
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "line"),
+    [(KeyboardInterrupt(), 130, "certledger: interrupted: "),
+     (RuntimeError("boom"), 70, "certledger: internal error: RuntimeError: boom (a bug in certledger"),
+     (OperationalError("server closed the connection\nunexpectedly"), 4,
+      "certledger: error: the database failed: server closed the connection unexpectedly")],
+)
+def test_an_interrupt_a_failing_store_or_a_bug_is_one_line_without_traceback(
+    run, db_url: str, monkeypatch: pytest.MonkeyPatch, raised: BaseException, code: int, line: str
+) -> None:
+    assert run("init").exit_code == 0
+
+    def fail(*args: object, **kwargs: object):
+        raise raised
+
+    monkeypatch.setattr("certledger.cli.verify.verify_ledger", fail)
+    result = run("verify")
+    assert result.exit_code == code and result.stderr.startswith(line), result.output
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_bad_database_url_is_named(tmp_path: Path) -> None:
@@ -135,10 +178,27 @@ def test_bad_database_url_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "database URL 'mysql://x/y'" in result.stderr
 
 
+def files_under(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(f.relative_to(root)): (f.read_bytes(), f.stat().st_mtime_ns) for f in sorted(root.rglob("*")) if f.is_file()}
+
+
+def user_ledger(root: Path) -> dict[str, str]:
+    """A user's own ledger and keys, exported as the README says; returns that environment."""
+    root.mkdir()
+    env = {"CERTLEDGER_DB": str(root / "mine.db"), "CERTLEDGER_KEYS": str(root / "my-keys"),
+           "CERTLEDGER_KEY_PASSPHRASE": PASS}
+    assert CliRunner().invoke(cli, ["init"], env=env).exit_code == 0
+    return env
+
+
 def test_demo_runs_the_whole_lifecycle_and_verifies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In its own marked directory; a user's exported CERTLEDGER_DB/KEYS survive byte for byte."""
     monkeypatch.chdir(tmp_path)
+    env = user_ledger(tmp_path / "user")
+    users_files = files_under(tmp_path / "user")
     runner = CliRunner()
-    result = runner.invoke(cli, ["demo", "--reset", "--candidates", "40"], env={"CERTLEDGER_KEY_PASSPHRASE": ""})
+    demo_env = {**env, "CERTLEDGER_KEY_PASSPHRASE": ""}
+    result = runner.invoke(cli, ["demo", "--reset", "--candidates", "40"], env=demo_env)
     assert result.exit_code == 0, result.output
     summary = [line for line in result.stdout.splitlines() if line.startswith("OK: ")]
     assert summary and summary[0].endswith(", 0 bad"), result.stdout
@@ -146,11 +206,39 @@ def test_demo_runs_the_whole_lifecycle_and_verifies(tmp_path: Path, monkeypatch:
     for rule in ("R-6:", "R-8:", "R-11:", "R-13:", "R-17:", "T-4:"):
         assert f"refused: {rule}" in result.stderr or f"refused to sign for 'hrss': {rule}" in result.stderr, rule
     assert "each named its rule and recorded nothing" in result.stderr
-    assert (tmp_path / "certledger.db").exists()
-    again = runner.invoke(cli, ["verify", "--json"])
+    assert "the demo ignores CERTLEDGER_DB" in result.stderr
+    assert files_under(tmp_path / "user") == users_files
+    demo_db = tmp_path / "certledger-demo" / "ledger.db"
+    assert demo_db.exists() and (tmp_path / "certledger-demo" / ".certledger-demo").is_file()
+    assert f"certledger --db {Path('certledger-demo') / 'ledger.db'} candidate list" in result.stdout
+    again = runner.invoke(cli, ["--db", str(demo_db), "verify", "--json"])
     events = orjson.loads(again.stdout)["report"]["events"]
     assert again.exit_code == 0 and str(events) in summary[0]
-    assert runner.invoke(cli, ["demo"]).exit_code == 2  # does not overwrite without --reset
+    before = demo_db.read_bytes()
+    rerun = runner.invoke(cli, ["demo"], env=demo_env)
+    assert rerun.exit_code == 2 and "--reset" in rerun.stderr  # does not overwrite without --reset
+    assert demo_db.read_bytes() == before
+    reset = runner.invoke(cli, ["demo", "--reset", "--candidates", "40"], env=demo_env)  # its own: reset
+    assert reset.exit_code == 0 and demo_db.read_bytes() != before, reset.output
+    assert files_under(tmp_path / "user") == users_files
+
+
+@pytest.mark.parametrize("args", [("--dir", "user", "--reset"), ("--dir", "user"), ("--dir", "user/my-keys", "--reset")])
+def test_demo_refuses_a_directory_it_did_not_create(args: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = user_ledger(tmp_path / "user")
+    users_files = files_under(tmp_path / "user")
+    result = CliRunner().invoke(cli, ["demo", *args], env=env)
+    assert result.exit_code == 2 and "is not a demo directory" in result.stderr, result.output
+    assert "nothing was changed" in result.stderr and "Traceback" not in result.output
+    assert files_under(tmp_path / "user") == users_files and not (tmp_path / "certledger-demo").exists()
+
+
+def test_demo_resets_only_its_own_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    refused = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "demo", "--reset"])
+    assert refused.exit_code == 2 and "--reset deletes only the demo's own ledger" in refused.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_parties_seed_registers_every_unit_of_the_table_once(run, db_url: str) -> None:

@@ -75,7 +75,7 @@ def run(db_url: str, tmp_path: Path) -> Runner:
     directory under the passphrase the CLI is given (faster than one command per key)."""
     keys_dir = tmp_path / "keys"
     store = KeyStore(keys_dir, lambda: PASS.encode())
-    ledger = Ledger(parse_database_url(db_url), Wallet(store))
+    ledger = Ledger(parse_database_url(db_url), Wallet(store), create=True)
     try:
         root = new_private_key()
         store.save(ROOT_PARTY, root)
@@ -324,8 +324,8 @@ def test_provincial_e_certificate_and_a_refused_paper_reissue_is_recorded(run: R
     before = run.count()
     refusal = run("cert", "reissue", ref, "--kind", "paper-reissue", "--reason", "遗失", "--as", "dept.zhujian.zhengzhou",
                   "--on", "2025-09-01")
-    assert refusal.exit_code == 2, refusal.output
-    assert "R-18" in refusal.stderr and "IS recorded" in refusal.stderr and refusal.stdout == ""
+    assert refusal.exit_code == 3, refusal.output  # refused, and the refusal recorded
+    assert "certledger: refused: R-18" in refusal.stderr and "IS recorded" in refusal.stderr and refusal.stdout == ""
     assert run.count() == before + 1  # the refusal is an event
     assert run.json("candidate", "show", ref)["reissue"]["refusals"] == 1
 
