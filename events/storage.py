@@ -361,6 +361,21 @@ class Rows:
             params.append(before)
         return [_raw(r) for r in self._execute(sql + f" ORDER BY {self._id_column}", params)]
 
+    def raw_streams(self, streams: Iterable[UUID], before: int) -> list[RawRow]:
+        """The rows of many streams (canonical spellings) before notification ``before``, in
+        notification order: one query where verify would otherwise make one per stream."""
+        streams = list(streams)
+        if not streams:
+            return []
+        if self.database.backend == "sqlite":
+            marks = ",".join("?" for _ in streams)
+            sql = self._raw_select() + f"WHERE originator_id IN ({marks}) AND rowid < ? ORDER BY rowid"
+            params: list[Any] = [s.hex for s in streams] + [before]
+        else:
+            sql = self._raw_select() + "WHERE originator_id = ANY(?::uuid[]) AND notification_id < ? ORDER BY notification_id"
+            params = [streams, before]
+        return [_raw(r) for r in self._execute(sql, params)]
+
     def head(self) -> RawRow | None:
         rows = self._execute(self._raw_select() + f"ORDER BY {self._id_column} DESC LIMIT 1")
         return _raw(rows[0]) if rows else None

@@ -423,11 +423,27 @@ class _Streams:
         while len(self.states) > self.capacity:
             self.states.popitem(last=False)
 
-    def _rebuild(self, stream: UUID, before: int) -> _Stream | None:
+    def prefetch(self, streams: set[UUID], before: int) -> None:
+        """Rebuild, with one query, every stream of ``streams`` whose state is not held."""
+        missing = [s for s in streams if s not in self.states]
+        rows_of: dict[UUID, list[RawRow]] = {s: [] for s in missing}
+        for row in self.ledger.rows.raw_streams(missing, before):
+            try:
+                rows_of[UUID(row.stream)].append(row)
+            except (ValueError, KeyError, TypeError):
+                continue
+        for stream, rows in rows_of.items():
+            state = self._rebuild(stream, before, rows)
+            if state is not None:
+                self.put(stream, state)
+
+    def _rebuild(self, stream: UUID, before: int, rows: list[RawRow] | None = None) -> _Stream | None:
         """The stream as its rows before ``before`` read, applied as stored (they were
         judged when verify passed them)."""
         state: _Stream | None = None
-        for row in self.ledger.rows.raw_stream(stream, before=before):
+        if rows is None:
+            rows = self.ledger.rows.raw_stream(stream, before=before)
+        for row in rows:
             parsed, problems = _parse(row, self.ledger.database.backend, strict=False)
             if parsed is None or problems:
                 continue  # reported where it stands
@@ -556,6 +572,7 @@ def verify_ledger(
     in_flight: deque[tuple[list[_Checked], Any, int]] = deque()
     try:
         for page in ledger.rows.raw_pages(page_size):
+            replay.streams.prefetch(_continued_streams(page, backend), page[0].notification_id)
             checked = [_check_row(row, backend, trust, replay) for row in page]
             signature_jobs = [c.job for c in checked if c.job is not None]
             results = pool.submit(check_rows, signature_jobs) if pool else check_rows(signature_jobs)
@@ -572,6 +589,23 @@ def verify_ledger(
         report.head_notification_id = head.notification_id
         report.head_digest = envelope.digest(head.state) if isinstance(head.state, bytes) else None
     report.seconds = time.perf_counter() - started
+
+
+def _continued_streams(page: list[RawRow], backend: str) -> set[UUID]:
+    """The (canonically spelled) streams whose earlier versions lie before this page."""
+    first = {}
+    for row in page:
+        if isinstance(row.stream, str) and type(row.version) is int and row.stream not in first:
+            first[row.stream] = row.version
+    streams = set()
+    for text, version in first.items():
+        try:
+            stream = UUID(text)
+        except ValueError:
+            continue
+        if version > 1 and text == canonical_stream_text(backend, stream) and stream != TRUST_REGISTRY_ID:
+            streams.add(stream)
+    return streams
 
 
 def _describe_trust(report: Report, trust: TrustPass, ledger: Ledger, pinned_root: str | None) -> None:
