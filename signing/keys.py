@@ -22,6 +22,23 @@ KeyId = NewType("KeyId", str)
 
 SIGNATURE_SIZE = 64
 
+# Edwards25519: points (x, y) with -x^2 + y^2 = 1 + d x^2 y^2 over GF(p). A public key is
+# the 255-bit little-endian y with the sign of x in the top bit (RFC 8032, 5.1.2).
+_P = 2**255 - 19
+_D = -121665 * pow(121666, -1, _P) % _P
+# The y of every point whose order divides 8 (the torsion subgroup; libsodium's blocklist
+# in crypto_sign/ed25519/ref10/open.c): the identity (1), the point of order 2 (p-1), the
+# two of order 4 (0), the four of order 8 (two y values, each with either sign of x).
+_SMALL_ORDER_Y = frozenset(
+    {
+        0,
+        1,
+        _P - 1,
+        2707385501144840649318225287225658788936804267575313519463743609750303402022,
+        55188659117513257062467267217118295137698188065244968500265048394206261417927,
+    }
+)
+
 
 def new_private_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
@@ -51,19 +68,47 @@ def public_key_from_text(text: str) -> bytes:
     return raw
 
 
+def check_public_key(raw: bytes) -> None:
+    """Refuse a public key that proves nothing (trust rule T-5); None if it is sound.
+
+    Ed25519 verification, as OpenSSL and RFC 8032 do it, accepts for a public key of small
+    order (the identity, say) a fixed signature — R the identity, S = 0 — for *every*
+    message: anyone can "sign" for such a key without a private key. So we refuse the eight
+    points of order dividing 8 in every encoding (either sign bit, and y + p where that
+    fits in 255 bits), any non-canonical y (y >= p), and any y with no point on the curve.
+    Pure arithmetic, a few microseconds: cheap enough for ``verify`` to call on every key.
+    """
+    if len(raw) != 32:
+        raise InputError(f"T-5: an Ed25519 public key is 32 bytes, not {len(raw)}")
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    if y >= _P:
+        raise InputError(
+            f"T-5: public key {raw.hex()} is not canonically encoded (y >= 2^255-19)"
+        )
+    if y in _SMALL_ORDER_Y:
+        raise InputError(
+            f"T-5: public key {raw.hex()} is a point of small order: a forged signature "
+            "verifies under it for any message"
+        )
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P) % _P
+    if pow(x2, (_P - 1) // 2, _P) != 1:  # Euler's criterion: x^2 has no root, no point
+        raise InputError(f"T-5: public key {raw.hex()} is not a point on the curve")
+
+
 def sign(key: Ed25519PrivateKey, message: bytes) -> bytes:
     return key.sign(message)
 
 
 @lru_cache(maxsize=4096)
 def _public_key(raw: bytes) -> Ed25519PublicKey:
+    check_public_key(raw)  # once per key (cached): a weak key never verifies anything
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def signature_holds(public_key: bytes, signature: bytes, message: bytes) -> bool:
     try:
         _public_key(public_key).verify(signature, message)
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, InputError):
         return False
     return True
 
@@ -79,6 +124,8 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> None:
         _public_key(public_key).verify(signature, message)
     except InvalidSignature:
         raise TamperError("signature does not verify") from None
+    except InputError as e:
+        raise TamperError(f"signature does not verify: {e}") from None
 
 
 def save_private_key(path: Path, key: Ed25519PrivateKey, passphrase: bytes) -> None:
@@ -120,5 +167,11 @@ def load_public_key_file(path: Path) -> bytes:
             raise InputError(f"{path}: not a PEM public key ({e})") from None
         if not isinstance(key, Ed25519PublicKey):
             raise InputError(f"{path}: not an Ed25519 public key")
-        return raw_public_key(key)
-    return public_key_from_text(data.decode("ascii", "replace").strip())
+        raw = raw_public_key(key)
+    else:
+        raw = public_key_from_text(data.decode("ascii", "replace").strip())
+    try:
+        check_public_key(raw)
+    except InputError as e:
+        raise InputError(f"{path}: {e}") from None
+    return raw
