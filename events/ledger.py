@@ -18,11 +18,15 @@ from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEv
 from certledger.domain.errors import CertLedgerError, InputError, StorageError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from certledger.events import envelope
+from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.mapper import SignedMapper
 from certledger.events.storage import APP_NAME, Database, Rows
+from certledger.signing import possession
 from certledger.signing.keyring import Keyring
-from certledger.signing.keys import KeyId, key_id_of, public_key_text
+from certledger.signing.keys import KeyId, check_public_key, key_id_of, public_key_text
+from certledger.signing.possession import KeyClaim
 from certledger.signing.wallet import Wallet
 
 
@@ -51,6 +55,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         self._verify_on_read = verify_on_read
         self._registry: TrustRegistry | None = None
         self._refreshing = False
+        self._ledger_id: str | None = None
         try:
             super().__init__(env=database.env)
         except (PersistenceError, OSError) as e:
@@ -133,6 +138,35 @@ class Ledger(LifecycleServices, Application[UUID]):
         self.keyring.entries = dict(working.keys)
         return working
 
+    @property
+    def ledger_id(self) -> str | None:
+        """The hex SHA-256 of the genesis event's stored state (stream TRUST_REGISTRY_ID,
+        version 1): what proofs of possession (T-5) name. None before ``init``."""
+        if self._ledger_id is None:
+            genesis = self._fetch_stored(TRUST_REGISTRY_ID, 1)
+            if genesis is not None:
+                self._ledger_id = envelope.digest(bytes(genesis.state))
+        return self._ledger_id
+
+    def _ledger_id_or_refuse(self) -> str:
+        ledger_id = self.ledger_id
+        if ledger_id is None:
+            raise StorageError(f"{self.database.describe()} holds no ledger yet: run 'certledger init'")
+        return ledger_id
+
+    def claim(self, party_id: str, private_key: Any) -> KeyClaim:
+        """A generated key's claim for ``party_id`` in this ledger: its public half and the
+        proof of possession made with it (T-5)."""
+        return possession.claim(private_key, self._ledger_id_or_refuse(), party_id, encode=canonical_bytes)
+
+    def _checked(self, party_id: str, claim: KeyClaim) -> KeyId:
+        """The claim's key id, once its key is sound and its proof holds (T-5)."""
+        key_id = claim.key_id
+        possession.check(
+            claim.public_key, claim.proof, self._ledger_id_or_refuse(), party_id, key_id, encode=canonical_bytes
+        )
+        return key_id
+
     def ensure_empty(self) -> None:
         if self.is_initialised:
             root = ", ".join(k.key_id for k in self.registry().keys_of(ROOT_PARTY))
@@ -141,6 +175,7 @@ class Ledger(LifecycleServices, Application[UUID]):
     def initialise(self, root_public_key: bytes, root_name: str = "河南省人力资源和社会保障厅") -> KeyId:
         """Write the genesis event: the root party (HRSS) and its first key."""
         self.ensure_empty()
+        check_public_key(root_public_key)  # its possession: genesis is signed by it
         key_id = key_id_of(root_public_key)
         registry = TrustRegistry.initialise(
             root_name=root_name,
@@ -158,30 +193,37 @@ class Ledger(LifecycleServices, Application[UUID]):
             lambda r: r.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=utc_now())
         )
 
-    def enrol(self, parties: list[tuple[str, str, PartyKind, bytes]]) -> list[KeyId]:
+    def enrol(self, parties: list[tuple[str, str, PartyKind, KeyClaim]]) -> list[KeyId]:
         """Register many parties, each with a first key, in one transaction (candidates
-        arrive by the thousand). Items are (party id, name, kind, raw public key)."""
-        key_ids = [key_id_of(public) for *_, public in parties]
+        arrive by the thousand). Items are (party id, name, kind, key claim)."""
+        key_ids = [self._checked(party_id, claim) for party_id, *_, claim in parties]
 
         def change(registry: TrustRegistry) -> None:
-            for (party_id, name, kind, public), key_id in zip(parties, key_ids):
+            for (party_id, name, kind, claim), key_id in zip(parties, key_ids):
                 now = utc_now()
                 registry.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=now)
                 registry.add_key(
-                    actor=ROOT_PARTY, party_id=party_id, key_id=key_id, public_key=public_key_text(public), at=now
+                    actor=ROOT_PARTY,
+                    party_id=party_id,
+                    key_id=key_id,
+                    public_key=public_key_text(claim.public_key),
+                    possession=claim.proof,
+                    at=now,
                 )
 
         self._change_trust(change)
         return key_ids
 
-    def add_key(self, party_id: str, public_key: bytes, valid_from: datetime | None = None) -> KeyId:
-        key_id = key_id_of(public_key)
+    def add_key(self, party_id: str, claim: KeyClaim, valid_from: datetime | None = None) -> KeyId:
+        """Register the claimed key for ``party_id``; refused unless its proof holds (T-5)."""
+        key_id = self._checked(party_id, claim)
         self._change_trust(
             lambda r: r.add_key(
                 actor=ROOT_PARTY,
                 party_id=party_id,
                 key_id=key_id,
-                public_key=public_key_text(public_key),
+                public_key=public_key_text(claim.public_key),
+                possession=claim.proof,
                 at=utc_now(),
                 valid_from=valid_from,
             )
@@ -195,7 +237,7 @@ class Ledger(LifecycleServices, Application[UUID]):
             )
         )
 
-    def rotate_key(self, party_id: str, new_public_key: bytes) -> tuple[KeyId, list[str]]:
+    def rotate_key(self, party_id: str, new_key: KeyClaim) -> tuple[KeyId, list[str]]:
         """Add the new key, then revoke the party's other current keys from now on.
 
         Two saves, so that the revocation of a root key is signed by the new root key,
@@ -204,7 +246,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         registry = self.registry()
         registry.party(party_id)
         old = [k.key_id for k in registry.keys_of(party_id) if k.revoked_at is None]
-        new_id = self.add_key(party_id, new_public_key)
+        new_id = self.add_key(party_id, new_key)
         for key_id in old:
             self.revoke_key(key_id, reason=f"rotated to {new_id}")
         return new_id, old

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import NewType
@@ -16,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from certledger.domain.errors import InputError, SigningError, TamperError
+from certledger.signing.pkcs8 import STRONG_KDF_ROUNDS, encrypted_pem
 
 KeyId = NewType("KeyId", str)
 """``ed25519:`` followed by the first 32 hex digits of SHA-256 of the raw public key."""
@@ -128,21 +130,29 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> None:
         raise TamperError(f"signature does not verify: {e}") from None
 
 
-def save_private_key(path: Path, key: Ed25519PrivateKey, passphrase: bytes) -> None:
-    """Write ``key`` as passphrase-encrypted PKCS#8 PEM, readable only by its owner."""
+def save_private_key(
+    path: Path, key: Ed25519PrivateKey, passphrase: bytes, rounds: int = STRONG_KDF_ROUNDS
+) -> None:
+    """Write ``key`` as passphrase-encrypted PKCS#8 PEM (PBKDF2-HMAC-SHA256 at ``rounds``,
+    :mod:`signing.pkcs8`), readable only by its owner: directory 0700, file 0600."""
     if not passphrase:
         raise InputError("an empty passphrase would leave the private key unencrypted")
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.touch(mode=0o600, exist_ok=False)
-    path.write_bytes(pem)
+    pem = encrypted_pem(key, passphrase, rounds)
+    private_directory(path.parent)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        os.fchmod(file.fileno(), 0o600)  # whatever the umask
+        file.write(pem)
 
 
-def load_private_key(path: Path, passphrase: bytes) -> Ed25519PrivateKey:
+def private_directory(directory: Path) -> None:
+    """Create ``directory`` (and parents) if need be, and make it 0700."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory.chmod(0o700)
+
+
+def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
+    """Read a PKCS#8 PEM private key; ``passphrase`` None for an unencrypted file."""
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
     except FileNotFoundError:
