@@ -22,12 +22,16 @@ from certledger.events import envelope
 from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.mapper import SignedMapper
+from certledger.events.recorders import TRUST_VERSION, KeyringMoved, with_guarded_recorder
 from certledger.events.storage import APP_NAME, Database, Rows
 from certledger.signing import possession
 from certledger.signing.keyring import Keyring
 from certledger.signing.keys import KeyId, check_public_key, key_id_of, public_key_text
 from certledger.signing.possession import KeyClaim
 from certledger.signing.wallet import Wallet
+
+
+_SIGNING_ATTEMPTS = 3
 
 
 class ConflictError(CertLedgerError):
@@ -56,6 +60,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         self._registry: TrustRegistry | None = None
         self._refreshing = False
         self._ledger_id: str | None = None
+        self._keyring_version = 0  # the trust registry version self.keyring was built from
         try:
             super().__init__(env=database.env)
         except (PersistenceError, OSError) as e:
@@ -65,6 +70,10 @@ class Ledger(LifecycleServices, Application[UUID]):
         self.mapper.refresh_keyring = self._refresh_registry
         self.mapper.pinned_root = pinned_root
         self._refresh_registry()
+
+    def construct_factory(self, env: Any) -> Any:
+        # Our recorder checks, inside the write transaction, that the keyring still holds.
+        return super().construct_factory(with_guarded_recorder(env))
 
     def construct_mapper(self) -> SignedMapper:
         return SignedMapper(self.keyring, self.wallet, verify_on_read=self._verify_on_read)
@@ -77,8 +86,26 @@ class Ledger(LifecycleServices, Application[UUID]):
     # -- saving -----------------------------------------------------------------------------
 
     def _record(self, processing_event: Any) -> Any:
+        """Sign against the trust registry as it stands (another process may have revoked
+        a key since we last looked), and let the recorder refuse the write if it moves
+        before the commit; then refresh and sign again."""
+        streams = [ev.originator_id for ev in processing_event.events]
+        for attempt in range(1, _SIGNING_ATTEMPTS + 1):
+            self._refresh_registry()  # one indexed query when nothing changed
+            processing_event.saved_kwargs[TRUST_VERSION] = self._keyring_version
+            try:
+                return self._record_once(processing_event)
+            except KeyringMoved as e:
+                self.mapper_.forget(streams)
+                if TRUST_REGISTRY_ID in streams or attempt == _SIGNING_ATTEMPTS:
+                    raise ConflictError(f"{e}; nothing was written, try again") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _record_once(self, processing_event: Any) -> Any:
         try:
             return super()._record(processing_event)
+        except KeyringMoved:
+            raise
         except BaseException as e:
             # The mapper cached digests of events that never reached the database.
             self.mapper_.forget([ev.originator_id for ev in processing_event.events])
@@ -111,8 +138,7 @@ class Ledger(LifecycleServices, Application[UUID]):
                     self.keyring.entries = registry.keys
                 registry = self.mapper.to_domain_event(stored).mutate(registry)
             if registry is not None:
-                self.keyring.entries = dict(registry.keys)
-            self._registry = registry
+                self._use(registry)
             return registry
         finally:
             self._refreshing = False
@@ -134,9 +160,14 @@ class Ledger(LifecycleServices, Application[UUID]):
         working = copy.deepcopy(self.registry())
         change(working)
         self.save(working)
-        self._registry = working
-        self.keyring.entries = dict(working.keys)
+        self._use(working)
         return working
+
+    def _use(self, registry: TrustRegistry) -> None:
+        """Sign and check with ``registry``'s keys from now on."""
+        self._registry = registry
+        self.keyring.entries = dict(registry.keys)
+        self._keyring_version = registry.version
 
     @property
     def ledger_id(self) -> str | None:
@@ -184,8 +215,7 @@ class Ledger(LifecycleServices, Application[UUID]):
             at=utc_now(),
         )
         self.save(registry)
-        self._registry = registry
-        self.keyring.entries = dict(registry.keys)
+        self._use(registry)
         return key_id
 
     def register_party(self, party_id: str, name: str, kind: PartyKind) -> None:

@@ -4,6 +4,7 @@ its registration — this ledger, this party, this key id."""
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 from pathlib import Path
 
@@ -152,7 +153,7 @@ def test_every_recorded_key_carries_a_proof_that_checks(world: World) -> None:
 
 def test_keys_added_before_proofs_existed_still_replay(world: World) -> None:
     """A KeyAdded recorded without a possession field (before T-5) still loads."""
-    registry = world.ledger.registry()
+    registry = copy.deepcopy(world.ledger.registry())
     key = keys.new_private_key()
     world.store.save("exam-center", key)
     claim = world.ledger.claim("exam-center", key)
