@@ -109,7 +109,7 @@ def parties_list(session: Session, as_json: bool) -> None:
 
 @click.group()
 def keys() -> None:
-    """Signing keys of the parties: list, add, rotate, revoke."""
+    """Signing keys of the parties: list, add, prove, rotate, revoke."""
 
 
 @keys.command("list")
@@ -227,11 +227,16 @@ def keys_rotate(session: Session, party: str, destroy_old: bool) -> None:
 @pass_session
 def keys_revoke(session: Session, key_id: str, reason: str, effective: str | None, destroy: bool) -> None:
     """Revoke KEY_ID (signed by the root). If the key store holds its private file, it is
-    moved to <keys>/<party>/retired/ (or deleted, --destroy)."""
+    moved to <keys>/<party>/retired/ (or deleted, --destroy) once the revocation has taken
+    effect: at once, unless --effective lies in the future."""
     ledger = session.ledger()
     ledger.revoke_key(key_id, reason, effective_at=parse_moment(effective))
+    entry = ledger.registry().key(key_id)
     note(f"revoked {key_id}")
-    _retire(session, ledger.registry().key(key_id).party_id, key_id, destroy)
+    if entry.revoked_at is not None and entry.revoked_at > utc_now():
+        note(f"its private key stays in the store: the key signs until {entry.revoked_at.isoformat()}")
+    else:
+        _retire(session, entry.party_id, key_id, destroy)
 
 
 def _retire(session: Session, party: str, key_id: str, destroy: bool) -> None:

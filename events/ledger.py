@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
@@ -185,7 +186,7 @@ class Ledger(LifecycleServices, Application[UUID]):
             raise StorageError(f"{self.database.describe()} holds no ledger yet: run 'certledger init'")
         return ledger_id
 
-    def claim(self, party_id: str, private_key: Any) -> KeyClaim:
+    def claim(self, party_id: str, private_key: Ed25519PrivateKey) -> KeyClaim:
         """A generated key's claim for ``party_id`` in this ledger: its public half and the
         proof of possession made with it (T-5)."""
         return possession.claim(private_key, self._ledger_id_or_refuse(), party_id, encode=canonical_bytes)

@@ -122,6 +122,11 @@ def test_rotate_and_revoke_take_old_private_keys_out_of_the_store(run, db_url: s
     assert revoked.exit_code == 0
     assert f"moved the private key of {third_id}" in revoked.stderr
     assert sorted(p.name for p in store.glob("*.pem")) == []
+
+    later = run("keys", "add", "--party", "exam-center").stdout.strip()
+    scheduled = run("keys", "revoke", later, "--reason", "end of term", "--effective", "2099-01-01T00:00+08:00")
+    assert scheduled.exit_code == 0 and "its private key stays in the store" in scheduled.stderr
+    assert (store / (later.replace(":", "_") + ".pem")).exists()
     assert run("verify").exit_code == 0
 
 

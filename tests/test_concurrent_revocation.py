@@ -8,6 +8,8 @@ with a key still valid, or refuses clearly. Both databases.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import orjson
 import pytest
 
@@ -15,6 +17,14 @@ from certledger.domain.errors import SigningError
 from certledger.events.ledger import ConflictError, Ledger
 from certledger.events.recorders import TRUST_VERSION, KeyringMoved
 from tests.helpers import Memo, World
+
+
+@pytest.fixture
+def b(world: World) -> Iterator[Ledger]:
+    """A second writer on the world's database: another process, as far as A can tell."""
+    other = world.reopen()
+    yield other
+    other.close()
 
 
 def _signer(ledger: Ledger, stream, version: int = 1) -> str:
@@ -43,60 +53,43 @@ def _revoke_after_choosing(
     return chosen
 
 
-def test_a_running_writer_sees_a_revocation_made_by_another(world: World) -> None:
+def test_a_running_writer_sees_a_revocation_made_by_another(world: World, b: Ledger) -> None:
     a = world.ledger
     first = world.keys["exam-center"]
     second = world.add_key("exam-center")
-    world.signing_with(None)
     assert _signer(a, world.write_memo("exam-center", "with the newest key")) == second
-    b = world.reopen()
-    try:
-        b.revoke_key(second, "laptop stolen")
-        memo = world.write_memo("exam-center", "after B revoked it")
-        assert _signer(a, memo) == first
-        b.revoke_key(first, "retired")
-        before = world.count()
-        with pytest.raises(SigningError, match="'exam-center' has no key valid at"):
-            world.write_memo("exam-center", "no key left")
-        assert world.count() == before
-    finally:
-        b.close()
+    b.revoke_key(second, "laptop stolen")
+    assert _signer(a, world.write_memo("exam-center", "after B revoked it")) == first
+    b.revoke_key(first, "retired")
+    before = world.count()
+    with pytest.raises(SigningError, match="'exam-center' has no key valid at"):
+        world.write_memo("exam-center", "no key left")
+    assert world.count() == before
 
 
 def test_a_revocation_between_choosing_and_commit_makes_a_sign_again(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, b: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a = world.ledger
     older = world.keys["exam-center"]
     newer = world.add_key("exam-center")
-    b = world.reopen()
-    try:
-        chosen = _revoke_after_choosing(monkeypatch, a, b, "exam-center")
-        before = world.count()
-        memo = world.write_memo("exam-center", "signed while B revokes")
-        assert chosen == [newer]  # A chose the newest key, then B revoked it
-        assert _signer(a, memo) == older  # refused in the transaction, signed again
-        assert world.count() == before + 2  # B's revocation and A's memo, nothing more
-        assert a.registry().key(newer).revoked_at is not None
-    finally:
-        b.close()
+    chosen = _revoke_after_choosing(monkeypatch, world.ledger, b, "exam-center")
+    before = world.count()
+    memo = world.write_memo("exam-center", "signed while B revokes")
+    assert chosen == [newer]  # A chose the newest key, then B revoked it
+    assert _signer(world.ledger, memo) == older  # refused in the transaction, signed again
+    assert world.count() == before + 2  # B's revocation and A's memo, nothing more
+    assert world.ledger.registry().key(newer).revoked_at is not None
 
 
 def test_a_revocation_of_the_only_key_between_choosing_and_commit_is_refused(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, b: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a = world.ledger
-    only = world.keys["dept.zhujian.henan"]
-    b = world.reopen()
-    try:
-        chosen = _revoke_after_choosing(monkeypatch, a, b, "dept.zhujian.henan")
-        before = world.count()
-        with pytest.raises(SigningError, match="'dept.zhujian.henan' has no key valid at"):
-            world.write_memo("dept.zhujian.henan", "signed while B revokes")
-        assert chosen == [only]
-        assert world.count() == before + 1  # only B's revocation
-    finally:
-        b.close()
+    chosen = _revoke_after_choosing(monkeypatch, world.ledger, b, "dept.zhujian.henan")
+    before = world.count()
+    with pytest.raises(SigningError, match="'dept.zhujian.henan' has no key valid at"):
+        world.write_memo("dept.zhujian.henan", "signed while B revokes")
+    assert chosen == [world.keys["dept.zhujian.henan"]]
+    assert world.count() == before + 1  # only B's revocation
 
 
 def test_the_recorder_refuses_a_stale_keyring_inside_the_transaction(world: World) -> None:
@@ -113,16 +106,13 @@ def test_the_recorder_refuses_a_stale_keyring_inside_the_transaction(world: Worl
     assert world.count() == before + 1
 
 
-def test_a_trust_change_racing_another_is_refused_not_retried(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    a = world.ledger
-    b = world.reopen()
-    try:
-        other = world.keys["dept.zhujian.henan"]
-        _revoke_after_choosing(monkeypatch, a, b, "hrss", act=lambda b: b.revoke_key(other, "by B"))
-        before = world.count()
-        with pytest.raises(ConflictError, match="nothing was written, try again"):
-            world.add_key("dept.zhujian.zhengzhou")
-        assert world.count() == before + 1  # B's revocation only
-        assert a.registry().key(other).revoked_at is not None
-    finally:
-        b.close()
+def test_a_trust_change_racing_another_is_refused_not_retried(
+    world: World, b: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = world.keys["dept.zhujian.henan"]
+    _revoke_after_choosing(monkeypatch, world.ledger, b, "hrss", act=lambda b: b.revoke_key(other, "by B"))
+    before = world.count()
+    with pytest.raises(ConflictError, match="nothing was written, try again"):
+        world.add_key("dept.zhujian.zhengzhou")
+    assert world.count() == before + 1  # B's revocation only
+    assert world.ledger.registry().key(other).revoked_at is not None
