@@ -2,7 +2,9 @@
 
 It is the service layer: it loads aggregates, calls their commands, saves the events they
 produce. Signing and verification happen in its Mapper (:mod:`events.mapper`); which keys
-may sign is read from the trust registry stream, which this class keeps loaded.
+may sign is read from the trust registry stream, which this class keeps loaded and re-reads
+before every write, so that a key another process revoked is not used; its recorder
+(:mod:`events.recorders`) re-checks that inside the write transaction.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from certledger.domain.errors import SigningError
-from certledger.events.ledger import ConflictError, Ledger
+from certledger.events.ledger import ConflictError, Ledger, utc_now
 from certledger.events.recorders import TRUST_VERSION, KeyringMoved
 from tests.helpers import Memo, World
 
@@ -116,3 +116,15 @@ def test_a_trust_change_racing_another_is_refused_not_retried(
         world.add_key("dept.zhujian.zhengzhou")
     assert world.count() == before + 1  # B's revocation only
     assert world.ledger.registry().key(other).revoked_at is not None
+
+
+def test_a_forced_key_whose_revocation_took_effect_signs_nothing_even_for_an_earlier_event(world: World) -> None:
+    key_id = world.keys["exam-center"]
+    before_revocation = utc_now()
+    world.ledger.revoke_key(key_id, "retired")
+    world.signing_with(key_id)
+    with pytest.raises(SigningError, match=f"T-4: key {key_id} was revoked at .*: it signs nothing more"):
+        world.ledger.wallet.choose(world.ledger.keyring, "exam-center", before_revocation)
+    # as verify sees it, the key was valid at that moment: only the writer's clock refuses it
+    assert world.ledger.keyring.problem(key_id, "exam-center", before_revocation) is None
+    world.signing_with(None)
