@@ -124,7 +124,7 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float, c
         ledger.register_party("dept.zhujian.henan", "河南省住房和城乡建设厅", PartyKind.DEPARTMENT)
         dept = new_private_key()
         store.remember(dept)
-        ledger.add_key("dept.zhujian.henan", raw_public_key(dept))
+        ledger.add_key("dept.zhujian.henan", ledger.claim("dept.zhujian.henan", dept))
         signed_seconds = timed_append(ledger, make_phases(events, signed=True))
         ledger.close()
 

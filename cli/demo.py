@@ -32,6 +32,7 @@ from certledger.events.storage import parse_database_url
 from certledger.events.verify import Report, verify_ledger
 from certledger.signing.keys import new_private_key, raw_public_key
 from certledger.signing.keystore import KeyStore
+from certledger.signing.possession import KeyClaim
 
 DEMO_PASSPHRASE = "certledger-demo"
 PROVINCE_UNIT = "dept.zhujian.henan"
@@ -92,12 +93,14 @@ def _explicit_db(ctx: click.Context) -> str | None:
 
 
 def _run(session: Session, candidates: int, local: Path | None) -> None:
+    kdf_rounds = None
     if not os.environ.get(PASSPHRASE_ENV):
         session._passphrase = DEMO_PASSPHRASE.encode()
+        kdf_rounds = 1_000  # the passphrase is printed: a slow KDF would guard nothing
         note(f"demo keys are encrypted with the passphrase {DEMO_PASSPHRASE!r} ({PASSPHRASE_ENV} to choose one)")
     ledger = session.ledger(create=True)
     ledger.ensure_empty()
-    run = DemoRun(ledger, session.keystore(), candidates)
+    run = DemoRun(ledger, session.keystore(kdf_rounds=kdf_rounds), candidates)
     run.trust()
     run.lifecycle()
     run.refusals()
@@ -165,10 +168,10 @@ class DemoRun:
         new_root = self.ledger.rotate_key(ROOT_PARTY, self._new_key(ROOT_PARTY))[0]
         self.say(f"rotated 郑州市住房和城乡建设局's key; revoked a compromised 卫健委 key; rotated the root key to {new_root}")
 
-    def _new_key(self, party: str) -> bytes:
+    def _new_key(self, party: str) -> KeyClaim:
         key = new_private_key()
         self.store.save(party, key)
-        return raw_public_key(key)
+        return self.ledger.claim(party, key)
 
     # -- the lifecycle ----------------------------------------------------------------------
 

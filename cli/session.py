@@ -52,8 +52,12 @@ class Session:
                 )
         return self._passphrase
 
-    def keystore(self, *, confirm: bool = False) -> KeyStore:
-        return KeyStore(self.keys_dir, lambda: self.passphrase(confirm=confirm))
+    def keystore(self, *, confirm: bool = False, kdf_rounds: int | None = None) -> KeyStore:
+        """The key store; files written at today's KDF strength unless ``kdf_rounds``."""
+        passphrase = lambda: self.passphrase(confirm=confirm)  # noqa: E731
+        if kdf_rounds is None:
+            return KeyStore(self.keys_dir, passphrase)
+        return KeyStore(self.keys_dir, passphrase, kdf_rounds=kdf_rounds)
 
     def ledger(
         self, *, create: bool = False, read_only: bool = False, verify_on_read: bool = True, confirm: bool = False

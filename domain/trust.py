@@ -14,6 +14,10 @@ Trust rules (cited in refusals):
 - T-4 Every event is signed by a key registered to the acting party before the event, and
   valid at the event's time (valid_from <= time < revoked_at). Enforced when signing,
   reading and verifying.
+- T-5 A registered key is a sound Ed25519 public key (not of small order, canonically
+  encoded) and comes with its holder's proof of possession: a signature by that key over
+  its registration (ledger, party, key id). The proof is opaque text here; the signing
+  layer checks it when a key is added and ``verify`` when it replays the registry.
 """
 
 from __future__ import annotations
@@ -114,10 +118,13 @@ class TrustRegistry(LedgerAggregate):
         party_id: str,
         key_id: str,
         public_key: str,
+        possession: str,
         at: datetime,
         valid_from: datetime | None = None,
     ) -> None:
         self._check_root(actor, "add a key")
+        if not possession or not possession.strip():
+            raise RuleViolation("T-5", f"key {key_id} comes with no proof of possession")
         if party_id not in self.parties:
             raise InputError(f"party {party_id!r} is not registered")
         if key_id in self.keys:
@@ -135,6 +142,7 @@ class TrustRegistry(LedgerAggregate):
             party_id=party_id,
             key_id=key_id,
             public_key=public_key,
+            possession=possession,
             valid_from=valid_from,
         )
 
@@ -226,7 +234,14 @@ class TrustRegistry(LedgerAggregate):
 
     @event("KeyAdded")
     def _key_added(
-        self, *, actor: str, party_id: str, key_id: str, public_key: str, valid_from: datetime
+        self,
+        *,
+        actor: str,
+        party_id: str,
+        key_id: str,
+        public_key: str,
+        valid_from: datetime,
+        possession: str = "",  # absent from keys added before T-5 existed
     ) -> None:
         self.keys[key_id] = KeyEntry(key_id, party_id, public_key, valid_from)
 

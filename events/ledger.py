@@ -2,7 +2,9 @@
 
 It is the service layer: it loads aggregates, calls their commands, saves the events they
 produce. Signing and verification happen in its Mapper (:mod:`events.mapper`); which keys
-may sign is read from the trust registry stream, which this class keeps loaded.
+may sign is read from the trust registry stream, which this class keeps loaded and re-reads
+before every write, so that a key another process revoked is not used; its recorder
+(:mod:`events.recorders`) re-checks that inside the write transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
@@ -23,12 +26,19 @@ from certledger.domain.errors import CertLedgerError, InputError, StorageError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from certledger.events import envelope
+from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.mapper import SignedMapper
+from certledger.events.recorders import TRUST_VERSION, KeyringMoved, with_guarded_recorder
 from certledger.events.storage import APP_NAME, Database, Rows, open_settings
+from certledger.signing import possession
 from certledger.signing.keyring import Keyring
-from certledger.signing.keys import KeyId, key_id_of, public_key_text
+from certledger.signing.keys import KeyId, check_public_key, key_id_of, public_key_text
+from certledger.signing.possession import KeyClaim
 from certledger.signing.wallet import Wallet
+
+
+_SIGNING_ATTEMPTS = 3
 
 
 class ConflictError(CertLedgerError):
@@ -66,6 +76,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         self._registry: TrustRegistry | None = None
         self._refreshing = False
         self.clock: clock.Clock = clock.SystemClock()
+        self._keyring_version = 0  # the trust registry version self.keyring was built from
         settings = open_settings(database, read_only=read_only, create=create)
         try:
             super().__init__(env=settings)
@@ -82,6 +93,10 @@ class Ledger(LifecycleServices, Application[UUID]):
         ``os.environ``: a stray ``LEDGER_CREATE_TABLE`` must not reopen a store writable."""
         return Environment(name, {**type(self).env, **(env or {})})
 
+    def construct_factory(self, env: Any) -> Any:
+        # Our recorder checks, inside the write transaction, that the keyring still holds.
+        return super().construct_factory(with_guarded_recorder(env))
+
     def construct_mapper(self) -> SignedMapper:
         return SignedMapper(self.keyring, self.wallet, verify_on_read=self._verify_on_read)
 
@@ -93,8 +108,26 @@ class Ledger(LifecycleServices, Application[UUID]):
     # -- saving -----------------------------------------------------------------------------
 
     def _record(self, processing_event: Any) -> Any:
+        """Sign against the trust registry as it stands (another process may have revoked
+        a key since we last looked), and let the recorder refuse the write if it moves
+        before the commit; then refresh and sign again."""
+        streams = [ev.originator_id for ev in processing_event.events]
+        for attempt in range(1, _SIGNING_ATTEMPTS + 1):
+            self._refresh_registry()  # one indexed query when nothing changed
+            processing_event.saved_kwargs[TRUST_VERSION] = self._keyring_version
+            try:
+                return self._record_once(processing_event)
+            except KeyringMoved as e:
+                self.mapper_.forget(streams)
+                if TRUST_REGISTRY_ID in streams or attempt == _SIGNING_ATTEMPTS:
+                    raise ConflictError(f"{e}; nothing was written, try again") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _record_once(self, processing_event: Any) -> Any:
         try:
             return super()._record(processing_event)
+        except KeyringMoved:
+            raise
         except BaseException as e:
             # The mapper cached digests of events that never reached the database.
             self.mapper_.forget([ev.originator_id for ev in processing_event.events])
@@ -140,8 +173,7 @@ class Ledger(LifecycleServices, Application[UUID]):
                 if stored.originator_version == 1:
                     self._adopt_genesis(stored.state, registry)
             if registry is not None:
-                self.keyring.entries = dict(registry.keys)
-            self._registry = registry
+                self._use(registry)
             return registry
         finally:
             self._refreshing = False
@@ -179,9 +211,33 @@ class Ledger(LifecycleServices, Application[UUID]):
         with clock.using(clock.FixedClock(at)):
             change(working, at)
         self.save(working)
-        self._registry = working
-        self.keyring.entries = dict(working.keys)
+        self._use(working)
         return working
+
+    def _use(self, registry: TrustRegistry) -> None:
+        """Sign and check with ``registry``'s keys from now on."""
+        self._registry = registry
+        self.keyring.entries = dict(registry.keys)
+        self._keyring_version = registry.version
+
+    def _ledger_id_or_refuse(self) -> str:
+        ledger_id = self.ledger_id
+        if ledger_id is None:
+            raise StorageError(f"{self.database.describe()} holds no ledger yet: run 'certledger init'")
+        return ledger_id
+
+    def claim(self, party_id: str, private_key: Ed25519PrivateKey) -> KeyClaim:
+        """A generated key's claim for ``party_id`` in this ledger: its public half and the
+        proof of possession made with it (T-5)."""
+        return possession.claim(private_key, self._ledger_id_or_refuse(), party_id, encode=canonical_bytes)
+
+    def _checked(self, party_id: str, claim: KeyClaim) -> KeyId:
+        """The claim's key id, once its key is sound and its proof holds (T-5)."""
+        key_id = claim.key_id
+        possession.check(
+            claim.public_key, claim.proof, self._ledger_id_or_refuse(), party_id, key_id, encode=canonical_bytes
+        )
+        return key_id
 
     def ensure_empty(self) -> None:
         if self.is_initialised:
@@ -194,6 +250,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         """Write the genesis event: the root party (HRSS) and its first key. A ``simulated``
         ledger (demos, tests) runs on a simulated clock, and says so in its genesis."""
         self.ensure_empty()
+        check_public_key(root_public_key)  # its possession: genesis is signed by it
         key_id = key_id_of(root_public_key)
         self.clock = clock.SimulatedClock(SIMULATION_START) if simulated else clock.SystemClock()
         at = self.clock.now()
@@ -207,8 +264,7 @@ class Ledger(LifecycleServices, Application[UUID]):
             )
         self.save(registry)
         self.mapper_.ledger_id = self.mapper_.heads[TRUST_REGISTRY_ID][1]
-        self._registry = registry
-        self.keyring.entries = dict(registry.keys)
+        self._use(registry)
         return key_id
 
     def register_party(self, party_id: str, name: str, kind: PartyKind) -> None:
@@ -216,29 +272,36 @@ class Ledger(LifecycleServices, Application[UUID]):
             lambda r, at: r.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=at)
         )
 
-    def enrol(self, parties: list[tuple[str, str, PartyKind, bytes]]) -> list[KeyId]:
+    def enrol(self, parties: list[tuple[str, str, PartyKind, KeyClaim]]) -> list[KeyId]:
         """Register many parties, each with a first key, in one transaction (candidates
-        arrive by the thousand). Items are (party id, name, kind, raw public key)."""
-        key_ids = [key_id_of(public) for *_, public in parties]
+        arrive by the thousand). Items are (party id, name, kind, key claim)."""
+        key_ids = [self._checked(party_id, claim) for party_id, *_, claim in parties]
 
         def change(registry: TrustRegistry, now: datetime) -> None:
-            for (party_id, name, kind, public), key_id in zip(parties, key_ids):
+            for (party_id, name, kind, claim), key_id in zip(parties, key_ids):
                 registry.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=now)
                 registry.add_key(
-                    actor=ROOT_PARTY, party_id=party_id, key_id=key_id, public_key=public_key_text(public), at=now
+                    actor=ROOT_PARTY,
+                    party_id=party_id,
+                    key_id=key_id,
+                    public_key=public_key_text(claim.public_key),
+                    possession=claim.proof,
+                    at=now,
                 )
 
         self._change_trust(change)
         return key_ids
 
-    def add_key(self, party_id: str, public_key: bytes, valid_from: datetime | None = None) -> KeyId:
-        key_id = key_id_of(public_key)
+    def add_key(self, party_id: str, claim: KeyClaim, valid_from: datetime | None = None) -> KeyId:
+        """Register the claimed key for ``party_id``; refused unless its proof holds (T-5)."""
+        key_id = self._checked(party_id, claim)
         self._change_trust(
             lambda r, at: r.add_key(
                 actor=ROOT_PARTY,
                 party_id=party_id,
                 key_id=key_id,
-                public_key=public_key_text(public_key),
+                public_key=public_key_text(claim.public_key),
+                possession=claim.proof,
                 at=at,
                 valid_from=valid_from,
             )
@@ -252,7 +315,7 @@ class Ledger(LifecycleServices, Application[UUID]):
             )
         )
 
-    def rotate_key(self, party_id: str, new_public_key: bytes) -> tuple[KeyId, list[str]]:
+    def rotate_key(self, party_id: str, new_key: KeyClaim) -> tuple[KeyId, list[str]]:
         """Add the new key, then revoke the party's other current keys from now on.
 
         Two saves, so that the revocation of a root key is signed by the new root key,
@@ -261,7 +324,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         registry = self.registry()
         registry.party(party_id)
         old = [k.key_id for k in registry.keys_of(party_id) if k.revoked_at is None]
-        new_id = self.add_key(party_id, new_public_key)
+        new_id = self.add_key(party_id, new_key)
         for key_id in old:
             self.revoke_key(key_id, reason=f"rotated to {new_id}")
         return new_id, old

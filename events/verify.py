@@ -48,7 +48,8 @@ from certledger.events.checks import check_rows
 from certledger.events.mapper import domain_event
 from certledger.events.replay import admit
 from certledger.events.storage import RawRow, canonical_stream_text
-from certledger.signing import keys
+from certledger.events.canonical import canonical_bytes
+from certledger.signing import keys, possession
 from certledger.signing.keys import signature_holds
 
 CLOCK_SKEW = timedelta(seconds=60)
@@ -267,7 +268,10 @@ def _check_trust_event(trust: TrustPass, parsed: _Parsed, pinned_root: str | Non
         event = domain_event(opened, parsed.stream, parsed.version)
     except Exception as e:  # noqa: BLE001 - a forged payload can break any conversion
         return [*problems, f"cannot be read as an event ({type(e).__name__}: {e})"]
-    problems += _key_material_problems(event)
+    try:
+        problems += _key_material_problems(event, trust.ledger_id)
+    except Exception as e:  # noqa: BLE001 - a forged payload can lack any field
+        problems.append(f"the registered key cannot be checked ({type(e).__name__}: {e})")
     registry = trust.registry
     version_before = registry.version if registry is not None else 0
     admission = admit(event, registry, {}, apply_refused=False)
@@ -311,8 +315,10 @@ def _note_key_life(trust: TrustPass, event: Any, nid: int) -> None:
         trust.lives[event.key_id].revoked_at = nid
 
 
-def _key_material_problems(event: Any) -> list[str]:
-    """A registered key's id is the digest of the public key it registers."""
+def _key_material_problems(event: Any, ledger_id: str | None) -> list[str]:
+    """A registered key's id is the digest of the public key it registers (T-2); the key is
+    sound, and — but for the genesis root, which signs the genesis event itself — comes with
+    its holder's proof of possession for this ledger, party and key (T-5)."""
     if isinstance(event, TrustRegistry.Initialised):
         key_id, text = event.root_key_id, event.root_public_key
     elif isinstance(event, TrustRegistry.KeyAdded):
@@ -325,6 +331,14 @@ def _key_material_problems(event: Any) -> list[str]:
         return [f"T-2: the registered public key is unusable: {e}"]
     if keys.key_id_of(raw) != key_id:
         return [f"T-2: key id {key_id} is not the id of the public key it registers ({keys.key_id_of(raw)})"]
+    try:
+        if isinstance(event, TrustRegistry.KeyAdded):
+            proof = getattr(event, "possession", "")  # absent from a forged or pre-T-5 event
+            possession.check(raw, proof, ledger_id or "", event.party_id, key_id, encode=canonical_bytes)
+        else:
+            keys.check_public_key(raw)
+    except CertLedgerError as e:
+        return [str(e)]
     return []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import NewType
@@ -16,11 +17,29 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from certledger.domain.errors import InputError, SigningError, TamperError
+from certledger.signing.pkcs8 import STRONG_KDF_ROUNDS, encrypted_pem
 
 KeyId = NewType("KeyId", str)
 """``ed25519:`` followed by the first 32 hex digits of SHA-256 of the raw public key."""
 
 SIGNATURE_SIZE = 64
+
+# Edwards25519: points (x, y) with -x^2 + y^2 = 1 + d x^2 y^2 over GF(p). A public key is
+# the 255-bit little-endian y with the sign of x in the top bit (RFC 8032, 5.1.2).
+_P = 2**255 - 19
+_D = -121665 * pow(121666, -1, _P) % _P
+# The y of every point whose order divides 8 (the torsion subgroup; libsodium's blocklist
+# in crypto_sign/ed25519/ref10/open.c): the identity (1), the point of order 2 (p-1), the
+# two of order 4 (0), the four of order 8 (two y values, each with either sign of x).
+_SMALL_ORDER_Y = frozenset(
+    {
+        0,
+        1,
+        _P - 1,
+        2707385501144840649318225287225658788936804267575313519463743609750303402022,
+        55188659117513257062467267217118295137698188065244968500265048394206261417927,
+    }
+)
 
 
 def new_private_key() -> Ed25519PrivateKey:
@@ -51,19 +70,47 @@ def public_key_from_text(text: str) -> bytes:
     return raw
 
 
+def check_public_key(raw: bytes) -> None:
+    """Refuse a public key that proves nothing (trust rule T-5); None if it is sound.
+
+    Ed25519 verification, as OpenSSL and RFC 8032 do it, accepts for a public key of small
+    order (the identity, say) a fixed signature — R the identity, S = 0 — for *every*
+    message: anyone can "sign" for such a key without a private key. So we refuse the eight
+    points of order dividing 8 in every encoding (either sign bit, and y + p where that
+    fits in 255 bits), any non-canonical y (y >= p), and any y with no point on the curve.
+    Pure arithmetic, a few microseconds: cheap enough for ``verify`` to call on every key.
+    """
+    if len(raw) != 32:
+        raise InputError(f"T-5: an Ed25519 public key is 32 bytes, not {len(raw)}")
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    if y >= _P:
+        raise InputError(
+            f"T-5: public key {raw.hex()} is not canonically encoded (y >= 2^255-19)"
+        )
+    if y in _SMALL_ORDER_Y:
+        raise InputError(
+            f"T-5: public key {raw.hex()} is a point of small order: a forged signature "
+            "verifies under it for any message"
+        )
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P) % _P
+    if pow(x2, (_P - 1) // 2, _P) != 1:  # Euler's criterion: x^2 has no root, no point
+        raise InputError(f"T-5: public key {raw.hex()} is not a point on the curve")
+
+
 def sign(key: Ed25519PrivateKey, message: bytes) -> bytes:
     return key.sign(message)
 
 
 @lru_cache(maxsize=4096)
 def _public_key(raw: bytes) -> Ed25519PublicKey:
+    check_public_key(raw)  # once per key (cached): a weak key never verifies anything
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def signature_holds(public_key: bytes, signature: bytes, message: bytes) -> bool:
     try:
         _public_key(public_key).verify(signature, message)
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, InputError):
         return False
     return True
 
@@ -79,23 +126,33 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> None:
         _public_key(public_key).verify(signature, message)
     except InvalidSignature:
         raise TamperError("signature does not verify") from None
+    except InputError as e:
+        raise TamperError(f"signature does not verify: {e}") from None
 
 
-def save_private_key(path: Path, key: Ed25519PrivateKey, passphrase: bytes) -> None:
-    """Write ``key`` as passphrase-encrypted PKCS#8 PEM, readable only by its owner."""
+def save_private_key(
+    path: Path, key: Ed25519PrivateKey, passphrase: bytes, rounds: int = STRONG_KDF_ROUNDS
+) -> None:
+    """Write ``key`` as passphrase-encrypted PKCS#8 PEM (PBKDF2-HMAC-SHA256 at ``rounds``,
+    :mod:`signing.pkcs8`), readable only by its owner: directory 0700, file 0600."""
     if not passphrase:
         raise InputError("an empty passphrase would leave the private key unencrypted")
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.touch(mode=0o600, exist_ok=False)
-    path.write_bytes(pem)
+    pem = encrypted_pem(key, passphrase, rounds)
+    private_directory(path.parent)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        os.fchmod(file.fileno(), 0o600)  # whatever the umask
+        file.write(pem)
 
 
-def load_private_key(path: Path, passphrase: bytes) -> Ed25519PrivateKey:
+def private_directory(directory: Path) -> None:
+    """Create ``directory`` (and parents) if need be, and make it 0700."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory.chmod(0o700)
+
+
+def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
+    """Read a PKCS#8 PEM private key; ``passphrase`` None for an unencrypted file."""
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
     except FileNotFoundError:
@@ -120,5 +177,11 @@ def load_public_key_file(path: Path) -> bytes:
             raise InputError(f"{path}: not a PEM public key ({e})") from None
         if not isinstance(key, Ed25519PublicKey):
             raise InputError(f"{path}: not an Ed25519 public key")
-        return raw_public_key(key)
-    return public_key_from_text(data.decode("ascii", "replace").strip())
+        raw = raw_public_key(key)
+    else:
+        raw = public_key_from_text(data.decode("ascii", "replace").strip())
+    try:
+        check_public_key(raw)
+    except InputError as e:
+        raise InputError(f"{path}: {e}") from None
+    return raw

@@ -1,8 +1,10 @@
 """Private keys on disk: one passphrase-encrypted PKCS#8 PEM file per key.
 
-Layout: ``<dir>/<party id>/<key id with ':' as '_'>.pem``. The directory defaults to
-``./certledger-keys`` (``--keys`` / ``CERTLEDGER_KEYS``). Private keys never enter the
-ledger; only their public halves are registered there.
+Layout: ``<dir>/<party id>/<key id with ':' as '_'>.pem``, directories 0700 and files
+0600. The directory defaults to ``./certledger-keys`` (``--keys`` / ``CERTLEDGER_KEYS``).
+Private keys never enter the ledger; only their public halves are registered there. A key
+that no longer signs (rotated away, revoked) leaves the working store: it is moved to
+``<dir>/<party id>/retired/`` or destroyed, so a stolen copy of the store holds less.
 """
 
 from __future__ import annotations
@@ -12,13 +14,33 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from certledger.signing.keys import KeyId, key_id_of, load_private_key, raw_public_key, save_private_key
+from certledger.domain.errors import SigningError
+from certledger.signing.keys import (
+    KeyId,
+    key_id_of,
+    load_private_key,
+    private_directory,
+    raw_public_key,
+    save_private_key,
+)
+from certledger.signing.pkcs8 import STRONG_KDF_ROUNDS
+
+RETIRED = "retired"
 
 
 class KeyStore:
-    def __init__(self, directory: Path, passphrase: Callable[[], bytes]) -> None:
+    """``kdf_rounds`` is the PBKDF2-HMAC-SHA256 cost of each file *written*; the default is
+    today's strength (:data:`~signing.pkcs8.STRONG_KDF_ROUNDS`, ~0.1-0.3 s per key). Tests,
+    which create hundreds of throwaway keys, pass a low cost explicitly; nothing else
+    should. Files are read at whatever cost they were written with (older files too).
+    """
+
+    def __init__(
+        self, directory: Path, passphrase: Callable[[], bytes], *, kdf_rounds: int = STRONG_KDF_ROUNDS
+    ) -> None:
         self.directory = directory
         self._passphrase = passphrase
+        self.kdf_rounds = kdf_rounds
         self._loaded: dict[str, Ed25519PrivateKey] = {}
 
     def path_for(self, party: str, key_id: str) -> Path:
@@ -26,18 +48,29 @@ class KeyStore:
 
     def save(self, party: str, key: Ed25519PrivateKey) -> KeyId:
         key_id = key_id_of(raw_public_key(key))
-        save_private_key(self.path_for(party, key_id), key, self._passphrase())
+        private_directory(self.directory)
+        save_private_key(self.path_for(party, key_id), key, self._passphrase(), self.kdf_rounds)
         self._loaded[key_id] = key
         return key_id
 
     def private_key(self, party: str, key_id: str) -> Ed25519PrivateKey | None:
-        """The private key, decrypted once per session; None if this store lacks it."""
+        """The private key, decrypted once per session; None if this store lacks it.
+
+        A file holding some other key than its name says (a key file copied over another
+        key's name) is refused: signing with it would sign with the wrong key."""
         key = self._loaded.get(key_id)
         if key is None:
             path = self.path_for(party, key_id)
             if not path.exists():
                 return None
-            key = self._loaded[key_id] = load_private_key(path, self._passphrase())
+            key = load_private_key(path, self._passphrase())
+            held = key_id_of(raw_public_key(key))
+            if held != key_id:
+                raise SigningError(
+                    f"{path} holds key {held}, not {key_id} as its name says; "
+                    "refusing to sign with it (a key file copied over another's name?)"
+                )
+            self._loaded[key_id] = key
         return key
 
     def remember(self, key: Ed25519PrivateKey) -> KeyId:
@@ -45,3 +78,20 @@ class KeyStore:
         key_id = key_id_of(raw_public_key(key))
         self._loaded[key_id] = key
         return key_id
+
+    def retire(self, party: str, key_id: str, *, destroy: bool = False) -> str | None:
+        """Take a key that no longer signs out of the working store: move its file to
+        ``<party>/retired/`` (or delete it, ``destroy``). Returns what was done, for the
+        user, or None if the store holds no file for it."""
+        self._loaded.pop(key_id, None)
+        path = self.path_for(party, key_id)
+        if not path.exists():
+            return None
+        if destroy:
+            path.unlink()
+            return f"destroyed the private key file {path}"
+        retired = path.parent / RETIRED
+        private_directory(retired)
+        target = retired / path.name
+        path.replace(target)
+        return f"moved the private key of {key_id} to {target}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -18,6 +18,10 @@ class Wallet:
 
     ``forced_key`` (the CLI's ``--key``) makes it use one key and refuse, rather than
     fall back, when that key may not sign the event.
+
+    A key whose revocation has taken effect signs nothing more, even an event timestamped
+    before the revocation (a writer that created its event just before another process
+    revoked the key): what is recorded from then on is signed with a key still valid now.
     """
 
     def __init__(self, store: KeyStore | None, forced_key: str | None = None) -> None:
@@ -29,10 +33,14 @@ class Wallet:
         self._last: dict[str, tuple[int, KeyEntry, Ed25519PrivateKey]] = {}
 
     def choose(
-        self, keyring: Keyring, party: str, moment: datetime
+        self, keyring: Keyring, party: str, moment: datetime, now: datetime | None = None
     ) -> tuple[KeyId, Ed25519PrivateKey]:
+        now = now or datetime.now(timezone.utc)
         if self.forced_key is not None:
             problem = keyring.problem(self.forced_key, party, moment)
+            entry = keyring.entries.get(self.forced_key)
+            if not problem and entry is not None and _revoked_by(entry, now):
+                problem = f"T-4: key {self.forced_key} was revoked at {entry.revoked_at.isoformat()}: it signs nothing more"
             if problem:
                 raise SigningError(f"refused to sign for {party!r}: {problem}")
             key = self._private(party, self.forced_key)
@@ -40,9 +48,14 @@ class Wallet:
                 raise SigningError(f"the key store has no private key {self.forced_key}")
             return KeyId(self.forced_key), key
         last = self._last.get(party)
-        if last is not None and last[0] == keyring.generation and last[1].is_valid_at(moment):
+        if (
+            last is not None
+            and last[0] == keyring.generation
+            and last[1].is_valid_at(moment)
+            and not _revoked_by(last[1], now)
+        ):
             return KeyId(last[1].key_id), last[2]
-        usable = keyring.usable_keys(party, moment)
+        usable = [e for e in keyring.usable_keys(party, moment) if not _revoked_by(e, now)]
         for entry in usable:
             key = self._private(party, entry.key_id)
             if key is not None:
@@ -64,3 +77,7 @@ class Wallet:
 
     def _private(self, party: str, key_id: str) -> Ed25519PrivateKey | None:
         return self.store.private_key(party, key_id) if self.store else None
+
+
+def _revoked_by(entry: KeyEntry, now: datetime) -> bool:
+    return entry.revoked_at is not None and entry.revoked_at <= now

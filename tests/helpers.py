@@ -19,6 +19,9 @@ from certledger.signing.keystore import KeyStore
 from certledger.signing.wallet import Wallet
 
 PASSPHRASE = b"test passphrase"
+# Tests create hundreds of throwaway keys: a low KDF cost, given explicitly (the default,
+# signing.pkcs8.STRONG_KDF_ROUNDS, is what real key stores use).
+TEST_KDF_ROUNDS = 1_000
 
 PARTIES = {
     "exam-center": (PartyKind.EXAM_CENTER, "河南省人事考试中心"),
@@ -61,7 +64,7 @@ class World:
 
     @classmethod
     def create(cls, db_url: str, keys_dir: Path) -> World:
-        store = KeyStore(keys_dir, lambda: PASSPHRASE)
+        store = KeyStore(keys_dir, lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
         ledger = Ledger(parse_database_url(db_url), Wallet(store), create=True)
         world = cls(db_url, store, ledger)
         root = new_private_key()
@@ -75,7 +78,7 @@ class World:
     def add_key(self, party: str, **kwargs: Any) -> KeyId:
         key = new_private_key()
         self.store.save(party, key)
-        return self.ledger.add_key(party, raw_public_key(key), **kwargs)
+        return self.ledger.add_key(party, self.ledger.claim(party, key), **kwargs)
 
     def private_key(self, key_id: str) -> Ed25519PrivateKey:
         key = self.store._loaded[key_id]

@@ -23,7 +23,7 @@ from certledger.events.storage import parse_database_url
 from certledger.signing.keys import new_private_key, raw_public_key
 from certledger.signing.keystore import KeyStore
 from certledger.signing.wallet import Wallet
-from tests.helpers import PASSPHRASE
+from tests.helpers import PASSPHRASE, TEST_KDF_ROUNDS
 
 UNITS = [
     "exam-center",
@@ -63,7 +63,7 @@ class LifeWorld:
 
     @classmethod
     def create(cls, db_url: str, keys_dir: Path) -> LifeWorld:
-        store = KeyStore(keys_dir, lambda: PASSPHRASE)
+        store = KeyStore(keys_dir, lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
         ledger = Ledger(parse_database_url(db_url), Wallet(store), create=True)
         root = new_private_key()
         store.remember(root)
@@ -76,7 +76,7 @@ class LifeWorld:
                 name, kind = f"考生{party[-3:]}", PartyKind.CANDIDATE
             else:
                 name, kind = unit_name(party)
-            parties.append((party, name, kind, raw_public_key(key)))
+            parties.append((party, name, kind, ledger.claim(party, key)))
         ledger.enrol(parties)
         return cls(db_url, store, ledger)
 

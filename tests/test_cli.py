@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import orjson
@@ -9,9 +10,12 @@ import pytest
 from click.testing import CliRunner, Result
 from eventsourcing.persistence import OperationalError
 
+from certledger.cli import session as session_module
 from certledger.cli.main import cli
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
+from certledger.signing.keystore import KeyStore
+from tests.helpers import TEST_KDF_ROUNDS
 
 PASS = "cli test passphrase"
 
@@ -241,7 +245,10 @@ def test_demo_resets_only_its_own_directory(tmp_path: Path, monkeypatch: pytest.
     assert list(tmp_path.iterdir()) == []
 
 
-def test_parties_seed_registers_every_unit_of_the_table_once(run, db_url: str) -> None:
+def test_parties_seed_registers_every_unit_of_the_table_once(run, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 275 new keys: written at the tests' low KDF cost, explicitly (the CLI's default is
+    # full strength, ~0.1-0.3 s a key; tests/test_cli_keys.py checks it).
+    monkeypatch.setattr(session_module, "KeyStore", functools.partial(KeyStore, kdf_rounds=TEST_KDF_ROUNDS))
     assert run("init").exit_code == 0
     assert run("parties", "add", "exam-center", "--name", "河南省人事考试中心", "--kind", "exam-center").exit_code == 0
     seeded = run("parties", "seed", "--json")

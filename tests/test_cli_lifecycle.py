@@ -18,6 +18,7 @@ from certledger.events.storage import parse_database_url
 from certledger.signing.keys import new_private_key, raw_public_key
 from certledger.signing.keystore import KeyStore
 from certledger.signing.wallet import Wallet
+from tests.helpers import TEST_KDF_ROUNDS
 
 PASS = "lifecycle cli passphrase"
 UNITS = ["exam-center", "dept.zhujian.henan", "dept.zhujian.zhengzhou", "dept.zhujian.luoyang", "postal.henan"]
@@ -74,7 +75,7 @@ def run(db_url: str, tmp_path: Path) -> Runner:
     """A ledger with the units and candidates enrolled, their keys saved to the key
     directory under the passphrase the CLI is given (faster than one command per key)."""
     keys_dir = tmp_path / "keys"
-    store = KeyStore(keys_dir, lambda: PASS.encode())
+    store = KeyStore(keys_dir, lambda: PASS.encode(), kdf_rounds=TEST_KDF_ROUNDS)
     ledger = Ledger(parse_database_url(db_url), Wallet(store), create=True)
     try:
         root = new_private_key()
@@ -85,7 +86,7 @@ def run(db_url: str, tmp_path: Path) -> Runner:
             key = new_private_key()
             store.save(party, key)
             name, kind = (CANDIDATES[party], PartyKind.CANDIDATE) if party in CANDIDATES else unit_name(party)
-            enrolled.append((party, name, kind, raw_public_key(key)))
+            enrolled.append((party, name, kind, ledger.claim(party, key)))
         ledger.enrol(enrolled)
     finally:
         ledger.close()

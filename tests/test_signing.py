@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from certledger.domain.errors import InputError, SigningError, TamperError
 from certledger.signing import keys
+from tests.helpers import TEST_KDF_ROUNDS
 
 
 def test_key_ids_name_the_public_key() -> None:
@@ -35,7 +36,7 @@ def test_sign_then_verify_and_any_flip_fails(message: bytes) -> None:
 def test_private_keys_are_stored_encrypted_and_need_the_passphrase(tmp_path: Path) -> None:
     key = keys.new_private_key()
     path = tmp_path / "party" / "k.pem"
-    keys.save_private_key(path, key, b"secret")
+    keys.save_private_key(path, key, b"secret", rounds=TEST_KDF_ROUNDS)
     assert b"ENCRYPTED PRIVATE KEY" in path.read_bytes()
     assert path.stat().st_mode & 0o077 == 0
     loaded = keys.load_private_key(path, b"secret")

@@ -39,10 +39,8 @@ def test_a_party_and_a_key_are_registered_once(world: World) -> None:
     with pytest.raises(RuleViolation, match="T-2: party 'exam-center' is already registered"):
         world.ledger.register_party("exam-center", "again", PartyKind.EXAM_CENTER)
     key = world.ledger.registry().key(world.keys["exam-center"])
-    from certledger.signing.keys import public_key_from_text
-
     with pytest.raises(RuleViolation, match="T-2: key .* is already registered"):
-        world.ledger.add_key("dept.zhujian.henan", public_key_from_text(key.public_key))
+        world.ledger.add_key("dept.zhujian.henan", world.ledger.claim("dept.zhujian.henan", world.private_key(key.key_id)))
     assert world.count() == before
 
 
@@ -73,7 +71,7 @@ def test_rotation_revokes_the_old_key_and_signs_with_the_new(world: World) -> No
     old = world.keys["dept.zhujian.zhengzhou"]
     new_key = new_private_key()
     world.store.save("dept.zhujian.zhengzhou", new_key)
-    new_id, revoked = world.ledger.rotate_key("dept.zhujian.zhengzhou", raw_public_key(new_key))
+    new_id, revoked = world.ledger.rotate_key("dept.zhujian.zhengzhou", world.ledger.claim("dept.zhujian.zhengzhou", new_key))
     assert revoked == [old]
     registry = world.reopen().registry()
     assert registry.key(old).revoked_at is not None
@@ -86,7 +84,7 @@ def test_root_rotation_hands_over_signing_of_the_registry(world: World) -> None:
     old_root = world.keys[ROOT_PARTY]
     new_root = new_private_key()
     world.store.save(ROOT_PARTY, new_root)
-    new_id, _ = world.ledger.rotate_key(ROOT_PARTY, raw_public_key(new_root))
+    new_id, _ = world.ledger.rotate_key(ROOT_PARTY, world.ledger.claim(ROOT_PARTY, new_root))
     world.ledger.register_party("postal.henan", "中国邮政集团有限公司河南省分公司", PartyKind.POSTAL)
     registry = world.reopen().registry()
     last = world.ledger.rows.read(registry.id, registry.version)
@@ -116,10 +114,12 @@ def test_enrol_registers_many_parties_with_keys_in_one_go(world: World) -> None:
     for i, key in enumerate(keys):
         world.store.save(f"cand.{i}", key)
     before = world.count()
-    ids = world.ledger.enrol([(f"cand.{i}", f"考生{i}", PartyKind.CANDIDATE, raw_public_key(k)) for i, k in enumerate(keys)])
+    ids = world.ledger.enrol(
+        [(f"cand.{i}", f"考生{i}", PartyKind.CANDIDATE, world.ledger.claim(f"cand.{i}", k)) for i, k in enumerate(keys)]
+    )
     assert world.count() == before + 10
     assert world.reopen().registry().key(ids[3]).party_id == "cand.3"
     world.write_memo("cand.3", "申辩")
     with pytest.raises(RuleViolation, match="T-2"):
-        world.ledger.enrol([("cand.9", "x", PartyKind.CANDIDATE, raw_public_key(keys[0]))])
+        world.ledger.enrol([("cand.9", "x", PartyKind.CANDIDATE, world.ledger.claim("cand.9", keys[0]))])
     assert world.count() == before + 11
