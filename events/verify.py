@@ -56,7 +56,7 @@ CLOCK_SKEW = timedelta(seconds=60)
 """How far a write time may lie before the latest one already in the ledger: writers take
 their time stamp when they sign and commit in turn, so stamps interleave a little."""
 
-STATE_CACHE = 50_000  # aggregate states held at once while replaying
+STATE_CACHE = 10_000  # aggregate states held at once while replaying (misses are rebuilt a page at a time)
 
 
 @dataclass(frozen=True)
