@@ -280,14 +280,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         def change(registry: TrustRegistry, now: datetime) -> None:
             for (party_id, name, kind, claim), key_id in zip(parties, key_ids):
                 registry.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=now)
-                registry.add_key(
-                    actor=ROOT_PARTY,
-                    party_id=party_id,
-                    key_id=key_id,
-                    public_key=public_key_text(claim.public_key),
-                    possession=claim.proof,
-                    at=now,
-                )
+                _add_claimed(registry, party_id, key_id, claim, now)
 
         self._change_trust(change)
         return key_ids
@@ -295,17 +288,7 @@ class Ledger(LifecycleServices, Application[UUID]):
     def add_key(self, party_id: str, claim: KeyClaim, valid_from: datetime | None = None) -> KeyId:
         """Register the claimed key for ``party_id``; refused unless its proof holds (T-5)."""
         key_id = self._checked(party_id, claim)
-        self._change_trust(
-            lambda r, at: r.add_key(
-                actor=ROOT_PARTY,
-                party_id=party_id,
-                key_id=key_id,
-                public_key=public_key_text(claim.public_key),
-                possession=claim.proof,
-                at=at,
-                valid_from=valid_from,
-            )
-        )
+        self._change_trust(lambda r, at: _add_claimed(r, party_id, key_id, claim, at, valid_from))
         return key_id
 
     def revoke_key(self, key_id: str, reason: str, effective_at: datetime | None = None) -> None:
@@ -328,3 +311,18 @@ class Ledger(LifecycleServices, Application[UUID]):
         for key_id in old:
             self.revoke_key(key_id, reason=f"rotated to {new_id}")
         return new_id, old
+
+
+def _add_claimed(
+    registry: TrustRegistry, party_id: str, key_id: KeyId, claim: KeyClaim, at: datetime, valid_from: datetime | None = None
+) -> None:
+    """The root registers a claimed key (its proof was checked before)."""
+    registry.add_key(
+        actor=ROOT_PARTY,
+        party_id=party_id,
+        key_id=key_id,
+        public_key=public_key_text(claim.public_key),
+        possession=claim.proof,
+        at=at,
+        valid_from=valid_from,
+    )
