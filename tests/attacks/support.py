@@ -106,3 +106,23 @@ CST = timezone(timedelta(hours=8))
 def cst(day: date, hour: int = 9, minute: int = 30) -> str:
     """A write time on ``day`` in China Standard Time, as the ledger writes it."""
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST).isoformat()
+
+
+def stages(life: Any, exam_code: str = "jianzaoshi-2", *, registered: tuple[str, ...] = (),
+           handed: tuple[str, ...] = (), qualified: tuple[str, ...] = (),
+           unit: str = "dept.zhujian.henan") -> tuple[Any, dict[str, Any]]:
+    """A sitting with results released on D and candidacies at three stages: registered
+    only; scored and handed over (06-15); verified 合格 (06-20). Returns (sitting id,
+    candidate -> candidacy id)."""
+    from certledger.domain.candidacy import Outcome
+    from tests.lifecycle_world import D
+
+    sid = life.sitting(exam_code)
+    ids = {c: life.register(sid, c, exam_code=exam_code) for c in (*registered, *handed, *qualified)}
+    life.ledger.release_results("exam-center", sid, on=D)
+    for c in (*handed, *qualified):
+        life.ledger.release_score("exam-center", ids[c], True, {"综合": "72"}, on=D)
+        life.ledger.hand_over("hrss", ids[c], on=date(2025, 6, 15))
+    for c in qualified:
+        life.ledger.record_verification(unit, ids[c], Outcome.QUALIFIED, on=date(2025, 6, 20))
+    return sid, ids
