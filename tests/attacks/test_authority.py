@@ -22,8 +22,9 @@ def _trust_payload(actor: str, party: str, key: Ed25519PrivateKey, when: str) ->
             "timestamp": when, "valid_from": when}
 
 
-@pytest.mark.parametrize("claimed_actor", ["cand.001", "hrss"], ids=["as-itself", "claiming-hrss"])
-def test_candidate_adds_authority_keys_to_the_trust_registry_and_certifies_itself(life, claimed_actor: str) -> None:
+def _self_certify(life, claimed_actor: str) -> tuple[list[int], list[int]]:
+    """The candidate grants itself keys of hrss, the exam center and the department, then
+    releases its own pass, hands itself over, verifies itself 合格 and issues its e-certificate."""
     sid = life.sitting("jianzaoshi-2")
     cid = life.register(sid, "cand.001", exam_code="jianzaoshi-2")
     life.ledger.release_results("exam-center", sid, on=D)
@@ -47,6 +48,12 @@ def test_candidate_adds_authority_keys_to_the_trust_registry_and_certifies_itsel
             f.append(c, f"{CANDIDACY}.CertificateIssued", {"actor": "hrss", "kind": "e-certificate", "number": "E-FAKE-1",
                      "on": "2025-06-21", "timestamp": cst(date(2025, 6, 21))}, stolen["hrss"]),
         ]
+    return granted, used
+
+
+@pytest.mark.parametrize("claimed_actor", ["cand.001", "hrss"], ids=["as-itself", "claiming-hrss"])
+def test_candidate_adds_authority_keys_to_the_trust_registry_and_certifies_itself(life, claimed_actor: str) -> None:
+    granted, used = _self_certify(life, claimed_actor)
     why = "T-1" if claimed_actor == "cand.001" else ("T-4", "belongs to 'cand.001', not to the acting party 'hrss'")
     found = assert_fails_at(life.db_url, granted[0], why)
     for nid in granted:
@@ -112,3 +119,12 @@ def test_candidate_revokes_the_departments_key_and_nothing_changes(life) -> None
     assert_named(found, revocations[1], "T-4", "belongs to 'cand.001'")
     assert honest not in {f.notification_id for f in found}, "a refused revocation took effect"
     assert report.revoked_keys == 0
+
+
+def test_parallel_verify_names_the_same_forgeries(life) -> None:
+    """--jobs: signatures checked in worker processes give the very same findings."""
+    granted, used = _self_certify(life, "hrss")
+    serial, _ = verify(life.db_url)
+    parallel, report = verify(life.db_url, jobs=2)
+    assert parallel == serial and {f.notification_id for f in parallel} == {*granted, *used}
+    assert report.findings == len(granted) + len(used)
