@@ -52,3 +52,17 @@ def test_stolen_key_revoked_retroactively(world: World) -> None:
     world.ledger.revoke_key(kid, "stolen", effective_at=compromised_from)
     found = assert_fails_at(world.db_url, forged, "T-4", f"key {kid} is revoked from")
     assert str(before) not in {x.stream for x in found}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE: as the ledger's last event, an act stamped a day in the future (written with a "
+    "low-privilege key today) verifies OK on a system-clock ledger: nothing compares write "
+    "times with the verifier's clock (events/verify._Replay._time_problems)."))
+def test_event_stamped_in_the_future_as_the_ledgers_last_event(world: World) -> None:
+    key = world.private_key(world.keys[MUNICIPAL])
+    world.tampered = True
+    with Forger(world.db_url) as f:
+        future = datetime.now(timezone.utc) + timedelta(days=1)
+        forged = f.append(str(uuid.uuid4()), "tests.helpers:Memo.Written", _memo(MUNICIPAL, "from tomorrow", future), key)
+        assert f.max_nid() == forged
+    assert_fails_at(world.db_url, forged)
