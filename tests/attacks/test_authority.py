@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from certledger.domain.candidacy import Outcome
 from tests.attacks import forge
 from tests.attacks.forge import Forger
 from tests.attacks.support import CANDIDACY, TRUST, assert_fails_at, assert_named, cst, key_of, stages, verify
@@ -128,3 +129,28 @@ def test_parallel_verify_names_the_same_forgeries(life) -> None:
     parallel, report = verify(life.db_url, jobs=2)
     assert parallel == serial and {f.notification_id for f in parallel} == {*granted, *used}
     assert report.findings == len(granted) + len(used)
+
+
+def test_municipal_department_oversteps_its_city_and_level(life) -> None:
+    """The low-privilege key of a municipal department (郑州市住建局) signs as itself: a
+    result for a Luoyang candidate (R-1: only the province or Luoyang) and the sitting's
+    verification results announcement (R-7: the provincial unit's)."""
+    sid = life.sitting("jianzaoshi-1")
+    luoyang = life.register(sid, "cand.001", city="luoyang")
+    zhengzhou = life.register(sid, "cand.002")
+    life.ledger.release_results("exam-center", sid, on=D)
+    for cid in (luoyang, zhengzhou):
+        life.ledger.release_score("exam-center", cid, True, {"综合": "72"}, on=D)
+        life.ledger.hand_over("hrss", cid, on=date(2025, 6, 15))
+    municipal = "dept.zhujian.zhengzhou"
+    _, key = key_of(life, municipal)
+    life.ledger.record_verification(municipal, zhengzhou, Outcome.QUALIFIED, on=date(2025, 6, 20))  # its own: fine
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        result = f.append(str(luoyang), f"{CANDIDACY}.VerificationRecorded", {"actor": municipal, "condition": None,
+                          "on": "2025-06-20", "result": "合格", "timestamp": cst(date(2025, 6, 20), 10)}, key)
+        announced = f.append(str(sid), "certledger.domain.sitting:ExamSitting.VerificationResultsAnnounced",
+                             {"actor": municipal, "on": "2025-06-20", "timestamp": cst(date(2025, 6, 20), 11)}, key)
+    found = assert_fails_at(life.db_url, result, "R-1", "not 'dept.zhujian.zhengzhou'")
+    assert_named(found, announced, "R-7", "not 'dept.zhujian.zhengzhou'")
+    assert {x.notification_id for x in found} == {result, announced}
