@@ -126,3 +126,12 @@ def stages(life: Any, exam_code: str = "jianzaoshi-2", *, registered: tuple[str,
     for c in qualified:
         life.ledger.record_verification(unit, ids[c], Outcome.QUALIFIED, on=date(2025, 6, 20))
     return sid, ids
+
+
+def assert_not_ok(db_url: str, **kwargs: Any) -> None:
+    """Verify does not say OK (for deletions, where the deleted row cannot be named), and
+    the CLI exits 1."""
+    found, report = verify(db_url, **kwargs)
+    assert not report.ok, "verify said OK"
+    result = cli_verify(db_url, "--all")
+    assert result.exit_code == 1 and "OK:" not in result.output, result.output
