@@ -19,7 +19,6 @@ import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from certledger.domain.candidacy import Outcome
 from certledger.domain.parties import PartyKind
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
@@ -29,7 +28,7 @@ from certledger.signing.wallet import Wallet
 from tests.attacks import forge
 from tests.attacks.forge import Forger
 from tests.attacks.support import (
-    CANDIDACY, TRUST, after_newest, assert_fails_at, assert_named, assert_not_ok, assert_ok, cli_verify, cst, key_of, stages, verify,
+    CANDIDACY, TRUST, after_newest, assert_fails_at, assert_named, assert_not_ok, assert_ok, cli_verify, key_of, stages,
 )
 from tests.helpers import PASSPHRASE, World
 
