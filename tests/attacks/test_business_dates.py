@@ -1,0 +1,144 @@
+"""Business dates (rule L-2), forged by the rightful signers: an act is dated no later than
+the day it is written (CST), and no earlier than the latest act already recorded on the
+same candidacy, unless a signed late entry (补录) by the same party, for that date, comes
+just before it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.attacks.forge import Forger
+from tests.attacks.support import CANDIDACY, assert_fails_at, assert_named, assert_ok, cst, key_of, stages
+
+DEPT = "dept.zhujian.henan"
+# The topic the write path records a 补录 under (the base class declares the event).
+LATE_TOPIC = "certledger.domain.acts:DatedAggregate.LateEntryRecorded"
+
+
+def _fraud(actor: str, on: str, when: str) -> dict:
+    return {"actor": actor, "article": 12, "finding": "forged diploma", "on": on, "timestamp": when}
+
+
+def _late(actor: str, on: str, when: str) -> dict:
+    return {"actor": actor, "on": on, "reason": "paper file found late", "timestamp": when}
+
+
+def test_act_re_signed_with_a_date_after_its_write_day(life) -> None:
+    _, ids = stages(life, qualified=("cand.001",))
+    cid = str(ids["cand.001"])
+    _, dept = key_of(life, DEPT)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        last = f.stream_rows(cid)[-1]
+        assert last.envelope.payload["on"] == "2025-06-20"
+        row = f.resign(cid, last.version, dept, payload={"on": "2025-06-25"})
+    assert_fails_at(life.db_url, row.nid, "L-2", "cannot be recorded before that day")
+
+
+def test_act_dated_the_day_after_its_write_time_in_china_standard_time(life) -> None:
+    """Written 2025-06-21 23:30 UTC+8 is still the 21st in CST; dated the 22nd is a day early.
+    (In UTC the write time 15:30Z is also the 21st; at 16:30Z it would be the 22nd in CST.)"""
+    _, ids = stages(life, qualified=("cand.001",))
+    _, dept = key_of(life, DEPT)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        nid = f.append(str(ids["cand.001"]), f"{CANDIDACY}.FraudFound",
+                       _fraud(DEPT, "2025-06-22", cst(date(2025, 6, 21), 23, 30)), dept)
+    assert_fails_at(life.db_url, nid, "L-2", "cannot be recorded before that day")
+
+
+def test_act_dated_before_the_candidacys_latest_act_without_a_late_entry(life) -> None:
+    _, ids = stages(life, qualified=("cand.001",))
+    _, dept = key_of(life, DEPT)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        nid = f.append(str(ids["cand.001"]), f"{CANDIDACY}.FraudFound",
+                       _fraud(DEPT, "2025-06-18", cst(date(2025, 6, 22))), dept)
+    assert_fails_at(life.db_url, nid, "L-2", "before the latest act already recorded here")
+
+
+def test_control_the_same_act_after_a_signed_late_entry_verifies(life) -> None:
+    _, ids = stages(life, qualified=("cand.001",))
+    _, dept = key_of(life, DEPT)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        f.append(str(ids["cand.001"]), LATE_TOPIC, _late(DEPT, "2025-06-18", cst(date(2025, 6, 22))), dept)
+        f.append(str(ids["cand.001"]), f"{CANDIDACY}.FraudFound", _fraud(DEPT, "2025-06-18", cst(date(2025, 6, 22), 10)), dept)
+    assert_ok(life.db_url)
+    assert life.ledger.candidacy(ids["cand.001"]).is_void
+
+
+def test_late_entry_by_one_party_used_by_another(life) -> None:
+    _, ids = stages(life, qualified=("cand.001",))
+    _, dept = key_of(life, DEPT)
+    _, root = key_of(life, "hrss")
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        f.append(str(ids["cand.001"]), LATE_TOPIC, _late(DEPT, "2025-06-18", cst(date(2025, 6, 22))), dept)
+        nid = f.append(str(ids["cand.001"]), f"{CANDIDACY}.FraudFound",
+                       _fraud("hrss", "2025-06-18", cst(date(2025, 6, 22), 10)), root)
+    assert_fails_at(life.db_url, nid, "L-2", "before the latest act")
+
+
+def test_late_entry_for_another_date(life) -> None:
+    _, ids = stages(life, qualified=("cand.001",))
+    _, dept = key_of(life, DEPT)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        f.append(str(ids["cand.001"]), LATE_TOPIC, _late(DEPT, "2025-06-19", cst(date(2025, 6, 22))), dept)
+        nid = f.append(str(ids["cand.001"]), f"{CANDIDACY}.FraudFound",
+                       _fraud(DEPT, "2025-06-17", cst(date(2025, 6, 22), 10)), dept)
+    assert_fails_at(life.db_url, nid, "L-2", "before the latest act")
+
+
+def test_late_entry_that_is_not_late(life) -> None:
+    """A 补录 for a date that is not before the latest act is refused as such."""
+    _, ids = stages(life, qualified=("cand.001",))
+    _, dept = key_of(life, DEPT)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        nid = f.append(str(ids["cand.001"]), LATE_TOPIC, _late(DEPT, "2025-06-21", cst(date(2025, 6, 22))), dept)
+    found = assert_fails_at(life.db_url, nid, "not late here")
+    assert_named(found, nid, "the act would be refused")
+
+
+def _unqualified_and_announced(life):
+    from certledger.domain.candidacy import Outcome
+
+    sid = life.sitting("jianzaoshi-1")
+    (cid,) = life.passed_and_handed_over(sid, ["cand.001"])
+    condition = life.ledger.candidacy(cid).exam.conditions[0]
+    life.ledger.record_verification(DEPT, cid, Outcome.UNQUALIFIED, on=date(2025, 6, 20), condition=condition)
+    life.publicity_and_announcement(sid)  # announced 2025-07-02; appeals close 2025-08-14 (R-8)
+    return cid
+
+
+def _appeal(on: str, when: str) -> dict:
+    return {"actor": "cand.001", "grounds": "my diploma is genuine", "on": on, "timestamp": when}
+
+
+def test_candidate_appeals_after_the_window_dated_as_written(life) -> None:
+    """Control: the candidate's own appeal, written and dated 2025-08-20, is refused (R-8)."""
+    cid = _unqualified_and_announced(life)
+    _, mine = key_of(life, "cand.001")
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        nid = f.append(str(cid), f"{CANDIDACY}.AppealLodged", _appeal("2025-08-20", cst(date(2025, 8, 20))), mine)
+    assert_fails_at(life.db_url, nid, "R-8")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "HOLE (rule design, L-2 with R-8/R-16): deadlines are counted from the act's self-declared "
+    "business date `on`, and L-2 only requires on <= the day written and on >= the candidacy's "
+    "latest act. An appeal written on 2025-08-20, after the window closed (08-14), dated 08-14 "
+    "without any late entry, passes the write path and verify (domain/acts.py "
+    "DatedAggregate.trigger_event / _check_not_before_latest; domain/candidacy.py lodge_appeal)."))
+def test_candidate_appeals_after_the_window_dated_back_into_it(life) -> None:
+    cid = _unqualified_and_announced(life)
+    _, mine = key_of(life, "cand.001")
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        nid = f.append(str(cid), f"{CANDIDACY}.AppealLodged", _appeal("2025-08-14", cst(date(2025, 8, 20))), mine)
+    assert_fails_at(life.db_url, nid)
