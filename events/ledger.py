@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEv
 from eventsourcing.utils import Environment
 
 from certledger.domain import clock
-from certledger.domain.errors import CertLedgerError, InputError, StorageError
+from certledger.domain.errors import CertLedgerError, InputError, StorageError, TamperError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from certledger.events import envelope
@@ -86,7 +86,12 @@ class Ledger(LifecycleServices, Application[UUID]):
         self.mapper.fetch_stored = self._fetch_stored
         self.mapper.refresh_keyring = self._refresh_registry
         self.mapper.pinned_root = pinned_root
-        self._refresh_registry()
+        try:
+            self._refresh_registry()
+        except TamperError:
+            # Opening must not fail on a damaged trust stream: verify judges it row by row,
+            # and any command that needs the registry gets this error again when it asks.
+            self._registry = None
 
     def construct_env(self, name: str, env: Any = None) -> Any:
         """Only the settings the ``--db`` URL made, not the library's merge with
@@ -166,12 +171,20 @@ class Ledger(LifecycleServices, Application[UUID]):
         try:
             after = self._registry.version if self._registry else 0
             registry = self._registry
-            for stored in self.recorder.select_events(TRUST_REGISTRY_ID, gt=after):
-                if registry is not None:
-                    self.keyring.entries = registry.keys
-                registry = self.mapper.to_domain_event(stored).mutate(registry)
-                if stored.originator_version == 1:
-                    self._adopt_genesis(stored.state, registry)
+            try:
+                for stored in self.recorder.select_events(TRUST_REGISTRY_ID, gt=after):
+                    if registry is not None:
+                        self.keyring.entries = registry.keys
+                    registry = self.mapper.to_domain_event(stored).mutate(registry)
+                    if stored.originator_version == 1:
+                        self._adopt_genesis(stored.state, registry)
+            except (CertLedgerError, PersistenceError):
+                raise
+            except Exception as e:  # noqa: BLE001 - a damaged trust stream breaks the library's replay
+                raise TamperError(
+                    f"the trust registry cannot be read ({type(e).__name__}: {e}); "
+                    "'certledger verify --all' names the bad events"
+                ) from None
             if registry is not None:
                 self._use(registry)
             return registry

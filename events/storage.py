@@ -322,7 +322,9 @@ class Rows:
         """The state of the event with the highest notification id (the newest)."""
         id_column = "rowid" if self.database.backend == "sqlite" else "notification_id"
         rows = self._execute(f"SELECT state FROM {self.database.table} ORDER BY {id_column} DESC LIMIT 1")
-        return bytes(rows[0]["state"]) if rows and rows[0]["state"] is not None else None
+        state = rows[0]["state"] if rows else None
+        # Whatever the column holds (SQLite stores any type): only bytes are a state.
+        return bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else None
 
     # -- raw reads for verify --------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from uuid import UUID
 
 from certledger.domain import clock
 from certledger.domain.acts import declarations
-from certledger.domain.errors import CertLedgerError, StorageError, TamperError
+from certledger.domain.errors import CertLedgerError, TamperError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from certledger.events import envelope
@@ -229,8 +229,6 @@ def replay_trust(ledger: Ledger, pinned_root: str | None) -> TrustPass:
             problems = [*problems, *_check_trust_event(trust, parsed, pinned_root)]
         if problems:
             trust.findings[row.notification_id] = problems
-    if trust.registry is None:
-        raise StorageError(f"{ledger.database.describe()} holds no ledger: no valid genesis event")
     return trust
 
 
@@ -579,6 +577,11 @@ def verify_ledger(
     """
     started = time.perf_counter()
     trust = replay_trust(ledger, pinned_root)
+    if trust.registry is None:
+        # Nothing can be judged without a genesis: name what the trust stream holds, and stop.
+        yield from _without_genesis(ledger, trust, report)
+        report.seconds = time.perf_counter() - started
+        return
     _describe_trust(report, trust, ledger, pinned_root)
     replay = _Replay(ledger, trust)
     backend = ledger.database.backend
@@ -603,6 +606,22 @@ def verify_ledger(
         report.head_notification_id = head.notification_id
         report.head_digest = envelope.digest(head.state) if isinstance(head.state, bytes) else None
     report.seconds = time.perf_counter() - started
+
+
+def _without_genesis(ledger: Ledger, trust: TrustPass, report: Report) -> Iterator[Finding]:
+    """The trust stream's findings, led by the one that matters: there is no valid genesis,
+    so nothing else in the database can be judged."""
+    report.verified_at = datetime.now(clock.CST).isoformat(timespec="seconds")
+    report.events = ledger.rows.count()
+    rows = {row.notification_id: row for row in ledger.rows.raw_stream(TRUST_REGISTRY_ID)}
+    problems = dict(trust.findings)
+    anchor = min(rows, default=0)
+    problems[anchor] = ["no valid genesis event: nothing in this database can be verified", *problems.get(anchor, [])]
+    for nid in sorted(problems):
+        row = rows.get(nid)
+        report.findings += 1
+        topic = row.topic if row is not None and isinstance(row.topic, str) else ""
+        yield Finding(nid, str(TRUST_REGISTRY_ID), row.version if row else None, topic, tuple(problems[nid]))
 
 
 def _continued_streams(page: list[RawRow], backend: str) -> set[UUID]:

@@ -92,6 +92,13 @@ def canonical(value: Any) -> bytes:
     return rfc8785.dumps(value)
 
 
+def proof(ledger: str, party: str, key: Ed25519PrivateKey) -> str:
+    """A proof of possession (T-5) made with ``key``: its signature over the registration
+    statement, as the README specifies it."""
+    statement = {"purpose": "certledger key registration", "ledger": ledger, "party": party, "key_id": key_id(key)}
+    return base64.b64encode(key.sign(canonical(statement))).decode("ascii")
+
+
 # -- envelopes ----------------------------------------------------------------------------
 
 

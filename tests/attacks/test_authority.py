@@ -18,9 +18,11 @@ from tests.attacks.support import CANDIDACY, TRUST, assert_fails_at, assert_name
 from tests.lifecycle_world import D
 
 
-def _trust_payload(actor: str, party: str, key: Ed25519PrivateKey, when: str) -> dict:
-    return {"actor": actor, "key_id": forge.key_id(key), "party_id": party, "public_key": forge.public_text(key),
-            "timestamp": when, "valid_from": when}
+def _trust_payload(actor: str, party: str, key: Ed25519PrivateKey, when: str, ledger: str) -> dict:
+    # The attacker holds each new key, so its proof of possession (T-5) is genuine: T-1 is
+    # what must refuse the grant.
+    return {"actor": actor, "key_id": forge.key_id(key), "party_id": party, "possession": forge.proof(ledger, party, key),
+            "public_key": forge.public_text(key), "timestamp": when, "valid_from": when}
 
 
 def _self_certify(life, claimed_actor: str) -> tuple[list[int], list[int]]:
@@ -35,7 +37,7 @@ def _self_certify(life, claimed_actor: str) -> tuple[list[int], list[int]]:
     with Forger(life.db_url) as f:
         granted = [
             f.append(forge.TRUST_REGISTRY, f"{TRUST}.KeyAdded",
-                     _trust_payload(claimed_actor, party, key, cst(D, 9, 40 + i)), mine)
+                     _trust_payload(claimed_actor, party, key, cst(D, 9, 40 + i), f.ledger_id()), mine)
             for i, (party, key) in enumerate(stolen.items())
         ]
         c = str(cid)

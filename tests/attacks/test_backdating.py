@@ -29,7 +29,7 @@ def _rotated(life) -> dict:
     k1_id, k1 = key_of(life, DEPT)
     k2 = Ed25519PrivateKey.generate()
     life.store.remember(k2)
-    life.ledger.rotate_key(DEPT, raw_public_key(k2))
+    life.ledger.rotate_key(DEPT, life.ledger.claim(DEPT, k2))
     life.ledger.record_verification(DEPT, ids["cand.001"], Outcome.QUALIFIED, on=date(2025, 6, 20))
     with Forger(life.db_url) as f:
         trust = f.stream_rows(forge.TRUST_REGISTRY)

@@ -204,12 +204,6 @@ def test_cli_all_names_every_malformed_row(setting: Setting) -> None:
     assert f"{len(nids)} bad" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: opening a simulated-clock ledger reads the newest row with Rows.last_state "
-    "(events/storage.py), which calls bytes(state) on whatever the column holds: an INTEGER "
-    "state n allocates n zero bytes (MemoryError/OverflowError for a large n, ValueError for a "
-    "negative one), a TEXT state raises TypeError. Ledger.__init__ -> _adopt_genesis crashes, "
-    "so verify never starts and names nothing."))
 @pytest.mark.parametrize("state", [-1, 2**62, "a text state"], ids=["negative-integer", "huge-integer", "text"])
 def test_newest_row_with_a_non_bytes_state(setting: Setting, state: Any) -> None:
     if setting.backend != "sqlite":
@@ -221,11 +215,6 @@ def test_newest_row_with_a_non_bytes_state(setting: Setting, state: Any) -> None
     assert {x.notification_id for x in found} == {nid}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a malformed row in the trust registry's stream makes Ledger.__init__ -> "
-    "_refresh_registry (events/ledger.py) raise (TamperError through the mapper) before "
-    "verify runs: `certledger verify --all` prints one error line and names no row, hiding "
-    "every other finding."))
 def test_malformed_trust_registry_row_and_another_bad_row_are_both_named(setting: Setting) -> None:
     c1 = setting.candidacies[0]
     with Forger(setting.db_url) as f:

@@ -5,6 +5,8 @@ private key at all. Wherever it could enter, it must be refused."""
 
 from __future__ import annotations
 
+import base64
+
 from datetime import date
 
 import pytest
@@ -24,8 +26,9 @@ def test_the_identity_signature_really_verifies_under_the_identity_key() -> None
 
 
 def _key_added(actor: str, party: str, when: str) -> dict:
-    return {"actor": actor, "key_id": WEAK_ID, "party_id": party, "public_key": forge.public_text(IDENTITY_PUBLIC_KEY),
-            "timestamp": when, "valid_from": when}
+    # Its "proof of possession" is the identity signature, which "verifies" for any statement.
+    return {"actor": actor, "key_id": WEAK_ID, "party_id": party, "possession": base64.b64encode(IDENTITY_SIGNATURE).decode(),
+            "public_key": forge.public_text(IDENTITY_PUBLIC_KEY), "timestamp": when, "valid_from": when}
 
 
 def _score(when: str) -> dict:
@@ -81,21 +84,12 @@ def _root_registers_the_identity_point(life) -> tuple[dict, int]:
     return ids, added
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: verify accepts a root-signed KeyAdded of the Ed25519 identity point "
-    "(events/verify.py _key_material_problems checks only base64, length and key id; no "
-    "small-order / identity check). The write path (TrustRegistry.add_key, Ledger.add_key, "
-    "keys add --public-key) accepts it too."))
 def test_root_signed_registration_of_the_identity_point_is_refused(life) -> None:
     _, added = _root_registers_the_identity_point(life)
     life.tampered = True
-    assert_fails_at(life.db_url, added, "T-2")
+    assert_fails_at(life.db_url, added, "T-5")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: with the identity point registered by the root, the signature R=identity, S=0 "
-    "verifies under it for any message: a ScoreReleased 'signed' with no private key passes "
-    "(events/verify.py and signing/keys.signature_holds do not reject small-order keys)."))
 def test_act_signed_with_no_private_key_under_a_root_registered_identity_point(life) -> None:
     ids, _ = _root_registers_the_identity_point(life)
     life.tampered = True
@@ -105,15 +99,11 @@ def test_act_signed_with_no_private_key_under_a_root_registered_identity_point(l
     assert_fails_at(life.db_url, forged)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: a genesis event whose root key is the identity point, 'signed' R=identity, S=0, "
-    "is accepted (envelope.signing_key and verify._key_material_problems do not reject "
-    "small-order keys): a whole ledger needs no private key at all. Unpinned, verify prints OK."))
 def test_a_whole_ledger_under_an_identity_root_key(db_url: str) -> None:
     from certledger.events.ledger import Ledger
     from certledger.events.storage import parse_database_url
 
-    Ledger(parse_database_url(db_url), verify_on_read=False).close()  # the tables, nothing else
+    Ledger(parse_database_url(db_url), verify_on_read=False, create=True).close()  # the tables, nothing else
     when = cst(date(2025, 1, 1))
     with Forger(db_url) as f:
         genesis = forge.message(
