@@ -27,6 +27,7 @@ from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import get_topic
 
 from certledger.domain import clock
 from certledger.domain.errors import InputError, RuleViolation
@@ -121,6 +122,54 @@ def declarations(event_class: type) -> list[Declaration]:
     return []
 
 
+def event_class(topic: str) -> type | None:
+    """The event class a stored topic names — only if it is one of a declared act's events
+    (or a subclass an aggregate derived from one). Nothing else is ever imported or built
+    from a stored topic: a forged row cannot make a reader load a module of its choosing."""
+    return _known("events").get(topic)
+
+
+def aggregate_class(topic: str) -> type | None:
+    """Likewise for the aggregate class a creation event names (``originator_topic``)."""
+    return _known("aggregates").get(topic)
+
+
+_KNOWN: dict[str, dict[str, type]] = {}
+
+
+def _known(kind: str) -> dict[str, type]:
+    if _PENDING or not _KNOWN:
+        _bind_pending()
+        events: dict[str, type] = {}
+        aggregates: dict[str, type] = {}
+        for declared in _DECLARED:
+            for cls in _with_subclasses(declared):
+                events[get_topic(cls)] = cls
+                owner = _owner_of(cls)
+                if owner is not None:
+                    for aggregate in _with_subclasses(owner):
+                        aggregates[get_topic(aggregate)] = aggregate
+        _KNOWN.update(events=events, aggregates=aggregates)
+    return _KNOWN[kind]
+
+
+def _with_subclasses(cls: type) -> list[type]:
+    found, todo = [], [cls]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(current.__subclasses__())
+    return found
+
+
+def _owner_of(event_cls: type) -> type | None:
+    owner_name = event_cls.__qualname__.rsplit(".", 1)[0]
+    try:
+        return _owner(event_cls, owner_name)
+    except AttributeError:
+        return None
+
+
 def _bind_pending() -> None:
     while _PENDING:
         declaration = _PENDING.pop()
@@ -130,7 +179,7 @@ def _bind_pending() -> None:
         _DECLARED.setdefault(event_class, []).append(declaration)
 
 
-def _owner(command: Callable[..., Any], owner_name: str) -> type:
+def _owner(command: Any, owner_name: str) -> type:
     module = inspect.getmodule(command)
     owner: Any = module
     for part in owner_name.split("."):

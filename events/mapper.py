@@ -17,8 +17,9 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic, register_topic, resolve_topic
+from eventsourcing.utils import get_topic, register_topic
 
+from certledger.domain.acts import aggregate_class, event_class
 from certledger.domain.errors import SigningError, TamperError
 from certledger.events import envelope
 from certledger.events.canonical import canonical_bytes, to_canonical_value
@@ -160,8 +161,14 @@ class SignedMapper(Mapper[UUID]):
 
 
 def domain_event(opened: envelope.Opened, stream: UUID, version: int) -> Any:
-    """The domain event an opened envelope holds (its signature is not checked here)."""
-    cls = resolve_topic(opened.topic)
+    """The domain event an opened envelope holds (its signature is not checked here). Only
+    declared event classes are built (:func:`domain.acts.event_class`)."""
+    cls = event_class(opened.topic)
+    if cls is None:
+        raise TamperError(f"unknown event type {opened.topic!r}: no act records it")
+    origin = opened.payload.get("originator_topic")
+    if origin is not None and aggregate_class(origin) is None:
+        raise TamperError(f"unknown aggregate type {origin!r}")
     fields = raise_payload(cls, dict(opened.payload))
     fields["originator_id"] = stream
     fields["originator_version"] = version

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from eventsourcing.utils import resolve_topic
-
 from certledger.domain import clock
-from certledger.domain.acts import Declaration, declarations
-from certledger.domain.errors import CertLedgerError, NotCanonical
+from certledger.domain.acts import Declaration, aggregate_class, declarations
+from certledger.domain.errors import CertLedgerError, NotCanonical, TamperError
 from certledger.events.canonical import to_canonical_value
 
 
@@ -63,8 +61,10 @@ def admit(recorded: Any, before: Any, context: Mapping[str, Any], *, apply_refus
 def _run(declaration: Declaration, recorded: Any, before: Any, context: Mapping[str, Any]) -> tuple[list[Any], Any]:
     kwargs = declaration.arguments(recorded, context)
     if before is None:
-        aggregate_class = resolve_topic(getattr(recorded, "originator_topic", ""))
-        after = getattr(aggregate_class, declaration.command.__name__)(**kwargs)
+        owner = aggregate_class(getattr(recorded, "originator_topic", ""))
+        if owner is None:
+            raise TamperError(f"unknown aggregate type {getattr(recorded, 'originator_topic', None)!r}")
+        after = getattr(owner, declaration.command.__name__)(**kwargs)
     else:
         after = before
         getattr(after, declaration.command.__name__)(**kwargs)

@@ -341,12 +341,14 @@ class Rows:
         return "rowid" if self.database.backend == "sqlite" else "notification_id"
 
     def raw_pages(self, page_size: int = 1000) -> Iterator[list[RawRow]]:
-        """Every row in notification order, a page at a time, as stored."""
-        after = 0
+        """Every row in notification order, a page at a time, as stored — from the lowest id
+        there is: a row someone numbered 0 or below is read like any other."""
+        after: int | None = None
         while True:
+            where = "" if after is None else f"WHERE {self._id_column} > ? "
             rows = self._execute(
-                self._raw_select() + f"WHERE {self._id_column} > ? ORDER BY {self._id_column} LIMIT ?",
-                [after, page_size],
+                self._raw_select() + where + f"ORDER BY {self._id_column} LIMIT ?",
+                ([] if after is None else [after]) + [page_size],
             )
             if not rows:
                 return

@@ -262,6 +262,8 @@ def _check_trust_event(trust: TrustPass, parsed: _Parsed, pinned_root: str | Non
             problems.append(str(e))
     problems += _chain_problems(parsed, trust.last_version, trust.last_digest)
     problems += _stream_time_problems(opened.timestamp, trust.last_time)
+    if registry_clock(trust) != clock.SIMULATED and opened.timestamp > datetime.now(clock.CST) + CLOCK_SKEW:
+        problems.append(f"written at {opened.timestamp.isoformat()}, in the future of this verification")
     try:
         event = domain_event(opened, parsed.stream, parsed.version)
     except Exception as e:  # noqa: BLE001 - a forged payload can break any conversion
@@ -292,6 +294,10 @@ def _check_trust_event(trust: TrustPass, parsed: _Parsed, pinned_root: str | Non
     trust.last_digest = envelope.digest(parsed.row.state)
     trust.last_time = opened.timestamp
     return [pin_problem, *problems] if pin_problem else problems
+
+
+def registry_clock(trust: TrustPass) -> str:
+    return trust.registry.clock if trust.registry is not None else clock.SYSTEM
 
 
 def _rebuild_registry(admitted: list[Any]) -> TrustRegistry:
@@ -477,6 +483,9 @@ class _Replay:
         self.trust = trust
         self.streams = _Streams(ledger)
         self.newest: datetime | None = None
+        # A real ledger's events were all written before now; a simulated one's may lie ahead.
+        self.real_clock = trust.registry is not None and trust.registry.clock != clock.SIMULATED
+        self.started = datetime.now(clock.CST)
 
     def check(self, parsed: _Parsed) -> tuple[list[str], tuple[bytes, bytes, bytes] | None, str | None]:
         """Every check of a non-trust row but its signature, which is returned as a job
@@ -512,6 +521,8 @@ class _Replay:
         newest = self.newest
         if newest is None or moment > newest:
             self.newest = moment
+        if self.real_clock and moment > self.started + CLOCK_SKEW:
+            return [f"written at {moment.isoformat()}, in the future of this verification ({self.started.isoformat()})"]
         if newest is not None and moment < newest - CLOCK_SKEW:
             return [
                 f"written at {moment.isoformat()}, more than {int(CLOCK_SKEW.total_seconds())} s before an event "
@@ -601,6 +612,10 @@ def verify_ledger(
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
+    stored = ledger.rows.count()
+    if stored != report.events:  # defence in depth: every row must have passed through here
+        report.findings += 1
+        yield Finding(0, "", None, "", (f"the table holds {stored} rows but verify read {report.events}",))
     head = ledger.rows.head()
     if head is not None:
         report.head_notification_id = head.notification_id

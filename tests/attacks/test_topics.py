@@ -39,11 +39,6 @@ def _forged(f: Forger, stream: str, version: int, topic: str, payload: dict) -> 
     })
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE (code run on verify): events/mapper.domain_event resolves the row's topic with "
-    "eventsourcing.utils.resolve_topic, importing any module the row names, before the row's "
-    "signature or key is checked (verify._Replay._replay, verify._check_trust_event). Topics "
-    "should be looked up among the declared event classes only."))
 def test_unsigned_row_naming_a_module_as_its_topic_is_not_imported(life, no_canary) -> None:
     _, ids = stages(life, registered=("cand.001",))
     cid = str(ids["cand.001"])
@@ -58,10 +53,6 @@ def test_unsigned_row_naming_a_module_as_its_topic_is_not_imported(life, no_cana
     assert CANARY not in sys.modules, "verify imported the module a forged row named"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE (code run on verify): for a creation event, events/replay._run resolves the "
-    "payload's originator_topic (attacker-chosen, unsigned) with resolve_topic, importing that "
-    "module and calling a classmethod of whatever class it names."))
 def test_unsigned_registration_naming_a_module_as_its_aggregate_is_not_imported(life, no_canary) -> None:
     sid, _ = stages(life, registered=("cand.001",))
     stream = "0b5e3c4a-6c1f-4c2e-9a51-000000000001"

@@ -21,11 +21,6 @@ def _memo(actor: str, text: str, when: datetime) -> dict:
             "timestamp": when.isoformat(), "value": None}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE (misattribution): on a system-clock ledger verify never bounds write times by its "
-    "own clock (events/verify._Replay._time_problems only compares with earlier rows). A "
-    "low-privilege key's event stamped a day in the future passes, and every honest event "
-    "written after it is reported as 'backdated' instead."))
 def test_event_stamped_in_the_future_is_named_not_the_honest_ones_after_it(world: World) -> None:
     key = world.private_key(world.keys[MUNICIPAL])
     world.tampered = True
@@ -54,10 +49,6 @@ def test_stolen_key_revoked_retroactively(world: World) -> None:
     assert str(before) not in {x.stream for x in found}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: as the ledger's last event, an act stamped a day in the future (written with a "
-    "low-privilege key today) verifies OK on a system-clock ledger: nothing compares write "
-    "times with the verifier's clock (events/verify._Replay._time_problems)."))
 def test_event_stamped_in_the_future_as_the_ledgers_last_event(world: World) -> None:
     key = world.private_key(world.keys[MUNICIPAL])
     world.tampered = True
