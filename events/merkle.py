@@ -199,28 +199,13 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     # 1. leaf_index >= tree_size fails.
     if index >= size:
         raise InputError(f"leaf index {index} is not in a tree of {size} leaves")
-    _check_proof(proof, _inclusion_length(index, size), f"an inclusion proof of leaf {index} in a tree of {size}")
-    # 2.-3.
-    fn, sn, r = index, size - 1, leaf
-    # 4.
-    for p in proof:
-        if sn == 0:  # a.
-            raise TamperError(f"inclusion proof of leaf {index} in a tree of {size} is too long")
-        if fn & 1 or fn == sn:  # b.
-            r = _node(p, r)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = _node(r, p)
-        fn >>= 1  # c.
-        sn >>= 1
-    # 5.
-    if sn != 0:
-        raise TamperError(f"inclusion proof of leaf {index} in a tree of {size} is too short")
+    what = f"inclusion proof of leaf {index} in a tree of {size}"
+    _check_proof(proof, _inclusion_length(index, size), f"an {what}")
+    # 2.-5.
+    _, r = _climb(index, size - 1, leaf, proof, what)
     if r != root_hash:
         raise TamperError(
-            f"inclusion proof does not hold: leaf {index} with this proof gives root {r.hex()[:16]}…, "
+            f"{what} does not hold: leaf {index} with this proof gives root {r.hex()[:16]}…, "
             f"not the tree of {size} leaves' root {root_hash.hex()[:16]}…"
         )
 
@@ -256,10 +241,21 @@ def verify_consistency(
     while fn & 1:
         fn >>= 1
         sn >>= 1
-    # 5.
-    fr = sr = path[0]
-    # 6.
-    for c in path[1:]:
+    # 5.-7.
+    fr, sr = _climb(fn, sn, path[0], path[1:], what)
+    if fr != old_root:
+        raise TamperError(f"{what} does not hold: it does not give the old root (the first {old_size} leaves changed)")
+    if sr != new_root:
+        raise TamperError(f"{what} does not hold: it does not give the new root")
+
+
+def _climb(fn: int, sn: int, first: bytes, path: Sequence[bytes], what: str) -> tuple[bytes, bytes]:
+    """The walk both RFC 9162 verifiers make (§2.1.3.2 steps 3-5, §2.1.4.2 steps 5-7) from
+    ``first`` up ``path``, ending with sn at 0. Returns (fr, sr): sr is the hash of
+    everything, the inclusion algorithm's r; fr hashes in only the left siblings, which is
+    what a consistency proof must give the old root from."""
+    fr = sr = first
+    for c in path:
         if sn == 0:  # a.
             raise TamperError(f"{what} is too long")
         if fn & 1 or fn == sn:  # b.
@@ -272,13 +268,9 @@ def verify_consistency(
             sr = _node(sr, c)
         fn >>= 1  # c.
         sn >>= 1
-    # 7.
     if sn != 0:
         raise TamperError(f"{what} is too short")
-    if fr != old_root:
-        raise TamperError(f"{what} does not hold: it does not give the old root (the first {old_size} leaves changed)")
-    if sr != new_root:
-        raise TamperError(f"{what} does not hold: it does not give the new root")
+    return fr, sr
 
 
 def _path(level: int, index: int, size: int, hash_at: HashAt) -> Iterator[bytes]:

@@ -273,6 +273,25 @@ def _root(size: int) -> bytes:
     return ref_mth(0, size) if size <= N_MAX else merkle.EMPTY_ROOT
 
 
+def _every_flip_fails(verify, good: dict, hashes: tuple[str, ...], sizes: dict[str, str | None]) -> None:
+    """``verify(**good)`` holds; it fails (TamperError) for each single flipped bit of each
+    proof hash and of each argument named in ``hashes``; and it fails (some CertLedgerError)
+    for each flipped bit of each integer named in ``sizes``, the root named beside it then
+    being the root of the tree of the altered size."""
+    verify(**good)
+    proof = good["proof"]
+    changes = [{"proof": proof[:at] + [flip] + proof[at + 1 :]} for at, node in enumerate(proof) for flip in _flips(node)]
+    changes += [{name: flip} for name in hashes for flip in _flips(good[name])]
+    for change in changes:
+        with pytest.raises(TamperError, match="does not hold"):
+            verify(**{**good, **change})
+    for name, root_name in sizes.items():
+        for other in _int_flips(good[name]):
+            change = {name: other} if root_name is None else {name: other, root_name: _root(other)}
+            with pytest.raises(CertLedgerError):
+                verify(**{**good, **change})
+
+
 INCLUSION_CASES = [
     (index, size)
     for size in (1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 100, 255, 256, 257, 1000)
@@ -286,25 +305,8 @@ def test_every_single_bit_change_to_an_inclusion_proof_fails(index: int, size: i
     flipped bit of the size, the root then being that of the tree of the new size (a root
     comes signed with its size in a checkpoint: alone, a size only says how many hashes the
     proof has, and the RFC's algorithm accepts a proof under any size of the same shape)."""
-    proof, leaf, root = _inclusion(index, size), LEAVES[index], ref_mth(0, size)
-    merkle.verify_inclusion(leaf, index, size, proof, root)
-    for position, node in enumerate(proof):
-        for altered in _flips(node):
-            changed = proof[:position] + [altered] + proof[position + 1 :]
-            with pytest.raises(TamperError, match="does not hold"):
-                merkle.verify_inclusion(leaf, index, size, changed, root)
-    for altered in _flips(leaf):
-        with pytest.raises(TamperError, match="does not hold"):
-            merkle.verify_inclusion(altered, index, size, proof, root)
-    for altered in _flips(root):
-        with pytest.raises(TamperError, match="does not hold"):
-            merkle.verify_inclusion(leaf, index, size, proof, altered)
-    for other in _int_flips(index):
-        with pytest.raises(CertLedgerError):
-            merkle.verify_inclusion(leaf, other, size, proof, root)
-    for other in _int_flips(size):
-        with pytest.raises(CertLedgerError):
-            merkle.verify_inclusion(leaf, index, other, proof, _root(other))
+    good = dict(leaf=LEAVES[index], index=index, size=size, proof=_inclusion(index, size), root_hash=ref_mth(0, size))
+    _every_flip_fails(merkle.verify_inclusion, good, ("leaf", "root_hash"), {"index": None, "size": "root_hash"})
 
 
 CONSISTENCY_CASES = [
@@ -317,25 +319,10 @@ CONSISTENCY_CASES = [
 def test_every_single_bit_change_to_a_consistency_proof_fails(old: int, new: int) -> None:
     """As for inclusion: each flipped bit of the proof or of either root fails, and each
     flipped bit of either size, with the root of the tree of that size."""
-    proof, old_root, new_root = _consistency(old, new), ref_mth(0, old), ref_mth(0, new)
-    merkle.verify_consistency(old, new, old_root, new_root, proof)
-    for position, node in enumerate(proof):
-        for altered in _flips(node):
-            changed = proof[:position] + [altered] + proof[position + 1 :]
-            with pytest.raises(TamperError, match="does not hold"):
-                merkle.verify_consistency(old, new, old_root, new_root, changed)
-    for altered in _flips(old_root):
-        with pytest.raises(TamperError, match="does not hold"):
-            merkle.verify_consistency(old, new, altered, new_root, proof)
-    for altered in _flips(new_root):
-        with pytest.raises(TamperError, match="does not hold"):
-            merkle.verify_consistency(old, new, old_root, altered, proof)
-    for other in _int_flips(old):
-        with pytest.raises(CertLedgerError):
-            merkle.verify_consistency(other, new, _root(other), new_root, proof)
-    for other in _int_flips(new):
-        with pytest.raises(CertLedgerError):
-            merkle.verify_consistency(old, other, old_root, _root(other), proof)
+    good = dict(old_size=old, new_size=new, old_root=ref_mth(0, old), new_root=ref_mth(0, new), proof=_consistency(old, new))
+    _every_flip_fails(
+        merkle.verify_consistency, good, ("old_root", "new_root"), {"old_size": "old_root", "new_size": "new_root"}
+    )
 
 
 def test_a_proof_of_the_wrong_length_fails_before_any_hashing() -> None:
