@@ -95,8 +95,7 @@ class Frontier:
     __slots__ = ("_size", "_hashes")
 
     def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()) -> None:
-        if type(size) is not int or not 0 <= size < 2**64:
-            raise InputError(f"a Merkle tree size is an integer from 0 to 2**64-1, not {size!r}")
+        _check_size(size, "tree size")
         if len(hashes) != size.bit_count():
             raise InputError(
                 f"a frontier of {size} leaves holds {size.bit_count()} subtree hashes, not {len(hashes)}"
@@ -165,10 +164,7 @@ class Frontier:
 
 def inclusion_proof(index: int, size: int, hash_at: HashAt) -> list[bytes]:
     """RFC 9162 §2.1.3.1 PATH(index, D[0:size]), leaf side first, from stored subtrees."""
-    _check_size(size, "tree size")
-    _check_size(index, "leaf index")
-    if index >= size:
-        raise InputError(f"leaf index {index} is not in a tree of {size} leaves")
+    _check_index(index, size)
     return list(_path(0, index, size, hash_at))
 
 
@@ -194,11 +190,7 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     is ``root_hash``; else raise. The algorithm of RFC 9162 §2.1.3.2, step by step."""
     _check_hash(leaf, "the leaf hash")
     _check_hash(root_hash, "the root hash")
-    _check_size(size, "tree size")
-    _check_size(index, "leaf index")
-    # 1. leaf_index >= tree_size fails.
-    if index >= size:
-        raise InputError(f"leaf index {index} is not in a tree of {size} leaves")
+    _check_index(index, size)  # 1. leaf_index >= tree_size fails.
     what = f"inclusion proof of leaf {index} in a tree of {size}"
     _check_proof(proof, _inclusion_length(index, size), f"an {what}")
     # 2.-5.
@@ -358,6 +350,13 @@ def _check_hash(value: object, what: str) -> None:
 def _check_size(value: object, what: str) -> None:
     if type(value) is not int or not 0 <= value < 2**64:
         raise InputError(f"a {what} is an integer from 0 to 2**64-1, not {value!r}")
+
+
+def _check_index(index: int, size: int) -> None:
+    _check_size(size, "tree size")
+    _check_size(index, "leaf index")
+    if index >= size:
+        raise InputError(f"leaf index {index} is not in a tree of {size} leaves")
 
 
 def _check_sizes(old_size: int, new_size: int) -> None:

@@ -190,7 +190,7 @@ def test_a_serialised_frontier_is_size_then_hashes_and_nothing_else() -> None:
         merkle.Frontier.from_bytes(data[:-1])
     with pytest.raises(InputError, match="a frontier of 12 leaves holds 2 subtree hashes, not 3"):
         merkle.Frontier.from_bytes((12).to_bytes(8, "big") + data[8:])
-    with pytest.raises(InputError, match="from 0 to 2\\*\\*64-1"):
+    with pytest.raises(InputError, match="a tree size is an integer from 0 to 2\\*\\*64-1, not -1"):
         merkle.Frontier(-1)
 
 
