@@ -156,6 +156,7 @@ def verify_in_child(url: str, jobs: int) -> tuple[float, float, int]:
     code = (
         "import json, resource, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "import dossier  # declares the bench's acts: verify builds only declared events\n"
         "from certledger.events.ledger import Ledger\n"
         "from certledger.events.storage import parse_database_url\n"
         "from certledger.events.verify import Report, verify_ledger\n"
