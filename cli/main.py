@@ -6,7 +6,9 @@ Every command ends with one of the exit codes of :class:`domain.errors.ExitCode`
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 from pathlib import Path
 
 import click
@@ -21,6 +23,7 @@ EXIT_CODES = {
     ExitCode.STORAGE: "the store could not be opened or reached, or holds no ledger",
     ExitCode.INTERNAL: "internal error (a bug in certledger)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    ExitCode.PIPE_CLOSED: "the output's reader stopped reading (e.g. | head): nothing more was printed",
 }
 
 
@@ -41,6 +44,11 @@ class LedgerGroup(click.Group):
             _fail(ctx, e.label, str(e), e.exit_code)
         except (KeyboardInterrupt, click.Abort):
             _fail(ctx, "interrupted", "stopped before the command finished", ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            # `certledger … | head` is normal use, not a bug: say nothing, exit as shells do.
+            # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(ExitCode.PIPE_CLOSED)
         except (PersistenceError, sqlite3.Error) as e:  # the store failed under a running command
             _fail(ctx, "error", f"the database failed: {' '.join(str(e).split())}", ExitCode.STORAGE)
         except (click.ClickException, click.exceptions.Exit):

@@ -97,7 +97,10 @@ def print_summary(report: Report, *, complete: bool) -> None:
     ]
     for label, value in lines:
         click.echo(f"  {label + ':':<18}{value}")
-    click.echo("  not covered:      rows removed from the end of a stream or of the ledger (no checkpoint yet)")
+    click.echo(
+        "  not covered:      without a checkpoint (not built yet): rows removed from the end of a stream or "
+        "of the ledger, rows renumbered, a retired key rewriting its own last event (README)"
+    )
     if report.events == 0:
         note("the ledger holds no events")
 

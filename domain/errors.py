@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     STORAGE = 4  # the store could not be opened or reached, or holds no ledger
     INTERNAL = 70  # a bug: an unexpected error (EX_SOFTWARE)
     INTERRUPTED = 130  # Ctrl-C
+    PIPE_CLOSED = 141  # whoever read the output stopped reading (| head): 128 + SIGPIPE, as shells report it
 
 
 class CertLedgerError(Exception):

@@ -263,3 +263,19 @@ def test_parties_seed_registers_every_unit_of_the_table_once(run, db_url: str, m
     assert len(rows) == 275
     again = run("parties", "seed", "--json")
     assert again.exit_code == 0 and orjson.loads(again.stdout) == []
+
+
+def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+    """``certledger … | head`` is normal use: when the reader has gone, the command stops
+    quietly with 141 (128 + SIGPIPE), not an internal error (70) and no traceback."""
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("certledger") or str(Path(sys.executable).with_name("certledger"))
+    process = subprocess.Popen([script, "exams", "list", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=tmp_path)
+    process.stdout.close()  # the reader leaves before a byte is written
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141, stderr
+    assert stderr == ""
