@@ -248,18 +248,32 @@ class DemoRun:
                  "some 不合格 citing 工作年限, some 报考条件待核查; one per exam never reported; results announced (R-7)")
 
     def _appeals_and_supplementary(self) -> None:
+        # In the order things happen across both sittings: a submission is dated the day it
+        # is received (L-4), so it is recorded then, not after later acts.
         L = self.ledger
+        candidate = lambda cid: L.candidacy(cid).candidate  # noqa: E731
         for code in self.passed:
-            first, second = self.roles[f"{code}:unqualified"]
-            candidate = lambda cid: L.candidacy(cid).candidate  # noqa: E731
+            first, _ = self.roles[f"{code}:unqualified"]
             L.lodge_appeal(candidate(first), first, "社保缴费记录可证明工作年限满足报考条件", on=date(2025, 7, 14))
-            L.decide_appeal(PROVINCE_UNIT, first, True, "补充材料证明工作年限符合国家报考条件", on=date(2025, 7, 25))
+        for code in self.passed:
+            _, second = self.roles[f"{code}:unqualified"]
             L.lodge_appeal(candidate(second), second, "工作单位变更，年限应合并计算", on=date(2025, 7, 15))
-            L.decide_appeal(PROVINCE_UNIT, second, False, "合并计算后仍不满足工作年限", on=date(2025, 7, 28))
+        for code in self.passed:
             pending = self.roles[f"{code}:pending"]
             for cid in pending[:-2]:
                 L.record_supplementary(PROVINCE_UNIT, cid, Outcome.QUALIFIED, on=date(2025, 7, 20))
             L.record_supplementary(PROVINCE_UNIT, pending[-2], Outcome.UNQUALIFIED, condition="education", on=date(2025, 7, 22))
+        for code in self.passed:
+            first, second = self.roles[f"{code}:unqualified"]
+            L.decide_appeal(PROVINCE_UNIT, first, True, "补充材料证明工作年限符合国家报考条件", on=date(2025, 7, 25))
+            L.decide_appeal(PROVINCE_UNIT, second, False, "合并计算后仍不满足工作年限", on=date(2025, 7, 28))
+        # reservations on the platform within 30 days of the results announcement.
+        national = self._qualified("jianzaoshi-1", date(2025, 7, 30))
+        self.mailed = set(national[: len(national) // 3])
+        for cid in national[: len(national) // 3]:
+            L.reserve_mailing(candidate(cid), cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
+        for code in self.passed:
+            pending = self.roles[f"{code}:pending"]
             L.record_forfeit(PROVINCE_UNIT, pending[-1], on=date(2025, 8, 15))
             L.submit_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 16))
             L.announce_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 18))
@@ -275,10 +289,6 @@ class DemoRun:
     def _sanctions(self) -> None:
         L = self.ledger
         self.national_qualified = self._qualified("jianzaoshi-1", date(2025, 8, 20))
-        # reservations within 30 days of the results announcement, before the paper arrives.
-        self.mailed = set(self.national_qualified[: len(self.national_qualified) // 3])
-        for cid in sorted(self.mailed):
-            L.reserve_mailing(L.candidacy(cid).candidate, cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
         L.issue_numbers(HRSS, "pass-proof", [(cid, f"豫考证〔2025〕{i:05d}") for i, cid in enumerate(self.national_qualified, 1)],
                         on=date(2025, 8, 20))
         provincial = self._qualified("jianzaoshi-2", date(2025, 8, 20))

@@ -247,7 +247,7 @@ class DatedAggregate(LedgerAggregate):
         is_late_entry = issubclass(event_class, DatedAggregate.LateEntryRecorded)
         if reason is not None and isinstance(on, date) and not is_late_entry:
             actor = kwargs.get("actor", "")
-            if self.latest_on is not None and on < self.latest_on:
+            if self._is_late(on):
                 self.record_late_entry(actor=actor, reason=reason, on=on)
         if isinstance(on, date):
             clock.current().at_least(on)
@@ -257,6 +257,21 @@ class DatedAggregate(LedgerAggregate):
             if not is_late_entry:
                 self._check_not_before_latest(on, kwargs.get("actor", ""))
         super().trigger_event(event_class, timestamp=written, **kwargs)
+
+    def _check_received(self, actor: str, on: date, what: str) -> None:
+        """L-4: a submission whose deadline protects the other side (a 申辩, a mailing
+        reservation) is dated the day it is received — written — in China Standard Time,
+        so its sender cannot date it back into a window that has closed. One recorded after
+        the fact is a late entry (补录) with its reason, like any other."""
+        clock.current().at_least(on)
+        day = clock.day_written(clock.now())
+        if on == day or self.late_entry == (actor, on) or _late_reason.get() is not None:
+            return
+        raise RuleViolation(
+            "L-4",
+            f"{what} is dated the day it is received ({day.isoformat()}), not {on.isoformat()}; "
+            "one received earlier is recorded as a late entry (补录, --late) with its reason",
+        )
 
     def _check_not_before_latest(self, on: date, actor: str) -> None:
         if self.latest_on is None or on >= self.latest_on:
@@ -269,13 +284,18 @@ class DatedAggregate(LedgerAggregate):
             f"({self.latest_on.isoformat()}); record it as a late entry (补录) with its reason (--late)",
         )
 
-    @act("LateEntryRecorded", rules=("L-2",), term="补录")
+    def _is_late(self, on: date) -> bool:
+        """Dated before the latest act here (L-2), or before the day it is written (L-4)."""
+        clock.current().at_least(on)
+        before_latest = self.latest_on is not None and on < self.latest_on
+        return before_latest or on < clock.day_written(clock.now())
+
+    @act("LateEntryRecorded", rules=("L-2", "L-4"), term="补录")
     def record_late_entry(self, *, actor: str, reason: str, on: date) -> None:
         """Declare that the next act of ``actor`` is recorded after the fact, dated ``on``."""
         if not reason or not reason.strip():
             raise InputError("a late entry (补录) states why it is recorded late")
-        require_before = self.latest_on is not None and on < self.latest_on
-        if not require_before:
+        if not self._is_late(on):
             raise InputError(
                 f"an act dated {on.isoformat()} is not late here (latest act: "
                 f"{self.latest_on.isoformat() if self.latest_on else 'none'}): record it normally"

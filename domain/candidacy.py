@@ -291,7 +291,7 @@ class Candidacy(DatedAggregate):
             raise InputError(f"only a 不合格 result cites a condition; {result.value} does not")
         self._verification_recorded(actor=actor, result=result, condition=condition, on=on)
 
-    @act("AppealLodged", rules=("R-7", "R-8"), term="申辩")
+    @act("AppealLodged", rules=("R-7", "R-8", "L-4"), term="申辩")
     def lodge_appeal(self, *, actor: str, sitting: ExamSitting, grounds: str, on: date) -> None:
         """申辩 (R-7, R-8): the candidate answers a 不合格 result."""
         self._open(sitting, on)
@@ -304,6 +304,7 @@ class Candidacy(DatedAggregate):
         self._within_two_months(sitting, on, "appeal window")
         if not grounds.strip():
             raise InputError("an appeal states its grounds")
+        self._check_received(actor, on, "an appeal (申辩)")
         self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on)
 
     @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理")
@@ -435,7 +436,7 @@ class Candidacy(DatedAggregate):
         _claimed(claim, "paper", certificate_no, self.id)
         self._paper_certificate_received(actor=actor, certificate_no=certificate_no, on=on)
 
-    @act("MailingReserved", rules=("R-16",), term="预约邮寄")
+    @act("MailingReserved", rules=("R-16", "L-4"), term="预约邮寄")
     def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date) -> None:
         """R-16: reserved on the provincial platform; postage paid on delivery (到付)."""
         self._open(sitting, on)
@@ -450,6 +451,7 @@ class Candidacy(DatedAggregate):
         self._qualified(sitting, on, "R-16", "certificate to mail")
         require(self.mailing_reserved_on is None, "R-16", f"mailing was reserved on {self.mailing_reserved_on}")
         require(self.handed_out_on is None, "R-16", f"the certificate was handed out on {self.handed_out_on}")
+        self._check_received(actor, on, "a mailing reservation (预约邮寄)")
         self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on)
 
     @act("DeliveredByPost", rules=("R-16",), term="邮寄投递")

@@ -1088,3 +1088,25 @@ def test_l2_an_act_dated_after_the_day_it_is_written_is_refused_on_a_real_clock(
     with pytest.raises(RuleViolation, match=r"L-2: an act dated .* cannot be recorded before that day"):
         ExamSitting.schedule(actor="hrss", exam_code="jianzaoshi-1", year=tomorrow.year + 1,
                              exam_end=date(tomorrow.year + 1, 5, 25), on=tomorrow)
+
+
+
+def test_l4_an_appeal_is_dated_the_day_it_is_received(life: LifeWorld) -> None:
+    """L-4: once the ledger's day has moved past the window, the candidate cannot date an
+    appeal back into it; recorded after the fact, it is a late entry that signs its reason
+    (and is then judged by its declared date, so the reason is on record for the auditor)."""
+    from certledger.domain.acts import late_entry
+
+    sid, ids = verified(life, candidates=("cand.001", "cand.002"), results={"cand.001": U, "cand.002": U})
+    # An act recorded on 2025-08-20 moves the ledger's (simulated) day past the window (08-14).
+    life.ledger.schedule_sitting("hrss", "jianli", 2026, date(2026, 5, 24), on=date(2025, 8, 20))
+    with refused(life, r"R-8: appeal window closed on 2025-08-14"):
+        life.ledger.lodge_appeal("cand.001", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 20))
+    with refused(life, r"L-4: an appeal \(申辩\) is dated the day it is received \(2025-08-20\), not 2025-08-14"):
+        life.ledger.lodge_appeal("cand.001", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 14))
+    # A paper appeal that did arrive on 08-14 and is entered now: a late entry with its reason.
+    before = life.count()
+    with late_entry("8月14日收到纸质申辩材料，系统补录"):
+        life.ledger.lodge_appeal("cand.002", ids["cand.002"], "工作年限计算有误", on=date(2025, 8, 14))
+    assert life.count() == before + 2
+    assert names(life, ids["cand.002"])[-2:] == ["LateEntryRecorded", "AppealLodged"]

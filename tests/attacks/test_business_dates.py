@@ -99,7 +99,7 @@ def test_late_entry_that_is_not_late(life) -> None:
     _, dept = key_of(life, DEPT)
     life.tampered = True
     with Forger(life.db_url) as f:
-        nid = f.append(str(ids["cand.001"]), LATE_TOPIC, _late(DEPT, "2025-06-21", cst(date(2025, 6, 22))), dept)
+        nid = f.append(str(ids["cand.001"]), LATE_TOPIC, _late(DEPT, "2025-06-22", cst(date(2025, 6, 22))), dept)
     found = assert_fails_at(life.db_url, nid, "not late here")
     assert_named(found, nid, "the act would be refused")
 
@@ -129,16 +129,10 @@ def test_candidate_appeals_after_the_window_dated_as_written(life) -> None:
     assert_fails_at(life.db_url, nid, "R-8")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE (rule design, L-2 with R-8/R-16): deadlines are counted from the act's self-declared "
-    "business date `on`, and L-2 only requires on <= the day written and on >= the candidacy's "
-    "latest act. An appeal written on 2025-08-20, after the window closed (08-14), dated 08-14 "
-    "without any late entry, passes the write path and verify (domain/acts.py "
-    "DatedAggregate.trigger_event / _check_not_before_latest; domain/candidacy.py lodge_appeal)."))
 def test_candidate_appeals_after_the_window_dated_back_into_it(life) -> None:
     cid = _unqualified_and_announced(life)
     _, mine = key_of(life, "cand.001")
     life.tampered = True
     with Forger(life.db_url) as f:
         nid = f.append(str(cid), f"{CANDIDACY}.AppealLodged", _appeal("2025-08-14", cst(date(2025, 8, 20))), mine)
-    assert_fails_at(life.db_url, nid)
+    assert_fails_at(life.db_url, nid, "L-4", "dated the day it is received (2025-08-20)")
