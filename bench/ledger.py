@@ -44,7 +44,7 @@ EVENTS_PER_AGGREGATE = 10
 AGGREGATES_PER_SAVE = 10
 
 
-def make_phases(count: int, *, signed: bool) -> list[list[list[Dossier]]]:
+def make_phases(count: int) -> list[list[list[Dossier]]]:
     """Phases of batches: in phase k every dossier records its k-th event."""
     dossiers = []
     for i in range(count // EVENTS_PER_AGGREGATE):
@@ -113,7 +113,7 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float, c
     try:
         env = dict(parse_database_url(unsigned_db.url).env)
         plain = Application(env=env)
-        unsigned_seconds = timed_append(plain, make_phases(events, signed=False))
+        unsigned_seconds = timed_append(plain, make_phases(events))
         plain.close()
 
         store = KeyStore(workdir / "keys", lambda: b"bench")
@@ -125,7 +125,7 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float, c
         dept = new_private_key()
         store.remember(dept)
         ledger.add_key("dept.zhujian.henan", ledger.claim("dept.zhujian.henan", dept))
-        signed_seconds = timed_append(ledger, make_phases(events, signed=True))
+        signed_seconds = timed_append(ledger, make_phases(events))
         ledger.close()
 
         unsigned_rate = events / unsigned_seconds

@@ -278,46 +278,6 @@ class Rows:
     def _stream_param(self, stream: UUID) -> Any:
         return stream.hex if self.database.backend == "sqlite" else stream
 
-    def states(self, places: Iterable[tuple[UUID, int]]) -> dict[tuple[UUID, int], bytes]:
-        """The stored states at the given (stream, version) places that exist."""
-        places = list(places)
-        if not places:
-            return {}
-        table = self.database.table
-        if self.database.backend == "sqlite":
-            values = ",".join("(?,?)" for _ in places)
-            params: list[Any] = [x for s, v in places for x in (s.hex, v)]
-            sql = (
-                f"SELECT originator_id, originator_version, state FROM {table} "
-                f"WHERE (originator_id, originator_version) IN (VALUES {values})"
-            )
-        else:
-            params = [[s for s, _ in places], [v for _, v in places]]
-            sql = (
-                f"SELECT originator_id, originator_version, state FROM {table} "
-                "WHERE (originator_id, originator_version) IN "
-                "(SELECT * FROM unnest(?::uuid[], ?::bigint[]))"
-            )
-        return {
-            (_uuid(r["originator_id"]), r["originator_version"]): bytes(r["state"])
-            for r in self._execute(sql, params)
-        }
-
-    def pages(self, page_size: int = 1000) -> Iterator[list[Row]]:
-        """Every stored event in notification order, a page at a time (constant memory)."""
-        start = None
-        while True:
-            batch = self.recorder.select_notifications(
-                start=start, limit=page_size, inclusive_of_start=False
-            )
-            if not batch:
-                return
-            yield [
-                Row(n.id, _uuid(n.originator_id), n.originator_version, n.topic, bytes(n.state))
-                for n in batch
-            ]
-            start = batch[-1].id
-
     def last_state(self) -> bytes | None:
         """The state of the event with the highest notification id (the newest)."""
         id_column = "rowid" if self.database.backend == "sqlite" else "notification_id"
@@ -436,7 +396,3 @@ def canonical_stream_text(backend: str, stream: UUID) -> str:
     """How a stream id is spelled in the events table: 32 lowercase hex digits in SQLite
     (the library writes ``uuid.hex``), the dashed form from PostgreSQL's uuid column."""
     return stream.hex if backend == "sqlite" else str(stream)
-
-
-def _uuid(value: UUID | str) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)

@@ -115,11 +115,6 @@ def signature_holds(public_key: bytes, signature: bytes, message: bytes) -> bool
     return True
 
 
-def verify_many(items: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
-    """Check (public key, signature, message) triples; runs in worker processes too."""
-    return [signature_holds(public, signature, message) for public, signature, message in items]
-
-
 def verify(public_key: bytes, signature: bytes, message: bytes) -> None:
     """Return None if ``signature`` is ``public_key``'s signature of ``message``; else raise."""
     try:
