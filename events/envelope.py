@@ -208,20 +208,27 @@ def signing_key(opened: Opened, keyring: Keyring, pinned_root: str | None = None
     it (None if it may). The key is None when there is nothing to check against."""
     genesis = genesis_key(opened.stream, opened.version, opened.payload)
     if genesis is not None:
-        key_id, public_text = genesis
-        try:
-            public = keys.public_key_from_text(public_text)
-        except CertLedgerError as e:
-            return None, f"genesis event carries a bad root key: {e}"
-        if keys.key_id_of(public) != key_id or opened.signer != key_id:
-            return None, "genesis event is not signed by the root key it registers"
-        if pinned_root is not None and key_id != pinned_root:
-            return public, f"root key is {key_id}, not the pinned root {pinned_root}"
-        return public, None
+        return genesis_signing_key(opened, genesis, pinned_root)
     problem = keyring.problem(opened.signer, opened.actor, opened.timestamp)
     if opened.signer not in keyring:
         return None, problem
     return keyring.public_key(opened.signer), problem
+
+
+def genesis_signing_key(
+    opened: Opened, genesis: tuple[str, str], pinned_root: str | None = None
+) -> tuple[bytes | None, str | None]:
+    """The genesis event is signed by the root key it registers (and, if pinned, is that one)."""
+    key_id, public_text = genesis
+    try:
+        public = keys.public_key_from_text(public_text)
+    except CertLedgerError as e:
+        return None, f"genesis event carries a bad root key: {e}"
+    if keys.key_id_of(public) != key_id or opened.signer != key_id:
+        return None, "genesis event is not signed by the root key it registers"
+    if pinned_root is not None and key_id != pinned_root:
+        return public, f"root key is {key_id}, not the pinned root {pinned_root}"
+    return public, None
 
 
 def signature_problem(key_problem: str | None, signature_holds: bool) -> str | None:

@@ -71,9 +71,10 @@ def _check_trust_event(trust: TrustPass, parsed: Parsed, pinned_root: str | None
     if genesis:
         if trust.registry is not None:
             return ["a second genesis event"]
-        public, key_problem = envelope.signing_key(opened, _NO_KEYS, None)
-        root = envelope.genesis_key(parsed.stream, parsed.version, opened.payload)
-        if pinned_root is not None and root is not None and root[0] != pinned_root:
+        # Version 1 of the trust registry's stream always carries a root key (maybe a bad one).
+        root = envelope.genesis_key(parsed.stream, parsed.version, opened.payload) or ("", "")
+        public, key_problem = envelope.genesis_signing_key(opened, root)
+        if pinned_root is not None and root[0] != pinned_root:
             # Reported, but the rest is still checked against this ledger's own root.
             pin_problem = f"root key is {root[0]}, not the pinned root {pinned_root}: this is not the ledger you expect"
     else:
@@ -175,14 +176,6 @@ def _key_material_problems(event: Any, ledger_id: str | None) -> list[str]:
     except CertLedgerError as e:
         return [str(e)]
     return []
-
-
-class _NoKeys:
-    def __contains__(self, key_id: object) -> bool:
-        return False
-
-
-_NO_KEYS: Any = _NoKeys()
 
 
 def _trust_signing_key(trust: TrustPass, opened: envelope.Opened, nid: int) -> tuple[bytes | None, str | None]:
