@@ -40,6 +40,15 @@ from certledger.signing.wallet import Wallet
 
 _SIGNING_ATTEMPTS = 3
 
+MAX_EVENTS_PER_SAVE = 2_000
+"""The most events one transaction may hold. Why: the library sends a save's inserts through
+psycopg's pipeline and reads their RETURNING rows only after the last one is sent; with tens
+of thousands of events the server's replies fill the socket buffers, the server stops
+reading, and client and server wait for each other forever (measured here: 10,000 events
+saved in 5 s, 60,000 never returned; no server timeout fires, as the server is waiting on the
+client). Both stores keep the same bound, so a command behaves the same on either; services
+that record more (``enrol``) split their work into saves below it."""
+
 
 class ConflictError(CertLedgerError):
     """Another writer recorded an event in the same stream first; nothing was written."""
@@ -117,6 +126,11 @@ class Ledger(LifecycleServices, Application[UUID]):
         a key since we last looked), and let the recorder refuse the write if it moves
         before the commit; then refresh and sign again."""
         streams = [ev.originator_id for ev in processing_event.events]
+        if len(processing_event.events) > MAX_EVENTS_PER_SAVE:
+            raise InputError(
+                f"{len(processing_event.events):,} events in one transaction: at most "
+                f"{MAX_EVENTS_PER_SAVE:,} may be saved at once; nothing was written"
+            )
         for attempt in range(1, _SIGNING_ATTEMPTS + 1):
             self._refresh_registry()  # one indexed query when nothing changed
             processing_event.saved_kwargs[TRUST_VERSION] = self._keyring_version
@@ -286,16 +300,31 @@ class Ledger(LifecycleServices, Application[UUID]):
         )
 
     def enrol(self, parties: list[tuple[str, str, PartyKind, KeyClaim]]) -> list[KeyId]:
-        """Register many parties, each with a first key, in one transaction (candidates
-        arrive by the thousand). Items are (party id, name, kind, key claim)."""
+        """Register many parties, each with a first key (candidates arrive by the thousand).
+        Items are (party id, name, kind, key claim).
+
+        Every item is checked against the registry first, all of them, so a bad one records
+        nothing; then they are saved a bounded number per transaction (two events each,
+        :data:`MAX_EVENTS_PER_SAVE`)."""
         key_ids = [self._checked(party_id, claim) for party_id, *_, claim in parties]
+        items = list(zip(parties, key_ids))
 
-        def change(registry: TrustRegistry, now: datetime) -> None:
-            for (party_id, name, kind, claim), key_id in zip(parties, key_ids):
-                registry.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=now)
-                _add_claimed(registry, party_id, key_id, claim, now)
+        def change_for(chunk: list[Any]) -> Any:
+            def change(registry: TrustRegistry, now: datetime) -> None:
+                for (party_id, name, kind, claim), key_id in chunk:
+                    registry.register_party(actor=ROOT_PARTY, party_id=party_id, name=name, kind=kind, at=now)
+                    _add_claimed(registry, party_id, key_id, claim, now)
 
-        self._change_trust(change)
+            return change
+
+        # The whole enrolment on a scratch copy: a refusal (a party or key registered twice)
+        # raises here, before the first save.
+        scratch = copy.deepcopy(self.registry())
+        with clock.using(clock.FixedClock(self.clock.now())):
+            change_for(items)(scratch, clock.now())
+        per_save = MAX_EVENTS_PER_SAVE // 2
+        for start in range(0, len(items), per_save):
+            self._change_trust(change_for(items[start : start + per_save]))
         return key_ids
 
     def add_key(self, party_id: str, claim: KeyClaim, valid_from: datetime | None = None) -> KeyId:

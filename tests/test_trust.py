@@ -8,9 +8,10 @@ import pytest
 
 from certledger.domain.errors import InputError, RuleViolation, SigningError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.events import ledger as ledger_module
 from certledger.events.ledger import utc_now
 from certledger.signing.keys import new_private_key, raw_public_key
-from tests.helpers import PARTIES, World
+from tests.helpers import PARTIES, Memo, World
 
 
 def test_a_fresh_ledger_holds_root_parties_and_keys(world: World) -> None:
@@ -123,3 +124,31 @@ def test_enrol_registers_many_parties_with_keys_in_one_go(world: World) -> None:
     with pytest.raises(RuleViolation, match="T-2"):
         world.ledger.enrol([("cand.9", "x", PartyKind.CANDIDATE, world.ledger.claim("cand.9", keys[0]))])
     assert world.count() == before + 11
+
+
+def test_enrol_saves_in_bounded_transactions_and_checks_everything_first(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small bound stands in for the real one (a save of tens of thousands of events
+    # deadlocks psycopg's pipeline on PostgreSQL): 12 parties are 24 events, 3 saves.
+    monkeypatch.setattr(ledger_module, "MAX_EVENTS_PER_SAVE", 10)
+    version = world.ledger.registry().version
+    claims = [(f"cand.{i}", f"考生{i}", PartyKind.CANDIDATE, world.ledger.claim(f"cand.{i}", new_private_key())) for i in range(12)]
+    # One party twice, in the last save's share: refused before anything is saved.
+    bad = [*claims, ("cand.0", "重复", PartyKind.CANDIDATE, world.ledger.claim("cand.0", new_private_key()))]
+    before = world.count()
+    with pytest.raises(RuleViolation, match="T-2"):
+        world.ledger.enrol(bad)
+    assert world.count() == before
+    world.ledger.enrol(claims)
+    assert world.count() == before + 24
+    assert world.reopen().registry().version == version + 24
+
+
+def test_a_save_above_the_bound_is_refused_whole(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger_module, "MAX_EVENTS_PER_SAVE", 3)
+    before = world.count()
+    memos = [Memo(actor="exam-center", text=f"memo {i}", value=None) for i in range(4)]
+    with pytest.raises(InputError, match="at most 3 may be saved at once; nothing was written"):
+        world.ledger.save(*memos)
+    assert world.count() == before
