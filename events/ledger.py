@@ -29,6 +29,7 @@ from certledger.events import envelope
 from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.mapper import SignedMapper
+from certledger.events.receipts import Receipt
 from certledger.events.recorders import TRUST_VERSION, KeyringMoved, with_guarded_recorder
 from certledger.events.storage import APP_NAME, Database, Rows, open_settings
 from certledger.signing import possession
@@ -76,6 +77,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         self._registry: TrustRegistry | None = None
         self._refreshing = False
         self.clock: clock.Clock = clock.SystemClock()
+        self.receipts: list[Receipt] = []  # one per event this ledger object wrote, in order
         self._keyring_version = 0  # the trust registry version self.keyring was built from
         settings = open_settings(database, read_only=read_only, create=create)
         try:
@@ -127,6 +129,12 @@ class Ledger(LifecycleServices, Application[UUID]):
                 if TRUST_REGISTRY_ID in streams or attempt == _SIGNING_ATTEMPTS:
                     raise ConflictError(f"{e}; nothing was written, try again") from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _notify(self, recordings: Any) -> None:
+        # The library's hook after every save: the one place all writes pass, with the
+        # notification ids the store gave them.
+        self.receipts.extend(Receipt.of(r) for r in recordings)
+        super()._notify(recordings)
 
     def _record_once(self, processing_event: Any) -> Any:
         try:
