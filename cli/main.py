@@ -6,6 +6,7 @@ Every command ends with one of the exit codes of :class:`domain.errors.ExitCode`
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
@@ -36,8 +37,6 @@ class LedgerGroup(click.Group):
     """Turns every way a command can fail into one line on stderr and its exit code."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
-        from eventsourcing.persistence import PersistenceError
-
         try:
             return super().invoke(ctx)
         except CertLedgerError as e:
@@ -49,11 +48,11 @@ class LedgerGroup(click.Group):
             # Point stdout at /dev/null so the interpreter's final flush does not fail again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(ExitCode.PIPE_CLOSED)
-        except (PersistenceError, sqlite3.Error) as e:  # the store failed under a running command
-            _fail(ctx, "error", f"the database failed: {' '.join(str(e).split())}", ExitCode.STORAGE)
         except (click.ClickException, click.exceptions.Exit):
             raise
         except Exception as e:  # noqa: BLE001 - a bug: still one line, no traceback
+            if _is_store_failure(e):  # the store failed under a running command
+                _fail(ctx, "error", f"the database failed: {' '.join(str(e).split())}", ExitCode.STORAGE)
             _fail(
                 ctx,
                 "internal error",
@@ -64,6 +63,45 @@ class LedgerGroup(click.Group):
             session = ctx.obj
             if session is not None and hasattr(session, "close"):
                 session.close()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or load_command(name)
+
+
+def _is_store_failure(error: Exception) -> bool:
+    # eventsourcing is imported only by commands that open a store: a command that did not
+    # cannot have raised its PersistenceError.
+    persistence = sys.modules.get("eventsourcing.persistence")
+    return isinstance(error, sqlite3.Error) or (
+        persistence is not None and isinstance(error, persistence.PersistenceError)
+    )
+
+
+# Each command's module is imported only when that command runs (or --help lists them), so
+# `certledger cert verify` starts without eventsourcing, psycopg or the domain's aggregates.
+COMMANDS = {
+    "init": "certledger.cli.trust:init",
+    "parties": "certledger.cli.trust:parties",
+    "keys": "certledger.cli.trust:keys",
+    "verify": "certledger.cli.verify:verify",
+    "demo": "certledger.cli.demo:demo",
+    "exams": "certledger.cli.lifecycle:exams",
+    "sitting": "certledger.cli.lifecycle:sitting",
+    "candidate": "certledger.cli.lifecycle:candidate",
+    "cert": "certledger.cli.cert:cert",
+    "trace": "certledger.cli.provenance:trace",
+}
+
+
+def load_command(name: str) -> click.Command | None:
+    target = COMMANDS.get(name)
+    if target is None:
+        return None
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def _exit_code_help() -> str:
@@ -109,21 +147,6 @@ def cli(ctx: click.Context, db_url: str | None, keys_dir: Path, forced_key: str 
     from certledger.cli.session import Session
 
     ctx.obj = Session(db_url=db_url, keys_dir=keys_dir, forced_key=forced_key)
-
-
-def _register_commands() -> None:
-    from certledger.cli import demo, lifecycle, trust, verify
-
-    cli.add_command(trust.init)
-    cli.add_command(trust.parties)
-    cli.add_command(trust.keys)
-    cli.add_command(verify.verify)
-    cli.add_command(demo.demo)
-    for group in lifecycle.COMMANDS:
-        cli.add_command(group)
-
-
-_register_commands()
 
 
 def main() -> None:

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
 from certledger.domain.errors import InputError
-from certledger.events.ledger import Ledger
-from certledger.events.storage import Database, parse_database_url
-from certledger.signing.keystore import KeyStore
-from certledger.signing.wallet import Wallet
+
+if TYPE_CHECKING:  # imported when used: `cert verify` must start without the store's libraries
+    from certledger.events.ledger import Ledger
+    from certledger.events.storage import Database
+    from certledger.signing.keystore import KeyStore
 
 PASSPHRASE_ENV = "CERTLEDGER_KEY_PASSPHRASE"
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -30,6 +33,8 @@ class Session:
 
     @property
     def database(self) -> Database:
+        from certledger.events.storage import parse_database_url
+
         return parse_database_url(self.db_url)
 
     def passphrase(self, *, confirm: bool = False) -> bytes:
@@ -54,6 +59,8 @@ class Session:
 
     def keystore(self, *, confirm: bool = False, kdf_rounds: int | None = None) -> KeyStore:
         """The key store; files written at today's KDF strength unless ``kdf_rounds``."""
+        from certledger.signing.keystore import KeyStore
+
         passphrase = lambda: self.passphrase(confirm=confirm)  # noqa: E731
         if kdf_rounds is None:
             return KeyStore(self.keys_dir, passphrase)
@@ -67,6 +74,9 @@ class Session:
         that it writes nothing, whoever controlled the database. Recording commands open
         read-write, and still never create tables: see :func:`events.storage.open_settings`."""
         if self._ledger is None:
+            from certledger.events.ledger import Ledger
+            from certledger.signing.wallet import Wallet
+
             wallet = Wallet(self.keystore(confirm=confirm), forced_key=self.forced_key)
             self._ledger = Ledger(
                 self.database, wallet, verify_on_read=verify_on_read, read_only=read_only, create=create
