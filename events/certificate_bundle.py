@@ -147,6 +147,7 @@ class TrustChain:
         self.ledger_id = ledger_id
         self.keys: dict[str, KeyRecord] = {}
         self._checked: set[int] = set()
+        self._checking: set[int] = set()  # a key's own revocation, signed by it, must not loop
         self._chain()
         genesis = self.events[0]
         self.root_key_id = genesis.payload.get("root_key_id")
@@ -203,8 +204,16 @@ class TrustChain:
 
     def check_event(self, index: int) -> None:
         """Trust event ``index`` is signed by a root key valid at its time (T-1, T-4)."""
-        if index in self._checked:
+        if index in self._checked or index in self._checking:
             return
+        self._checking.add(index)
+        try:
+            self._check_event(index)
+        finally:
+            self._checking.discard(index)
+        self._checked.add(index)
+
+    def _check_event(self, index: int) -> None:
         event = self.events[index]
         signer = self.keys.get(str(event.fields.get("signer")))
         if signer is None or signer.party != ROOT_PARTY or signer.added_by >= index or event.payload.get("actor") != ROOT_PARTY:
@@ -212,7 +221,6 @@ class TrustChain:
         self.check_key(signer.key_id, event.timestamp, before=index)
         if not keys.signature_holds(signer.public_key, event.signature, event.message):
             raise BundleError("trust-chain", f"trust event {index + 1}'s signature does not verify")
-        self._checked.add(index)
 
     def check_key(self, key_id: str, at: datetime, before: int | None = None) -> KeyRecord:
         """The key is registered (by a checked event) and valid at ``at`` by every revocation
