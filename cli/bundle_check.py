@@ -99,7 +99,8 @@ def _against_ledger(v: cb.Verified, db_url: str) -> dict[str, Any]:
 def _consistency(ledger: Any, v: cb.Verified) -> str:
     """The ledger's latest checkpoint extends the bundle's (a verified consistency proof)."""
     try:
-        from certledger.events.merkle_log import MerkleLog, latest_checkpoint
+        from certledger.events.checkpoints import latest_checkpoint
+        from certledger.events.merkle_log import MerkleLog
     except ImportError:
         return "not checked: this ledger has no Merkle log"
     from certledger.events import merkle

@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import click
 
-from certledger.cli.lifecycle import _load_candidacy, json_option
+from certledger.cli.lifecycle import json_option, resolve_candidacy
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import Session
 from certledger.domain.errors import InputError
@@ -80,10 +81,10 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
     custody, sanctions, refusals — each with its business date, write time (China Standard
     Time), party, key id, signature status, notification id and digest. Read only."""
     ledger = session.ledger(read_only=True)
-    candidacy = _candidacy_of(ledger, ref)
-    lines = provenance.trace(ledger, candidacy)
+    candidacy_id = _candidacy_of(ledger, ref)
+    lines = provenance.trace(ledger, candidacy_id)
     if as_json:
-        emit_json({"candidacy": str(candidacy.id), "events": [line.to_json() for line in lines]})
+        emit_json({"candidacy": str(candidacy_id), "events": [line.to_json() for line in lines]})
         return
     bad = 0
     for line in lines:
@@ -112,19 +113,18 @@ def _details(details: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _candidacy_of(ledger: Any, ref: str) -> Any:
+def _candidacy_of(ledger: Any, ref: str) -> UUID:
     if ref.count(":") == 2 or _is_uuid(ref):
-        return _load_candidacy(ledger, ref)[0]
+        return resolve_candidacy(ledger, ref)
     try:
-        found = provenance.find_certificate(ledger, ref)
+        return provenance.candidacy_of_number(ledger, ref)
     except InputError:
-        raise InputError(f"{ref!r} is neither a candidacy (EXAM:YEAR:cand.NNN or its UUID) nor a certificate number in this ledger") from None
-    return found[0].candidacy
+        raise InputError(
+            f"{ref!r} is neither a candidacy (EXAM:YEAR:cand.NNN or its UUID) nor a certificate number in this ledger"
+        ) from None
 
 
 def _is_uuid(text: str) -> bool:
-    from uuid import UUID
-
     try:
         UUID(text)
     except ValueError:

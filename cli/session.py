@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import click
 
 from certledger.domain.errors import InputError
+from certledger.signing.keystore import KeyStore
 
 if TYPE_CHECKING:  # imported when used: `cert verify` must start without the store's libraries
     from certledger.events.ledger import Ledger
     from certledger.events.storage import Database
-    from certledger.signing.keystore import KeyStore
 
 PASSPHRASE_ENV = "CERTLEDGER_KEY_PASSPHRASE"
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -59,8 +59,6 @@ class Session:
 
     def keystore(self, *, confirm: bool = False, kdf_rounds: int | None = None) -> KeyStore:
         """The key store; files written at today's KDF strength unless ``kdf_rounds``."""
-        from certledger.signing.keystore import KeyStore
-
         passphrase = lambda: self.passphrase(confirm=confirm)  # noqa: E731
         if kdf_rounds is None:
             return KeyStore(self.keys_dir, passphrase)

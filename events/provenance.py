@@ -143,15 +143,38 @@ class TraceLine:
         }
 
 
-def trace(ledger: Ledger, candidacy: Candidacy) -> list[TraceLine]:
-    """Every event behind ``candidacy``, in the order the ledger recorded them."""
-    streams: list[tuple[UUID, str]] = [(candidacy.id, "candidacy"), (candidacy.sitting_id, "sitting")]
-    for kind, number in ((candidacy.certificate_kind, candidacy.certificate_no), ("paper", candidacy.paper_no)):
-        if kind and number:
-            streams.append((certificate_number_id(kind, number), "certificate-number"))
+def candidacy_of_number(ledger: Ledger, number: str) -> UUID:
+    """The candidacy a certificate number was issued to, read from its claim as stored."""
+    for kind in KINDS:
+        for row in ledger.rows.raw_stream(certificate_number_id(kind, number.strip())):
+            try:
+                return UUID(str(envelope.open_state(bytes(row.state)).payload["candidacy_id"]))
+            except (CertLedgerError, KeyError, ValueError):
+                continue
+    raise InputError(f"no certificate numbered {number!r} in this ledger")
+
+
+def trace(ledger: Ledger, candidacy_id: UUID) -> list[TraceLine]:
+    """Every event behind the candidacy, in the order the ledger recorded them. Read as
+    stored, not through the aggregate: a forged event is a line marked BAD, not an error."""
+    own = ledger.rows.raw_stream(candidacy_id)
+    streams: list[tuple[UUID, str]] = [(candidacy_id, "candidacy")]
+    for row in own:
+        try:
+            payload = envelope.open_state(bytes(row.state)).payload
+        except CertLedgerError:
+            continue
+        event = str(row.topic).rpartition(":")[2]
+        if event == "Candidacy.Registered" and "sitting_id" in payload:
+            streams.append((UUID(str(payload["sitting_id"])), "sitting"))
+        elif event == "Candidacy.CertificateIssued":
+            streams.append((certificate_number_id(str(payload.get("kind")), str(payload.get("number"))), "certificate-number"))
+        elif event == "Candidacy.PaperCertificateReceived":
+            streams.append((certificate_number_id("paper", str(payload.get("certificate_no"))), "certificate-number"))
     scope = {str(stream): what for stream, what in streams}
     rows = sorted(
-        (row for stream, _ in streams for row in ledger.rows.raw_stream(stream)), key=lambda r: r.notification_id
+        (row for stream, _ in streams for row in (own if stream == candidacy_id else ledger.rows.raw_stream(stream))),
+        key=lambda r: r.notification_id,
     )
     ledger.registry()  # the keyring now holds every key and revocation the ledger records
     lines = []
@@ -230,7 +253,8 @@ def export_bundle(ledger: Ledger, found: Found, log: Any = None, checkpoint: Any
 
     if log is None or checkpoint is None:
         try:
-            from certledger.events.merkle_log import MerkleLog, latest_checkpoint
+            from certledger.events.checkpoints import latest_checkpoint
+            from certledger.events.merkle_log import MerkleLog
         except ImportError:
             raise InputError(
                 "this ledger has no Merkle log yet, so no checkpoint covers the seal: record one with 'certledger checkpoint'"
