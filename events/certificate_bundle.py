@@ -107,7 +107,7 @@ def is_canonical(message: bytes) -> bool:
         return False
 
 
-def open_stored(state: bytes, what: str) -> Stored:
+def open_stored(state: bytes, what: str, not_canonical: str = "reformatted") -> Stored:
     if len(state) <= keys.SIGNATURE_SIZE:
         raise BundleError("malformed", f"{what} is too short to hold a signature")
     message = state[keys.SIGNATURE_SIZE :]
@@ -118,7 +118,7 @@ def open_stored(state: bytes, what: str) -> Stored:
     if not isinstance(fields, dict) or not isinstance(fields.get("payload"), dict):
         raise BundleError("malformed", f"{what} is not a signed event envelope")
     if not is_canonical(message):
-        raise BundleError("reformatted", f"{what} is not in canonical form: {REASONS['reformatted']}")
+        raise BundleError(not_canonical, f"{what} is not in canonical form: {REASONS['reformatted']}")
     return Stored(state, fields)
 
 
@@ -143,7 +143,7 @@ class TrustChain:
     def __init__(self, states: list[bytes], ledger_id: str, trusted_root: str) -> None:
         if not states:
             raise BundleError("trust-chain", "the bundle holds no trust events")
-        self.events = [open_stored(s, f"trust event {i + 1}") for i, s in enumerate(states)]
+        self.events = [open_stored(s, f"trust event {i + 1}", "trust-chain") for i, s in enumerate(states)]
         self.ledger_id = ledger_id
         self.keys: dict[str, KeyRecord] = {}
         self._checked: set[int] = set()
