@@ -112,11 +112,14 @@ def cli(ctx: click.Context, db_url: str | None, keys_dir: Path, forced_key: str 
 
 
 def _register_commands() -> None:
-    from certledger.cli import demo, lifecycle, trust, verify
+    from certledger.cli import checkpoint, demo, lifecycle, trust, verify
 
     cli.add_command(trust.init)
     cli.add_command(trust.parties)
     cli.add_command(trust.keys)
+    trust.keys.add_command(checkpoint.keys_vkey)
+    cli.add_command(checkpoint.checkpoint)
+    cli.add_command(checkpoint.cosign)
     cli.add_command(verify.verify)
     cli.add_command(demo.demo)
     for group in lifecycle.COMMANDS:
