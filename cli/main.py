@@ -93,15 +93,29 @@ COMMANDS = {
     "candidate": "certledger.cli.lifecycle:candidate",
     "cert": "certledger.cli.cert:cert",
     "trace": "certledger.cli.provenance:trace",
+    "checkpoint": "certledger.cli.checkpoint:checkpoint",
+    "cosign": "certledger.cli.checkpoint:cosign",
 }
+# Subcommands that live in another module than their group.
+SUBCOMMANDS = {"keys": ("certledger.cli.checkpoint:keys_vkey",)}
+
+
+def _load(target: str) -> click.Command:
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def load_command(name: str) -> click.Command | None:
     target = COMMANDS.get(name)
     if target is None:
         return None
-    module, _, attribute = target.partition(":")
-    return getattr(importlib.import_module(module), attribute)
+    command = _load(target)
+    if isinstance(command, click.Group):
+        for extra in SUBCOMMANDS.get(name, ()):
+            sub = _load(extra)
+            if sub.name not in command.commands:
+                command.add_command(sub)
+    return command
 
 
 def _exit_code_help() -> str:

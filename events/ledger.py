@@ -21,6 +21,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
 
+from certledger.domain import checkpoints as _checkpoints  # noqa: F401 - declares the checkpoint acts
 from certledger.domain import clock
 from certledger.domain.errors import CertLedgerError, InputError, StorageError, TamperError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
@@ -29,6 +30,7 @@ from certledger.events import envelope
 from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.mapper import SignedMapper
+from certledger.events.merkle_log import MerkleLog
 from certledger.events.receipts import Receipt
 from certledger.events.recorders import TRUST_VERSION, KeyringMoved, with_guarded_recorder
 from certledger.events.storage import APP_NAME, Database, Rows, open_settings
@@ -85,6 +87,8 @@ class Ledger(LifecycleServices, Application[UUID]):
         except (PersistenceError, OSError) as e:
             raise StorageError(f"cannot open {database.describe()}: {e}") from None
         self.rows = Rows(database, self.recorder)
+        if create:  # init: the Merkle log's tables too (events.merkle_log)
+            MerkleLog(self).ensure_tables()
         self.mapper.fetch_stored = self._fetch_stored
         self.mapper.refresh_keyring = self._refresh_registry
         self.mapper.pinned_root = pinned_root
