@@ -276,3 +276,57 @@ def test_openssl_checks_the_e_seal(sealed: LifeWorld, tmp_path: Path) -> None:
     (tmp_path / "doc.bin").write_bytes(document.replace(NUMBER.encode(), b"HN2025JZ2-9999"))
     forged = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert forged.returncode != 0 and "Signature Verification Failure" in forged.stdout + forged.stderr
+
+
+# -- with the ledger's own Merkle log and checkpoints (events/merkle_log.py, events/checkpoints.py)
+
+
+def test_export_refuses_until_a_checkpoint_covers_the_seal(sealed: LifeWorld, tmp_path: Path) -> None:
+    from certledger.events.checkpoints import record_checkpoint
+
+    out = tmp_path / "cert.json"
+    refused = CliRunner().invoke(cli, ["--db", sealed.db_url, "cert", "export", NUMBER, "-o", str(out)])
+    assert refused.exit_code in (2, 4) and "certledger checkpoint" in refused.stderr, refused.output
+    assert not out.exists()
+    record_checkpoint(sealed.ledger)
+    done = CliRunner().invoke(cli, ["--db", sealed.db_url, "cert", "export", NUMBER, "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    verified = CliRunner().invoke(cli, ["cert", "verify", str(out), "--trust", root_key(sealed), "--json"])
+    assert verified.exit_code == 0, verified.output
+    assert orjson.loads(verified.stdout)["checkpoint"]["size"] == orjson.loads(out.read_bytes())["inclusion"]["tree_size"]
+
+
+def test_a_cosigned_checkpoint_names_both_signers_and_the_ledger_stays_consistent(sealed: LifeWorld, tmp_path: Path) -> None:
+    from certledger.events.checkpoints import cosign_checkpoint, record_checkpoint
+
+    record_checkpoint(sealed.ledger)
+    cosign_checkpoint(sealed.ledger, "exam-center")
+    out = tmp_path / "cert.json"
+    assert CliRunner().invoke(cli, ["--db", sealed.db_url, "cert", "export", NUMBER, "-o", str(out)]).exit_code == 0
+    verified = cb.verify_bundle(cb.loads(out.read_bytes()), root_key(sealed))
+    assert [s.split(" ")[0] for s in verified.checkpoint_signers] == ["hrss", "exam-center"]
+    # The ledger grows and checkpoints again: --db checks the new checkpoint extends the bundle's.
+    cid = sealed.candidacies["jianzaoshi-2", "cand.002"]
+    sealed.ledger.find_ineligible("dept.zhujian.henan", cid, "education", "学历不符合", on=date(2025, 9, 1))
+    record_checkpoint(sealed.ledger)
+    now = CliRunner().invoke(cli, ["cert", "verify", str(out), "--trust", root_key(sealed), "--db", sealed.db_url, "--json"])
+    assert now.exit_code == 0, now.output
+    report = orjson.loads(now.stdout)["ledger_now"]
+    assert report["status"] == "valid" and "(proof verified)" in report["checkpoint"]
+    assert f"consistent with the bundle's size {verified.tree_size}" in report["checkpoint"]
+
+
+def test_the_readme_openssl_command_on_a_cli_export(sealed: LifeWorld, tmp_path: Path) -> None:
+    from certledger.events.checkpoints import record_checkpoint
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    record_checkpoint(sealed.ledger)
+    out = tmp_path / "cert.json"
+    exported = CliRunner().invoke(
+        cli, ["--db", sealed.db_url, "cert", "export", NUMBER, "-o", str(out), "--openssl-dir", str(tmp_path / "seal")]
+    )
+    assert exported.exit_code == 0, exported.output
+    command = "openssl pkeyutl -verify -pubin -inkey seal/hrss.pem -rawin -in seal/doc.bin -sigfile seal/seal.sig"
+    done = subprocess.run(command.split(), cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout, done.stdout + done.stderr
