@@ -330,3 +330,11 @@ def test_the_readme_openssl_command_on_a_cli_export(sealed: LifeWorld, tmp_path:
     command = "openssl pkeyutl -verify -pubin -inkey seal/hrss.pem -rawin -in seal/doc.bin -sigfile seal/seal.sig"
     done = subprocess.run(command.split(), cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_trust_chain_with_an_event_left_out_fails(sealed: LifeWorld) -> None:
+    """Leaving out a trust event (say, a revocation) breaks the ``prev`` chain."""
+    bundle = export(sealed)
+    assert len(bundle["trust"]) > 2
+    del bundle["trust"][1]
+    assert reason(bundle, root_key(sealed)) == "trust-chain"
