@@ -340,6 +340,11 @@ class Rows:
             params = [streams, before]
         return [_raw(r) for r in self._execute(sql, params)]
 
+    def at(self, notification_id: int) -> RawRow | None:
+        """The row with this notification id, as stored (None if there is none)."""
+        rows = self._execute(self._raw_select() + f"WHERE {self._id_column} = ?", [notification_id])
+        return _raw(rows[0]) if rows else None
+
     def head(self) -> RawRow | None:
         rows = self._execute(self._raw_select() + f"ORDER BY {self._id_column} DESC LIMIT 1")
         return _raw(rows[0]) if rows else None
