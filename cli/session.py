@@ -13,10 +13,10 @@ import click
 
 from certledger.domain.errors import InputError
 from certledger.events.storage import Database, parse_database_url
+from certledger.signing.keystore import KeyStore
 
 if TYPE_CHECKING:  # imported when first used: offline commands never load the ledger's stack
     from certledger.events.ledger import Ledger
-    from certledger.signing.keystore import KeyStore
 
 PASSPHRASE_ENV = "CERTLEDGER_KEY_PASSPHRASE"
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -54,10 +54,8 @@ class Session:
                 )
         return self._passphrase
 
-    def keystore(self, *, confirm: bool = False, kdf_rounds: int | None = None) -> "KeyStore":
+    def keystore(self, *, confirm: bool = False, kdf_rounds: int | None = None) -> KeyStore:
         """The key store; files written at today's KDF strength unless ``kdf_rounds``."""
-        from certledger.signing.keystore import KeyStore
-
         passphrase = lambda: self.passphrase(confirm=confirm)  # noqa: E731
         if kdf_rounds is None:
             return KeyStore(self.keys_dir, passphrase)
