@@ -33,8 +33,47 @@ def _fail(ctx: click.Context, label: str, message: str, code: int) -> None:
     ctx.exit(code)
 
 
+# Each command's module, imported only when that command runs: the offline commands
+# (``prove check``, ``cert verify``) must not pay for eventsourcing and psycopg, which the others import.
+LAZY_COMMANDS = {
+    "init": "certledger.cli.trust:init",
+    "parties": "certledger.cli.trust:parties",
+    "keys": "certledger.cli.trust:keys",
+    "verify": "certledger.cli.verify:verify",
+    "checkpoint": "certledger.cli.checkpoint:checkpoint",
+    "cosign": "certledger.cli.checkpoint:cosign",
+    "prove": "certledger.cli.prove:prove",
+    "demo": "certledger.cli.demo:demo",
+    "exams": "certledger.cli.lifecycle:exams",
+    "sitting": "certledger.cli.lifecycle:sitting",
+    "candidate": "certledger.cli.lifecycle:candidate",
+    "cert": "certledger.cli.cert:cert",  # cert verify offline; the rest from lifecycle and provenance
+    "trace": "certledger.cli.provenance:trace",
+}
+
+
+def _store_failed(error: BaseException) -> bool:
+    """The store failed under a running command (without importing the library to ask)."""
+    if isinstance(error, sqlite3.Error):
+        return True
+    persistence = sys.modules.get("eventsourcing.persistence")
+    return persistence is not None and isinstance(error, persistence.PersistenceError)
+
+
 class LedgerGroup(click.Group):
-    """Turns every way a command can fail into one line on stderr and its exit code."""
+    """Turns every way a command can fail into one line on stderr and its exit code, and
+    imports each command's module only when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY_COMMANDS:
+            module, _, attribute = LAZY_COMMANDS[name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, name)
+        return command
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
@@ -51,8 +90,9 @@ class LedgerGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit):
             raise
         except Exception as e:  # noqa: BLE001 - a bug: still one line, no traceback
-            if _is_store_failure(e):  # the store failed under a running command
+            if _store_failed(e):
                 _fail(ctx, "error", f"the database failed: {' '.join(str(e).split())}", ExitCode.STORAGE)
+                return
             _fail(
                 ctx,
                 "internal error",
@@ -63,59 +103,6 @@ class LedgerGroup(click.Group):
             session = ctx.obj
             if session is not None and hasattr(session, "close"):
                 session.close()
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *COMMANDS})
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return super().get_command(ctx, name) or load_command(name)
-
-
-def _is_store_failure(error: Exception) -> bool:
-    # eventsourcing is imported only by commands that open a store: a command that did not
-    # cannot have raised its PersistenceError.
-    persistence = sys.modules.get("eventsourcing.persistence")
-    return isinstance(error, sqlite3.Error) or (
-        persistence is not None and isinstance(error, persistence.PersistenceError)
-    )
-
-
-# Each command's module is imported only when that command runs (or --help lists them), so
-# `certledger cert verify` starts without eventsourcing, psycopg or the domain's aggregates.
-COMMANDS = {
-    "init": "certledger.cli.trust:init",
-    "parties": "certledger.cli.trust:parties",
-    "keys": "certledger.cli.trust:keys",
-    "verify": "certledger.cli.verify:verify",
-    "demo": "certledger.cli.demo:demo",
-    "exams": "certledger.cli.lifecycle:exams",
-    "sitting": "certledger.cli.lifecycle:sitting",
-    "candidate": "certledger.cli.lifecycle:candidate",
-    "cert": "certledger.cli.cert:cert",
-    "trace": "certledger.cli.provenance:trace",
-    "checkpoint": "certledger.cli.checkpoint:checkpoint",
-    "cosign": "certledger.cli.checkpoint:cosign",
-}
-# Subcommands that live in another module than their group.
-SUBCOMMANDS = {"keys": ("certledger.cli.checkpoint:keys_vkey",)}
-
-
-def _load(target: str) -> click.Command:
-    module, _, attribute = target.partition(":")
-    return getattr(importlib.import_module(module), attribute)
-
-
-def load_command(name: str) -> click.Command | None:
-    target = COMMANDS.get(name)
-    if target is None:
-        return None
-    command = _load(target)
-    if isinstance(command, click.Group):
-        for extra in SUBCOMMANDS.get(name, ()):
-            sub = _load(extra)
-            if sub.name not in command.commands:
-                command.add_command(sub)
-    return command
 
 
 def _exit_code_help() -> str:

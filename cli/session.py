@@ -7,17 +7,16 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import click
 
 from certledger.domain.errors import InputError
+from certledger.events.storage import Database, parse_database_url
 from certledger.signing.keystore import KeyStore
 
-if TYPE_CHECKING:  # imported when used: `cert verify` must start without the store's libraries
+if TYPE_CHECKING:  # imported when first used: offline commands never load the ledger's stack
     from certledger.events.ledger import Ledger
-    from certledger.events.storage import Database
 
 PASSPHRASE_ENV = "CERTLEDGER_KEY_PASSPHRASE"
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -29,12 +28,10 @@ class Session:
     keys_dir: Path
     forced_key: str | None
     _passphrase: bytes | None = field(default=None, repr=False)
-    _ledger: Ledger | None = None
+    _ledger: "Ledger | None" = None
 
     @property
     def database(self) -> Database:
-        from certledger.events.storage import parse_database_url
-
         return parse_database_url(self.db_url)
 
     def passphrase(self, *, confirm: bool = False) -> bytes:
@@ -66,7 +63,7 @@ class Session:
 
     def ledger(
         self, *, create: bool = False, read_only: bool = False, verify_on_read: bool = True, confirm: bool = False
-    ) -> Ledger:
+    ) -> "Ledger":
         """Open the ledger: ``create`` for ``init`` (and the demo) only, which may make the
         tables (and the SQLite file); ``read_only`` for every command that only reads, so
         that it writes nothing, whoever controlled the database. Recording commands open

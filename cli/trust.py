@@ -279,3 +279,12 @@ def _with_new_key(session: Session, party: str, register):
         if key_id not in session.ledger().registry().keys:
             store.path_for(party, key_id).unlink(missing_ok=True)
         raise
+
+
+def _register_vkey() -> None:
+    from certledger.cli.checkpoint import keys_vkey
+
+    keys.add_command(keys_vkey)
+
+
+_register_vkey()

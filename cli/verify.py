@@ -57,12 +57,22 @@ class KeyIdType(click.ParamType):
     help="A checkpoint note you kept (certledger checkpoint -o FILE): the ledger must still hold exactly "
     "the events it covers.",
 )
+@click.option(
+    "--since",
+    "since",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Verify only the events recorded after this kept checkpoint note, tied to it by Merkle proofs.",
+)
 @pass_session
-def verify(session: Session, report_all: bool, root_key: str | None, as_json: bool, jobs: int, kept: Path | None) -> None:
+def verify(
+    session: Session, report_all: bool, root_key: str | None, as_json: bool, jobs: int, kept: Path | None, since: Path | None
+) -> None:
     """Check the whole ledger. Exit 0 if every event verifies, 1 naming the bad ones.
 
     It opens the ledger read-only: whatever the database holds, verify writes nothing."""
     kept_note = _read_note(kept) if kept else None
+    since_note = _read_note(since) if since else None
     # The checks below are the verification; reading must not refuse what it should report.
     ledger = session.ledger(read_only=True, verify_on_read=False)
     report = Report()
@@ -76,7 +86,7 @@ def verify(session: Session, report_all: bool, root_key: str | None, as_json: bo
         interrupts.only_here() if jobs > 1 else _NoBar(),
     ):
         for finding in verify_ledger(
-            ledger, report, pinned_root=root_key, progress=bar.update, jobs=jobs, kept_checkpoint=kept_note
+            ledger, report, pinned_root=root_key, progress=bar.update, jobs=jobs, kept_checkpoint=kept_note, since_note=since_note
         ):
             findings.append(finding)
             if not report_all:
@@ -106,6 +116,12 @@ def _log_lines(report: Report) -> list[tuple[str, str]]:
         ("checkpoints", f"{log['checkpoints_checked']} checked (检查点), {log['cosignatures_checked']} cosignatures"
          + (f"; latest covers {latest['size']} events, root {latest['root'][:16]}…" if latest else "; none recorded")),
     ]
+    if report.since is not None:
+        s = report.since
+        lines.append(("since", f"events after the kept checkpoint of {s['kept_size']} (notification "
+                      f"{s['boundary_notification_id']}): re-verified; {s['streams_pinned']} older streams pinned by "
+                      f"inclusion proofs; NOT re-verified: {s['not_re_verified']}"))
+        lines.append(("consistency", s["consistency_with_latest_checkpoint"] or "-"))
     kept = log["kept_checkpoint"]
     if kept is not None:
         verdict = {True: "holds", False: "FAILS", None: "not reached"}[kept.get("ok")]
@@ -118,7 +134,7 @@ def _not_covered(report: Report) -> str:
     if report.log.kept is not None and report.log.kept.get("ok"):
         return (f"events after the kept checkpoint's {report.log.kept['size']} are covered only by recorded "
                 "checkpoints; rows removed after the latest one are not seen (README)")
-    return (f"{after} events after the latest checkpoint: rows removed from the end after it are not seen "
+    return (f"{after} event{'' if after == 1 else 's'} after the latest checkpoint: rows removed from the end after it are not seen "
             "without a kept note (certledger verify --checkpoint FILE, README)")
 
 

@@ -51,6 +51,8 @@ from certledger.events.ledger import Ledger
 from certledger.events.storage import RawRow, canonical_stream_text
 from certledger.events.verify_rows import parse_row
 from certledger.events.verify_streams import Replay
+from certledger.events import verify_since
+from certledger.events.merkle import Frontier
 from certledger.events.verify_log import LogPass, LogSummary
 from certledger.events.verify_trust import TrustPass, replay_trust
 
@@ -101,6 +103,7 @@ class Report:
     seconds: float = 0.0
     verified_at: str = ""
     log: LogSummary = field(default_factory=LogSummary)
+    since: dict[str, Any] | None = None  # verify --since: what was and was not re-verified
 
     @property
     def ok(self) -> bool:
@@ -128,6 +131,7 @@ class Report:
             "seconds": round(self.seconds, 3),
             "events_per_second": round(rate) if rate else None,
             "merkle_log": self.log.to_json(),
+            "since": self.since,
         }
 
 
@@ -149,6 +153,7 @@ def verify_ledger(
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
     kept_checkpoint: str | None = None,
+    since_note: str | None = None,
 ) -> Iterator[Finding]:
     """Yield a :class:`Finding` for each bad row, in notification order; fill ``report``.
 
@@ -165,12 +170,18 @@ def verify_ledger(
     _describe_trust(report, trust, ledger, pinned_root)
     replay = Replay(ledger, trust)
     backend = ledger.database.backend
-    log = LogPass(trust.registry, trust.ledger_id, backend, kept_checkpoint, summary=report.log)
+    since = verify_since.start(ledger, trust.registry, trust.ledger_id, since_note) if since_note else None
+    log = LogPass(trust.registry, trust.ledger_id, backend, kept_checkpoint, summary=report.log,
+                  frontier=since.frontier if since else Frontier())
     yield from _ledger_findings(report, log.open_kept())
+    after = since.boundary if since else None
     pool = _worker_pool(jobs)
     in_flight: deque[tuple[list[_Checked], Any, int]] = deque()
     try:
-        for page in ledger.rows.raw_pages(page_size):
+        for page in ledger.rows.raw_pages(page_size, after=after):
+            if since is not None:
+                for row in page:
+                    verify_since.touch(since, row, backend)
             replay.streams.prefetch(_continued_streams(page, backend), page[0].notification_id)
             checked = [_check_row(row, backend, trust, replay) for row in page]
             signature_jobs = [c.job for c in checked if c.job is not None]
@@ -184,7 +195,11 @@ def verify_ledger(
         if pool:
             pool.shutdown(cancel_futures=True)
     yield from _ledger_findings(report, log.finish())
-    stored = ledger.rows.count()
+    if since is not None:
+        latest = (report.log.latest_size, report.log.latest_root) if report.log.latest_size is not None else None
+        yield from _ledger_findings(report, verify_since.finish(since, ledger, latest))
+        report.since = since.to_json()
+    stored = ledger.rows.count(after=after)
     if stored != report.events:  # defence in depth: every row must have passed through here
         report.findings += 1
         yield Finding(0, "", None, "", (f"the table holds {stored} rows but verify read {report.events}",))

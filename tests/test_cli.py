@@ -218,6 +218,12 @@ def test_demo_runs_the_whole_lifecycle_and_verifies(tmp_path: Path, monkeypatch:
     again = runner.invoke(cli, ["--db", str(demo_db), "verify", "--json"])
     events = orjson.loads(again.stdout)["report"]["events"]
     assert again.exit_code == 0 and str(events) in summary[0]
+    kept = tmp_path / "certledger-demo" / "checkpoint.note"
+    assert f"its note is in {Path('certledger-demo') / 'checkpoint.note'}" in result.stderr
+    held = runner.invoke(cli, ["--db", str(demo_db), "verify", "--checkpoint", str(kept), "--json"])
+    log = orjson.loads(held.stdout)["report"]["merkle_log"]
+    assert held.exit_code == 0 and log["kept_checkpoint"]["ok"] is True and log["checkpoints_checked"] == 3
+    assert log["cosignatures_checked"] == 1 and "— exam-center " in kept.read_text()
     before = demo_db.read_bytes()
     rerun = runner.invoke(cli, ["demo"], env=demo_env)
     assert rerun.exit_code == 2 and "--reset" in rerun.stderr  # does not overwrite without --reset
