@@ -27,6 +27,7 @@ from certledger.domain.candidacy import Outcome, ReissueKind
 from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
+from certledger.events.checkpoints import RecordedCheckpoint, cosign_checkpoint, record_checkpoint
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
 from certledger.events.verify import Report, verify_ledger
@@ -74,7 +75,7 @@ def demo(ctx: click.Context, where: Path, reset: bool, candidates: int) -> None:
         raise InputError(f"{place.ledger} holds an earlier demo ledger: run the demo with --reset to rebuild it")
     session = Session(db_url=db_url or str(place.ledger), keys_dir=place.keys, forced_key=ctx.obj.forced_key)
     try:
-        _run(session, candidates, db_url is None and place.ledger)
+        _run(session, candidates, db_url is None and place.ledger, place.checkpoint)
     finally:
         session.close()
 
@@ -92,7 +93,7 @@ def _explicit_db(ctx: click.Context) -> str | None:
     return None
 
 
-def _run(session: Session, candidates: int, local: Path | None) -> None:
+def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> None:
     kdf_rounds = None
     if not os.environ.get(PASSPHRASE_ENV):
         session._passphrase = DEMO_PASSPHRASE.encode()
@@ -102,8 +103,15 @@ def _run(session: Session, candidates: int, local: Path | None) -> None:
     ledger.ensure_empty()
     run = DemoRun(ledger, session.keystore(kdf_rounds=kdf_rounds), candidates)
     run.trust()
+    run.checkpoint("the trust registry")
     run.lifecycle()
+    run.checkpoint("the lifecycle")
     run.refusals()
+    last = run.checkpoint("the refusals")
+    cosigned = cosign_checkpoint(ledger, EXAM_CENTER, last.size)
+    kept.write_text(cosigned.note, encoding="utf-8")
+    run.say(f"河南省人事考试中心 cosigned the last checkpoint (联署, L-6); its note is in {kept}: the file an auditor "
+            f"keeps (certledger {'--db ' + str(local) + ' ' if local else ''}verify --checkpoint {kept})")
 
     click.echo(f"\nRegister of {ledger.database.describe()}:")
     emit_table(run.register_rows(), ["sitting", "candidates", "passed", "合格", "不合格", "视为放弃", "void",
@@ -167,6 +175,12 @@ class DemoRun:
         self.lost_key = lost.key_id
         new_root = self.ledger.rotate_key(ROOT_PARTY, self._new_key(ROOT_PARTY))[0]
         self.say(f"rotated 郑州市住房和城乡建设局's key; revoked a compromised 卫健委 key; rotated the root key to {new_root}")
+
+    def checkpoint(self, after: str) -> RecordedCheckpoint:
+        recorded = record_checkpoint(self.ledger)
+        self.say(f"HRSS recorded a checkpoint (检查点, L-5) after {after}: the Merkle root of the first "
+                 f"{recorded.size} events, {recorded.root.hex()[:16]}…, in a signed note")
+        return recorded
 
     def _new_key(self, party: str) -> KeyClaim:
         key = new_private_key()

@@ -3,8 +3,8 @@
 The demo used to write to ``--db``/``--keys`` (and so to ``CERTLEDGER_DB``/``CERTLEDGER_KEYS``,
 which the README tells users to export), and ``--reset`` deleted whatever was there. Now it
 writes only into a directory it created (or found empty) and marked with
-:data:`MARKER`: ``ledger.db``, ``keys/`` and the marker itself; ``--reset`` deletes those
-two, and only in a marked directory.
+:data:`MARKER`: ``ledger.db``, ``keys/``, ``checkpoint.note`` and the marker itself;
+``--reset`` deletes the first three, and only in a marked directory.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ DEFAULT_DIR = Path("certledger-demo")
 MARKER = ".certledger-demo"
 MARKER_TEXT = (
     "This directory was created by 'certledger demo'.\n"
-    "'certledger demo --reset' deletes ledger.db and keys/ here, and nothing else.\n"
+    "'certledger demo --reset' deletes ledger.db, checkpoint.note and keys/ here, and nothing else.\n"
 )
 
 
@@ -28,6 +28,7 @@ class DemoDir:
         self.ledger = root / "ledger.db"
         self.keys = root / "keys"
         self.marker = root / MARKER
+        self.checkpoint = root / "checkpoint.note"  # the last checkpoint's note: what an auditor keeps
 
     def claim(self) -> None:
         """Make sure the directory is the demo's: create and mark it, or find it marked
@@ -49,5 +50,6 @@ class DemoDir:
         """Delete the demo's ledger and keys (after :meth:`claim` found the marker)."""
         for suffix in ("", "-wal", "-shm", "-journal"):
             self.ledger.with_name(self.ledger.name + suffix).unlink(missing_ok=True)
+        self.checkpoint.unlink(missing_ok=True)
         if self.keys.is_dir():
             shutil.rmtree(self.keys)

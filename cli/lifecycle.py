@@ -22,6 +22,7 @@ from uuid import UUID
 import click
 
 from certledger.cli.output import emit_json, emit_table, note
+from certledger.cli.receipts import recording
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
 from certledger.domain.acts import late_entry
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
@@ -110,7 +111,8 @@ late_option = click.option(
 
 
 def act(f: F) -> F:
-    """The options every act takes: ``--as PARTY``, ``--on DATE`` and ``--late REASON``."""
+    """The options every act takes: ``--as PARTY``, ``--on DATE`` and ``--late REASON``;
+    and its receipts (``--json``: :mod:`cli.receipts`)."""
 
     @functools.wraps(f)
     def run(*args: Any, late: str | None = None, **kwargs: Any) -> Any:
@@ -119,7 +121,7 @@ def act(f: F) -> F:
         with late_entry(late):
             return f(*args, **kwargs)
 
-    return as_option(on_option(late_option(run)))  # type: ignore[return-value]
+    return as_option(on_option(late_option(recording(run))))  # type: ignore[return-value]
 
 
 def sitting_argument(f: F) -> F:

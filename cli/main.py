@@ -6,6 +6,7 @@ Every command ends with one of the exit codes of :class:`domain.errors.ExitCode`
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
@@ -32,12 +33,49 @@ def _fail(ctx: click.Context, label: str, message: str, code: int) -> None:
     ctx.exit(code)
 
 
+# Each command's module, imported only when that command runs: the offline commands
+# (``prove check``, ``cert verify``) must not pay for eventsourcing and psycopg, which the others import.
+LAZY_COMMANDS = {
+    "init": "certledger.cli.trust:init",
+    "parties": "certledger.cli.trust:parties",
+    "keys": "certledger.cli.trust:keys",
+    "verify": "certledger.cli.verify:verify",
+    "checkpoint": "certledger.cli.checkpoint:checkpoint",
+    "cosign": "certledger.cli.checkpoint:cosign",
+    "prove": "certledger.cli.prove:prove",
+    "demo": "certledger.cli.demo:demo",
+    "exams": "certledger.cli.lifecycle:exams",
+    "sitting": "certledger.cli.lifecycle:sitting",
+    "candidate": "certledger.cli.lifecycle:candidate",
+    "cert": "certledger.cli.cert:cert",  # cert verify offline; the rest from lifecycle and provenance
+    "trace": "certledger.cli.provenance:trace",
+}
+
+
+def _store_failed(error: BaseException) -> bool:
+    """The store failed under a running command (without importing the library to ask)."""
+    if isinstance(error, sqlite3.Error):
+        return True
+    persistence = sys.modules.get("eventsourcing.persistence")
+    return persistence is not None and isinstance(error, persistence.PersistenceError)
+
+
 class LedgerGroup(click.Group):
-    """Turns every way a command can fail into one line on stderr and its exit code."""
+    """Turns every way a command can fail into one line on stderr and its exit code, and
+    imports each command's module only when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY_COMMANDS:
+            module, _, attribute = LAZY_COMMANDS[name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, name)
+        return command
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
-        from eventsourcing.persistence import PersistenceError
-
         try:
             return super().invoke(ctx)
         except CertLedgerError as e:
@@ -49,11 +87,12 @@ class LedgerGroup(click.Group):
             # Point stdout at /dev/null so the interpreter's final flush does not fail again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(ExitCode.PIPE_CLOSED)
-        except (PersistenceError, sqlite3.Error) as e:  # the store failed under a running command
-            _fail(ctx, "error", f"the database failed: {' '.join(str(e).split())}", ExitCode.STORAGE)
         except (click.ClickException, click.exceptions.Exit):
             raise
         except Exception as e:  # noqa: BLE001 - a bug: still one line, no traceback
+            if _store_failed(e):
+                _fail(ctx, "error", f"the database failed: {' '.join(str(e).split())}", ExitCode.STORAGE)
+                return
             _fail(
                 ctx,
                 "internal error",
@@ -109,21 +148,6 @@ def cli(ctx: click.Context, db_url: str | None, keys_dir: Path, forced_key: str 
     from certledger.cli.session import Session
 
     ctx.obj = Session(db_url=db_url, keys_dir=keys_dir, forced_key=forced_key)
-
-
-def _register_commands() -> None:
-    from certledger.cli import demo, lifecycle, trust, verify
-
-    cli.add_command(trust.init)
-    cli.add_command(trust.parties)
-    cli.add_command(trust.keys)
-    cli.add_command(verify.verify)
-    cli.add_command(demo.demo)
-    for group in lifecycle.COMMANDS:
-        cli.add_command(group)
-
-
-_register_commands()
 
 
 def main() -> None:

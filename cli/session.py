@@ -7,14 +7,16 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from certledger.domain.errors import InputError
-from certledger.events.ledger import Ledger
 from certledger.events.storage import Database, parse_database_url
 from certledger.signing.keystore import KeyStore
-from certledger.signing.wallet import Wallet
+
+if TYPE_CHECKING:  # imported when first used: offline commands never load the ledger's stack
+    from certledger.events.ledger import Ledger
 
 PASSPHRASE_ENV = "CERTLEDGER_KEY_PASSPHRASE"
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -26,7 +28,7 @@ class Session:
     keys_dir: Path
     forced_key: str | None
     _passphrase: bytes | None = field(default=None, repr=False)
-    _ledger: Ledger | None = None
+    _ledger: "Ledger | None" = None
 
     @property
     def database(self) -> Database:
@@ -61,12 +63,15 @@ class Session:
 
     def ledger(
         self, *, create: bool = False, read_only: bool = False, verify_on_read: bool = True, confirm: bool = False
-    ) -> Ledger:
+    ) -> "Ledger":
         """Open the ledger: ``create`` for ``init`` (and the demo) only, which may make the
         tables (and the SQLite file); ``read_only`` for every command that only reads, so
         that it writes nothing, whoever controlled the database. Recording commands open
         read-write, and still never create tables: see :func:`events.storage.open_settings`."""
         if self._ledger is None:
+            from certledger.events.ledger import Ledger
+            from certledger.signing.wallet import Wallet
+
             wallet = Wallet(self.keystore(confirm=confirm), forced_key=self.forced_key)
             self._ledger = Ledger(
                 self.database, wallet, verify_on_read=verify_on_read, read_only=read_only, create=create

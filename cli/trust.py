@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from certledger.cli.output import emit_json, emit_table, note
+from certledger.cli.receipts import recording
 from certledger.cli.session import Session, parse_moment
 from certledger.domain.errors import InputError
 from certledger.domain.parties import ROOT_PARTY, check_party_id, party_kind
@@ -28,6 +29,7 @@ pass_session = click.make_pass_decorator(Session)
 
 
 @click.command()
+@recording
 @click.option("--name", default="河南省人力资源和社会保障厅", show_default=True, help="The root party's name.")
 @click.option(
     "--simulated-clock",
@@ -62,6 +64,7 @@ def parties() -> None:
 
 
 @parties.command("add")
+@recording
 @click.argument("party_id")
 @click.option("--name", required=True, help="Official name, e.g. 河南省住房和城乡建设厅.")
 @click.option("--kind", required=True, help="hrss, exam-center, department, association, postal, …")
@@ -74,6 +77,7 @@ def parties_add(session: Session, party_id: str, name: str, kind: str) -> None:
 
 
 @parties.command("seed")
+@recording
 @click.option("--json", "as_json", is_flag=True, help="Print the enrolled parties as JSON.")
 @pass_session
 def parties_seed(session: Session, as_json: bool) -> None:
@@ -136,6 +140,7 @@ def keys_list(session: Session, party: str | None, as_json: bool) -> None:
 
 
 @keys.command("add")
+@recording
 @click.option("--party", required=True, help="The party the key signs for.")
 @click.option(
     "--public-key",
@@ -207,6 +212,7 @@ def keys_prove(session: Session, party: str, private_key: Path, ledger_id: str |
 
 
 @keys.command("rotate")
+@recording
 @click.option("--party", required=True)
 @click.option("--destroy-old", is_flag=True, help="Delete the old keys' private files instead of retiring them.")
 @pass_session
@@ -223,6 +229,7 @@ def keys_rotate(session: Session, party: str, destroy_old: bool) -> None:
 
 
 @keys.command("revoke")
+@recording
 @click.argument("key_id")
 @click.option("--reason", required=True, help="Why, e.g. 'private key lost'.")
 @click.option(
@@ -272,3 +279,12 @@ def _with_new_key(session: Session, party: str, register):
         if key_id not in session.ledger().registry().keys:
             store.path_for(party, key_id).unlink(missing_ok=True)
         raise
+
+
+def _register_vkey() -> None:
+    from certledger.cli.checkpoint import keys_vkey
+
+    keys.add_command(keys_vkey)
+
+
+_register_vkey()

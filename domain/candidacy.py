@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import event
 
 from certledger.domain.acts import DatedAggregate, act
+from certledger.domain.certificate import certificate_document
 from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
 
 from certledger.domain.errors import InputError, RuleViolation
@@ -421,7 +422,11 @@ class Candidacy(DatedAggregate):
         if not number.strip():
             raise InputError("a certificate needs a number")
         _claimed(claim, kind, number.strip(), self.id)
-        self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on)
+        document = certificate_document(
+            kind=kind, number=number.strip(), holder=self.name, id_number=self.masked_id, exam_code=self.exam_code,
+            level=self.level, year=sitting.year, candidacy=str(self.id), issued_on=on,
+        )  # the e-seal signs it with the event (domain/certificate.py)
+        self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on, document=document)
 
     @act("PaperCertificateReceived", rules=("R-15", "L-3"), term="纸质证书下发", needs={"claim": lambda e: certificate_number_id("paper", e.certificate_no)})
     def receive_paper_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date,
@@ -587,7 +592,7 @@ class Candidacy(DatedAggregate):
         self.referred_on = on
 
     @event("CertificateIssued")
-    def _certificate_issued(self, *, actor: str, kind: str, number: str, on: date) -> None:
+    def _certificate_issued(self, *, actor: str, kind: str, number: str, on: date, document: dict[str, Any]) -> None:
         self.certificate_kind = kind
         self.certificate_no = number
         self.certificate_issued_on = on

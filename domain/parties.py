@@ -24,6 +24,7 @@ class PartyKind(str, Enum):
     NATIONAL_DEPARTMENT = "national-department"  # 国家行业行政管理部门 (R-19 route)
     POSTAL = "postal"  # 邮政公司
     CANDIDATE = "candidate"  # 考生
+    WITNESS = "witness"  # 见证方: an external auditor's key that cosigns checkpoints (L-6)
 
 
 def check_party_id(party_id: str) -> str:

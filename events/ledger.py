@@ -21,6 +21,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
 
+from certledger.domain import checkpoints as _checkpoints  # noqa: F401 - declares the checkpoint acts
 from certledger.domain import clock
 from certledger.domain.errors import CertLedgerError, InputError, StorageError, TamperError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
@@ -29,6 +30,8 @@ from certledger.events import envelope
 from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.mapper import SignedMapper
+from certledger.events.merkle_log import MerkleLog
+from certledger.events.receipts import Receipt
 from certledger.events.recorders import TRUST_VERSION, KeyringMoved, with_guarded_recorder
 from certledger.events.storage import APP_NAME, Database, Rows, open_settings
 from certledger.signing import possession
@@ -85,6 +88,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         self._registry: TrustRegistry | None = None
         self._refreshing = False
         self.clock: clock.Clock = clock.SystemClock()
+        self.receipts: list[Receipt] = []  # one per event this ledger object wrote, in order
         self._keyring_version = 0  # the trust registry version self.keyring was built from
         settings = open_settings(database, read_only=read_only, create=create)
         try:
@@ -92,6 +96,8 @@ class Ledger(LifecycleServices, Application[UUID]):
         except (PersistenceError, OSError) as e:
             raise StorageError(f"cannot open {database.describe()}: {e}") from None
         self.rows = Rows(database, self.recorder)
+        if create:  # init: the Merkle log's tables too (events.merkle_log)
+            MerkleLog(self).ensure_tables()
         self.mapper.fetch_stored = self._fetch_stored
         self.mapper.refresh_keyring = self._refresh_registry
         self.mapper.pinned_root = pinned_root
@@ -141,6 +147,12 @@ class Ledger(LifecycleServices, Application[UUID]):
                 if TRUST_REGISTRY_ID in streams or attempt == _SIGNING_ATTEMPTS:
                     raise ConflictError(f"{e}; nothing was written, try again") from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _notify(self, recordings: Any) -> None:
+        # The library's hook after every save: the one place all writes pass, with the
+        # notification ids the store gave them.
+        self.receipts.extend(Receipt.of(r) for r in recordings)
+        super()._notify(recordings)
 
     def _record_once(self, processing_event: Any) -> Any:
         try:

@@ -58,6 +58,14 @@ def leaf_hash(digest: bytes) -> bytes:
     return hashlib.sha256(_LEAF_PREFIX + digest).digest()
 
 
+def state_leaf(state: object) -> bytes:
+    """The leaf of a stored event: ``leaf_hash`` of SHA-256 of its stored state. A state that
+    is not bytes (a forged NULL or text column) counts as empty, so that every row, however
+    malformed, is one leaf and the follower and ``verify`` count the same tree."""
+    data = bytes(state) if isinstance(state, (bytes, bytearray, memoryview)) else b""
+    return hashlib.sha256(_LEAF_PREFIX + hashlib.sha256(data).digest()).digest()
+
+
 def node_hash(left: bytes, right: bytes) -> bytes:
     """The hash of an interior node over two child hashes."""
     _check_hash(left, "a left child hash")
@@ -287,6 +295,14 @@ def _path(level: int, index: int, size: int, hash_at: HashAt) -> Iterator[bytes]
     for step in range(inner, last.bit_length()):
         if (index >> step) & 1:
             yield _read(hash_at, level + step, (index >> step) - 1)
+
+
+def perfect_root(hashes: Sequence[bytes]) -> bytes:
+    """The hash of a perfect subtree from its 2**k children at one level, left to right."""
+    level = list(hashes)
+    while len(level) > 1:
+        level = [_node(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+    return level[0]
 
 
 def _edge(start: int, end: int) -> Iterator[tuple[int, int]]:

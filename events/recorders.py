@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -39,7 +40,20 @@ from certledger.domain.trust import TRUST_REGISTRY_ID
 TRUST_VERSION = "trust_version"
 """The ``insert_events`` keyword: the trust registry version the events were signed against."""
 
+CHECKPOINT_AFTER = "checkpoint_after"
+"""The ``insert_events`` keyword of a checkpoint (L-5): the notification id of the newest
+event it covers, which must still be the newest event in the ledger when it is inserted."""
+
 RECORDER_TOPIC = "APPLICATION_RECORDER_TOPIC"
+
+
+def check_newest(newest: int | None, expected: int) -> None:
+    """Refuse (:class:`LogMoved`) unless the newest event before the checkpoint is ``expected``."""
+    if newest != expected:
+        raise LogMoved(
+            f"L-5: another event (notification {newest}) was recorded after the checkpoint's last "
+            f"event ({expected}) was read; the checkpoint would not cover exactly the events before it"
+        )
 
 
 def check_head(head: int | None, expected: int) -> None:
@@ -56,6 +70,15 @@ class KeyringMoved(CertLedgerError):
     nothing was written."""
 
 
+def _stream_text(stream: object) -> object:
+    return stream.hex if isinstance(stream, UUID) else stream
+
+
+class LogMoved(CertLedgerError):
+    """An event was recorded between computing a checkpoint and inserting it; nothing was
+    written (the checkpoint command catches up and tries again)."""
+
+
 def _own_trust_events(stored_events: Sequence[StoredEvent]) -> int:
     return sum(1 for s in stored_events if str(s.originator_id) in (str(TRUST_REGISTRY_ID), TRUST_REGISTRY_ID.hex))
 
@@ -70,6 +93,15 @@ class GuardedSQLiteRecorder(SQLiteApplicationRecorder):
                 (TRUST_REGISTRY_ID.hex,),
             )
             check_head(c.fetchone()["head"], expected + _own_trust_events(stored_events))
+        after = kwargs.get(CHECKPOINT_AFTER)
+        if after is not None and stored_events:
+            first = stored_events[0]
+            c.execute(
+                f"SELECT MAX(rowid) AS newest FROM {self.events_table_name} WHERE rowid < "
+                f"(SELECT rowid FROM {self.events_table_name} WHERE originator_id = ? AND originator_version = ?)",
+                (_stream_text(first.originator_id), first.originator_version),
+            )
+            check_newest(c.fetchone()["newest"], after)
         return ids
 
 

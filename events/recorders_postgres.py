@@ -12,7 +12,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from certledger.domain.trust import TRUST_REGISTRY_ID
-from certledger.events.recorders import TRUST_VERSION, check_head
+from certledger.events.recorders import CHECKPOINT_AFTER, TRUST_VERSION, check_head, check_newest
 
 
 class GuardedPostgresRecorder(PostgresApplicationRecorder):
@@ -28,3 +28,12 @@ class GuardedPostgresRecorder(PostgresApplicationRecorder):
                 (TRUST_REGISTRY_ID,),
             )
             check_head(curs.fetchone()["head"], expected)
+        after = kwargs.get(CHECKPOINT_AFTER)
+        if after is not None and stored_events:
+            self._lock_table(curs)
+            curs.execute(
+                SQL("SELECT MAX(notification_id) AS newest FROM {0}.{1}").format(
+                    Identifier(self.datastore.schema), Identifier(self.events_table_name)
+                )
+            )
+            check_newest(curs.fetchone()["newest"], after)

@@ -300,10 +300,10 @@ class Rows:
     def _id_column(self) -> str:
         return "rowid" if self.database.backend == "sqlite" else "notification_id"
 
-    def raw_pages(self, page_size: int = 1000) -> Iterator[list[RawRow]]:
-        """Every row in notification order, a page at a time, as stored — from the lowest id
-        there is: a row someone numbered 0 or below is read like any other."""
-        after: int | None = None
+    def raw_pages(self, page_size: int = 1000, after: int | None = None) -> Iterator[list[RawRow]]:
+        """Every row in notification order (after notification ``after``, if given), a page
+        at a time, as stored — from the lowest id there is: a row someone numbered 0 or
+        below is read like any other."""
         while True:
             where = "" if after is None else f"WHERE {self._id_column} > ? "
             rows = self._execute(
@@ -340,12 +340,26 @@ class Rows:
             params = [streams, before]
         return [_raw(r) for r in self._execute(sql, params)]
 
+    def at(self, notification_id: int) -> RawRow | None:
+        """The row with this notification id, as stored (None if there is none)."""
+        rows = self._execute(self._raw_select() + f"WHERE {self._id_column} = ?", [notification_id])
+        return _raw(rows[0]) if rows else None
+
     def head(self) -> RawRow | None:
         rows = self._execute(self._raw_select() + f"ORDER BY {self._id_column} DESC LIMIT 1")
         return _raw(rows[0]) if rows else None
 
-    def count(self) -> int:
-        rows = self._execute(f"SELECT count(*) AS n FROM {self.database.table}")
+    def count(self, *, after: int | None = None, up_to: int | None = None) -> int:
+        """How many rows (after notification ``after``, up to and including ``up_to``)."""
+        where, params = [], []
+        if after is not None:
+            where.append(f"{self._id_column} > ?")
+            params.append(after)
+        if up_to is not None:
+            where.append(f"{self._id_column} <= ?")
+            params.append(up_to)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._execute(f"SELECT count(*) AS n FROM {self.database.table}{clause}", params)
         return int(rows[0]["n"])
 
     # -- raw edits, for tamper tests and nothing else ------------------------------------

@@ -17,9 +17,14 @@ low-privilege key. An OK then means, for every row:
    gap; write times never go backwards within a stream, nor across the ledger by more than
    :data:`events.verify_rows.CLOCK_SKEW` (concurrent writers sign, then commit in turn).
 
-Not covered without a checkpoint the auditor kept: rows removed from the *end* of a stream
-or of the ledger leave a shorter history that is still consistent. Signed checkpoints over
-a Merkle log (issue 7) close that.
+5. **Covered by its checkpoints.** Every row is a leaf of the Merkle log, recomputed here;
+   each recorded checkpoint must cover exactly the rows before it, with their root, in a
+   note HRSS signed (:mod:`events.verify_log`), and a checkpoint note the auditor kept
+   (``--checkpoint FILE``) must match the recomputed tree at its size.
+
+Not covered: rows removed from the end of the ledger *after* its latest checkpoint (the
+checkpoint events included) leave a shorter, consistent ledger; only a checkpoint note kept
+outside the database (``--checkpoint FILE``) shows they are gone.
 
 Memory stays bounded: a page of rows, the trust registry, and a bounded cache of
 aggregate states (a stream that falls out of it is rebuilt from its rows when next needed).
@@ -46,6 +51,9 @@ from certledger.events.ledger import Ledger
 from certledger.events.storage import RawRow, canonical_stream_text
 from certledger.events.verify_rows import parse_row
 from certledger.events.verify_streams import Replay
+from certledger.events import verify_since
+from certledger.events.merkle import Frontier
+from certledger.events.verify_log import LogPass, LogSummary
 from certledger.events.verify_trust import TrustPass, replay_trust
 
 
@@ -94,6 +102,8 @@ class Report:
     revoked_keys: int = 0
     seconds: float = 0.0
     verified_at: str = ""
+    log: LogSummary = field(default_factory=LogSummary)
+    since: dict[str, Any] | None = None  # verify --since: what was and was not re-verified
 
     @property
     def ok(self) -> bool:
@@ -120,6 +130,8 @@ class Report:
             "verified_at": self.verified_at,
             "seconds": round(self.seconds, 3),
             "events_per_second": round(rate) if rate else None,
+            "merkle_log": self.log.to_json(),
+            "since": self.since,
         }
 
 
@@ -140,6 +152,8 @@ def verify_ledger(
     page_size: int = 1000,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
+    kept_checkpoint: str | None = None,
+    since_note: str | None = None,
 ) -> Iterator[Finding]:
     """Yield a :class:`Finding` for each bad row, in notification order; fill ``report``.
 
@@ -156,23 +170,36 @@ def verify_ledger(
     _describe_trust(report, trust, ledger, pinned_root)
     replay = Replay(ledger, trust)
     backend = ledger.database.backend
+    since = verify_since.start(ledger, trust.registry, trust.ledger_id, since_note) if since_note else None
+    log = LogPass(trust.registry, trust.ledger_id, backend, kept_checkpoint, summary=report.log,
+                  frontier=since.frontier if since else Frontier())
+    yield from _ledger_findings(report, log.open_kept())
+    after = since.boundary if since else None
     pool = _worker_pool(jobs)
     in_flight: deque[tuple[list[_Checked], Any, int]] = deque()
     try:
-        for page in ledger.rows.raw_pages(page_size):
+        for page in ledger.rows.raw_pages(page_size, after=after):
+            if since is not None:
+                for row in page:
+                    verify_since.touch(since, row, backend)
             replay.streams.prefetch(_continued_streams(page, backend), page[0].notification_id)
             checked = [_check_row(row, backend, trust, replay) for row in page]
             signature_jobs = [c.job for c in checked if c.job is not None]
             results = pool.submit(check_rows, signature_jobs) if pool else check_rows(signature_jobs)
             in_flight.append((checked, results, len(page)))
             while len(in_flight) > (jobs if pool else 0):
-                yield from _finish(in_flight.popleft(), report, progress)
+                yield from _finish(in_flight.popleft(), report, progress, log)
         while in_flight:
-            yield from _finish(in_flight.popleft(), report, progress)
+            yield from _finish(in_flight.popleft(), report, progress, log)
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
-    stored = ledger.rows.count()
+    yield from _ledger_findings(report, log.finish())
+    if since is not None:
+        latest = (report.log.latest_size, report.log.latest_root) if report.log.latest_size is not None else None
+        yield from _ledger_findings(report, verify_since.finish(since, ledger, latest))
+        report.since = since.to_json()
+    stored = ledger.rows.count(after=after)
     if stored != report.events:  # defence in depth: every row must have passed through here
         report.findings += 1
         yield Finding(0, "", None, "", (f"the table holds {stored} rows but verify read {report.events}",))
@@ -270,11 +297,18 @@ def _stream_label(raw: object) -> str:
         return repr(raw)
 
 
-def _finish(item, report: Report, progress) -> Iterator[Finding]:
+def _ledger_findings(report: Report, problems: list[str]) -> Iterator[Finding]:
+    """Problems of the ledger as a whole (no one row to name): notification 0."""
+    if problems:
+        report.findings += 1
+        yield Finding(0, "", None, "", tuple(problems))
+
+
+def _finish(item, report: Report, progress, log: LogPass) -> Iterator[Finding]:
     checked, results, size = item
     holds = iter(results.result() if isinstance(results, Future) else results)
     for c in checked:
-        problems = c.problems
+        problems = c.problems + log.feed(c.row)
         if c.job is not None:
             signature_holds, not_canonical = next(holds)
             problem = envelope.signature_problem(c.key_problem, signature_holds)

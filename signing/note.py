@@ -179,6 +179,20 @@ def add_signature(note: str | bytes, name: str, private_key: Ed25519PrivateKey) 
     return note + added.line
 
 
+def signature_line(text: str | bytes, name: str, private_key: Ed25519PrivateKey) -> str:
+    """One signature line over a note's ``text`` (what a cosigner adds to the note)."""
+    text = _decode(text)
+    _check_text(text)
+    return _signature(text, name, private_key).line
+
+
+def unsigned_text(note: str | bytes) -> str:
+    """The text of a note, parsed strictly, its signatures NOT checked (for a reader that
+    checks them separately, or says it did not)."""
+    text, _ = _split(_decode(note))
+    return text
+
+
 def open_note(note: str | bytes, verifiers: Iterable[Verifier]) -> Note:
     """Parse ``note`` and check every signature by a key in ``verifiers``.
 

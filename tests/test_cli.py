@@ -218,6 +218,12 @@ def test_demo_runs_the_whole_lifecycle_and_verifies(tmp_path: Path, monkeypatch:
     again = runner.invoke(cli, ["--db", str(demo_db), "verify", "--json"])
     events = orjson.loads(again.stdout)["report"]["events"]
     assert again.exit_code == 0 and str(events) in summary[0]
+    kept = tmp_path / "certledger-demo" / "checkpoint.note"
+    assert f"its note is in {Path('certledger-demo') / 'checkpoint.note'}" in result.stderr
+    held = runner.invoke(cli, ["--db", str(demo_db), "verify", "--checkpoint", str(kept), "--json"])
+    log = orjson.loads(held.stdout)["report"]["merkle_log"]
+    assert held.exit_code == 0 and log["kept_checkpoint"]["ok"] is True and log["checkpoints_checked"] == 3
+    assert log["cosignatures_checked"] == 1 and "— exam-center " in kept.read_text()
     before = demo_db.read_bytes()
     rerun = runner.invoke(cli, ["demo"], env=demo_env)
     assert rerun.exit_code == 2 and "--reset" in rerun.stderr  # does not overwrite without --reset
@@ -253,7 +259,9 @@ def test_parties_seed_registers_every_unit_of_the_table_once(run, db_url: str, m
     assert run("parties", "add", "exam-center", "--name", "河南省人事考试中心", "--kind", "exam-center").exit_code == 0
     seeded = run("parties", "seed", "--json")
     assert seeded.exit_code == 0, seeded.output
-    rows = orjson.loads(seeded.stdout)
+    seed = orjson.loads(seeded.stdout)
+    rows = seed["result"]
+    assert seed["receipts"] and {r["event"] for r in seed["receipts"]} <= {"TrustRegistry.PartyRegistered", "TrustRegistry.KeyAdded"}
     parties = {row["party"]: row for row in rows}
     assert "exam-center" not in parties  # registered before: left alone
     assert parties["dept.zhujian.jiyuan"]["name"] == "济源示范区住房和城乡建设局"
@@ -262,7 +270,7 @@ def test_parties_seed_registers_every_unit_of_the_table_once(run, db_url: str, m
     assert parties["national.dept.weijian"]["kind"] == "national-department"
     assert len(rows) == 275
     again = run("parties", "seed", "--json")
-    assert again.exit_code == 0 and orjson.loads(again.stdout) == []
+    assert again.exit_code == 0 and orjson.loads(again.stdout) == {"receipts": [], "result": []}
 
 
 def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:

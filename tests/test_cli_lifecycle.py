@@ -216,8 +216,9 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
 
     # five years after the exam ended, not a day earlier; the unclaimed one is on the roster.
     run.refused("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-24", message="R-17:")
-    roster = run.json("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-25")
-    assert [r["candidacy"] for r in roster] == [two]
+    custody = run.json("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-25")
+    assert [r["candidacy"] for r in custody["result"]] == [two]
+    assert [r["event"] for r in custody["receipts"]] == ["ExamSitting.CustodyTransferred"]
     run.refused("cert", "hand-out", two, "--as", "dept.zhujian.zhengzhou", "--on", "2030-06-01", message="R-17:")
     assert run.json("sitting", "show", S1)["custody_roster"] == [two]
 

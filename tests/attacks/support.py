@@ -20,12 +20,13 @@ SITTING = "certledger.domain.sitting:ExamSitting"
 TRUST = "certledger.domain.trust:TrustRegistry"
 
 
-def verify(db_url: str, *, pinned_root: str | None = None, jobs: int = 1) -> tuple[list[Finding], Report]:
+def verify(db_url: str, *, pinned_root: str | None = None, jobs: int = 1, kept_checkpoint: str | None = None) -> tuple[list[Finding], Report]:
     """Every finding of ``verify_ledger`` on a freshly opened ledger (``--all``)."""
     ledger = Ledger(parse_database_url(db_url), verify_on_read=False)
     report = Report()
     try:
-        return list(verify_ledger(ledger, report, pinned_root=pinned_root, jobs=jobs)), report
+        found = verify_ledger(ledger, report, pinned_root=pinned_root, jobs=jobs, kept_checkpoint=kept_checkpoint)
+        return list(found), report
     finally:
         ledger.close()
 

@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certledger.domain.candidacy import Outcome
+from certledger.events.checkpoints import record_checkpoint
 from certledger.signing.keys import raw_public_key
 from tests.attacks import forge
 from tests.attacks.forge import Forger
@@ -103,6 +104,32 @@ def test_retired_key_rewrites_its_own_last_result_in_place(life) -> None:
         f.resign(str(cid), last.version, r["k1"], payload={"result": "合格", "condition": None})
     assert life.ledger.candidacy(cid).first_result is Outcome.QUALIFIED  # what the forgery achieves
     assert_fails_at(life.db_url, last.nid)
+
+
+def test_after_a_checkpoint_renumbering_a_backdated_result_before_the_revocation_fails(life) -> None:
+    """The hole above, once a checkpoint covers the revocation: every row from the slot on
+    moves one leaf right, so the checkpoint no longer covers exactly the events before it."""
+    r = _rotated(life)
+    checkpoint = record_checkpoint(life.ledger)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        at = r["revocation_nid"]
+        when = datetime.fromisoformat(f.by_nid(at - 1).envelope.payload["timestamp"])
+        f.renumber_from(at)
+        f.append(str(r["ids"]["cand.002"]), f"{CANDIDACY}.VerificationRecorded", _result(when), r["k1"], nid=at)
+    assert_fails_at(life.db_url, checkpoint.notification_id + 1, "L-5", "events precede it")
+
+
+def test_after_a_checkpoint_a_retired_key_rewriting_its_own_last_result_fails(life) -> None:
+    r = _rotated(life)
+    cid = r["ids"]["cand.003"]
+    checkpoint = record_checkpoint(life.ledger)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        last = f.stream_rows(str(cid))[-1]
+        f.resign(str(cid), last.version, r["k1"], payload={"result": "合格", "condition": None})
+    assert life.ledger.candidacy(cid).first_result is Outcome.QUALIFIED  # what the forgery achieves
+    assert_fails_at(life.db_url, checkpoint.notification_id, "L-5", "root is not the Merkle root")
 
 
 def test_valid_key_backdates_a_result_by_a_day(life) -> None:

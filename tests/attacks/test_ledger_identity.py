@@ -6,8 +6,9 @@
   unpinned, but the report must say the root is not pinned.
 - Deleting a middle version leaves a version gap: must fail. Deleting a stream's tail, a
   whole stream, the ledger's tail or the trust registry's last event leaves a consistent,
-  shorter history: not detectable without checkpoints (issue 7). Those are strict xfails
-  that document the gap (they start passing, and must be revisited, once it is closed).
+  shorter history: caught once a recorded checkpoint covers it (L-5). Deleting everything
+  after the latest checkpoint, that checkpoint included, is caught only by a checkpoint
+  note the auditor kept (``verify --checkpoint FILE``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certledger.domain.parties import PartyKind
+from certledger.events.checkpoints import record_checkpoint
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
 from certledger.signing.keys import new_private_key, raw_public_key
@@ -28,7 +30,8 @@ from certledger.signing.wallet import Wallet
 from tests.attacks import forge
 from tests.attacks.forge import Forger
 from tests.attacks.support import (
-    CANDIDACY, TRUST, after_newest, assert_fails_at, assert_named, assert_not_ok, assert_ok, cli_verify, key_of, stages,
+    CANDIDACY, TRUST, after_newest, assert_fails_at, assert_named, assert_not_ok, assert_ok, cli_verify, describe, key_of,
+    stages, verify,
 )
 from tests.helpers import PASSPHRASE, TEST_KDF_ROUNDS, World
 
@@ -156,42 +159,67 @@ def test_deleting_the_genesis_fails(life) -> None:
     assert "no valid genesis event" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="GAP (no checkpoint, issue 7): a stream's last event deleted (the fraud finding) leaves a consistent history")
-def test_gap_deleting_a_candidacys_last_event(life) -> None:
+# -- deletions, once a checkpoint covers them (recording it is setup, through our writer) -----
+
+
+def test_after_a_checkpoint_deleting_a_candidacys_last_event_fails(life) -> None:
     fraud, _ = _fraud_case(life)
+    checkpoint = record_checkpoint(life.ledger)
     life.tampered = True
     with Forger(life.db_url) as f:
         last = f.stream_rows(str(fraud))[-1]
         f.delete(last.nid)
     assert not life.ledger.candidacy(fraud).is_void  # what the deletion achieves
-    assert_not_ok(life.db_url)
+    assert_fails_at(life.db_url, checkpoint.notification_id, "L-5", "events precede it")
 
 
-@pytest.mark.xfail(strict=True, reason="GAP (no checkpoint, issue 7): a whole candidacy stream deleted is not detectable")
-def test_gap_deleting_a_whole_candidacy(life) -> None:
+def test_after_a_checkpoint_deleting_a_whole_candidacy_fails(life) -> None:
     fraud, _ = _fraud_case(life)
+    checkpoint = record_checkpoint(life.ledger)
     life.tampered = True
     with Forger(life.db_url) as f:
-        rows = f.stream_rows(str(fraud))
-        for r in rows:
+        for r in f.stream_rows(str(fraud)):
             f.delete(r.nid)
-    assert_not_ok(life.db_url)
+    assert_fails_at(life.db_url, checkpoint.notification_id, "L-5", "events precede it")
 
 
-@pytest.mark.xfail(strict=True, reason="GAP (no checkpoint, issue 7): the ledger's last events deleted leave a shorter, consistent ledger")
-def test_gap_deleting_the_ledgers_tail(life) -> None:
+def test_deleting_the_events_before_the_latest_checkpoint_fails(life) -> None:
     _fraud_case(life)
+    record_checkpoint(life.ledger)
+    stages(life, "zaojia-2", qualified=("cand.003",))
+    latest = record_checkpoint(life.ledger)
     life.tampered = True
     with Forger(life.db_url) as f:
-        tail = f.rows()[-3:]
-        for r in tail:
+        for r in [r for r in f.rows() if r.nid < latest.notification_id][-3:]:
             f.delete(r.nid)
-    assert_not_ok(life.db_url)
+    assert_fails_at(life.db_url, latest.notification_id, "L-5", "events precede it")
 
 
-@pytest.mark.xfail(strict=True, reason="GAP (no checkpoint, issue 7): every event but the genesis deleted still verifies")
-def test_gap_deleting_all_but_the_genesis(life) -> None:
+def test_deleting_the_tail_after_the_latest_checkpoint_is_caught_only_by_a_kept_note(life, tmp_path: Path) -> None:
+    """The limit of checkpoints kept inside the database: the attacker deletes the last
+    checkpoint too, with everything after the one before it. The ledger left is consistent;
+    the note an auditor kept of the later checkpoint shows what is gone."""
     _fraud_case(life)
+    earlier = record_checkpoint(life.ledger)
+    stages(life, "zaojia-2", qualified=("cand.003",))
+    kept = tmp_path / "kept.note"
+    kept.write_text(record_checkpoint(life.ledger).note)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        for r in f.rows():
+            if r.nid > earlier.notification_id:
+                f.delete(r.nid)
+    assert_ok(life.db_url)  # what a database alone can show
+    found, report = verify(life.db_url, kept_checkpoint=kept.read_text())
+    assert not report.ok and any("events were removed" in p for x in found for p in x.problems), describe(found)
+    result = cli_verify(life.db_url, "--checkpoint", str(kept))
+    assert result.exit_code == 1 and "events were removed" in result.output, result.output
+
+
+def test_deleting_every_event_but_the_genesis_is_caught_by_a_kept_note(life, tmp_path: Path) -> None:
+    _fraud_case(life)
+    kept = tmp_path / "kept.note"
+    kept.write_text(record_checkpoint(life.ledger).note)
     life.tampered = True
     with Forger(life.db_url) as f:
         genesis = f.genesis().nid
@@ -199,18 +227,19 @@ def test_gap_deleting_all_but_the_genesis(life) -> None:
             if r.nid != genesis:
                 f.delete(r.nid)
         assert f.count() == 1
-    assert_not_ok(life.db_url)
+    result = cli_verify(life.db_url, "--checkpoint", str(kept))
+    assert result.exit_code == 1 and "events were removed" in result.output, result.output
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "GAP (no checkpoint, issue 7): deleting the trust registry's last event (a root key's "
-    "revocation after rotation) un-revokes the key; the old root key then grants keys"))
-def test_gap_deleting_the_trust_registrys_last_event_unrevokes_the_old_root(life) -> None:
+def test_after_a_checkpoint_deleting_the_trust_registrys_last_event_fails(life) -> None:
+    """Deleting a root key's revocation (after rotation) would un-revoke it, and the old root
+    key would grant keys: the checkpoint recorded after the rotation names the deletion."""
     _, ids = stages(life, registered=("cand.001",))
     old_id, old_root = key_of(life, "hrss")
     new_root = new_private_key()
     life.store.remember(new_root)
     life.ledger.rotate_key("hrss", life.ledger.claim("hrss", new_root))
+    checkpoint = record_checkpoint(life.ledger)
     mine = Ed25519PrivateKey.generate()
     life.tampered = True
     with Forger(life.db_url) as f:
@@ -226,4 +255,4 @@ def test_gap_deleting_the_trust_registrys_last_event_unrevokes_the_old_root(life
             "actor": "exam-center", "on": "2025-06-14", "passed": True, "scores": [["综合", "99"]],
             "timestamp": after_newest(f)}, mine)
     assert granted  # the old root's grant, then the score under the granted key
-    assert_not_ok(life.db_url)
+    assert_fails_at(life.db_url, checkpoint.notification_id, "L-5", "events precede it")

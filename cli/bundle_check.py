@@ -1,0 +1,120 @@
+"""What ``certledger cert verify`` does: check a bundle offline, then (``--db``) against a ledger.
+
+Offline it imports only :mod:`events.certificate_bundle` (orjson, cryptography); the store's
+libraries are imported only for ``--db``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from certledger.cli.output import emit_json, note
+from certledger.domain.errors import CertLedgerError, InputError
+from certledger.events import certificate_bundle as cb
+
+CST_OFFSET = "+08:00"
+
+
+def run(path: Path, trusted_root: str, db_url: str | None, as_json: bool) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
+    try:
+        verified = cb.verify_bundle(cb.loads(data), trusted_root)
+        ledger_report = _against_ledger(verified, db_url) if db_url else None
+    except cb.BundleError as e:
+        if as_json:
+            emit_json({"ok": False, "reason": e.reason, "message": str(e)})
+        raise
+    result = verified.to_json()
+    if ledger_report is not None:
+        result["ledger_now"] = ledger_report
+    if as_json:
+        emit_json(result)
+    else:
+        _print(verified, ledger_report)
+    if ledger_report is not None and ledger_report["status"] != "valid":
+        raise cb.BundleError(
+            "void" if ledger_report["status"] == "void" else ledger_report["status"],
+            f"the bundle verifies, but the ledger now records the certificate as {ledger_report['status']}"
+            f" ({ledger_report['rule']}: {ledger_report['reason']})",
+        )
+    note(f"OK: {verified.document.get('kind')} {verified.document.get('number')} verified"
+         + (" offline" if db_url is None else ", and against the ledger"))
+
+
+def _print(v: cb.Verified, now: dict[str, Any] | None) -> None:
+    d = v.document
+    lines = [
+        f"{d.get('title')}  ({d.get('kind')})",
+        f"  number     {d.get('number')}",
+        f"  holder     {d.get('holder')}  (id {d.get('id_number')})",
+        f"  exam       {d.get('exam')} {d.get('level')} {d.get('year')}  ({d.get('exam_code')})",
+        f"  issued on  {d.get('issued_on')} by {d.get('issuer')}",
+        f"  e-seal     {v.seal_key}, sealed at {v.sealed_at.isoformat()}: verified",
+        f"  event      stream {v.stream} v{v.version}, sha256:{v.digest}",
+        f"  log        leaf {v.leaf_index} of {v.tree_size}, root {v.root.hex()}: included",
+        f"  checkpoint signed by {', '.join(v.checkpoint_signers)}",
+        f"  ledger     {v.ledger_id}",
+    ]
+    if now is not None:
+        status = now["status"] + (f" ({now['rule']} since {now['since']}: {now['reason']})" if now["rule"] else "")
+        lines.append(f"  status now {status}")
+        lines.append(f"  checkpoint now {now['checkpoint']}")
+    for line in lines:
+        click.echo(line)
+
+
+def _against_ledger(v: cb.Verified, db_url: str) -> dict[str, Any]:
+    """The certificate as the ledger holds it now (read only)."""
+    from certledger.events import provenance
+    from certledger.events.ledger import Ledger
+    from certledger.events.storage import parse_database_url
+
+    ledger = Ledger(parse_database_url(db_url), read_only=True)
+    try:
+        if ledger.ledger_id != v.ledger_id:
+            raise cb.BundleError("wrong-ledger", f"{db_url} holds ledger {ledger.ledger_id}, not the bundle's {v.ledger_id}")
+        [found] = provenance.find_certificate(ledger, str(v.document.get("number")), str(v.document.get("kind")))
+        if provenance.envelope.digest(bytes(found.issued.state)) != v.digest:
+            raise cb.BundleError("altered", "the ledger holds a different seal event for this number")
+        key = ledger.registry().key(v.seal_key)
+        if key.revoked_at is not None and key.revoked_at <= v.sealed_at:
+            raise cb.BundleError(
+                "key-revoked",
+                f"the ledger now records {v.seal_key} as revoked from {key.revoked_at.isoformat()} "
+                f"({key.revocation_reason}), before the seal at {v.sealed_at.isoformat()}",
+            )
+        report = {k: (val.isoformat() if hasattr(val, "isoformat") else val) for k, val in provenance.status(found).items()}
+        report["checkpoint"] = _consistency(ledger, v)
+        return report
+    finally:
+        ledger.close()
+
+
+def _consistency(ledger: Any, v: cb.Verified) -> str:
+    """The ledger's latest checkpoint extends the bundle's (a verified consistency proof)."""
+    try:
+        from certledger.events.checkpoints import latest_checkpoint
+        from certledger.events.merkle_log import MerkleLog
+    except ImportError:
+        return "not checked: this ledger has no Merkle log"
+    from certledger.events import merkle
+
+    latest = latest_checkpoint(ledger)
+    if latest is None:
+        return "not checked: the ledger records no checkpoint"
+    if latest.size < v.tree_size:
+        raise cb.BundleError(
+            "proof", f"the ledger's latest checkpoint covers {latest.size} events, fewer than the bundle's {v.tree_size}"
+        )
+    proof = MerkleLog(ledger).consistency_proof(v.tree_size, latest.size)
+    try:
+        merkle.verify_consistency(v.tree_size, latest.size, v.root, latest.root, proof)
+    except CertLedgerError as e:
+        raise cb.BundleError("proof", f"the ledger's latest checkpoint is not consistent with the bundle's: {e}") from None
+    return f"size {latest.size}, consistent with the bundle's size {v.tree_size} (proof verified)"

@@ -1,0 +1,86 @@
+"""``certledger cert …``: the lifecycle's certificate acts (:mod:`cli.lifecycle`), look-up and
+export (:mod:`cli.provenance`), and ``cert verify``, which checks an exported bundle offline.
+
+This group is light on purpose: ``cert verify FILE`` imports neither the store's libraries
+nor the domain's aggregates (cold start ≤ 250 ms); the other subcommands load their
+modules when they run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from certledger.domain.errors import InputError
+
+_ELSEWHERE = ("certledger.cli.provenance", "certledger.cli.lifecycle")
+
+
+class CertGroup(click.Group):
+    def _groups(self) -> list[click.Group]:
+        modules = [importlib.import_module(m) for m in _ELSEWHERE]
+        return [m.cert_commands if hasattr(m, "cert_commands") else m.cert for m in modules]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        for group in self._groups():
+            names.update(group.list_commands(ctx))
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        found = super().get_command(ctx, name)
+        if found is not None:
+            return found
+        for group in self._groups():
+            found = group.get_command(ctx, name)
+            if found is not None:
+                return found
+        return None
+
+
+@click.group(cls=CertGroup)
+def cert() -> None:
+    """Certificates: e-certificates, pass proofs, paper, reissues; look-up by number, export
+    and offline verification of a sealed certificate.
+
+    CANDIDACY is EXAM:YEAR:cand.NNN or its UUID; NUMBER is a certificate number."""
+
+
+@cert.command("verify")
+@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--trust",
+    "trust",
+    required=True,
+    metavar="ROOT_KEY_ID|PEM",
+    help="The root key you trust: its key id (ed25519:…, as 'certledger init' printed it) or its public key PEM file.",
+)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Also ask this ledger: the certificate's current status (void under R-11/R-12), later revocations "
+    "of the sealing key, and that its latest checkpoint is consistent with the bundle's.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def cert_verify(bundle: Path, trust: str, db_url: str | None, as_json: bool) -> None:
+    """Verify an exported certificate BUNDLE offline: the e-seal over the document exactly as
+    sealed (R-13), the sealing key's registration and validity back to the trusted root, the
+    inclusion proof and the signed checkpoint. Exit 0 if it holds; 1 naming why not."""
+    from certledger.cli.bundle_check import run
+
+    run(bundle, _trusted_root(trust), db_url, as_json)
+
+
+def _trusted_root(text: str) -> str:
+    """A key id as typed, or the key id of a public key PEM file."""
+    if text.startswith("ed25519:"):
+        return text
+    path = Path(text)
+    if not path.is_file():
+        raise InputError(f"--trust {text!r} is neither a key id (ed25519:…) nor a public key file")
+    from certledger.signing.keys import key_id_of, load_public_key_file
+
+    return key_id_of(load_public_key_file(path))

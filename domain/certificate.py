@@ -1,0 +1,50 @@
+"""The certificate document that HRSS's e-seal signs (R-13 e-certificate, R-14 pass proof).
+
+The e-seal is HRSS's signature on the ``CertificateIssued`` event, so the event carries the
+document itself: who holds the certificate, for which exam, level and year, its number and
+kind, when and by whom it was issued. "Only the document exactly as signed verifies" (R-13)
+then means exactly the canonical bytes of that signed event: a converted copy (re-typed,
+re-serialised, a field changed) does not.
+
+The document is derived from the candidacy and the sitting as they stand when the
+certificate is issued, never typed in, so ``verify``'s replay re-derives it and the stored
+event must match it field for field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from certledger.domain.exams import exam
+from certledger.domain.units import HRSS, unit_name
+
+TITLES = {
+    "e-certificate": "河南省专业技术人员职业资格证书（电子证书）",  # R-13
+    "pass-proof": "全国专业技术人员职业资格考试合格证明（河南）",  # R-14
+}
+DOCUMENT_FIELDS = (
+    "title", "kind", "number", "holder", "id_number", "exam", "exam_code", "level", "year",
+    "candidacy", "issued_on", "issuer",
+)  # fmt: skip
+
+
+def certificate_document(
+    *, kind: str, number: str, holder: str, id_number: str, exam_code: str, level: str, year: int,
+    candidacy: str, issued_on: date,
+) -> dict[str, Any]:  # fmt: skip
+    """The sealed document's fields (holder's id number masked, as registered)."""
+    return {
+        "title": TITLES[kind],
+        "kind": kind,
+        "number": number,
+        "holder": holder,
+        "id_number": id_number,
+        "exam": exam(exam_code).name,
+        "exam_code": exam_code,
+        "level": level,
+        "year": year,
+        "candidacy": candidacy,
+        "issued_on": issued_on.isoformat(),
+        "issuer": unit_name(HRSS)[0],
+    }

@@ -1,0 +1,179 @@
+"""Checkpoints as the application records and reads them (domain rules: domain/checkpoints).
+
+``record_checkpoint`` catches the Merkle log up, checks the stored tree extends the last
+checkpoint HRSS signed (a consistency proof from the store, verified), signs the C2SP
+checkpoint note with HRSS's key and records it (L-5: inside the write transaction, the
+newest event must still be the last one the checkpoint covers, else it catches up and
+tries again). ``cosign_checkpoint`` lets a second party add its signature after checking
+HRSS's and the consistency with the last checkpoint it cosigned (L-6).
+
+Note key names: HRSS signs as ``hrss``, a cosigner as its party id; the origin line is the
+ledger id (c2sp.org/tlog-checkpoint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+
+from certledger.domain import clock
+from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog
+from certledger.domain.errors import InputError, TamperError
+from certledger.domain.parties import ROOT_PARTY
+from certledger.domain.trust import TrustRegistry
+from certledger.events.envelope import open_state
+from certledger.events.merkle import verify_consistency
+from certledger.events.merkle_log import MerkleLog, open_log
+from certledger.events.recorders import CHECKPOINT_AFTER, LogMoved
+from certledger.signing.keys import public_key_from_text
+from certledger.signing.note import Verifier, checkpoint_body, open_checkpoint, sign_note, signature_line
+
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class RecordedCheckpoint:
+    """A checkpoint as recorded, with every recorded cosignature merged into its note."""
+
+    size: int
+    root: bytes
+    note: str
+    notification_id: int
+    signer_key_id: str
+    written_at: datetime
+    cosigners: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "size": self.size,
+            "root": self.root.hex(),
+            "notification_id": self.notification_id,
+            "signer_key_id": self.signer_key_id,
+            "written_at": self.written_at.astimezone(clock.CST).isoformat(),
+            "cosigners": list(self.cosigners),
+            "note": self.note,
+        }
+
+
+def party_verifiers(registry: TrustRegistry, party: str, moment: datetime | None = None) -> list[Verifier]:
+    """The note verifier keys of ``party``: its keys (valid at ``moment``, if given), each
+    named by the party id."""
+    return [
+        Verifier(party, public_key_from_text(k.public_key))
+        for k in registry.keys_of(party)
+        if moment is None or k.is_valid_at(moment)
+    ]
+
+
+def recorded_checkpoints(ledger: Any) -> list[RecordedCheckpoint]:
+    """Every recorded checkpoint, oldest first, read (and, unless the ledger was opened with
+    ``verify_on_read=False``, signature-checked) from its stream."""
+    found: list[dict[str, Any]] = []
+    by_size: dict[int, dict[str, Any]] = {}
+    for row in ledger.rows.raw_stream(CHECKPOINTS_ID):
+        stored = StoredEvent(originator_id=CHECKPOINTS_ID, originator_version=row.version, topic=row.topic, state=row.state)
+        event = ledger.mapper.to_domain_event(stored)
+        if isinstance(event, CheckpointLog.CheckpointRecorded):
+            entry = {
+                "size": event.size, "root": bytes.fromhex(event.root), "note": event.note,
+                "notification_id": row.notification_id, "signer_key_id": _signer(row.state),
+                "written_at": event.timestamp, "cosigners": (),
+            }
+            found.append(entry)
+            by_size[event.size] = entry
+        elif isinstance(event, CheckpointLog.CheckpointCosigned) and event.size in by_size:
+            entry = by_size[event.size]
+            entry["note"] += event.signature
+            entry["cosigners"] += (event.actor,)
+    return [RecordedCheckpoint(**entry) for entry in found]
+
+
+def _signer(state: bytes) -> str:
+    return open_state(state).signer
+
+
+def latest_checkpoint(ledger: Any) -> RecordedCheckpoint | None:
+    recorded = recorded_checkpoints(ledger)
+    return recorded[-1] if recorded else None
+
+
+def checkpoint_of_size(ledger: Any, size: int | None) -> RecordedCheckpoint:
+    """The recorded checkpoint of ``size`` (None: the latest); refused clearly if none."""
+    recorded = recorded_checkpoints(ledger)
+    if not recorded:
+        raise InputError("this ledger has no checkpoint yet: record one with 'certledger checkpoint'")
+    if size is None:
+        return recorded[-1]
+    for checkpoint in recorded:
+        if checkpoint.size == size:
+            return checkpoint
+    sizes = ", ".join(str(c.size) for c in recorded[-10:])
+    raise InputError(f"no checkpoint of size {size} is recorded (recorded sizes, newest: {sizes})")
+
+
+def record_checkpoint(ledger: Any, progress: Any = None) -> RecordedCheckpoint:
+    """Catch the log up and record a checkpoint covering every event before it (L-5)."""
+    ledger.registry()  # refuses a database without a ledger
+    ledger_id = ledger.ledger_id
+    log = MerkleLog(ledger)
+    if CHECKPOINTS_ID not in ledger.repository:
+        with ledger.acting():
+            opened = CheckpointLog.open(actor=ROOT_PARTY)
+        ledger.save(opened)
+    previous = latest_checkpoint(ledger)
+    for _ in range(_ATTEMPTS):
+        log.catch_up(progress)
+        size = log.size()
+        newest = log.notification_id_at(size - 1)
+        root = log.root(size)
+        if previous is not None:
+            _check_extends(log, previous, size, root, "HRSS")
+        aggregate = ledger.repository.get(CHECKPOINTS_ID)
+        with ledger.acting():
+            _, private = ledger.wallet.choose(ledger.keyring, ROOT_PARTY, clock.now())
+            note = sign_note(checkpoint_body(ledger_id, size, root), ROOT_PARTY, private)
+            aggregate.record(actor=ROOT_PARTY, size=size, root=root.hex(), note=note)
+        try:
+            ledger.save(aggregate, **{CHECKPOINT_AFTER: newest})
+        except LogMoved:
+            continue  # someone recorded an event meanwhile: catch up and sign again
+        return checkpoint_of_size(ledger, size)
+    raise LogMoved(f"L-5: events kept arriving while the checkpoint was signed ({_ATTEMPTS} tries); nothing was recorded, try again")
+
+
+def _check_extends(log: MerkleLog, old: RecordedCheckpoint, size: int, root: bytes, who: str) -> None:
+    try:
+        verify_consistency(old.size, size, old.root, root, log.consistency_proof(old.size, size))
+    except TamperError as e:
+        raise TamperError(
+            f"the stored Merkle log of {size} events is not consistent with the checkpoint of size {old.size} "
+            f"that {who} signed ({e}): the log tables or the events were altered; run 'certledger verify'"
+        ) from None
+
+
+def cosign_checkpoint(ledger: Any, party: str, size: int | None = None) -> RecordedCheckpoint:
+    """``party`` cosigns the checkpoint of ``size`` (default the latest) after checking HRSS's
+    signature and its consistency with the last checkpoint ``party`` cosigned (L-6)."""
+    registry = ledger.registry()
+    registry.party(party)
+    recorded = recorded_checkpoints(ledger)
+    target = checkpoint_of_size(ledger, size)
+    try:
+        body, opened = open_checkpoint(target.note, party_verifiers(registry, ROOT_PARTY, target.written_at), origin=ledger.ledger_id)
+    except (InputError, TamperError) as e:
+        raise TamperError(f"the checkpoint of size {target.size} does not carry a valid HRSS signature: {e}") from None
+    if (body.size, body.root) != (target.size, target.root):
+        raise TamperError(f"the note of checkpoint {target.size} names size {body.size} and another root")
+    before = [c for c in recorded if party in c.cosigners and c.size < target.size]
+    if before:
+        _check_extends(open_log(ledger), before[-1], target.size, target.root, party)
+    aggregate = ledger.repository.get(CHECKPOINTS_ID)
+    with ledger.acting():
+        _, private = ledger.wallet.choose(ledger.keyring, party, clock.now())
+        line = signature_line(opened.text, party, private)
+        aggregate.cosign(actor=party, size=target.size, root=target.root.hex(), signature=line)
+    ledger.save(aggregate)
+    return checkpoint_of_size(ledger, target.size)

@@ -1,0 +1,283 @@
+"""The stored Merkle log: every event, in notification order, as a leaf of one RFC 9162 tree.
+
+Why stored: proofs must cost O(log n) reads, never a recomputation of a million-leaf tree.
+Two tables, made by ``init`` (or by the first ``certledger checkpoint`` on an older ledger):
+
+- ``merkle_leaves``: ``position`` (the leaf index, dense from 0) ↔ ``notification_id``, and
+  the leaf hash (:func:`events.merkle.state_leaf` of the event's stored state);
+- ``merkle_nodes``: the hash of every *complete* group of 256**k leaves (k ≥ 1), i.e. the
+  perfect subtrees at levels 8, 16, 24, … — the idea of C2SP tlog-tiles, kept as rows.
+
+The hash of any perfect subtree at level ``l`` is then at most 128 rows of level
+``8·(l // 8)`` read by one index range and folded, so a proof is ~log2(n) small range reads.
+
+**The follower** (:meth:`MerkleLog.catch_up`) appends a leaf for each event after the last
+one it followed, a batch per transaction, under a writer lock (PostgreSQL advisory lock;
+SQLite's write lock) so two followers never fork it; the position primary key refuses a
+fork anyway. A gap in notification ids (a rolled-back insert on PostgreSQL) is just skipped:
+eventsourcing's table lock makes commit order notification-id order there.
+
+**Nobody trusts these tables.** Whoever controls the database can rewrite them. Proofs are
+checked against roots HRSS signed in checkpoints, ``certledger checkpoint`` checks the new
+tree extends the last signed one before signing, and ``verify`` recomputes the tree from the
+events themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from certledger.domain.errors import InputError, StorageError, TamperError
+from certledger.events.merkle import (
+    HASH_SIZE,
+    Frontier,
+    consistency_proof,
+    inclusion_proof,
+    perfect_root,
+    state_leaf,
+)
+
+TILE_LEVELS = 8  # nodes are stored every 8 levels: groups of 256, 65,536, … leaves
+BATCH = 10_000  # leaves appended per transaction
+_LOCK_KEY = 0x6365_7274_6C6F_67  # "certlog": the PostgreSQL advisory lock of the follower
+
+
+def table_names(backend: str) -> tuple[str, str]:
+    """(leaves table, nodes table) of a backend."""
+    return ("merkle_leaves", "merkle_nodes") if backend == "sqlite" else ("ledger_merkle_leaves", "ledger_merkle_nodes")
+
+
+def create_statements(backend: str) -> list[str]:
+    """The log's DDL: ``init`` runs it, and ``certledger checkpoint`` on an older ledger."""
+    leaves, nodes = table_names(backend)
+    if backend == "sqlite":
+        return [
+            f"CREATE TABLE IF NOT EXISTS {leaves} (position INTEGER PRIMARY KEY, "
+            "notification_id INTEGER NOT NULL UNIQUE, hash BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {nodes} (level INTEGER NOT NULL, idx INTEGER NOT NULL, "
+            "hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID",
+        ]
+    return [
+        f"CREATE TABLE IF NOT EXISTS {leaves} (position bigint PRIMARY KEY, "
+        "notification_id bigint NOT NULL UNIQUE, hash bytea NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {nodes} (level integer NOT NULL, idx bigint NOT NULL, "
+        "hash bytea NOT NULL, PRIMARY KEY (level, idx))",
+    ]
+
+
+class _Reader:
+    """Reads of the log inside one transaction (one cursor)."""
+
+    def __init__(self, cursor: Any, log: MerkleLog) -> None:
+        self.cursor = cursor
+        self.log = log
+
+    def rows(self, sql: str, params: list[Any] = ()) -> list[Any]:  # type: ignore[assignment]
+        self.cursor.execute(sql.replace("?", self.log.mark), list(params))
+        return list(self.cursor.fetchall())
+
+    def size(self) -> int:
+        found = self.rows(f"SELECT position FROM {self.log.leaves} ORDER BY position DESC LIMIT 1")
+        return int(found[0]["position"]) + 1 if found else 0
+
+    def hash_at(self, level: int, index: int) -> bytes:
+        """The perfect subtree ``(level, index)``: ≤128 stored hashes of the tile level below
+        it, read by one range and folded."""
+        base = level - level % TILE_LEVELS
+        width = 1 << (level - base)
+        first = index * width
+        if base == 0:
+            found = self.rows(
+                f"SELECT hash FROM {self.log.leaves} WHERE position >= ? AND position < ? ORDER BY position",
+                [first, first + width],
+            )
+        else:
+            found = self.rows(
+                f"SELECT hash FROM {self.log.nodes} WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                [base, first, first + width],
+            )
+        hashes = [bytes(r["hash"]) for r in found]
+        if len(hashes) != width or any(len(h) != HASH_SIZE for h in hashes):
+            raise TamperError(
+                f"the stored Merkle log lacks subtree (level {level}, index {index}): "
+                f"{len(hashes)} of {width} hashes at level {base}"
+            )
+        return perfect_root(hashes)
+
+
+class MerkleLog:
+    """The stored log of an open :class:`events.ledger.Ledger`. Reads work on a read-only
+    ledger; :meth:`catch_up` and :meth:`ensure_tables` need a writable one."""
+
+    def __init__(self, ledger: Any) -> None:
+        self.ledger = ledger
+        self.database = ledger.database
+        self.backend = ledger.database.backend
+        self.leaves, self.nodes = table_names(self.backend)
+        self.mark = "?" if self.backend == "sqlite" else "%s"
+        self.id_column = "rowid" if self.backend == "sqlite" else "notification_id"
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self, *, commit: bool) -> Iterator[_Reader]:
+        with self.ledger.recorder.datastore.transaction(commit=commit) as cursor:
+            yield _Reader(cursor, self)
+
+    @contextmanager
+    def _reading(self) -> Iterator[_Reader]:
+        if not self.exists():
+            raise InputError(
+                f"{self.database.describe()} has no Merkle log yet: record a checkpoint with 'certledger checkpoint'"
+            )
+        with self._transaction(commit=False) as reader:
+            yield reader
+
+    def _lock(self, reader: _Reader) -> None:
+        """The one-writer lock, held until the transaction ends."""
+        if self.backend == "sqlite":
+            reader.cursor.execute(f"DELETE FROM {self.leaves} WHERE 0")  # takes the write lock now
+        else:
+            reader.cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+    def exists(self) -> bool:
+        with self._transaction(commit=False) as reader:
+            if self.backend == "sqlite":
+                found = reader.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [self.leaves])
+            else:
+                found = reader.rows("SELECT to_regclass(?) AS name", [self.leaves])
+                found = [r for r in found if r["name"] is not None]
+        return bool(found)
+
+    def ensure_tables(self) -> bool:
+        """Create the log's tables if the ledger predates them (the one DDL outside ``init``,
+        under the writer lock so that two at once do not collide). True if it made them."""
+        if self.exists():
+            return False
+        with self._transaction(commit=True) as reader:
+            if self.backend == "postgres":
+                self._lock(reader)
+            for statement in create_statements(self.backend):
+                reader.cursor.execute(statement)
+        return True
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def size(self) -> int:
+        with self._reading() as r:
+            return r.size()
+
+    def position_of(self, notification_id: int) -> int:
+        with self._reading() as r:
+            found = r.rows(f"SELECT position FROM {self.leaves} WHERE notification_id = ?", [notification_id])
+        if not found:
+            raise InputError(
+                f"notification {notification_id} is not in the Merkle log (no such event, or not followed yet: "
+                "'certledger checkpoint' catches the log up)"
+            )
+        return int(found[0]["position"])
+
+    def notification_id_at(self, position: int) -> int:
+        with self._reading() as r:
+            found = r.rows(f"SELECT notification_id FROM {self.leaves} WHERE position = ?", [position])
+        if not found:
+            raise InputError(f"the Merkle log has no leaf at position {position}")
+        return int(found[0]["notification_id"])
+
+    def leaf(self, position: int) -> bytes:
+        with self._reading() as r:
+            return r.hash_at(0, position)
+
+    def _check_size(self, r: _Reader, size: int) -> None:
+        stored = r.size()
+        if size > stored:
+            raise InputError(f"the Merkle log holds {stored} leaves, not {size}")
+
+    def frontier(self, size: int) -> Frontier:
+        """The right edge of the tree of the first ``size`` leaves (its root, and what
+        ``verify --since`` extends)."""
+        with self._reading() as r:
+            self._check_size(r, size)
+            return Frontier.from_store(size, r.hash_at)
+
+    def root(self, size: int) -> bytes:
+        return self.frontier(size).root()
+
+    def inclusion_proof(self, position: int, size: int) -> list[bytes]:
+        with self._reading() as r:
+            self._check_size(r, size)
+            return inclusion_proof(position, size, r.hash_at)
+
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        with self._reading() as r:
+            self._check_size(r, new)
+            return consistency_proof(old, new, r.hash_at)
+
+    # -- the follower ---------------------------------------------------------------------
+
+    def catch_up(self, progress: Callable[[int], None] | None = None, batch: int = BATCH) -> int:
+        """Append a leaf for every event not followed yet; returns how many were appended."""
+        self.ensure_tables()
+        total = 0
+        while True:
+            appended = self._append_batch(batch)
+            total += appended
+            if progress and appended:
+                progress(appended)
+            if appended < batch:
+                return total
+
+    def pending(self) -> int:
+        """How many events the follower has not appended yet (for a progress bar)."""
+        exists = self.exists()
+        with self._transaction(commit=False) as r:
+            last = self._last_followed(r) if exists else None
+            where = "" if last is None else f"WHERE {self.id_column} > ?"
+            found = r.rows(f"SELECT count(*) AS n FROM {self.database.table} {where}", [] if last is None else [last])
+        return int(found[0]["n"])
+
+    def _last_followed(self, r: _Reader) -> int | None:
+        found = r.rows(f"SELECT notification_id FROM {self.leaves} ORDER BY position DESC LIMIT 1")
+        return int(found[0]["notification_id"]) if found else None
+
+    def _append_batch(self, batch: int) -> int:
+        with self._transaction(commit=True) as r:
+            self._lock(r)
+            size = r.size()
+            last = self._last_followed(r)
+            frontier = Frontier.from_store(size, r.hash_at)
+            where = "" if last is None else f"WHERE {self.id_column} > ? "
+            events = r.rows(
+                f"SELECT {self.id_column} AS nid, state FROM {self.database.table} {where}"
+                f"ORDER BY {self.id_column} LIMIT ?",
+                ([] if last is None else [last]) + [batch],
+            )
+            leaves: list[tuple[int, int, bytes]] = []
+            nodes: list[tuple[int, int, bytes]] = []
+            for event in events:
+                position = frontier.size
+                completed = frontier.append(state_leaf(event["state"]))
+                leaves.append((position, int(event["nid"]), completed[0].hash))
+                nodes.extend(
+                    (s.level, s.index, s.hash) for s in completed[1:] if s.level % TILE_LEVELS == 0
+                )
+            m = self.mark
+            if leaves:
+                r.cursor.executemany(
+                    f"INSERT INTO {self.leaves} (position, notification_id, hash) VALUES ({m}, {m}, {m})", leaves
+                )
+            if nodes:
+                r.cursor.executemany(f"INSERT INTO {self.nodes} (level, idx, hash) VALUES ({m}, {m}, {m})", nodes)
+            return len(leaves)
+
+
+def open_log(ledger: Any) -> MerkleLog:
+    """The ledger's log, refusing clearly when the database has none."""
+    log = MerkleLog(ledger)
+    if not log.exists():
+        raise StorageError(
+            f"{ledger.database.describe()} has no Merkle log yet: record a checkpoint with 'certledger checkpoint'"
+        )
+    return log

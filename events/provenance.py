@@ -1,0 +1,295 @@
+"""Provenance, read only: find a certificate by its number, and the signed history behind it.
+
+Look-up is by index, not scan: a certificate number is a stream of its own whose id derives
+from its kind and text (:mod:`domain.certificate_number`), so one indexed read per kind finds
+it. The history of a candidacy is its own stream, the claims of the numbers issued to it and
+its sitting's stream, read as stored; each event is opened and its signature checked against
+the trust registry (every revocation it records, also later ones with an earlier effective
+time), so a line that does not verify is shown as such rather than stopping the trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from certledger.domain.acts import declarations, event_class
+from certledger.domain.candidacy import Candidacy
+from certledger.domain.clock import CST
+from certledger.domain.certificate_number import KINDS, CertificateNumber, certificate_number_id
+from certledger.domain.errors import CertLedgerError, InputError
+from certledger.domain.sitting import ExamSitting
+from certledger.domain.trust import TRUST_REGISTRY_ID
+from certledger.events import envelope
+from certledger.events.ledger import Ledger
+from certledger.events.mapper import domain_event
+from certledger.events.storage import RawRow
+
+CST_NAME = "China Standard Time"
+SEALED_KINDS = ("e-certificate", "pass-proof")  # under HRSS's e-seal (R-13, R-14)
+_NOISE = frozenset(("actor", "timestamp", "originator_topic", "class_version", "on", "document"))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A certificate number and what the ledger holds on it."""
+
+    kind: str
+    number: str
+    candidacy: Candidacy
+    sitting: ExamSitting
+    issued: RawRow  # the row that issued it (CertificateIssued, PaperCertificateReceived)
+
+    @property
+    def opened(self) -> envelope.Opened:
+        return envelope.open_state(bytes(self.issued.state))
+
+
+def find_certificate(ledger: Ledger, number: str, kind: str | None = None) -> list[Found]:
+    """Every certificate of that number (one per kind at most, L-3), by index."""
+    number = number.strip()
+    found = []
+    for k in [kind] if kind else KINDS:
+        claim_id = certificate_number_id(k, number)
+        if not ledger.recorder.select_events(claim_id, limit=1):
+            continue
+        claim = ledger.repository.get(claim_id)
+        assert isinstance(claim, CertificateNumber)
+        candidacy = ledger.candidacy(claim.candidacy_id)
+        event = "PaperCertificateReceived" if k == "paper" else "CertificateIssued"
+        rows = [r for r in ledger.rows.raw_stream(candidacy.id) if str(r.topic).endswith(f".{event}")]
+        if rows:
+            found.append(Found(k, number, candidacy, ledger.sitting(candidacy.sitting_id), rows[-1]))
+    if not found:
+        raise InputError(f"no certificate numbered {number!r} in this ledger")
+    return found
+
+
+def status(found: Found) -> dict[str, Any]:
+    """valid, void (R-11 ineligible, R-12 fraud), or superseded by the paper certificate."""
+    c = found.candidacy
+    if c.is_void:
+        rule = "R-12" if c.fraud_article is not None and c.void_reason and c.void_reason.startswith("fraud") else "R-11"
+        return {"status": "void", "rule": rule, "since": c.void_on, "reason": c.void_reason}
+    if found.kind == "pass-proof" and c.paper_no is not None:
+        return {"status": "superseded", "rule": "R-14", "since": c.paper_received_on,
+                "reason": f"superseded by paper certificate {c.paper_no}"}  # fmt: skip
+    return {"status": "valid", "rule": None, "since": None, "reason": None}
+
+
+def certificate_record(ledger: Ledger, found: Found) -> dict[str, Any]:
+    c, s, opened = found.candidacy, found.sitting, found.opened
+    document = opened.payload.get("document") or {}
+    issued_on = c.certificate_issued_on if found.kind in SEALED_KINDS else c.paper_received_on
+    return {
+        "number": found.number,
+        "kind": found.kind,
+        "title": document.get("title"),
+        "holder": c.name,
+        "id_number": c.masked_id,
+        "candidacy": f"{s.exam_code}:{s.year}:{c.candidate}",
+        "exam": c.exam_code,
+        "exam_name": c.exam.name,
+        "level": c.level,
+        "year": s.year,
+        **status(found),
+        "issued_on": issued_on,
+        "issuer": opened.actor,
+        "issuer_name": ledger.registry().party(opened.actor).name,
+        "signing_key": opened.signer,
+        "notification_id": found.issued.notification_id,
+        "digest": envelope.digest(bytes(found.issued.state)),
+    }
+
+
+# -- trace ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraceLine:
+    notification_id: int
+    stream: str
+    scope: str  # "candidacy", "certificate-number" or "sitting"
+    version: int
+    event: str
+    term: str  # the notices' own name for the act
+    rules: tuple[str, ...]
+    on: str | None  # business date
+    written_at: datetime  # in China Standard Time
+    party: str
+    key_id: str
+    signature: str  # "verified" or "BAD: why"
+    digest: str
+    details: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "notification_id": self.notification_id,
+            "stream": self.stream,
+            "scope": self.scope,
+            "version": self.version,
+            "event": self.event,
+            "term": self.term,
+            "rules": list(self.rules),
+            "on": self.on,
+            "written_at": self.written_at.isoformat(),
+            "party": self.party,
+            "key_id": self.key_id,
+            "signature": self.signature,
+            "digest": self.digest,
+            "details": self.details,
+        }
+
+
+def candidacy_of_number(ledger: Ledger, number: str) -> UUID:
+    """The candidacy a certificate number was issued to, read from its claim as stored."""
+    for kind in KINDS:
+        for row in ledger.rows.raw_stream(certificate_number_id(kind, number.strip())):
+            try:
+                return UUID(str(envelope.open_state(bytes(row.state)).payload["candidacy_id"]))
+            except (CertLedgerError, KeyError, ValueError):
+                continue
+    raise InputError(f"no certificate numbered {number!r} in this ledger")
+
+
+def trace(ledger: Ledger, candidacy_id: UUID) -> list[TraceLine]:
+    """Every event behind the candidacy, in the order the ledger recorded them. Read as
+    stored, not through the aggregate: a forged event is a line marked BAD, not an error."""
+    own = ledger.rows.raw_stream(candidacy_id)
+    streams: list[tuple[UUID, str]] = [(candidacy_id, "candidacy")]
+    for row in own:
+        try:
+            payload = envelope.open_state(bytes(row.state)).payload
+        except CertLedgerError:
+            continue
+        event = str(row.topic).rpartition(":")[2]
+        if event == "Candidacy.Registered" and "sitting_id" in payload:
+            streams.append((UUID(str(payload["sitting_id"])), "sitting"))
+        elif event == "Candidacy.CertificateIssued":
+            streams.append((certificate_number_id(str(payload.get("kind")), str(payload.get("number"))), "certificate-number"))
+        elif event == "Candidacy.PaperCertificateReceived":
+            streams.append((certificate_number_id("paper", str(payload.get("certificate_no"))), "certificate-number"))
+    scope = {str(stream): what for stream, what in streams}
+    rows = sorted(
+        (row for stream, _ in streams for row in (own if stream == candidacy_id else ledger.rows.raw_stream(stream))),
+        key=lambda r: r.notification_id,
+    )
+    ledger.registry()  # the keyring now holds every key and revocation the ledger records
+    lines = []
+    for row in rows:
+        state = bytes(row.state)
+        try:
+            opened = envelope.open_state(state)
+        except CertLedgerError as e:
+            lines.append(_unreadable(row, state, scope, str(e)))
+            continue
+        try:
+            envelope.check_placement(opened, UUID(str(row.stream)), row.version, row.topic)
+            envelope.check_ledger(opened, ledger.ledger_id)
+            envelope.check_signed(opened, ledger.keyring, ledger.mapper_.pinned_root)
+            signature = "verified"
+        except CertLedgerError as e:
+            signature = f"BAD: {e}"
+        term, rules = _declared(opened, UUID(str(row.stream)), int(row.version))
+        lines.append(
+            TraceLine(
+                notification_id=row.notification_id,
+                stream=opened.stream,
+                scope=scope.get(opened.stream, "?"),
+                version=opened.version,
+                event=opened.topic.rpartition(":")[2],
+                term=term,
+                rules=rules,
+                on=opened.payload.get("on"),
+                written_at=opened.timestamp.astimezone(CST),
+                party=opened.actor,
+                key_id=opened.signer,
+                signature=signature,
+                digest=envelope.digest(state),
+                details={k: v for k, v in opened.payload.items() if k not in _NOISE},
+            )
+        )
+    return lines
+
+
+def _declared(opened: envelope.Opened, stream: UUID, version: int) -> tuple[str, tuple[str, ...]]:
+    cls = event_class(opened.topic)
+    if cls is None:
+        return "", ()
+    try:
+        event = domain_event(opened, stream, version)
+    except CertLedgerError:
+        return "", ()
+    for declaration in declarations(cls):
+        if declaration.when is None or declaration.when(event):
+            return declaration.term, declaration.rules
+    return "", ()
+
+
+def _unreadable(row: RawRow, state: bytes, scope: dict[str, str], why: str) -> TraceLine:
+    return TraceLine(
+        notification_id=row.notification_id, stream=str(row.stream), scope=scope.get(str(row.stream), "?"),
+        version=int(row.version), event=str(row.topic).rpartition(":")[2], term="", rules=(), on=None,
+        written_at=datetime.fromtimestamp(0).astimezone(), party="", key_id="", signature=f"BAD: {why}",
+        digest=envelope.digest(state), details={},
+    )  # fmt: skip
+
+
+def trust_states(ledger: Ledger) -> list[bytes]:
+    """The trust registry's stored events, genesis first (what a bundle carries)."""
+    return [bytes(r.state) for r in sorted(ledger.rows.raw_stream(TRUST_REGISTRY_ID), key=lambda r: r.version)]
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def export_bundle(ledger: Ledger, found: Found, log: Any = None, checkpoint: Any = None) -> dict[str, Any]:
+    """The certificate bundle of a sealed certificate: its seal event, the trust registry,
+    and its inclusion proof in the latest checkpoint (which must cover it). ``log`` and
+    ``checkpoint`` default to the ledger's Merkle log (:mod:`events.merkle_log`)."""
+    from certledger.events import certificate_bundle
+
+    if log is None or checkpoint is None:
+        try:
+            from certledger.events.checkpoints import latest_checkpoint
+            from certledger.events.merkle_log import MerkleLog
+        except ImportError:
+            raise InputError(
+                "this ledger has no Merkle log yet, so no checkpoint covers the seal: record one with 'certledger checkpoint'"
+            ) from None
+        log = log or MerkleLog(ledger)
+        checkpoint = checkpoint or latest_checkpoint(ledger)
+    nid = found.issued.notification_id
+    if checkpoint is None:
+        raise InputError(f"no checkpoint covers the seal (event #{nid}): record one with 'certledger checkpoint'")
+    position = log.position_of(nid)
+    if position is None or position >= checkpoint.size:
+        raise InputError(
+            f"the latest checkpoint (size {checkpoint.size}) does not cover the seal (event #{nid}): "
+            "record one with 'certledger checkpoint'"
+        )
+    return certificate_bundle.build(
+        ledger_id=ledger.ledger_id or "",
+        seal_state=bytes(found.issued.state),
+        trust_states=trust_states(ledger),
+        leaf_index=position,
+        tree_size=checkpoint.size,
+        proof=list(log.inclusion_proof(position, checkpoint.size)),
+        checkpoint_note=checkpoint.note,
+        notification_id=nid,
+    )
+
+
+def public_key_text_of(bundle: dict[str, Any], key_id: str) -> str:
+    """The public key (text form) the bundle's trust events register as ``key_id``."""
+    import base64
+
+    for text in bundle["trust"]:
+        payload = envelope.open_state(base64.b64decode(text)).payload
+        if payload.get("key_id") == key_id and "public_key" in payload:
+            return str(payload["public_key"])
+        if payload.get("root_key_id") == key_id:
+            return str(payload["root_public_key"])
+    raise InputError(f"the bundle registers no key {key_id}")

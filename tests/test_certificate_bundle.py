@@ -1,0 +1,340 @@
+"""Issue 7 items 4 and 5: an exported certificate bundle verifies offline with nothing but
+the root key, and each way of spoiling it fails with its own reason; plain openssl checks
+the e-seal; ``--db`` reports a certificate voided since."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from certledger.cli.main import cli
+from certledger.cli.provenance import write_openssl_files
+from certledger.domain.certificate import DOCUMENT_FIELDS
+from certledger.domain.clock import CST
+from certledger.domain.trust import TRUST_REGISTRY_ID
+from certledger.events import certificate_bundle as cb
+from certledger.events import merkle, provenance
+from certledger.events.canonical import canonical_bytes
+from certledger.events.storage import RawRow
+from certledger.signing import note
+from certledger.signing.keys import new_private_key, raw_public_key, sign
+from tests.lifecycle_world import LifeWorld
+
+NUMBER, OTHER = "HN2025JZ2-0001", "HN2025JZ2-0002"
+
+
+class MemoryLog:
+    """The Merkle log over every row in notification order, computed in the test (RFC 9162
+    leaves: SHA-256(0x00 ‖ SHA-256(stored state)))."""
+
+    def __init__(self, life: LifeWorld) -> None:
+        rows: list[RawRow] = [r for page in life.ledger.rows.raw_pages() for r in page]
+        self.ids = [r.notification_id for r in rows]
+        self.leaves = [merkle.leaf_hash(hashlib.sha256(bytes(r.state)).digest()) for r in rows]
+        self.subtrees = merkle.perfect_subtree_hashes(self.leaves)
+
+    def size(self) -> int:
+        return len(self.leaves)
+
+    def position_of(self, notification_id: int) -> int | None:
+        return self.ids.index(notification_id) if notification_id in self.ids else None
+
+    def inclusion_proof(self, position: int, size: int) -> list[bytes]:
+        return merkle.inclusion_proof(position, size, lambda level, index: self.subtrees[level, index])
+
+    def root(self, size: int) -> bytes:
+        return merkle.root(self.leaves[:size])
+
+
+class Checkpoint:
+    def __init__(self, size: int, root: bytes, note_text: str) -> None:
+        self.size, self.root, self.note = size, root, note_text
+
+
+def hrss_key(life: LifeWorld):
+    _, private = life.ledger.wallet.choose(life.ledger.keyring, "hrss", datetime.now(CST))
+    return private
+
+
+def checkpoint_of(life: LifeWorld, log: MemoryLog, signer=None, name: str = "hrss") -> Checkpoint:
+    body = note.checkpoint_body(life.ledger.ledger_id, log.size(), log.root(log.size()))
+    return Checkpoint(log.size(), log.root(log.size()), note.sign_note(body, name, signer or hrss_key(life)))
+
+
+@pytest.fixture
+def sealed(life: LifeWorld) -> LifeWorld:
+    """Two 建造师（二级） e-certificates under HRSS's e-seal (R-13)."""
+    sid = life.sitting("jianzaoshi-2")
+    one, two = life.qualified(sid, ["cand.001", "cand.002"], exam_code="jianzaoshi-2")
+    life.ledger.issue_e_certificate("hrss", one, NUMBER, on=date(2025, 7, 20))
+    life.ledger.issue_e_certificate("hrss", two, OTHER, on=date(2025, 7, 20))
+    return life
+
+
+def export(life: LifeWorld, number: str = NUMBER, checkpoint: Checkpoint | None = None) -> dict[str, Any]:
+    log = MemoryLog(life)
+    [found] = provenance.find_certificate(life.ledger, number)
+    return provenance.export_bundle(life.ledger, found, log=log, checkpoint=checkpoint or checkpoint_of(life, log))
+
+
+def root_key(life: LifeWorld) -> str:
+    return life.ledger.registry().keys_of("hrss")[0].key_id
+
+
+def reason(bundle: dict[str, Any], trusted: str) -> str:
+    with pytest.raises(cb.BundleError) as caught:
+        cb.verify_bundle(orjson.loads(cb.dumps(bundle)), trusted)
+    return caught.value.reason
+
+
+def resealed_message(bundle: dict[str, Any], change) -> dict[str, Any]:
+    """The bundle with its sealed message parsed, changed and re-encoded canonically."""
+    fields = orjson.loads(base64.b64decode(bundle["sealed"]["message"]))
+    change(fields)
+    copy = orjson.loads(cb.dumps(bundle))
+    copy["sealed"]["message"] = base64.b64encode(canonical_bytes(fields)).decode()
+    return copy
+
+
+def test_the_trust_stream_constant_is_the_domains() -> None:
+    assert cb.TRUST_STREAM == str(TRUST_REGISTRY_ID)
+
+
+def test_an_exported_certificate_verifies_offline(sealed: LifeWorld, tmp_path: Path) -> None:
+    bundle = export(sealed)
+    verified = cb.verify_bundle(orjson.loads(cb.dumps(bundle)), root_key(sealed))
+    c = sealed.ledger.candidacy(sealed.candidacies["jianzaoshi-2", "cand.001"])
+    assert verified.document["number"] == NUMBER and verified.document["holder"] == c.name
+    assert verified.document["id_number"] == c.masked_id and verified.document["exam"] == "建造师（二级）"
+    assert set(verified.document) == set(DOCUMENT_FIELDS)
+    assert verified.document["issuer"] == "河南省人力资源和社会保障厅"
+    assert verified.checkpoint_signers == (f"hrss ({root_key(sealed)})",)
+
+    path = tmp_path / "cert.json"
+    path.write_bytes(cb.dumps(bundle))
+    run = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", root_key(sealed), "--json"])
+    assert run.exit_code == 0, run.output
+    assert orjson.loads(run.stdout)["document"]["number"] == NUMBER
+    human = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", root_key(sealed)])
+    assert human.exit_code == 0 and "OK: e-certificate" in human.stderr and "e-seal" in human.stdout
+
+
+def test_cert_verify_runs_without_the_store_libraries(sealed: LifeWorld, tmp_path: Path) -> None:
+    """Offline means offline: the command path imports neither eventsourcing nor psycopg."""
+    path = tmp_path / "cert.json"
+    path.write_bytes(cb.dumps(export(sealed)))
+    code = (
+        "import sys\n"
+        "from certledger.cli import main\n"
+        f"sys.argv = ['certledger', 'cert', 'verify', {str(path)!r}, '--trust', {root_key(sealed)!r}]\n"
+        "try:\n    main.main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('eventsourcing', 'psycopg', 'psycopg_pool')]\n"
+        "print(code, loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("field", DOCUMENT_FIELDS)
+def test_each_altered_field_fails_as_altered(sealed: LifeWorld, field: str) -> None:
+    bundle = export(sealed)
+
+    def alter(fields: dict[str, Any]) -> None:
+        value = fields["payload"]["document"][field]
+        fields["payload"]["document"][field] = value + 1 if isinstance(value, int) else value + "X"
+
+    assert reason(resealed_message(bundle, alter), root_key(sealed)) == "altered"
+
+
+def test_an_altered_readable_copy_is_named(sealed: LifeWorld) -> None:
+    bundle = export(sealed)
+    bundle["document"]["holder"] = "冒名者"
+    with pytest.raises(cb.BundleError, match="altered: field holder of the readable copy"):
+        cb.verify_bundle(bundle, root_key(sealed))
+
+
+def test_a_reserialised_copy_fails_as_reformatted(sealed: LifeWorld) -> None:
+    """R-13: a converted version has no effect — the same fields, other bytes."""
+    bundle = export(sealed)
+    fields = orjson.loads(base64.b64decode(bundle["sealed"]["message"]))
+    copies = (
+        orjson.dumps(fields, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS),  # pretty-printed
+        json.dumps(fields, sort_keys=True, separators=(",", ":")).encode(),  # 张 → \u5f20
+        orjson.dumps(dict(reversed(fields.items()))),  # other key order
+    )
+    for pretty in copies:
+        copy = orjson.loads(cb.dumps(bundle))
+        copy["sealed"]["message"] = base64.b64encode(pretty).decode()
+        assert reason(copy, root_key(sealed)) == "reformatted"
+
+
+def test_a_wrong_trust_key_fails(sealed: LifeWorld, tmp_path: Path) -> None:
+    bundle = export(sealed)
+    stranger = "ed25519:" + hashlib.sha256(raw_public_key(new_private_key())).hexdigest()[:32]
+    assert reason(bundle, stranger) == "wrong-trust"
+    path = tmp_path / "cert.json"
+    path.write_bytes(cb.dumps(bundle))
+    run = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", stranger, "--json"])
+    assert run.exit_code == 1 and orjson.loads(run.stdout)["reason"] == "wrong-trust"
+    assert run.stderr.startswith("certledger: not verified: wrong-trust:")
+
+
+def _forged_trust_event(life: LifeWorld, bundle: dict[str, Any], payload: dict[str, Any], signer, signer_id: str) -> str:
+    """The next trust registry event, forged with plain cryptography as a compromised root
+    key holder could: it chains onto the bundle's last trust event."""
+    last = base64.b64decode(bundle["trust"][-1])
+    previous = orjson.loads(last[64:])
+    message = canonical_bytes(
+        {
+            "format": 2, "ledger": life.ledger.ledger_id, "stream": str(TRUST_REGISTRY_ID),
+            "version": previous["version"] + 1, "topic": "certledger.domain.trust:TrustRegistry.KeyRevoked",
+            "signer": signer_id, "prev": hashlib.sha256(last).hexdigest(), "payload": payload,
+        }
+    )  # fmt: skip
+    return base64.b64encode(sign(signer, message) + message).decode()
+
+
+def test_a_key_revoked_before_sealing_fails_even_when_the_revocation_is_recorded_later(sealed: LifeWorld) -> None:
+    old_key = root_key(sealed)
+    old_private = hrss_key(sealed)
+    new_private = new_private_key()
+    sealed.store.remember(new_private)
+    new_id, revoked = sealed.ledger.rotate_key("hrss", sealed.ledger.claim("hrss", new_private))
+    assert revoked == [old_key]
+    # Rotated after the seal: the old key still vouches for what it sealed before.
+    bundle = export(sealed, checkpoint=checkpoint_of(sealed, MemoryLog(sealed), signer=new_private))
+    assert cb.verify_bundle(bundle, old_key).seal_key == old_key
+    # Later, the old key is found compromised from a moment before the seal.
+    sealed_at = datetime.fromisoformat(orjson.loads(base64.b64decode(bundle["sealed"]["message"]))["payload"]["timestamp"])
+    revocation = {
+        "actor": "hrss", "key_id": old_key, "effective_at": (sealed_at - timedelta(days=30)).isoformat(),
+        "reason": "private key found on a shared drive",
+        "timestamp": (sealed_at + timedelta(days=400)).isoformat(),
+    }  # fmt: skip
+    bundle["trust"].append(_forged_trust_event(sealed, bundle, revocation, new_private, new_id))
+    with pytest.raises(cb.BundleError, match="key-revoked: key .* was revoked from .*before it sealed the document"):
+        cb.verify_bundle(bundle, old_key)
+    del old_private
+
+
+def test_a_swapped_proof_fails(sealed: LifeWorld) -> None:
+    mine, theirs = export(sealed), export(sealed, OTHER)
+    swapped = orjson.loads(cb.dumps(mine))
+    swapped["inclusion"] = theirs["inclusion"]
+    assert reason(swapped, root_key(sealed)) == "proof"
+    shifted = orjson.loads(cb.dumps(mine))
+    shifted["inclusion"]["leaf_index"] = theirs["inclusion"]["leaf_index"]
+    assert reason(shifted, root_key(sealed)) == "proof"
+
+
+def test_a_bad_checkpoint_signature_fails(sealed: LifeWorld) -> None:
+    bundle = export(sealed)
+    lines = bundle["checkpoint"].split("\n")
+    other_root = base64.b64encode(hashlib.sha256(b"another tree").digest()).decode()
+    bundle["checkpoint"] = "\n".join([lines[0], lines[1], other_root, *lines[3:]])
+    assert reason(bundle, root_key(sealed)) == "checkpoint-signature"
+    # Signed, but not by an HRSS key of the chain.
+    stranger = export(sealed, checkpoint=checkpoint_of(sealed, MemoryLog(sealed), signer=new_private_key()))
+    assert reason(stranger, root_key(sealed)) == "checkpoint-signature"
+
+
+def test_db_reports_a_voided_certificate(sealed: LifeWorld, tmp_path: Path) -> None:
+    path = tmp_path / "cert.json"
+    path.write_bytes(cb.dumps(export(sealed)))
+    ok = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", root_key(sealed), "--db", sealed.db_url])
+    assert ok.exit_code == 0, ok.output
+    assert "status now valid" in ok.stdout
+    cid = sealed.candidacies["jianzaoshi-2", "cand.001"]
+    sealed.ledger.find_ineligible("dept.zhujian.henan", cid, "education", "学历不符合报名条件", on=date(2025, 9, 1))
+    void = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", root_key(sealed), "--db", sealed.db_url, "--json"])
+    assert void.exit_code == 1, void.output
+    report = orjson.loads(void.stdout.split("\n}\n")[0] + "\n}")
+    assert report["ledger_now"]["status"] == "void" and report["ledger_now"]["rule"] == "R-11"
+    assert "the ledger now records the certificate as void" in void.stderr
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_openssl_checks_the_e_seal(sealed: LifeWorld, tmp_path: Path) -> None:
+    """Exactly the README's command, on the files `cert export --openssl-dir` writes."""
+    bundle = export(sealed)
+    write_openssl_files(bundle, tmp_path)
+    command = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "hrss.pem", "-rawin", "-in", "doc.bin", "-sigfile", "seal.sig"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout, done.stdout + done.stderr
+    document = (tmp_path / "doc.bin").read_bytes()
+    (tmp_path / "doc.bin").write_bytes(document.replace(NUMBER.encode(), b"HN2025JZ2-9999"))
+    forged = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert forged.returncode != 0 and "Signature Verification Failure" in forged.stdout + forged.stderr
+
+
+# -- with the ledger's own Merkle log and checkpoints (events/merkle_log.py, events/checkpoints.py)
+
+
+def test_export_refuses_until_a_checkpoint_covers_the_seal(sealed: LifeWorld, tmp_path: Path) -> None:
+    from certledger.events.checkpoints import record_checkpoint
+
+    out = tmp_path / "cert.json"
+    refused = CliRunner().invoke(cli, ["--db", sealed.db_url, "cert", "export", NUMBER, "-o", str(out)])
+    assert refused.exit_code in (2, 4) and "certledger checkpoint" in refused.stderr, refused.output
+    assert not out.exists()
+    record_checkpoint(sealed.ledger)
+    done = CliRunner().invoke(cli, ["--db", sealed.db_url, "cert", "export", NUMBER, "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    verified = CliRunner().invoke(cli, ["cert", "verify", str(out), "--trust", root_key(sealed), "--json"])
+    assert verified.exit_code == 0, verified.output
+    assert orjson.loads(verified.stdout)["checkpoint"]["size"] == orjson.loads(out.read_bytes())["inclusion"]["tree_size"]
+
+
+def test_a_cosigned_checkpoint_names_both_signers_and_the_ledger_stays_consistent(sealed: LifeWorld, tmp_path: Path) -> None:
+    from certledger.events.checkpoints import cosign_checkpoint, record_checkpoint
+
+    record_checkpoint(sealed.ledger)
+    cosign_checkpoint(sealed.ledger, "exam-center")
+    out = tmp_path / "cert.json"
+    assert CliRunner().invoke(cli, ["--db", sealed.db_url, "cert", "export", NUMBER, "-o", str(out)]).exit_code == 0
+    verified = cb.verify_bundle(cb.loads(out.read_bytes()), root_key(sealed))
+    assert [s.split(" ")[0] for s in verified.checkpoint_signers] == ["hrss", "exam-center"]
+    # The ledger grows and checkpoints again: --db checks the new checkpoint extends the bundle's.
+    cid = sealed.candidacies["jianzaoshi-2", "cand.002"]
+    sealed.ledger.find_ineligible("dept.zhujian.henan", cid, "education", "学历不符合", on=date(2025, 9, 1))
+    record_checkpoint(sealed.ledger)
+    now = CliRunner().invoke(cli, ["cert", "verify", str(out), "--trust", root_key(sealed), "--db", sealed.db_url, "--json"])
+    assert now.exit_code == 0, now.output
+    report = orjson.loads(now.stdout)["ledger_now"]
+    assert report["status"] == "valid" and "(proof verified)" in report["checkpoint"]
+    assert f"consistent with the bundle's size {verified.tree_size}" in report["checkpoint"]
+
+
+def test_the_readme_openssl_command_on_a_cli_export(sealed: LifeWorld, tmp_path: Path) -> None:
+    from certledger.events.checkpoints import record_checkpoint
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    record_checkpoint(sealed.ledger)
+    out = tmp_path / "cert.json"
+    exported = CliRunner().invoke(
+        cli, ["--db", sealed.db_url, "cert", "export", NUMBER, "-o", str(out), "--openssl-dir", str(tmp_path / "seal")]
+    )
+    assert exported.exit_code == 0, exported.output
+    command = "openssl pkeyutl -verify -pubin -inkey seal/hrss.pem -rawin -in seal/doc.bin -sigfile seal/seal.sig"
+    done = subprocess.run(command.split(), cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_trust_chain_with_an_event_left_out_fails(sealed: LifeWorld) -> None:
+    """Leaving out a trust event (say, a revocation) breaks the ``prev`` chain."""
+    bundle = export(sealed)
+    assert len(bundle["trust"]) > 2
+    del bundle["trust"][1]
+    assert reason(bundle, root_key(sealed)) == "trust-chain"

@@ -1,0 +1,97 @@
+"""``verify --checkpoint FILE`` and ``verify --since FILE`` on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+
+from certledger.cli.main import cli
+from certledger.events.checkpoints import record_checkpoint
+from tests.attacks.forge import Forger
+from tests.helpers import PASSPHRASE, World
+
+
+def verify(world: World, *args: str):
+    result = CliRunner().invoke(cli, ["--db", world.db_url, "verify", "--all", *args],
+                                env={"CERTLEDGER_KEY_PASSPHRASE": PASSPHRASE.decode()})
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def _kept(world: World, tmp_path: Path) -> Path:
+    path = tmp_path / "kept.note"
+    path.write_text(record_checkpoint(world.ledger).note)
+    return path
+
+
+def test_since_verifies_only_the_new_events_and_says_what_it_pinned(world: World, tmp_path: Path) -> None:
+    memo = world.write_memo("exam-center", "covered", amendments=1)
+    kept = _kept(world, tmp_path)
+    covered = world.count() - 1  # the kept checkpoint event itself is the first new one
+    with world.ledger.acting():
+        stored = world.ledger.repository.get(memo)
+        stored.amend(actor="exam-center", text="after the kept note")
+    world.ledger.save(stored)
+    world.write_memo("dept.zhujian.henan", "new")
+    record_checkpoint(world.ledger)
+    result = verify(world, "--since", str(kept), "--json")
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)["report"]
+    assert report["events"] == world.count() - covered
+    assert report["since"]["streams_pinned"] == 3  # the memo, the checkpoints and the trust registry
+    assert report["since"]["consistency_with_latest_checkpoint"].startswith("holds")
+    assert report["merkle_log"]["checkpoints_checked"] == 2  # the kept one's own event, and the next
+    text = verify(world, "--since", str(kept)).output
+    assert "NOT re-verified" in text and "OK:" in text
+    assert verify(world, "--checkpoint", str(kept)).exit_code == 0
+
+
+def test_since_catches_a_rewritten_covered_event_by_its_inclusion_proof(world: World, tmp_path: Path) -> None:
+    memo = world.write_memo("exam-center", "covered")
+    kept = _kept(world, tmp_path)
+    with world.ledger.acting():
+        stored = world.ledger.repository.get(memo)
+        stored.amend(actor="exam-center", text="new")
+    world.ledger.save(stored)
+    world.tampered = True
+    # Re-sign the covered memo in place with its own (stolen) key, and the new amendment
+    # after it, so the chain between them still holds.
+    with Forger(world.db_url) as f:
+        key = world.private_key(world.keys["exam-center"])
+        f.resign(str(memo), 1, key, payload={"text": "rewritten"})
+        f.resign(str(memo), 2, key, prev=_digest(f, memo, 1))
+    result = verify(world, "--since", str(kept))
+    assert result.exit_code == 1 and "not in the kept checkpoint's tree" in result.output, result.output
+    full = verify(world, "--checkpoint", str(kept))
+    assert full.exit_code == 1 and "kept checkpoint" in full.output, full.output
+
+
+def _digest(f: Forger, memo, version: int) -> str:
+    from tests.attacks.forge import digest
+
+    return digest(f.row(str(memo), version).state)
+
+
+def test_since_catches_covered_events_removed(world: World, tmp_path: Path) -> None:
+    world.write_memo("exam-center", "a")
+    world.write_memo("exam-center", "b")
+    kept = _kept(world, tmp_path)
+    world.write_memo("exam-center", "c")
+    world.tampered = True
+    with Forger(world.db_url) as f:
+        f.delete(f.rows()[-4].nid)  # memo "a": covered, in a stream nothing continues
+    result = verify(world, "--since", str(kept))
+    assert result.exit_code == 1, result.output
+    assert "removed or inserted" in result.output or "not those the kept checkpoint covers" in result.output, result.output
+
+
+def test_a_kept_note_of_another_ledger_or_altered_is_refused(world: World, tmp_path: Path) -> None:
+    kept = _kept(world, tmp_path)
+    lines = kept.read_text().split("\n")
+    altered = tmp_path / "altered.note"
+    altered.write_text("\n".join([lines[0], str(int(lines[1]) + 1), *lines[2:]]))
+    for option in ("--since", "--checkpoint"):
+        result = verify(world, option, str(altered))
+        assert result.exit_code == 1 and "does not hold" in result.output, result.output
