@@ -147,3 +147,29 @@ def test_a_checkpoint_signed_by_a_revoked_hrss_key_is_refused(exported, tmp_path
     forged = forge_with_stolen_key(bundle, k1, written=sealed_at + timedelta(seconds=1), truncate=False)
     result = cert_verify(forged, root_key(life), tmp_path)
     assert result.exit_code == 1 and "checkpoint-signature" in result.output, result.output
+
+
+MALFORMED = {
+    "not JSON": lambda b: "\x00\xff",
+    "nested too deeply": lambda b: "[" * 100_000 + "]" * 100_000,
+    "no sealed part": lambda b: {k: v for k, v in b.items() if k != "sealed"},
+    "trust is text": lambda b: dict(b, trust="abc"),
+    "inclusion is a list": lambda b: dict(b, inclusion=[]),
+    "hashes are null": lambda b: dict(b, inclusion=dict(b["inclusion"], hashes=None)),
+    "negative leaf index": lambda b: dict(b, inclusion=dict(b["inclusion"], leaf_index=-1)),
+    "a 2 MiB checkpoint": lambda b: dict(b, checkpoint="a" * (2 << 20)),
+    "a trust event that is a JSON list": lambda b: dict(b, trust=[b64(bytes(64) + b"[1]")]),
+    "a trust event nested too deeply": lambda b: dict(b, trust=[b64(bytes(64) + b"[" * 5000 + b"]" * 5000)]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_bundle_is_one_clear_line_and_exit_1(exported, tmp_path: Path, case: str) -> None:
+    life, bundle, _ = exported
+    value = MALFORMED[case](bundle)
+    path = tmp_path / "bad.json"
+    path.write_text(value if isinstance(value, str) else json.dumps(value))
+    result = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", root_key(life)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "a bug in certledger" not in result.output, result.output
+    assert result.stderr.startswith("certledger: not verified: "), result.output
