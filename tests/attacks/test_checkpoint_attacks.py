@@ -192,3 +192,46 @@ def test_verify_catches_a_checkpoint_signed_over_pre_seeded_leaves(life: LifeWor
         return  # refused: nothing signed
     out = cli_verify(life.db_url, "--all")
     assert out.exit_code == 1 and "L-5" in out.output, out.output
+
+
+# -- checkpoints forged with HRSS's own (stolen) key: the envelope holds, the log pass judges --
+
+
+def _leaves(f: Forger) -> list[bytes]:
+    return [hashlib.sha256(b"\x00" + hashlib.sha256(r.state).digest()).digest() for r in f.rows()]
+
+
+def _note(origin: str, size: int, root: bytes, key, extensions: tuple[str, ...] = ()) -> str:
+    text = f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n" + "".join(e + "\n" for e in extensions)
+    return text + "\n" + line("hrss", key, text)
+
+
+FORGED_CHECKPOINTS = {
+    # name: (size, root size, note size, note root size, origin, extensions, note key, words)
+    "its size is not its own position": (-1, -1, -1, -1, None, (), "hrss", "precede it"),
+    "its root is another tree's": (0, -1, 0, -1, None, (), "hrss", "not the Merkle root"),
+    "its note names another root than the event": (0, 0, 0, -1, None, (), "hrss", "names another size or root"),
+    "its note names another size than the event": (0, 0, -1, -1, None, (), "hrss", "names another size or root"),
+    "its note is for another ledger": (0, 0, 0, 0, "f" * 64, (), "hrss", "not signed by an HRSS key"),
+    "its note carries an extension line": (0, 0, 0, 0, None, ("x-extra",), "hrss", "extension lines"),
+    "its note is signed by a candidate as hrss": (0, 0, 0, 0, None, (), CANDIDATE, "not signed by an HRSS key"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORGED_CHECKPOINTS))
+def test_a_checkpoint_forged_with_hrss_key_fails(life: LifeWorld, case: str) -> None:
+    size_d, root_d, note_size_d, note_root_d, origin, extensions, note_signer, words = FORGED_CHECKPOINTS[case]
+    record_checkpoint(life.ledger)
+    sid = life.sitting("jianzaoshi-1")
+    life.register(sid, "cand.001")
+    _, hrss = key_of(life, "hrss")
+    _, note_key = key_of(life, note_signer)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        leaves = _leaves(f)
+        position = len(leaves)
+        root = _root(leaves[: position + root_d])
+        note = _note(origin or f.ledger_id(), position + note_size_d, _root(leaves[: position + note_root_d]), note_key, extensions)
+        payload = {"actor": "hrss", "note": note, "root": root.hex(), "size": position + size_d, "timestamp": after_newest(f)}
+        nid = f.append(CHECKPOINTS, TOPIC + "CheckpointRecorded", payload, hrss)
+    assert_fails_at(life.db_url, nid, "L-5", words)
