@@ -59,3 +59,22 @@ def test_since_replays_a_new_event_against_a_rewritten_covered_sitting(life: Lif
     since = cli_verify(life.db_url, "--all", "--since", str(kept))
     assert since.exit_code == 1, since.output
     assert "R-6" in since.output or "sitting" in since.output, since.output
+
+
+@pytest.mark.xfail(strict=True, reason="FOUND: verify --since EMPTY_FILE ignores the option (an empty note is "
+                   "falsy) and runs a plain verify: exit 0 although the kept note was never checked")
+def test_an_empty_kept_note_is_not_silently_ignored(life: LifeWorld, tmp_path: Path) -> None:
+    record_checkpoint(life.ledger)
+    empty = tmp_path / "kept.note"
+    empty.write_text("")
+    result = cli_verify(life.db_url, "--since", str(empty))
+    assert result.exit_code in (1, 2) and "OK:" not in result.output, result.output
+
+
+def test_a_truncated_kept_note_fails_both_ways(life: LifeWorld, tmp_path: Path) -> None:
+    note = record_checkpoint(life.ledger).note
+    cut = tmp_path / "kept.note"
+    cut.write_text(note.split("\n\n")[0] + "\n")
+    for option in ("--since", "--checkpoint"):
+        result = cli_verify(life.db_url, option, str(cut))
+        assert result.exit_code == 1 and "does not hold" in result.output, (option, result.output)
