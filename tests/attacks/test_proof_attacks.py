@@ -77,3 +77,31 @@ def test_a_malformed_proof_file_is_a_clear_failure(proof, tmp_path: Path, case: 
         result = check(tmp_path, document)
     assert result.exit_code in (1, 2), result.output
     assert "a bug in certledger" not in result.output, result.output
+
+
+@pytest.mark.xfail(strict=True, reason="FOUND: prove check cannot be told which ledger the proof must be for and "
+                   "does not say which one it was: a proof from another ledger under the same HRSS key reads OK")
+def test_a_proof_from_another_ledger_under_the_same_root_key_is_named(world: World, other_db_url: str, tmp_path: Path) -> None:
+    """HRSS runs a second (e.g. training) ledger founded with the same root key; a proof of
+    an event there, checked with HRSS's verifier key, must at least say it is not the
+    auditor's ledger."""
+    from certledger.events.ledger import Ledger
+    from certledger.events.storage import parse_database_url
+    from certledger.signing.keys import raw_public_key
+    from certledger.signing.wallet import Wallet
+    from tests.helpers import Memo
+
+    vkey = CliRunner().invoke(cli, ["--db", world.db_url, "keys", "vkey"]).output.strip()
+    root = world.private_key(world.keys["hrss"])
+    other = Ledger(parse_database_url(other_db_url), Wallet(world.store), create=True)
+    try:
+        other.initialise(raw_public_key(root))
+        other.save(Memo(actor="hrss", text="a training entry", value=None))
+        record_checkpoint(other)
+        other_id = other.ledger_id
+    finally:
+        other.close()
+    out = tmp_path / "other.json"
+    assert CliRunner().invoke(cli, ["--db", other_db_url, "prove", "inclusion", "2", "-o", str(out)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["prove", "check", str(out), "--vkey", vkey])
+    assert result.exit_code != 0 or other_id in result.output, result.output
