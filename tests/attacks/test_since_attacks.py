@@ -1,0 +1,80 @@
+"""Attacks on ``verify --since KEPT.note``: what it does not re-verify must not be able to
+change how the events it does re-verify are judged.
+
+The adversary writes any row and holds one low-privilege key (here the municipal 住建
+department's, which may record verification results for Zhengzhou candidates: 省（市）).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from certledger.domain.candidacy import Outcome
+from certledger.events.checkpoints import record_checkpoint
+from tests.attacks.forge import Forger
+from tests.attacks.support import cli_verify, key_of
+from tests.lifecycle_world import D, LifeWorld
+
+UNIT = "dept.zhujian.zhengzhou"
+TOO_LATE = date(2025, 7, 20)  # D is 2025-06-14: a national exam's results are due 15 days after
+
+
+def _kept(life: LifeWorld, tmp_path: Path) -> Path:
+    path = tmp_path / "kept.note"
+    path.write_text(record_checkpoint(life.ledger).note)
+    return path
+
+
+@pytest.mark.xfail(strict=True, reason="FOUND: --since rebuilds the context aggregates a new event's rules "
+                   "consult (the candidacy's sitting) from covered rows it neither pins nor checks")
+def test_since_replays_a_new_event_against_a_rewritten_covered_sitting(life: LifeWorld, tmp_path: Path) -> None:
+    sid = life.sitting("jianzaoshi-1")
+    (cid,) = life.passed_and_handed_over(sid, ["cand.001"])
+    kept = _kept(life, tmp_path)
+    life.tampered = True
+    _, key = key_of(life, UNIT)
+    with Forger(life.db_url) as f:
+        released = [r for r in f.stream_rows(str(sid)) if r.topic.endswith("ResultsReleased")]
+        assert len(released) == 1
+        row = released[0]
+        # The sitting's results-release date moved a month on, re-sealed with the unit's own
+        # key: a covered row of a stream no new event continues.
+        f.resign(str(sid), row.version, key, payload={"on": "2025-07-14"})
+    # The unit records a result five weeks after D (R-6: due 15 days after D). Written
+    # through the ledger, which reads the forged sitting (it is signed by a registered key).
+    from certledger.events.ledger import Ledger
+    from certledger.events.storage import parse_database_url
+    from certledger.signing.wallet import Wallet
+
+    writer = Ledger(parse_database_url(life.db_url), Wallet(life.store), verify_on_read=False)
+    try:
+        writer.record_verification(UNIT, cid, Outcome.QUALIFIED, on=TOO_LATE)
+    finally:
+        writer.close()
+    full = cli_verify(life.db_url, "--all")
+    assert full.exit_code == 1, full.output  # a full verify sees the forged sitting
+    since = cli_verify(life.db_url, "--all", "--since", str(kept))
+    assert since.exit_code == 1, since.output
+    assert "R-6" in since.output or "sitting" in since.output, since.output
+
+
+@pytest.mark.xfail(strict=True, reason="FOUND: verify --since EMPTY_FILE ignores the option (an empty note is "
+                   "falsy) and runs a plain verify: exit 0 although the kept note was never checked")
+def test_an_empty_kept_note_is_not_silently_ignored(life: LifeWorld, tmp_path: Path) -> None:
+    record_checkpoint(life.ledger)
+    empty = tmp_path / "kept.note"
+    empty.write_text("")
+    result = cli_verify(life.db_url, "--since", str(empty))
+    assert result.exit_code in (1, 2) and "OK:" not in result.output, result.output
+
+
+def test_a_truncated_kept_note_fails_both_ways(life: LifeWorld, tmp_path: Path) -> None:
+    note = record_checkpoint(life.ledger).note
+    cut = tmp_path / "kept.note"
+    cut.write_text(note.split("\n\n")[0] + "\n")
+    for option in ("--since", "--checkpoint"):
+        result = cli_verify(life.db_url, option, str(cut))
+        assert result.exit_code == 1 and "does not hold" in result.output, (option, result.output)
