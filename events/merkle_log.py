@@ -118,6 +118,7 @@ class MerkleLog:
         self.leaves, self.nodes = table_names(self.backend)
         self.mark = "?" if self.backend == "sqlite" else "%s"
         self.id_column = "rowid" if self.backend == "sqlite" else "notification_id"
+        self._exists = False  # once the tables are seen they stay (nothing drops them)
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -143,13 +144,16 @@ class MerkleLog:
             reader.cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
     def exists(self) -> bool:
+        if self._exists:
+            return True
         with self._transaction(commit=False) as reader:
             if self.backend == "sqlite":
                 found = reader.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [self.leaves])
             else:
                 found = reader.rows("SELECT to_regclass(?) AS name", [self.leaves])
                 found = [r for r in found if r["name"] is not None]
-        return bool(found)
+        self._exists = bool(found)
+        return self._exists
 
     def ensure_tables(self) -> bool:
         """Create the log's tables if the ledger predates them (the one DDL outside ``init``,
