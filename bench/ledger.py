@@ -108,6 +108,20 @@ class Database:
                 c.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
+def signed_ledger(url: str, keys: Path) -> Ledger:
+    """A new ledger with HRSS and the department that writes the bench's dossiers."""
+    store = KeyStore(keys, lambda: b"bench")
+    ledger = Ledger(parse_database_url(url), Wallet(store), create=True)
+    root = new_private_key()
+    store.remember(root)
+    ledger.initialise(raw_public_key(root))
+    ledger.register_party("dept.zhujian.henan", "河南省住房和城乡建设厅", PartyKind.DEPARTMENT)
+    dept = new_private_key()
+    store.remember(dept)
+    ledger.add_key("dept.zhujian.henan", ledger.claim("dept.zhujian.henan", dept))
+    return ledger
+
+
 def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float, cores: int) -> None:
     unsigned_db, signed_db = Database(backend, workdir), Database(backend, workdir)
     try:
@@ -116,15 +130,7 @@ def bench_backend(backend: str, events: int, workdir: Path, raw_verify: float, c
         unsigned_seconds = timed_append(plain, make_phases(events))
         plain.close()
 
-        store = KeyStore(workdir / "keys", lambda: b"bench")
-        ledger = Ledger(parse_database_url(signed_db.url), Wallet(store), create=True)
-        root = new_private_key()
-        store.remember(root)
-        ledger.initialise(raw_public_key(root))
-        ledger.register_party("dept.zhujian.henan", "河南省住房和城乡建设厅", PartyKind.DEPARTMENT)
-        dept = new_private_key()
-        store.remember(dept)
-        ledger.add_key("dept.zhujian.henan", ledger.claim("dept.zhujian.henan", dept))
+        ledger = signed_ledger(signed_db.url, workdir / "keys")
         signed_seconds = timed_append(ledger, make_phases(events))
         ledger.close()
 

@@ -27,31 +27,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ledger import Database, make_phases, timed_append  # noqa: E402
+from ledger import Database, make_phases, signed_ledger, timed_append  # noqa: E402
 
-from certledger.domain.parties import PartyKind  # noqa: E402
 from certledger.events.checkpoints import record_checkpoint  # noqa: E402
 from certledger.events.ledger import Ledger  # noqa: E402
 from certledger.events.merkle import verify_consistency, verify_inclusion  # noqa: E402
 from certledger.events.merkle_log import MerkleLog  # noqa: E402
-from certledger.events.storage import parse_database_url  # noqa: E402
-from certledger.signing.keys import new_private_key, raw_public_key  # noqa: E402
-from certledger.signing.keystore import KeyStore  # noqa: E402
-from certledger.signing.wallet import Wallet  # noqa: E402
 
 PROOFS = 200
 
 
 def build(url: str, events: int, keys: Path) -> Ledger:
-    store = KeyStore(keys, lambda: b"bench")
-    ledger = Ledger(parse_database_url(url), Wallet(store), create=True)
-    root = new_private_key()
-    store.remember(root)
-    ledger.initialise(raw_public_key(root))
-    ledger.register_party("dept.zhujian.henan", "河南省住房和城乡建设厅", PartyKind.DEPARTMENT)
-    dept = new_private_key()
-    store.remember(dept)
-    ledger.add_key("dept.zhujian.henan", ledger.claim("dept.zhujian.henan", dept))
+    ledger = signed_ledger(url, keys)
     timed_append(ledger, make_phases(events))
     return ledger
 
@@ -121,7 +108,7 @@ def bench_backend(backend: str, events: int, new: int, workdir: Path) -> None:
         kept = record_checkpoint(ledger).note
         timed_append(ledger, make_phases(new))
         catch = timed(lambda: record_checkpoint(ledger))
-        print(f"  checkpoint after {new:,} new    : {catch * 1000:8.0f} ms (catch-up, consistency check, sign, record)")
+        print(f"  checkpoint after {new:,} more  : {catch * 1000:8.0f} ms (catch-up, consistency check, sign, record)")
         ledger.close()
 
         full_seconds, full_events, bad = verify_in_child(db.url, None)

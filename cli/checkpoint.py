@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from certledger.cli.output import emit_json, emit_table, note
+from certledger.cli.output import NoBar, emit_json, emit_table, note
 from certledger.cli.session import Session
 
 pass_session = click.make_pass_decorator(Session)
@@ -18,6 +18,16 @@ def _write_note(path: Path | None, text: str) -> None:
     if path is not None:
         path.write_text(text, encoding="utf-8")
         note(f"checkpoint note written to {path}: keep it; 'certledger verify --checkpoint {path}' checks the ledger still holds what it covers")
+
+
+def _show(recorded: Any, output: Path | None, as_json: bool, done: str) -> None:
+    """The note on stdout (or the checkpoint as JSON), the file if asked, ``done`` on stderr."""
+    _write_note(output, recorded.note)
+    if as_json:
+        emit_json(recorded.to_json())
+    else:
+        click.echo(recorded.note, nl=False)
+        note(done)
 
 
 @click.group(invoke_without_command=True)
@@ -43,14 +53,10 @@ def checkpoint(ctx: click.Context, output: Path | None, as_json: bool) -> None:
         note(f"created the Merkle log's tables in {ledger.database.describe()} (a ledger made before them)")
     pending = log.pending()
     show_bar = sys.stderr.isatty() and not as_json and pending > 10_000
-    with click.progressbar(length=pending, label="following the log", file=sys.stderr) if show_bar else _NoBar() as bar:
+    with click.progressbar(length=pending, label="following the log", file=sys.stderr) if show_bar else NoBar() as bar:
         recorded = record_checkpoint(ledger, progress=bar.update)
-    _write_note(output, recorded.note)
-    if as_json:
-        emit_json(recorded.to_json())
-    else:
-        click.echo(recorded.note, nl=False)
-        note(f"checkpoint recorded: {recorded.size} events, root {recorded.root.hex()}, notification {recorded.notification_id}")
+    _show(recorded, output, as_json,
+          f"checkpoint recorded: {recorded.size} events, root {recorded.root.hex()}, notification {recorded.notification_id}")
 
 
 @checkpoint.command("list")
@@ -102,12 +108,7 @@ def cosign(session: Session, party: str, size: int | None, output: Path | None, 
     from certledger.events.checkpoints import cosign_checkpoint
 
     recorded = cosign_checkpoint(session.ledger(), party, size)
-    _write_note(output, recorded.note)
-    if as_json:
-        emit_json(recorded.to_json())
-    else:
-        click.echo(recorded.note, nl=False)
-        note(f"{party} cosigned the checkpoint of {recorded.size} events")
+    _show(recorded, output, as_json, f"{party} cosigned the checkpoint of {recorded.size} events")
 
 
 @click.command("vkey")
@@ -127,13 +128,3 @@ def keys_vkey(session: Session, party: str, every: bool) -> None:
         if entry.key_id in live:
             click.echo(verifier.text)
 
-
-class _NoBar:
-    def __enter__(self) -> "_NoBar":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None

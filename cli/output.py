@@ -35,3 +35,16 @@ def emit_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
 
 def note(message: str) -> None:
     click.echo(message, err=True)
+
+
+class NoBar:
+    """Stands in for click's progress bar where none is shown (not a terminal, --json)."""
+
+    def __enter__(self) -> "NoBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None

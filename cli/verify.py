@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from certledger.cli import interrupts
-from certledger.cli.output import emit_json, note
+from certledger.cli.output import NoBar, emit_json, note
 from certledger.cli.session import Session
 from certledger.domain.errors import ExitCode, InputError
 from certledger.events.envelope import FORMAT as ENVELOPE_FORMAT
@@ -82,8 +82,8 @@ def verify(
     if jobs == 0:
         jobs = (os.cpu_count() or 1) if total > PARALLEL_FROM else 1
     with (
-        click.progressbar(length=total, label="verifying", file=sys.stderr) if show_bar else _NoBar() as bar,
-        interrupts.only_here() if jobs > 1 else _NoBar(),
+        click.progressbar(length=total, label="verifying", file=sys.stderr) if show_bar else NoBar() as bar,
+        interrupts.only_here() if jobs > 1 else NoBar(),
     ):
         for finding in verify_ledger(
             ledger, report, pinned_root=root_key, progress=bar.update, jobs=jobs, kept_checkpoint=kept_note, since_note=since_note
@@ -161,13 +161,3 @@ def print_summary(report: Report, *, complete: bool) -> None:
     if report.events == 0:
         note("the ledger holds no events")
 
-
-class _NoBar:
-    def __enter__(self) -> "_NoBar":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None

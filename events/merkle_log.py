@@ -33,6 +33,7 @@ from certledger.domain.errors import InputError, StorageError, TamperError
 from certledger.events.merkle import (
     HASH_SIZE,
     Frontier,
+    HashAt,
     consistency_proof,
     inclusion_proof,
     perfect_root,
@@ -85,26 +86,54 @@ class _Reader:
     def hash_at(self, level: int, index: int) -> bytes:
         """The perfect subtree ``(level, index)``: ≤128 stored hashes of the tile level below
         it, read by one range and folded."""
-        base = level - level % TILE_LEVELS
-        width = 1 << (level - base)
-        first = index * width
-        if base == 0:
-            found = self.rows(
-                f"SELECT hash FROM {self.log.leaves} WHERE position >= ? AND position < ? ORDER BY position",
-                [first, first + width],
-            )
-        else:
-            found = self.rows(
-                f"SELECT hash FROM {self.log.nodes} WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
-                [base, first, first + width],
-            )
-        hashes = [bytes(r["hash"]) for r in found]
-        if len(hashes) != width or any(len(h) != HASH_SIZE for h in hashes):
-            raise TamperError(
-                f"the stored Merkle log lacks subtree (level {level}, index {index}): "
-                f"{len(hashes)} of {width} hashes at level {base}"
-            )
-        return perfect_root(hashes)
+        return self.many([(level, index)])[level, index]
+
+    def many(self, wanted: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Several perfect subtrees with ONE query (a proof's ~log2(n) reads in one round trip)."""
+        ranges = {at: _tile_range(*at) for at in set(wanted)}
+        leaf_ranges = [(first, end) for base, first, end in ranges.values() if base == 0]
+        node_ranges = [(base, first, end) for base, first, end in ranges.values() if base > 0]
+        parts: list[str] = []
+        params: list[int] = []
+        if leaf_ranges:
+            parts.append(f"SELECT 0 AS lvl, position AS idx, hash FROM {self.log.leaves} WHERE "
+                         + " OR ".join("(position >= ? AND position < ?)" for _ in leaf_ranges))
+            params += [v for r in leaf_ranges for v in r]
+        if node_ranges:
+            parts.append(f"SELECT level AS lvl, idx, hash FROM {self.log.nodes} WHERE "
+                         + " OR ".join("(level = ? AND idx >= ? AND idx < ?)" for _ in node_ranges))
+            params += [v for r in node_ranges for v in r]
+        stored = {(int(r["lvl"]), int(r["idx"])): bytes(r["hash"]) for r in self.rows(" UNION ALL ".join(parts), params)}
+        found = {}
+        for (level, index), (base, first, end) in ranges.items():
+            hashes = [stored.get((base, i)) for i in range(first, end)]
+            if any(h is None or len(h) != HASH_SIZE for h in hashes):
+                raise TamperError(
+                    f"the stored Merkle log lacks subtree (level {level}, index {index}): "
+                    f"{sum(1 for h in hashes if h is not None)} of {end - first} hashes at level {base}"
+                )
+            found[level, index] = perfect_root(hashes)
+        return found
+
+    def planned(self, prove: Callable[[HashAt], Any]) -> Any:
+        """Run ``prove(hash_at)`` once to learn which subtrees it reads (they do not depend on
+        the hashes), then again on those subtrees fetched with one query."""
+        wanted: list[tuple[int, int]] = []
+
+        def plan(level: int, index: int) -> bytes:
+            wanted.append((level, index))
+            return bytes(HASH_SIZE)
+
+        prove(plan)
+        fetched = self.many(wanted) if wanted else {}
+        return prove(lambda level, index: fetched[level, index])
+
+
+def _tile_range(level: int, index: int) -> tuple[int, int, int]:
+    """(stored level, first, end): the stored hashes a perfect subtree folds from."""
+    base = level - level % TILE_LEVELS
+    width = 1 << (level - base)
+    return base, index * width, (index + 1) * width
 
 
 class MerkleLog:
@@ -118,6 +147,7 @@ class MerkleLog:
         self.leaves, self.nodes = table_names(self.backend)
         self.mark = "?" if self.backend == "sqlite" else "%s"
         self.id_column = "rowid" if self.backend == "sqlite" else "notification_id"
+        self._exists = False  # once the tables are seen they stay (nothing drops them)
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -143,13 +173,16 @@ class MerkleLog:
             reader.cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
     def exists(self) -> bool:
+        if self._exists:
+            return True
         with self._transaction(commit=False) as reader:
             if self.backend == "sqlite":
                 found = reader.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [self.leaves])
             else:
                 found = reader.rows("SELECT to_regclass(?) AS name", [self.leaves])
                 found = [r for r in found if r["name"] is not None]
-        return bool(found)
+        self._exists = bool(found)
+        return self._exists
 
     def ensure_tables(self) -> bool:
         """Create the log's tables if the ledger predates them (the one DDL outside ``init``,
@@ -200,7 +233,7 @@ class MerkleLog:
         ``verify --since`` extends)."""
         with self._reading() as r:
             self._check_size(r, size)
-            return Frontier.from_store(size, r.hash_at)
+            return r.planned(lambda hash_at: Frontier.from_store(size, hash_at))
 
     def root(self, size: int) -> bytes:
         return self.frontier(size).root()
@@ -208,12 +241,12 @@ class MerkleLog:
     def inclusion_proof(self, position: int, size: int) -> list[bytes]:
         with self._reading() as r:
             self._check_size(r, size)
-            return inclusion_proof(position, size, r.hash_at)
+            return r.planned(lambda hash_at: inclusion_proof(position, size, hash_at))
 
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
         with self._reading() as r:
             self._check_size(r, new)
-            return consistency_proof(old, new, r.hash_at)
+            return r.planned(lambda hash_at: consistency_proof(old, new, hash_at))
 
     # -- the follower ---------------------------------------------------------------------
 
@@ -247,7 +280,7 @@ class MerkleLog:
             self._lock(r)
             size = r.size()
             last = self._last_followed(r)
-            frontier = Frontier.from_store(size, r.hash_at)
+            frontier = r.planned(lambda hash_at: Frontier.from_store(size, hash_at))
             where = "" if last is None else f"WHERE {self.id_column} > ? "
             events = r.rows(
                 f"SELECT {self.id_column} AS nid, state FROM {self.database.table} {where}"

@@ -8,9 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 from certledger.domain.candidacy import Outcome
+from certledger.domain.checkpoints import CHECKPOINTS_ID
 from certledger.events.checkpoints import record_checkpoint
+from certledger.signing.note import checkpoint_body, sign_note
 from tests.attacks.forge import Forger
-from tests.attacks.support import CANDIDACY, assert_fails_at, key_of, stages
+from tests.attacks.support import CANDIDACY, after_newest, assert_fails_at, key_of, stages
+
+CHECKPOINT_TOPIC = "certledger.domain.checkpoints:CheckpointLog.CheckpointRecorded"
 
 DEPT = "dept.zhujian.henan"
 
@@ -58,3 +62,33 @@ def test_a_checkpoint_whose_note_was_swapped_for_another_fails(life) -> None:
         _, exam_key = key_of(life, "exam-center")
         f.resign(row.stream, row.version, exam_key, payload={"note": first.note})
     assert_fails_at(life.db_url, second.notification_id)
+
+
+def _forge_checkpoint(life, f: Forger, note_of) -> int:
+    """Append a checkpoint event signed (envelope) with HRSS's own key, its note made by
+    ``note_of(ledger id, size, root)``: what verify must still refuse."""
+    from certledger.events.merkle import root as merkle_root, state_leaf
+
+    leaves = [state_leaf(r.state) for r in f.rows()]
+    size, root = len(leaves), merkle_root(leaves)
+    _, hrss = key_of(life, "hrss")
+    return f.append(str(CHECKPOINTS_ID), CHECKPOINT_TOPIC, {
+        "actor": "hrss", "size": size, "root": root.hex(), "note": note_of(f.ledger_id(), size, root),
+        "timestamp": after_newest(f)}, hrss)
+
+
+def test_a_checkpoint_whose_note_another_party_signed_fails(life) -> None:
+    record_checkpoint(life.ledger)
+    _, exam_key = key_of(life, "exam-center")
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        forged = _forge_checkpoint(life, f, lambda ledger, size, root: sign_note(checkpoint_body(ledger, size, root), "hrss", exam_key))
+    assert_fails_at(life.db_url, forged, "L-5", "not signed by an HRSS key")
+
+
+def test_a_checkpoint_whose_note_names_another_tree_fails(life) -> None:
+    first = record_checkpoint(life.ledger)
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        forged = _forge_checkpoint(life, f, lambda ledger, size, root: first.note)
+    assert_fails_at(life.db_url, forged, "L-5", "names another size or root")

@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 
 import orjson
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certledger.domain.parties import PartyKind
@@ -30,7 +29,7 @@ from certledger.signing.wallet import Wallet
 from tests.attacks import forge
 from tests.attacks.forge import Forger
 from tests.attacks.support import (
-    CANDIDACY, TRUST, after_newest, assert_fails_at, assert_named, assert_not_ok, assert_ok, cli_verify, describe, key_of,
+    CANDIDACY, TRUST, after_newest, assert_fails_at, assert_named, assert_ok, cli_verify, describe, key_of,
     stages, verify,
 )
 from tests.helpers import PASSPHRASE, TEST_KDF_ROUNDS, World
