@@ -112,7 +112,7 @@ def cli(ctx: click.Context, db_url: str | None, keys_dir: Path, forced_key: str 
 
 
 def _register_commands() -> None:
-    from certledger.cli import demo, lifecycle, trust, verify
+    from certledger.cli import demo, lifecycle, registers, trust, verify
 
     cli.add_command(trust.init)
     cli.add_command(trust.parties)
@@ -121,6 +121,8 @@ def _register_commands() -> None:
     cli.add_command(demo.demo)
     for group in lifecycle.COMMANDS:
         cli.add_command(group)
+    for command in registers.COMMANDS:
+        cli.add_command(command)
 
 
 _register_commands()
