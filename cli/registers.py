@@ -11,6 +11,7 @@ when the live set lags the ledger they say so.
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from typing import Any
 
@@ -193,13 +194,13 @@ def register(session: Session, name: str, set_name: str, as_csv: bool, bom: bool
         for row in rows:
             click.echo(orjson.dumps(row).decode())
     elif as_csv:
-        out = click.get_text_stream("stdout")
+        out = io.StringIO()
         if bom:
             out.write("\ufeff")
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        out.flush()
+        click.echo(out.getvalue(), nl=False)
     else:
         emit_table(rows, columns)
 
