@@ -262,3 +262,22 @@ def test_a_recording_command_brings_the_registers_up_to_date(demo_db: str, tmp_p
         assert any(r["year"] == 2026 for r in sql.rows("sittings"))
     finally:
         ledger.close()
+
+
+def test_a_tampered_event_stops_the_projector_and_nothing_of_its_batch_is_kept(life: Any) -> None:
+    from certledger.domain.errors import TamperError
+
+    sid = life.sitting()
+    life.register(sid, "cand.001")
+    before = catch_up(life.ledger).position
+    cid = life.register(sid, "cand.002")
+    life.register(sid, "cand.003")
+    row = life.ledger.rows.read(cid, 1)
+    life.ledger.rows.write_state(cid, 1, row.state.replace("考生002".encode(), "考生999".encode()))
+    life.tampered = True
+    with pytest.raises(TamperError, match="signature"):
+        catch_up(life.ledger)
+    assert Sql(life.ledger).position()[0] == before
+    assert [r["candidate"] for r in Sql(life.ledger).rows("candidacies")] == ["cand.001"]
+    result = CliRunner().invoke(cli, ["--db", life.db_url, "project"])
+    assert result.exit_code == 1 and result.stderr.startswith("certledger: ") and "signature" in result.stderr
