@@ -35,3 +35,26 @@ def emit_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
 
 def note(message: str) -> None:
     click.echo(message, err=True)
+
+
+class NoBar:
+    """Stands in for a progress bar (and any context that does nothing) when none is shown."""
+
+    def __enter__(self) -> "NoBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+def progress_bar(length: int, label: str) -> Any:
+    """A progress bar on stderr when it is a terminal; quiet when piped."""
+    import sys
+
+    if sys.stderr.isatty() and length > 0:
+        return click.progressbar(length=length, label=label, file=sys.stderr)
+    return NoBar()
+

@@ -12,35 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from typing import Any
 
 import click
 import orjson
 
-from certledger.cli.output import emit_json, emit_table, note
+from certledger.cli.output import emit_json, emit_table, note, progress_bar
 from certledger.cli.session import Session, parse_moment
 from certledger.domain.errors import InputError
 
 pass_session = click.make_pass_decorator(Session)
-
-
-def _bar(length: int, label: str) -> Any:
-    """A progress bar on a terminal; nothing when stderr is piped."""
-    if sys.stderr.isatty() and length > 0:
-        return click.progressbar(length=length, label=label, file=sys.stderr)
-    return _NoBar()
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None
 
 
 def _lag_note(ledger: Any, set_name: str) -> None:
@@ -68,7 +49,7 @@ def project(session: Session, batch: int, as_json: bool) -> None:
     ledger = session.ledger()
     sql = Sql(ledger)
     before = sql.position()[0] if sql.exists() else 0
-    with _bar(sql.pending(before), "projecting") as bar:
+    with progress_bar(sql.pending(before), "projecting") as bar:
         result = catch_up(ledger, batch=batch, progress=bar.update)
     if as_json:
         emit_json({"position": result.position, "applied": result.applied})
@@ -115,7 +96,7 @@ def rebuild(session: Session, into: str | None, as_of: str | None, batch: int, a
     cut = parse_cut(as_of)
     ledger = session.ledger()
     sql = Sql(ledger, target)
-    with _bar(sql.pending(0, cut.nid), f"rebuilding {sql.name}") as bar:
+    with progress_bar(sql.pending(0, cut.nid), f"rebuilding {sql.name}") as bar:
         result = run_rebuild(ledger, target, cut=cut, batch=batch, progress=bar.update)
     if as_json:
         emit_json({"set": sql.name, "position": result.position, "applied": result.applied})

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from certledger.cli import interrupts
-from certledger.cli.output import emit_json, note
+from certledger.cli.output import NoBar as _NoBar, emit_json, note
 from certledger.cli.session import Session
 from certledger.domain.errors import ExitCode, InputError
 from certledger.events.envelope import FORMAT as ENVELOPE_FORMAT
@@ -105,12 +105,3 @@ def print_summary(report: Report, *, complete: bool) -> None:
         note("the ledger holds no events")
 
 
-class _NoBar:
-    def __enter__(self) -> "_NoBar":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None
