@@ -171,12 +171,33 @@ class Batch:
         self.dirty: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self.event: Event | None = None
 
+    def preload(self, streams: set[str]) -> None:
+        """Read at once the rows of every candidacy and sitting the batch's events name,
+        instead of one query per row on first use."""
+        self.complete: dict[str, set[str]] = {}
+        if not streams:
+            return
+        marks = ", ".join("?" for _ in streams)
+        for table in schema.TABLES:
+            column = "candidacy" if "candidacy" in table.columns else "sitting" if table.name == "sittings" else None
+            if column is None or table.name == "exceptions":
+                continue
+            found = self.sql.execute(
+                self.cursor, f"SELECT * FROM {self.sql.table(table.name)} WHERE {column} IN ({marks})", list(streams)
+            )
+            for row in found:
+                self.rows[(table.name, tuple(row[c] for c in table.key))] = row
+            if table.key[0] == column:  # a key that starts with the stream: absent means absent
+                self.complete[table.name] = set(streams)
+
     def _key(self, table: schema.Table, key: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(_typed(c, v, self.sql.backend) for c, v in zip(table.key, key))
 
     def get(self, name: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
         table = schema.BY_NAME[name]
         key = self._key(table, key)
+        if (name, key) not in self.rows and key[0] in getattr(self, "complete", {}).get(name, ()):
+            return None
         if (name, key) not in self.rows:
             where = " AND ".join(f"{c} = ?" for c in table.key)
             found = self.sql.execute(self.cursor, f"SELECT * FROM {self.sql.table(name)} WHERE {where}", list(key))
@@ -188,7 +209,7 @@ class Batch:
         table = schema.BY_NAME[name]
         e = self.event
         assert e is not None
-        stamped = {c: _typed(c, sql_value(row.get(c)), self.sql.backend) for c in table.columns}
+        stamped = {c: _typed(c, row.get(c), self.sql.backend) for c in table.columns}
         stamped.update(last_nid=e.nid, last_signer=e.signer, last_on=e.on, last_written=sql_value(e.written))
         key = tuple(stamped[c] for c in table.key)
         self.rows[(name, key)] = stamped
@@ -212,9 +233,9 @@ def _typed(column: str, value: Any, backend: str) -> Any:
     """A value as its column holds it, so both backends (and a diff) see the same thing."""
     if value is None:
         return None
-    if schema.column_type(column, backend) == "TEXT":
-        return str(value)
-    return int(value)
+    if column in schema.INTEGER:
+        return value if type(value) is int else int(sql_value(value))
+    return value if type(value) is str else str(sql_value(value))
 
 
 @dataclass(frozen=True)
@@ -261,16 +282,11 @@ def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int,
             select += f" AND {sql.id_column} <= ?"
             params.append(cut.nid)
         rows = sql.execute(cur, select + f" ORDER BY {sql.id_column} LIMIT {int(batch)}", params)
+        decoded = [_decode(ledger, row) for row in rows]
         state = Batch(sql, cur)
+        state.preload({str(e.stream) for e in decoded})
         done, reached_time = 0, False
-        for row in rows:
-            stream = row["originator_id"]
-            stream = stream if isinstance(stream, UUID) else UUID(str(stream))
-            opened, domain_event = ledger.mapper_.decode(
-                StoredEvent(stream, int(row["originator_version"]), row["topic"], bytes(row["state"]))
-            )
-            event = Event(int(row["nid"]), type(domain_event).__name__, stream, vars(domain_event),
-                          opened.signer, opened.timestamp)
+        for event in decoded:
             if cut.written is not None and event.written > cut.written:
                 reached_time = True
                 break
@@ -284,6 +300,17 @@ def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int,
             sql.execute(cur, f"UPDATE {positions} SET position = ?, events = ? WHERE name = ?",
                         [position, events + done, _POSITION_ROW])
     return done, position, reached_time
+
+
+def _decode(ledger: Any, row: dict[str, Any]) -> Event:
+    """One stored row, decoded and checked by the ledger's mapper (signature, chain, place)."""
+    stream = row["originator_id"]
+    stream = stream if isinstance(stream, UUID) else UUID(str(stream))
+    opened, domain_event = ledger.mapper_.decode(
+        StoredEvent(stream, int(row["originator_version"]), row["topic"], bytes(row["state"]))
+    )
+    return Event(int(row["nid"]), type(domain_event).__name__, stream, vars(domain_event),
+                 opened.signer, opened.timestamp)
 
 
 def rebuild(

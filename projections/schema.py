@@ -20,7 +20,7 @@ from certledger.domain.errors import InputError
 
 LIVE = "reg"
 META = ("last_nid", "last_signer", "last_on", "last_written")
-_INTEGER = {"last_nid", "seq", "article", "cash_on_delivery", "passed", "position", "events", "year",
+INTEGER = {"last_nid", "seq", "article", "cash_on_delivery", "passed", "position", "events", "year",
             "request_seq", "late_nid", "nid"}
 
 
@@ -146,7 +146,7 @@ def register_name(text: str) -> str:
 
 
 def column_type(column: str, backend: str) -> str:
-    if column in _INTEGER:
+    if column in INTEGER:
         return "BIGINT" if backend == "postgres" else "INTEGER"
     return "TEXT"
 
