@@ -40,13 +40,21 @@ def _lag_note(ledger: Any, set_name: str) -> None:
 @click.command()
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
               help="Events applied per transaction.")
+@click.option("--follow", is_flag=True, help="Keep following the ledger (polling) until interrupted (Ctrl-C).")
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="With --follow: seconds between polls.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_session
-def project(session: Session, batch: int, as_json: bool) -> None:
+def project(session: Session, batch: int, follow: bool, interval: float, as_json: bool) -> None:
     """Bring the live registers up to date with the ledger (each event exactly once)."""
-    from certledger.projections.projector import Sql, catch_up
+    from certledger.projections.projector import Sql, catch_up, follow as keep_following
 
     ledger = session.ledger()
+    if follow:
+        note("following the ledger; Ctrl-C stops")
+        keep_following(ledger, interval=interval, on_progress=lambda r: note(
+            f"registers at notification {r.position}: {r.applied} events applied"))
+        return
     sql = Sql(ledger)
     before = sql.position()[0] if sql.exists() else 0
     with progress_bar(sql.pending(before), "projecting") as bar:

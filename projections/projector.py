@@ -302,6 +302,30 @@ def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int,
     return done, position, reached_time
 
 
+def follow(
+    ledger: Any,
+    name: str = schema.LIVE,
+    *,
+    interval: float = 2.0,
+    keep_going: Callable[[], bool] = lambda: True,
+    sleep: Callable[[float], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> None:
+    """Catch up, then poll the log every ``interval`` seconds while ``keep_going()``:
+    polling works on both backends (the library's push subscriptions are PostgreSQL only),
+    and each catch-up is the same exactly-once transaction as any other."""
+    import time
+
+    sleep = sleep or time.sleep
+    while True:
+        result = catch_up(ledger, name)
+        if on_progress is not None and result.applied:
+            on_progress(result)
+        if not keep_going():
+            return
+        sleep(interval)
+
+
 def _decode(ledger: Any, row: dict[str, Any]) -> Event:
     """One stored row, decoded and checked by the ledger's mapper (signature, chain, place)."""
     stream = row["originator_id"]

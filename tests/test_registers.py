@@ -281,3 +281,40 @@ def test_a_tampered_event_stops_the_projector_and_nothing_of_its_batch_is_kept(l
     assert [r["candidate"] for r in Sql(life.ledger).rows("candidacies")] == ["cand.001"]
     result = CliRunner().invoke(cli, ["--db", life.db_url, "project"])
     assert result.exit_code == 1 and result.stderr.startswith("certledger: ") and "signature" in result.stderr
+
+
+def test_a_late_entry_is_in_the_exceptions_register_with_its_reason_and_act(life: Any) -> None:
+    from datetime import date
+
+    from certledger.domain.acts import late_entry
+
+    sid = life.sitting()
+    first, second = life.qualified(sid, ["cand.001", "cand.002"])
+    life.ledger.reserve_mailing("cand.001", first, "address:one", on=date(2025, 7, 10))
+    with late_entry("paper form received at the counter on 07-05, entered on 07-10"):
+        life.ledger.reserve_mailing("cand.002", second, "address:two", on=date(2025, 7, 5))
+    catch_up(life.ledger)
+    [row] = Sql(life.ledger).rows("exceptions")
+    assert row["kind"] == "late-entry" and row["act"] == "MailingReserved" and row["party"] == "cand.002"
+    assert row["dated_on"] == "2025-07-05" and row["reason"].startswith("paper form received")
+    assert row["candidacy"] == str(second) and row["subject"] == "cand.002"
+    mailing = {r["candidate"]: r for r in Sql(life.ledger).rows("mailing")}
+    assert mailing["cand.002"]["reserved_on"] == "2025-07-05" and mailing["cand.002"]["status"] == "reserved"
+
+
+def test_follow_picks_up_events_recorded_while_it_polls(life: Any) -> None:
+    from certledger.projections.projector import follow
+
+    sid = life.sitting()
+    polls: list[int] = []
+
+    def between_polls(_: float) -> None:  # another writer records while the projector waits
+        life.register(sid, f"cand.00{len(polls)}")
+
+    def keep_going() -> bool:
+        polls.append(Sql(life.ledger).position()[0])
+        return len(polls) < 3
+
+    follow(life.ledger, interval=0, keep_going=keep_going, sleep=between_polls)
+    assert polls[0] < polls[1] < polls[2] == Sql(life.ledger).head()
+    assert sorted(r["candidate"] for r in Sql(life.ledger).rows("candidacies")) == ["cand.001", "cand.002"]
