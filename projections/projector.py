@@ -169,12 +169,13 @@ class Batch:
         self.sql, self.cursor = sql, cursor
         self.rows: dict[tuple[str, tuple[Any, ...]], dict[str, Any] | None] = {}
         self.dirty: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        # Registers whose rows for these streams were all preloaded: a key not found is absent.
+        self.complete: dict[str, set[str]] = {}
         self.event: Event | None = None
 
     def preload(self, streams: set[str]) -> None:
         """Read at once the rows of every candidacy and sitting the batch's events name,
         instead of one query per row on first use."""
-        self.complete: dict[str, set[str]] = {}
         if not streams:
             return
         marks = ", ".join("?" for _ in streams)
@@ -196,7 +197,7 @@ class Batch:
     def get(self, name: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
         table = schema.BY_NAME[name]
         key = self._key(table, key)
-        if (name, key) not in self.rows and key[0] in getattr(self, "complete", {}).get(name, ()):
+        if (name, key) not in self.rows and key[0] in self.complete.get(name, ()):
             return None
         if (name, key) not in self.rows:
             where = " AND ".join(f"{c} = ?" for c in table.key)
