@@ -49,6 +49,10 @@ LAZY_COMMANDS = {
     "candidate": "certledger.cli.lifecycle:candidate",
     "cert": "certledger.cli.cert:cert",  # cert verify offline; the rest from lifecycle and provenance
     "trace": "certledger.cli.provenance:trace",
+    "project": "certledger.cli.registers:project",
+    "rebuild": "certledger.cli.registers:rebuild",
+    "diff": "certledger.cli.registers:diff",
+    "register": "certledger.cli.registers:register",
 }
 
 

@@ -48,3 +48,13 @@ class NoBar:
 
     def update(self, n: int) -> None:
         return None
+
+
+def progress_bar(length: int, label: str) -> Any:
+    """A progress bar on stderr when it is a terminal; quiet when piped."""
+    import sys
+
+    if sys.stderr.isatty() and length > 0:
+        return click.progressbar(length=length, label=label, file=sys.stderr)
+    return NoBar()
+

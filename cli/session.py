@@ -80,6 +80,8 @@ class Session:
 
     def close(self) -> None:
         if self._ledger is not None:
+            if self._ledger.recorded:
+                _catch_up(self._ledger)
             self._ledger.close()
             self._ledger = None
 
@@ -95,3 +97,18 @@ def parse_moment(text: str | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA_STANDARD_TIME)
     return moment
+
+
+def _catch_up(ledger: Ledger) -> None:
+    """After a recording command: bring the live registers up to date (one small catch-up).
+    The act is recorded already, so a failure here is a note, not the command's failure."""
+    from eventsourcing.persistence import PersistenceError
+
+    from certledger.domain.errors import CertLedgerError
+    from certledger.projections.projector import catch_up
+
+    try:
+        catch_up(ledger)
+    except (CertLedgerError, PersistenceError) as e:
+        click.echo(f"certledger: note: the act is recorded, but the registers were not brought up to date "
+                   f"({e}); run 'certledger project'", err=True)

@@ -87,6 +87,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         self._verify_on_read = verify_on_read
         self._registry: TrustRegistry | None = None
         self._refreshing = False
+        self.recorded = False  # whether this process saved any event
         self.clock: clock.Clock = clock.SystemClock()
         self.receipts: list[Receipt] = []  # one per event this ledger object wrote, in order
         self._keyring_version = 0  # the trust registry version self.keyring was built from
@@ -141,7 +142,9 @@ class Ledger(LifecycleServices, Application[UUID]):
             self._refresh_registry()  # one indexed query when nothing changed
             processing_event.saved_kwargs[TRUST_VERSION] = self._keyring_version
             try:
-                return self._record_once(processing_event)
+                recordings = self._record_once(processing_event)
+                self.recorded = True  # the registers have something to catch up on
+                return recordings
             except KeyringMoved as e:
                 self.mapper_.forget(streams)
                 if TRUST_REGISTRY_ID in streams or attempt == _SIGNING_ATTEMPTS:

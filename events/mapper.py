@@ -127,6 +127,11 @@ class SignedMapper(Mapper[UUID]):
     # -- read -----------------------------------------------------------------------------
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        return self.decode(stored_event)[1]
+
+    def decode(self, stored_event: StoredEvent) -> tuple[envelope.Opened, Any]:
+        """The opened envelope (signer, write time) and the domain event, checked as
+        :meth:`to_domain_event` checks them: projections need both."""
         stream = stored_event.originator_id
         if not isinstance(stream, UUID):
             stream = UUID(stream)
@@ -141,7 +146,7 @@ class SignedMapper(Mapper[UUID]):
         except TamperError as e:
             raise TamperError(f"stream {stream} version {version}: {e}") from None
         self._remember(stream, version, digest)
-        return domain_event(opened, stream, version)
+        return opened, domain_event(opened, stream, version)
 
     def _check(self, opened: envelope.Opened, stream: UUID, version: int) -> None:
         if (

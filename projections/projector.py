@@ -1,0 +1,352 @@
+"""The projector: applies the notification log to a register set, exactly once.
+
+Each batch is one transaction on the ledger's own database, which
+
+1. locks the set's position row (``UPDATE … SET position = position``: on SQLite the
+   first write takes the database's write lock; on PostgreSQL it locks the row), so two
+   projectors — two recording commands, or ``project`` and ``rebuild`` — take turns;
+2. reads the events after the stored position, in notification order, each decoded and
+   signature-checked by the ledger's mapper (a bad row stops the projector: nothing of
+   its batch is kept, and ``verify`` names it);
+3. applies each event to every register (:mod:`projections.registers`) through a cache
+   of the rows it touches, written back with one upsert per table;
+4. stores the new position, and commits.
+
+The rows and the position commit together or not at all, so a projector killed at any
+moment leaves the set exactly as some whole number of batches made it, and the next run
+carries on from there: no event applied twice, none skipped, on either backend. Gaps in
+PostgreSQL's notification ids (rolled-back inserts) are harmless: a batch reads ``> position``.
+
+This module does its own SQL, on the recorder's datastore (as :class:`events.storage.Rows`
+does): the library's tracking recorders track one position per upstream application and
+need ``subscribe()`` (PostgreSQL only) to be driven.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from certledger.domain.errors import InputError, StorageError
+from certledger.projections import schema
+from certledger.projections.registers import Event, apply, sql_value
+
+BATCH = 500
+_POSITION_ROW = "registers"
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where a projection stops: at a notification id, or before the first event written
+    after a moment (the log's order, not the business dates: see the README)."""
+
+    nid: int | None = None
+    written: datetime | None = None
+
+
+class Sql:
+    """One register set's SQL on the ledger's datastore, in either dialect."""
+
+    def __init__(self, ledger: Any, name: str = schema.LIVE) -> None:
+        self.ledger = ledger
+        self.database = ledger.database
+        self.backend = self.database.backend
+        self.prefix = schema.set_prefix(name)
+        self.name = self.prefix[:-1]
+        self.mark = "?" if self.backend == "sqlite" else "%s"
+        self.id_column = "rowid" if self.backend == "sqlite" else "notification_id"
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.ledger.recorder.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    def execute(self, cursor: Any, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        cursor.execute(sql.replace("?", self.mark), params)
+        if not sql.lstrip().upper().startswith("SELECT"):
+            return []
+        return [dict(r) for r in cursor.fetchall()]
+
+    def table(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    # -- existence ---------------------------------------------------------------------------
+
+    def exists(self, cursor: Any | None = None) -> bool:
+        name = self.table(schema.POSITION)
+        if self.backend == "sqlite":
+            sql, params = "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
+        else:
+            sql, params = "SELECT count(*) AS n FROM pg_tables WHERE tablename = ? AND schemaname = current_schema()", [name]
+        if cursor is not None:
+            return self.execute(cursor, sql, params)[0]["n"] > 0
+        with self.transaction(commit=False) as cur:
+            return self.execute(cur, sql, params)[0]["n"] > 0
+
+    def ensure(self) -> None:
+        """Create the set's tables if they are missing: the one DDL, under a lock."""
+        if self.exists():
+            return
+        with self.transaction(commit=True) as cur:
+            if self.backend == "postgres":
+                self.execute(cur, "SELECT pg_advisory_xact_lock(hashtext(?))", [self.prefix])
+            for statement in schema.ddl(self.prefix, self.backend):
+                self.execute(cur, statement)
+            self.execute(
+                cur,
+                f"INSERT INTO {self.table(schema.POSITION)} (name, position, events) VALUES (?, 0, 0) "
+                "ON CONFLICT (name) DO NOTHING",
+                [_POSITION_ROW],
+            )
+
+    def drop(self) -> None:
+        with self.transaction(commit=True) as cur:
+            if self.backend == "postgres":
+                self.execute(cur, "SELECT pg_advisory_xact_lock(hashtext(?))", [self.prefix])
+            for statement in schema.drop(self.prefix):
+                self.execute(cur, statement)
+
+    def require(self) -> None:
+        if not self.exists():
+            if self.name == schema.LIVE:
+                raise StorageError(
+                    f"{self.database.describe()} has no registers yet: run 'certledger project' to build them"
+                )
+            raise InputError(f"there is no register set {self.name!r}: 'certledger rebuild --into {self.name}' makes one")
+
+    # -- position ----------------------------------------------------------------------------
+
+    def position(self, cursor: Any | None = None) -> tuple[int, int]:
+        """(notification id applied up to, events applied)."""
+        sql = f"SELECT position, events FROM {self.table(schema.POSITION)} WHERE name = ?"
+        if cursor is None:
+            with self.transaction(commit=False) as cur:
+                rows = self.execute(cur, sql, [_POSITION_ROW])
+        else:
+            rows = self.execute(cursor, sql, [_POSITION_ROW])
+        return (int(rows[0]["position"]), int(rows[0]["events"])) if rows else (0, 0)
+
+    def head(self) -> int:
+        """The highest notification id in the ledger (0 when empty)."""
+        with self.transaction(commit=False) as cur:
+            rows = self.execute(cur, f"SELECT max({self.id_column}) AS n FROM {self.database.table}")
+        return int(rows[0]["n"] or 0)
+
+    def pending(self, after: int, upto: int | None = None) -> int:
+        sql = f"SELECT count(*) AS n FROM {self.database.table} WHERE {self.id_column} > ?"
+        params: list[Any] = [after]
+        if upto is not None:
+            sql += f" AND {self.id_column} <= ?"
+            params.append(upto)
+        with self.transaction(commit=False) as cur:
+            return int(self.execute(cur, sql, params)[0]["n"])
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def rows(self, table: str, cursor: Any | None = None) -> list[dict[str, Any]]:
+        """Every row of one register of the set, in key order."""
+        if table == schema.STATISTICS:
+            sql = f"SELECT * FROM {self.table(table)} ORDER BY exam_code, year"
+        else:
+            key = ", ".join(schema.BY_NAME[table].key)
+            sql = f"SELECT * FROM {self.table(table)} ORDER BY {key}"
+        if cursor is not None:
+            return self.execute(cursor, sql)
+        with self.transaction(commit=False) as cur:
+            return self.execute(cur, sql)
+
+
+class Batch:
+    """The rows one batch touches: read on first use, written back once at the end."""
+
+    def __init__(self, sql: Sql, cursor: Any) -> None:
+        self.sql, self.cursor = sql, cursor
+        self.rows: dict[tuple[str, tuple[Any, ...]], dict[str, Any] | None] = {}
+        self.dirty: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        # Registers whose rows for these streams were all preloaded: a key not found is absent.
+        self.complete: dict[str, set[str]] = {}
+        self.event: Event | None = None
+
+    def preload(self, streams: set[str]) -> None:
+        """Read at once the rows of every candidacy and sitting the batch's events name,
+        instead of one query per row on first use."""
+        if not streams:
+            return
+        marks = ", ".join("?" for _ in streams)
+        for table in schema.TABLES:
+            column = "candidacy" if "candidacy" in table.columns else "sitting" if table.name == "sittings" else None
+            if column is None or table.name == "exceptions":
+                continue
+            found = self.sql.execute(
+                self.cursor, f"SELECT * FROM {self.sql.table(table.name)} WHERE {column} IN ({marks})", list(streams)
+            )
+            for row in found:
+                self.rows[(table.name, tuple(row[c] for c in table.key))] = row
+            if table.key[0] == column:  # a key that starts with the stream: absent means absent
+                self.complete[table.name] = set(streams)
+
+    def _key(self, table: schema.Table, key: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(_typed(c, v, self.sql.backend) for c, v in zip(table.key, key))
+
+    def get(self, name: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        table = schema.BY_NAME[name]
+        key = self._key(table, key)
+        if (name, key) not in self.rows and key[0] in self.complete.get(name, ()):
+            return None
+        if (name, key) not in self.rows:
+            where = " AND ".join(f"{c} = ?" for c in table.key)
+            found = self.sql.execute(self.cursor, f"SELECT * FROM {self.sql.table(name)} WHERE {where}", list(key))
+            self.rows[(name, key)] = found[0] if found else None
+        row = self.rows[(name, key)]
+        return dict(row) if row is not None else None
+
+    def put(self, name: str, row: dict[str, Any]) -> None:
+        table = schema.BY_NAME[name]
+        e = self.event
+        assert e is not None
+        stamped = {c: _typed(c, row.get(c), self.sql.backend) for c in table.columns}
+        stamped.update(last_nid=e.nid, last_signer=e.signer, last_on=e.on, last_written=sql_value(e.written))
+        key = tuple(stamped[c] for c in table.key)
+        self.rows[(name, key)] = stamped
+        self.dirty.setdefault(name, {})[key] = stamped
+
+    def flush(self) -> None:
+        for name, rows in self.dirty.items():
+            table = schema.BY_NAME[name]
+            columns = table.all_columns
+            updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in table.key)
+            statement = (
+                f"INSERT INTO {self.sql.table(name)} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)}) "
+                f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}"
+            ).replace("?", self.sql.mark)
+            self.cursor.executemany(statement, [[row[c] for c in columns] for row in rows.values()])
+        self.dirty.clear()
+
+
+def _typed(column: str, value: Any, backend: str) -> Any:
+    """A value as its column holds it, so both backends (and a diff) see the same thing."""
+    if value is None:
+        return None
+    if column in schema.INTEGER:
+        return value if type(value) is int else int(sql_value(value))
+    return value if type(value) is str else str(sql_value(value))
+
+
+@dataclass(frozen=True)
+class Progress:
+    position: int
+    applied: int  # events applied by this run
+    stopped_at_time: bool = False
+
+
+def catch_up(
+    ledger: Any,
+    name: str = schema.LIVE,
+    *,
+    cut: Cut = Cut(),
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> Progress:
+    """Apply every event after the set's position (up to ``cut``), a batch per transaction."""
+    sql = Sql(ledger, name)
+    sql.ensure()
+    applied = 0
+    while True:
+        done, position, reached_time = _one_batch(sql, ledger, cut, batch, on_event)
+        applied += done
+        if progress is not None and done:
+            progress(done)
+        if not done or reached_time:
+            return Progress(position, applied, reached_time)
+
+
+def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int,
+               on_event: Callable[[Event], None] | None) -> tuple[int, int, bool]:
+    positions = sql.table(schema.POSITION)
+    with sql.transaction(commit=True) as cur:
+        sql.execute(cur, f"UPDATE {positions} SET position = position WHERE name = ?", [_POSITION_ROW])
+        position, events = sql.position(cur)
+        select = (
+            f"SELECT {sql.id_column} AS nid, originator_id, originator_version, topic, state "
+            f"FROM {sql.database.table} WHERE {sql.id_column} > ?"
+        )
+        params: list[Any] = [position]
+        if cut.nid is not None:
+            select += f" AND {sql.id_column} <= ?"
+            params.append(cut.nid)
+        rows = sql.execute(cur, select + f" ORDER BY {sql.id_column} LIMIT {int(batch)}", params)
+        decoded = [_decode(ledger, row) for row in rows]
+        state = Batch(sql, cur)
+        state.preload({str(e.stream) for e in decoded})
+        done, reached_time = 0, False
+        for event in decoded:
+            if cut.written is not None and event.written > cut.written:
+                reached_time = True
+                break
+            state.event = event
+            apply(state, event)
+            if on_event is not None:
+                on_event(event)
+            position, done = event.nid, done + 1
+        if done:
+            state.flush()
+            sql.execute(cur, f"UPDATE {positions} SET position = ?, events = ? WHERE name = ?",
+                        [position, events + done, _POSITION_ROW])
+    return done, position, reached_time
+
+
+def follow(
+    ledger: Any,
+    name: str = schema.LIVE,
+    *,
+    interval: float = 2.0,
+    keep_going: Callable[[], bool] = lambda: True,
+    sleep: Callable[[float], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> None:
+    """Catch up, then poll the log every ``interval`` seconds while ``keep_going()``:
+    polling works on both backends (the library's push subscriptions are PostgreSQL only),
+    and each catch-up is the same exactly-once transaction as any other."""
+    import time
+
+    sleep = sleep or time.sleep
+    while True:
+        result = catch_up(ledger, name)
+        if on_progress is not None and result.applied:
+            on_progress(result)
+        if not keep_going():
+            return
+        sleep(interval)
+
+
+def _decode(ledger: Any, row: dict[str, Any]) -> Event:
+    """One stored row, decoded and checked by the ledger's mapper (signature, chain, place)."""
+    stream = row["originator_id"]
+    stream = stream if isinstance(stream, UUID) else UUID(str(stream))
+    opened, domain_event = ledger.mapper_.decode(
+        StoredEvent(stream, int(row["originator_version"]), row["topic"], bytes(row["state"]))
+    )
+    return Event(int(row["nid"]), type(domain_event).__name__, stream, vars(domain_event),
+                 opened.signer, opened.timestamp)
+
+
+def rebuild(
+    ledger: Any,
+    name: str = schema.LIVE,
+    *,
+    cut: Cut = Cut(),
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> Progress:
+    """Drop the set's tables and project the log again from its start (up to ``cut``)."""
+    sql = Sql(ledger, name)
+    sql.drop()
+    return catch_up(ledger, name, cut=cut, batch=batch, progress=progress)

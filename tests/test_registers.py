@@ -1,0 +1,320 @@
+"""The registers as projections, on SQLite and PostgreSQL: incremental equals rebuilt,
+exactly once across a SIGKILL, diff names the events behind a hand-edited row, and an
+as-of rebuild equals the live registers as they stood at that notification."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from certledger.cli.demo import DemoRun
+from certledger.cli.main import cli
+from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
+from certledger.projections import schema
+from certledger.projections.diff import diff
+from certledger.projections.projector import Cut, Sql, catch_up, rebuild
+from certledger.signing.keystore import KeyStore
+from certledger.signing.wallet import Wallet
+from tests.helpers import PASSPHRASE, TEST_KDF_ROUNDS
+
+CANDIDATES = 40
+
+
+def _demo(db_url: str, keys: Path, after_save: Any = None) -> Ledger:
+    """The demo's full lifecycle (both sittings, appeals, sanctions, certificates, custody,
+    reissue, refusals), with ``after_save`` called after every save."""
+    store = KeyStore(keys, lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
+    ledger = Ledger(parse_database_url(db_url), Wallet(store), create=True)
+    if after_save is not None:
+        save = ledger.save
+
+        def saving(*args: Any, **kwargs: Any) -> Any:
+            recordings = save(*args, **kwargs)
+            after_save(ledger)
+            return recordings
+
+        ledger.save = saving  # type: ignore[method-assign]
+    run = DemoRun(ledger, store, CANDIDATES)
+    run.trust()
+    run.lifecycle()
+    run.refusals()
+    return ledger
+
+
+def _all_rows(ledger: Ledger, name: str) -> dict[str, list[dict[str, Any]]]:
+    sql = Sql(ledger, name)
+    return {t: sql.rows(t) for t in [*schema.BY_NAME, schema.STATISTICS]}
+
+
+def _raw_sql(db_url: str, statement: str) -> None:
+    """A plain connection, as someone with access to the database would edit it."""
+    if db_url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute(statement)
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(db_url)
+        with conn:
+            conn.execute(statement)
+        conn.close()
+
+
+def test_rebuild_equals_the_incrementally_maintained_registers(db_url: str, tmp_path: Path) -> None:
+    ledger = _demo(db_url, tmp_path / "keys", after_save=lambda L: catch_up(L))
+    try:
+        head = Sql(ledger).head()
+        assert Sql(ledger).position()[0] == head
+        rebuilt = rebuild(ledger, "fresh")
+        assert rebuilt.position == head and rebuilt.applied == ledger.rows.count()
+        assert _all_rows(ledger, "live") == _all_rows(ledger, "fresh")
+        assert diff(ledger, "live", "fresh").same
+        # What the lifecycle did shows in the registers.
+        rows = _all_rows(ledger, "live")
+        sanctions = {r["kind"]: r for r in rows["sanctions"]}
+        assert sanctions["fraud"]["article"] == 12 and sanctions["fraud"]["referred_to"] == "郑州市公安局"
+        assert sanctions["ineligibility"]["rule"] == "R-11"
+        void = [c for c in rows["certificates"] if c["status"] == "void"]
+        assert {c["candidacy"] for c in void} == {r["candidacy"] for r in rows["sanctions"]}
+        appeals = [v for v in rows["verification"] if v["appeal_lodged_on"]]
+        assert sorted(v["appeal_decision"] for v in appeals) == ["rejected", "rejected", "upheld", "upheld"]
+        assert all(v["appeal_grounds"] and v["appeal_reason"] for v in appeals)
+        assert {r["status"] for r in rows["requests"]} == {"refused", "arrived"}
+        assert any(r["rule"] == "R-18" for r in rows["requests"])
+        assert {r["status"] for r in rows["custody"]} >= {"transferred", "delivered", "handed-out"}
+        assert all(r["custodian"] == "hrss" for r in rows["custody"] if r["status"] == "transferred")
+        for table in schema.TABLES:
+            for row in rows[table.name]:
+                assert row["last_nid"] and row["last_signer"].startswith("ed25519:") and row["last_written"]
+    finally:
+        ledger.close()
+
+
+_KILLER = """
+import os, signal, sys
+from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
+from certledger.projections.projector import catch_up
+
+ledger = Ledger(parse_database_url(sys.argv[1]))
+applied = 0
+
+def count(event):
+    global applied
+    applied += 1
+    if applied == int(sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)  # mid-batch: its rows and position not yet committed
+
+catch_up(ledger, batch=int(sys.argv[3]), on_event=count)
+"""
+
+
+def test_a_projector_killed_mid_batch_resumes_exactly_once(db_url: str, tmp_path: Path) -> None:
+    ledger = _demo(db_url, tmp_path / "keys")
+    try:
+        batch, kill_at = 7, 60
+        for _ in range(2):  # killed twice, at a different point of a batch each time
+            child = subprocess.run([sys.executable, "-c", _KILLER, db_url, str(kill_at), str(batch)],
+                                   capture_output=True, timeout=120)
+            assert child.returncode == -signal.SIGKILL, child.stderr.decode()
+            kill_at += 3
+        position, applied = Sql(ledger).position()
+        assert 0 < applied < ledger.rows.count()
+        assert applied % batch == 0  # only whole batches were committed
+        resumed = catch_up(ledger, batch=batch)
+        assert resumed.applied + applied == ledger.rows.count()
+        rebuild(ledger, "uninterrupted")
+        assert _all_rows(ledger, "live") == _all_rows(ledger, "uninterrupted")
+    finally:
+        ledger.close()
+
+
+def test_diff_reports_a_hand_edited_row_with_the_events_that_contradict_it(db_url: str, tmp_path: Path) -> None:
+    ledger = _demo(db_url, tmp_path / "keys")
+    try:
+        catch_up(ledger)
+        rebuild(ledger, "rebuilt")
+    finally:
+        ledger.close()
+    _raw_sql(db_url, "UPDATE reg_certificates SET status = 'valid', status_reason = NULL WHERE kind = 'pass-proof' "
+                     "AND status = 'void' AND status_reason LIKE 'R-12%'")
+    result = CliRunner().invoke(cli, ["--db", db_url, "diff", "live", "rebuilt", "--json"])
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)
+    assert not report["same"] and report["a"]["position"] == report["b"]["position"]
+    [change] = report["changes"]
+    assert change["register"] == "certificates" and change["change"] == "changed"
+    assert {f["field"]: (f["a"], f["b"]) for f in change["fields"]}["status"] == ("valid", "void")
+    events = {e["event"]: e for e in change["events"]}
+    assert {"CertificateIssued", "FraudFound"} <= set(events)
+    fraud = events["FraudFound"]
+    assert fraud["party"] == "dept.zhujian.henan" and fraud["signer"].startswith("ed25519:")
+    assert fraud["on"] == "2025-09-12" and fraud["written"].endswith("+08:00") and fraud["nid"] > 0
+    text = CliRunner().invoke(cli, ["--db", db_url, "diff", "live", "rebuilt"])
+    assert "status: 'valid' → 'void'" in text.stdout and "FraudFound dated 2025-09-12" in text.stdout
+
+
+def test_as_of_a_notification_equals_the_live_registers_of_the_ledger_cut_there(db_url: str, tmp_path: Path) -> None:
+    seen: dict[str, Any] = {}
+
+    def after_save(ledger: Ledger) -> None:
+        position = catch_up(ledger).position
+        if "cut" not in seen and position >= 200:
+            seen["cut"], seen["rows"] = position, _all_rows(ledger, "live")
+
+    ledger = _demo(db_url, tmp_path / "keys", after_save=after_save)
+    try:
+        assert Sql(ledger).head() > seen["cut"]
+        result = rebuild(ledger, "then", cut=Cut(nid=seen["cut"]))
+        assert result.position == seen["cut"]
+        assert _all_rows(ledger, "then") == seen["rows"]
+        assert _all_rows(ledger, "then") != _all_rows(ledger, "live")
+        # A write time cuts before the first event written after it: the newest write time
+        # among the rows of the cut reaches at least the row that carries it.
+        rows = [r for t in schema.TABLES for r in Sql(ledger, "then").rows(t.name)]
+        newest = max(rows, key=lambda r: r["last_nid"])
+        by_time = rebuild(ledger, "by_time", cut=Cut(written=datetime.fromisoformat(newest["last_written"])))
+        assert newest["last_nid"] <= by_time.position
+    finally:
+        ledger.close()
+
+
+# -- the commands -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> str:
+    db = str(tmp_path / "ledger.db")
+    _demo(db, tmp_path / "keys").close()
+    return db
+
+
+def test_a_read_command_never_writes_and_says_when_the_registers_lag(demo_db: str) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["--db", demo_db, "register", "certificates"])
+    assert missing.exit_code == 4 and "no registers yet: run 'certledger project'" in missing.stderr
+    ledger = Ledger(parse_database_url(demo_db))
+    catch_up(ledger, cut=Cut(nid=100))
+    ledger.close()
+    before = Path(demo_db).read_bytes()
+    lagging = runner.invoke(cli, ["--db", demo_db, "register", "sittings", "--json"])
+    assert lagging.exit_code == 0 and "the registers stand at notification 100" in lagging.stderr
+    assert Path(demo_db).read_bytes() == before
+    done = runner.invoke(cli, ["--db", demo_db, "project", "--json"])
+    assert done.exit_code == 0 and orjson.loads(done.stdout)["position"] > 100
+
+
+def test_register_exports_csv_with_bom_and_json_lines(demo_db: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", demo_db, "project"]).exit_code == 0
+    csv_out = runner.invoke(cli, ["--db", demo_db, "register", "证书台账", "--csv", "--bom"])
+    assert csv_out.exit_code == 0 and csv_out.stdout.startswith("\ufeffkind,number,candidacy")
+    lines = runner.invoke(cli, ["--db", demo_db, "register", "custody", "--jsonl"]).stdout.splitlines()
+    rows = [orjson.loads(line) for line in lines]
+    assert rows and all(r["due_for_transfer_on"] == "2030-05-25" for r in rows)
+    stats = orjson.loads(runner.invoke(cli, ["--db", demo_db, "register", "statistics", "--json"]).stdout)
+    assert {s["exam_code"] for s in stats} == {"jianzaoshi-1", "jianzaoshi-2"}
+    assert sum(s["appeals"] for s in stats) == 4 and sum(s["appeals_upheld"] for s in stats) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["rebuild", "--as-of", "2025-06-01", "--into", "x"], "a business date is not a cut"),
+        (["rebuild", "--as-of", "12"], "name a set with --into NAME"),
+        (["rebuild", "--into", "Bad-Name"], "register set name 'Bad-Name'"),
+        (["register", "nonesuch"], "no register 'nonesuch'"),
+        (["register", "custody", "--bom"], "--bom goes with --csv"),
+        (["diff", "live", "nowhere"], "there is no register set 'nowhere'"),
+    ],
+)
+def test_bad_register_input_is_one_line_and_exit_2(demo_db: str, args: list[str], message: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", demo_db, "project"]).exit_code == 0
+    result = runner.invoke(cli, ["--db", demo_db, *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_recording_command_brings_the_registers_up_to_date(demo_db: str, tmp_path: Path) -> None:
+    env = {"CERTLEDGER_KEY_PASSPHRASE": PASSPHRASE.decode()}
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", demo_db, "--keys", str(tmp_path / "keys"), "sitting", "schedule",
+                                 "jianzaoshi-1", "2026", "--exam-end", "2026-05-24", "--as", "hrss", "--on", "2026-03-01"],
+                           env=env)
+    assert result.exit_code == 0, result.output
+    ledger = Ledger(parse_database_url(demo_db), read_only=True)
+    try:
+        sql = Sql(ledger)
+        assert sql.position()[0] == sql.head()
+        assert any(r["year"] == 2026 for r in sql.rows("sittings"))
+    finally:
+        ledger.close()
+
+
+def test_a_tampered_event_stops_the_projector_and_nothing_of_its_batch_is_kept(life: Any) -> None:
+    from certledger.domain.errors import TamperError
+
+    sid = life.sitting()
+    life.register(sid, "cand.001")
+    before = catch_up(life.ledger).position
+    cid = life.register(sid, "cand.002")
+    life.register(sid, "cand.003")
+    row = life.ledger.rows.read(cid, 1)
+    life.ledger.rows.write_state(cid, 1, row.state.replace("考生002".encode(), "考生999".encode()))
+    life.tampered = True
+    with pytest.raises(TamperError, match="signature"):
+        catch_up(life.ledger)
+    assert Sql(life.ledger).position()[0] == before
+    assert [r["candidate"] for r in Sql(life.ledger).rows("candidacies")] == ["cand.001"]
+    result = CliRunner().invoke(cli, ["--db", life.db_url, "project"])
+    assert result.exit_code == 1 and result.stderr.startswith("certledger: ") and "signature" in result.stderr
+
+
+def test_a_late_entry_is_in_the_exceptions_register_with_its_reason_and_act(life: Any) -> None:
+    from datetime import date
+
+    from certledger.domain.acts import late_entry
+
+    sid = life.sitting()
+    first, second = life.qualified(sid, ["cand.001", "cand.002"])
+    life.ledger.reserve_mailing("cand.001", first, "address:one", on=date(2025, 7, 10))
+    with late_entry("paper form received at the counter on 07-05, entered on 07-10"):
+        life.ledger.reserve_mailing("cand.002", second, "address:two", on=date(2025, 7, 5))
+    catch_up(life.ledger)
+    [row] = Sql(life.ledger).rows("exceptions")
+    assert row["kind"] == "late-entry" and row["act"] == "MailingReserved" and row["party"] == "cand.002"
+    assert row["dated_on"] == "2025-07-05" and row["reason"].startswith("paper form received")
+    assert row["candidacy"] == str(second) and row["subject"] == "cand.002"
+    mailing = {r["candidate"]: r for r in Sql(life.ledger).rows("mailing")}
+    assert mailing["cand.002"]["reserved_on"] == "2025-07-05" and mailing["cand.002"]["status"] == "reserved"
+
+
+def test_follow_picks_up_events_recorded_while_it_polls(life: Any) -> None:
+    from certledger.projections.projector import follow
+
+    sid = life.sitting()
+    polls: list[int] = []
+
+    def between_polls(_: float) -> None:  # another writer records while the projector waits
+        life.register(sid, f"cand.00{len(polls)}")
+
+    def keep_going() -> bool:
+        polls.append(Sql(life.ledger).position()[0])
+        return len(polls) < 3
+
+    follow(life.ledger, interval=0, keep_going=keep_going, sleep=between_polls)
+    assert polls[0] < polls[1] < polls[2] == Sql(life.ledger).head()
+    assert sorted(r["candidate"] for r in Sql(life.ledger).rows("candidacies")) == ["cand.001", "cand.002"]
