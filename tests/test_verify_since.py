@@ -95,3 +95,13 @@ def test_a_kept_note_of_another_ledger_or_altered_is_refused(world: World, tmp_p
     for option in ("--since", "--checkpoint"):
         result = verify(world, option, str(altered))
         assert result.exit_code == 1 and "does not hold" in result.output, result.output
+
+
+def test_an_empty_kept_note_is_bad_input_for_both_options(world: World, tmp_path: Path) -> None:
+    record_checkpoint(world.ledger)
+    blank = tmp_path / "blank.note"
+    blank.write_text(" \n\n")
+    for option in ("--since", "--checkpoint"):
+        result = verify(world, option, str(blank))
+        assert result.exit_code == 2, (option, result.output)
+        assert "is empty" in result.output and "OK:" not in result.output, (option, result.output)

@@ -61,8 +61,6 @@ def test_since_replays_a_new_event_against_a_rewritten_covered_sitting(life: Lif
     assert "R-6" in since.output or "sitting" in since.output, since.output
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: verify --since EMPTY_FILE ignores the option (an empty note is "
-                   "falsy) and runs a plain verify: exit 0 although the kept note was never checked")
 def test_an_empty_kept_note_is_not_silently_ignored(life: LifeWorld, tmp_path: Path) -> None:
     record_checkpoint(life.ledger)
     empty = tmp_path / "kept.note"
