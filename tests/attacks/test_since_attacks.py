@@ -28,8 +28,6 @@ def _kept(life: LifeWorld, tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: --since rebuilds the context aggregates a new event's rules "
-                   "consult (the candidacy's sitting) from covered rows it neither pins nor checks")
 def test_since_replays_a_new_event_against_a_rewritten_covered_sitting(life: LifeWorld, tmp_path: Path) -> None:
     sid = life.sitting("jianzaoshi-1")
     (cid,) = life.passed_and_handed_over(sid, ["cand.001"])
