@@ -30,7 +30,8 @@ def _emit(document: dict[str, Any], output: Path | None) -> None:
         emit_json(document)
         return
     output.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
-    note(f"proof written to {output}; check it anywhere with: certledger prove check {output} --vkey VKEY --ledger ID")
+    note(f"proof written to {output}; check it anywhere with: certledger prove check {output} --vkey VKEY "
+         f"--ledger {document['ledger']}")
 
 
 def _covering(recorded: list[Any], position: int, size: int | None, notification_id: int) -> Any:
