@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-
 from certledger.domain.candidacy import Outcome
 from certledger.events.checkpoints import record_checkpoint
 from tests.attacks.forge import Forger
