@@ -18,7 +18,9 @@ the whole trust registry. What ties the new events to the kept note:
    and judges against, exactly the state the note covers.
 
 What is not re-verified: the signatures and rules of the covered events themselves (a full
-``verify`` did that when the note was kept); rows of untouched streams are only counted.
+``verify`` did that when the note was kept); rows of untouched streams are only counted. So a
+stream with no covered rows cannot be proven absent: a covered row moved out of it (stream
+column rewritten, leaf unchanged) is seen only by a full ``verify`` (a GAP test says so).
 """
 
 from __future__ import annotations
