@@ -1,10 +1,11 @@
 """``certledger prove inclusion|consistency`` (from the ledger) and ``prove check`` (offline).
 
-``prove check`` reads a proof file and, optionally, a verifier key: no database, no network,
+``prove check`` reads a proof file and a verifier key: no database, no network,
 and it imports neither eventsourcing nor psycopg (:mod:`events.proof_file`)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ def _emit(document: dict[str, Any], output: Path | None) -> None:
         emit_json(document)
         return
     output.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
-    note(f"proof written to {output}; check it anywhere with: certledger prove check {output} --vkey VKEY")
+    note(f"proof written to {output}; check it anywhere with: certledger prove check {output} --vkey VKEY "
+         f"--ledger {document['ledger']}")
 
 
 def _covering(recorded: list[Any], position: int, size: int | None, notification_id: int) -> Any:
@@ -114,15 +116,30 @@ def prove_consistency(session: Session, old_size: int, new_size: int | None, out
     ), output)
 
 
+_LEDGER_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def _ledger_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if not _LEDGER_ID.fullmatch(text):
+        raise InputError(f"--ledger {value!r} is not a ledger id: 64 hex digits (certledger verify prints it)")
+    return text
+
+
 @prove.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--vkey", "vkeys", multiple=True, metavar="VKEY", help="A C2SP verifier key (certledger keys vkey); repeatable.")
 @click.option("--key", "pem", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="HRSS's public key as a PEM file.")
+@click.option("--ledger", metavar="ID", callback=_ledger_id,
+              help="The ledger id the proof must be about (its checkpoint's origin; certledger verify prints it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
-def prove_check(file: Path, vkeys: tuple[str, ...], pem: Path | None, as_json: bool) -> None:
+def prove_check(file: Path, vkeys: tuple[str, ...], pem: Path | None, ledger: str | None, as_json: bool) -> None:
     """Check a proof file offline (no database): the RFC 9162 proof, that its checkpoint
-    names the same tree, and — given a verifier key — the checkpoint's signature.
-    Exit 0 if it holds, 1 naming the check that failed."""
+    names the same tree (and, with --ledger, your ledger), and the checkpoint's signature.
+    Prints the ledger the proof is about. Exit 0 if it holds, 1 naming the check that
+    failed, 2 if no key was given (--vkey or --key): without one the proof proves nothing."""
     from certledger.events.proof_file import check_document, load
     from certledger.signing.note import Verifier
 
@@ -131,17 +148,22 @@ def prove_check(file: Path, vkeys: tuple[str, ...], pem: Path | None, as_json: b
         from certledger.signing.keys import load_public_key_file
 
         verifiers.append(Verifier("hrss", load_public_key_file(pem)))
-    verdict = check_document(load(file.read_bytes()), verifiers)
+    verdict = check_document(load(file.read_bytes()), verifiers, ledger=ledger)
     if as_json:
         emit_json(verdict.to_json())
     else:
+        click.echo(f"  ledger:      {verdict.ledger or '(not read)'}"
+                   + ("" if ledger is not None or verdict.ledger is None else " (not compared: give --ledger ID)"))
         for passed in verdict.passed:
             click.echo(f"  ok:          {passed}")
         for unchecked in verdict.unchecked:
             click.echo(f"  NOT checked: {unchecked}")
         if verdict.ok:
-            click.echo(f"OK: {file} holds ({verdict.kind})")
-        else:
+            click.echo(f"OK: {file} holds ({verdict.kind}) for ledger {verdict.ledger}")
+        elif verdict.failed is not None:
             click.echo(f"FAIL: {verdict.failed}: {verdict.reason}")
-    if not verdict.ok:
+    if verdict.failed is not None:
         sys.exit(ExitCode.NOT_VERIFIED)
+    if verdict.unchecked:
+        raise InputError("the checkpoint signature was not checked: give HRSS's verifier key (--vkey VKEY, "
+                         "certledger keys vkey) or public key (--key PEM); without it the proof proves nothing")

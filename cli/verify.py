@@ -71,8 +71,8 @@ def verify(
     """Check the whole ledger. Exit 0 if every event verifies, 1 naming the bad ones.
 
     It opens the ledger read-only: whatever the database holds, verify writes nothing."""
-    kept_note = _read_note(kept) if kept else None
-    since_note = _read_note(since) if since else None
+    kept_note = _read_note(kept) if kept is not None else None
+    since_note = _read_note(since) if since is not None else None
     # The checks below are the verification; reading must not refuse what it should report.
     ledger = session.ledger(read_only=True, verify_on_read=False)
     report = Report()
@@ -102,10 +102,15 @@ def verify(
 
 
 def _read_note(path: Path) -> str:
+    """The kept note's text; an unreadable or empty file is bad input (exit 2), never taken
+    for "no note given" (a verify that silently checked nothing would exit 0)."""
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read the checkpoint note {path}: {e}") from None
+    if not text.strip():
+        raise InputError(f"the checkpoint note {path} is empty: give the note you kept (certledger checkpoint -o FILE)")
+    return text
 
 
 def _log_lines(report: Report) -> list[tuple[str, str]]:

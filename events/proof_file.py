@@ -59,20 +59,24 @@ def consistency_document(
 
 @dataclass
 class Verdict:
-    """What was checked, in order; ``failed`` names the first check that did not hold."""
+    """What was checked, in order; ``failed`` names the first check that did not hold.
+
+    It holds (``ok``) only if nothing failed AND nothing was left unchecked: a proof whose
+    checkpoint signature no key checked proves nothing (anyone can make a consistent tree)."""
 
     kind: str = ""
     passed: list[str] = field(default_factory=list)
     failed: str | None = None
     reason: str | None = None
     unchecked: list[str] = field(default_factory=list)
+    ledger: str | None = None  # the checkpoint's origin: the ledger the proof is about
 
     @property
     def ok(self) -> bool:
-        return self.failed is None
+        return self.failed is None and not self.unchecked
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "type": self.kind, "passed": self.passed, "failed": self.failed,
+        return {"ok": self.ok, "type": self.kind, "ledger": self.ledger, "passed": self.passed, "failed": self.failed,
                 "reason": self.reason, "not_checked": self.unchecked}
 
 
@@ -80,8 +84,9 @@ class _Failed(Exception):
     pass
 
 
-def check_document(document: Any, verifiers: Sequence[Verifier] = ()) -> Verdict:
-    """Check a proof document; never raises for a bad document (the verdict says why)."""
+def check_document(document: Any, verifiers: Sequence[Verifier] = (), *, ledger: str | None = None) -> Verdict:
+    """Check a proof document; never raises for a bad document (the verdict says why).
+    With ``ledger``, the proof must be about that ledger (its checkpoint's origin)."""
     verdict = Verdict()
 
     def step(name: str, check: Any) -> Any:
@@ -98,55 +103,84 @@ def check_document(document: Any, verifiers: Sequence[Verifier] = ()) -> Verdict
             verdict.failed, verdict.reason = "format", f"not a certledger proof file (type must be {INCLUSION} or {CONSISTENCY})"
             return verdict
         verdict.kind = document["type"]
-        ledger = step("format", lambda: _text(document, "ledger"))
+        fields = step("format", lambda: (_inclusion_fields if verdict.kind == INCLUSION else _consistency_fields)(document))
+        if ledger is not None:
+            step("the proof is about the ledger given (--ledger)", lambda: _same_ledger(fields["ledger"], ledger))
         if verdict.kind == INCLUSION:
-            _inclusion(document, ledger, verifiers, verdict, step)
+            _inclusion(fields, verifiers, verdict, step)
         else:
-            _consistency(document, ledger, verifiers, verdict, step)
+            _consistency(fields, verifiers, verdict, step)
     except _Failed:
         pass
     return verdict
 
 
-def _inclusion(document: dict, ledger: str, verifiers: Sequence[Verifier], verdict: Verdict, step: Any) -> None:
-    size, root = document["tree_size"], _hash(document, "root")
-    step("checkpoint matches the proof's tree", lambda: _note_names(document["checkpoint"], ledger, size, root))
-    _signature(document["checkpoint"], verifiers, verdict, step, "checkpoint signature")
-    leaf = step("leaf hash of the event digest", lambda: leaf_hash(_hash(document, "digest")))
+def _inclusion_fields(document: dict) -> dict[str, Any]:
+    """Every field an inclusion proof needs, of the right type, or an error naming it."""
+    return {
+        "ledger": _text(document, "ledger"), "leaf_index": _count(document, "leaf_index"),
+        "tree_size": _count(document, "tree_size"), "root": _hash(document, "root"),
+        "digest": _hash(document, "digest"), "proof": _hashes(document, "proof"),
+        "checkpoint": _text(document, "checkpoint"),
+    }
+
+
+def _consistency_fields(document: dict) -> dict[str, Any]:
+    old_checkpoint = document.get("old_checkpoint")
+    if old_checkpoint is not None and not isinstance(old_checkpoint, str):
+        raise InputError("old_checkpoint is neither text nor null")
+    return {
+        "ledger": _text(document, "ledger"), "old_size": _count(document, "old_size"),
+        "new_size": _count(document, "new_size"), "old_root": _hash(document, "old_root"),
+        "new_root": _hash(document, "new_root"), "proof": _hashes(document, "proof"),
+        "old_checkpoint": old_checkpoint, "new_checkpoint": _text(document, "new_checkpoint"),
+    }
+
+
+def _same_ledger(theirs: str, mine: str) -> None:
+    if theirs != mine:
+        raise TamperError(f"the proof is about ledger {theirs}, not {mine}")
+
+
+def _inclusion(fields: dict, verifiers: Sequence[Verifier], verdict: Verdict, step: Any) -> None:
+    size, root, note = fields["tree_size"], fields["root"], fields["checkpoint"]
+    verdict.ledger = step("checkpoint matches the proof's tree", lambda: _note_names(note, fields["ledger"], size, root))
+    _signature(note, fields["ledger"], verifiers, verdict, step, "checkpoint signature")
+    leaf = step("leaf hash of the event digest", lambda: leaf_hash(fields["digest"]))
     step(
         "inclusion proof (RFC 9162 §2.1.3.2)",
-        lambda: verify_inclusion(leaf, document["leaf_index"], size, _hashes(document["proof"]), root),
+        lambda: verify_inclusion(leaf, fields["leaf_index"], size, fields["proof"], root),
     )
 
 
-def _consistency(document: dict, ledger: str, verifiers: Sequence[Verifier], verdict: Verdict, step: Any) -> None:
-    old, new = document["old_size"], document["new_size"]
-    old_root, new_root = _hash(document, "old_root"), _hash(document, "new_root")
-    step("new checkpoint matches the proof's new tree", lambda: _note_names(document["new_checkpoint"], ledger, new, new_root))
-    _signature(document["new_checkpoint"], verifiers, verdict, step, "new checkpoint signature")
-    if document.get("old_checkpoint") is None:
+def _consistency(fields: dict, verifiers: Sequence[Verifier], verdict: Verdict, step: Any) -> None:
+    old, new, ledger = fields["old_size"], fields["new_size"], fields["ledger"]
+    old_root, new_root = fields["old_root"], fields["new_root"]
+    verdict.ledger = step("new checkpoint matches the proof's new tree",
+                          lambda: _note_names(fields["new_checkpoint"], ledger, new, new_root))
+    _signature(fields["new_checkpoint"], ledger, verifiers, verdict, step, "new checkpoint signature")
+    if fields["old_checkpoint"] is None:
         if old != 0:
             verdict.failed, verdict.reason = "old checkpoint matches the proof's old tree", "the file holds no old checkpoint"
             raise _Failed
     else:
-        step("old checkpoint matches the proof's old tree", lambda: _note_names(document["old_checkpoint"], ledger, old, old_root))
-        _signature(document["old_checkpoint"], verifiers, verdict, step, "old checkpoint signature")
+        step("old checkpoint matches the proof's old tree", lambda: _note_names(fields["old_checkpoint"], ledger, old, old_root))
+        _signature(fields["old_checkpoint"], ledger, verifiers, verdict, step, "old checkpoint signature")
     step(
         "consistency proof (RFC 9162 §2.1.4.2)",
-        lambda: verify_consistency(old, new, old_root, new_root, _hashes(document["proof"])),
+        lambda: verify_consistency(old, new, old_root, new_root, fields["proof"]),
     )
 
 
-def _signature(note: str, verifiers: Sequence[Verifier], verdict: Verdict, step: Any, name: str) -> None:
+def _signature(note: str, ledger: str, verifiers: Sequence[Verifier], verdict: Verdict, step: Any, name: str) -> None:
     if not verifiers:
         verdict.unchecked.append(f"{name} (give the signer's verifier key: --vkey, or --key PEM)")
         return
-    step(name, lambda: open_checkpoint(note, verifiers))
+    step(name, lambda: open_checkpoint(note, verifiers, origin=ledger))
 
 
-def _note_names(note: Any, ledger: str, size: Any, root: bytes) -> None:
-    if not isinstance(note, str):
-        raise InputError("the checkpoint note is missing")
+def _note_names(note: str, ledger: str, size: int, root: bytes) -> str:
+    """The checkpoint's origin, once it is known to name this ledger, size and root."""
     checkpoint = parse_checkpoint(unsigned_text(note))
     if checkpoint.origin != ledger:
         raise TamperError(f"the checkpoint is for ledger {checkpoint.origin}, not {ledger}")
@@ -155,26 +189,48 @@ def _note_names(note: Any, ledger: str, size: Any, root: bytes) -> None:
             f"the checkpoint covers {checkpoint.size} events with root {checkpoint.root.hex()[:16]}…, "
             f"not the proof's {size} with root {root.hex()[:16]}…"
         )
+    return checkpoint.origin
 
 
 def _text(document: dict, name: str) -> str:
+    if name not in document:
+        raise InputError(f"the file has no {name!r}")
     value = document[name]
     if not isinstance(value, str):
         raise InputError(f"{name} is not text")
     return value
 
 
-def _hash(document: dict, name: str) -> bytes:
-    value = bytes.fromhex(_text(document, name))
-    if len(value) != 32:
-        raise InputError(f"{name} is not 32 bytes of hex")
+def _count(document: dict, name: str) -> int:
+    if name not in document:
+        raise InputError(f"the file has no {name!r}")
+    value = document[name]
+    if type(value) is not int or value < 0:  # bool is an int subclass: true is no tree size
+        raise InputError(f"{name} is not a whole number ≥ 0")
     return value
 
 
-def _hashes(values: Any) -> list[bytes]:
+def _hex32(value: str, what: str) -> bytes:
+    try:
+        raw = bytes.fromhex(value)
+    except ValueError:
+        raise InputError(f"{what} is not hex") from None
+    if len(raw) != 32:
+        raise InputError(f"{what} is not 32 bytes of hex")
+    return raw
+
+
+def _hash(document: dict, name: str) -> bytes:
+    return _hex32(_text(document, name), name)
+
+
+def _hashes(document: dict, name: str) -> list[bytes]:
+    if name not in document:
+        raise InputError(f"the file has no {name!r}")
+    values = document[name]
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise InputError("the proof is not a list of hex hashes")
-    return [bytes.fromhex(v) for v in values]
+        raise InputError(f"{name} is not a list of hex hashes")
+    return [_hex32(v, f"{name}[{i}]") for i, v in enumerate(values)]
 
 
 def _reason(error: BaseException) -> str:
@@ -188,3 +244,5 @@ def load(text: str | bytes) -> Any:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError) as e:
         raise InputError(f"the proof file is not JSON: {e}") from None
+    except RecursionError:  # a proof file is three levels deep; this one is an attack on the parser
+        raise InputError("the proof file is not a proof: its JSON is nested too deeply to read") from None

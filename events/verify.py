@@ -168,9 +168,9 @@ def verify_ledger(
         report.seconds = time.perf_counter() - started
         return
     _describe_trust(report, trust, ledger, pinned_root)
-    replay = Replay(ledger, trust)
     backend = ledger.database.backend
-    since = verify_since.start(ledger, trust.registry, trust.ledger_id, since_note) if since_note else None
+    since = verify_since.start(ledger, trust.registry, trust.ledger_id, since_note) if since_note is not None else None
+    replay = Replay(ledger, trust, consulted=since.touched if since is not None else None)
     log = LogPass(trust.registry, trust.ledger_id, backend, kept_checkpoint, summary=report.log,
                   frontier=since.frontier if since else Frontier())
     yield from _ledger_findings(report, log.open_kept())

@@ -11,12 +11,16 @@ the whole trust registry. What ties the new events to the kept note:
    would;
 2. the last covered event (the boundary) must be in the kept tree (one inclusion proof),
    and exactly that many rows may precede it (a count);
-3. each stream the new events continue (and the trust registry): its older rows must chain
-   (each ``prev`` the digest of the one before), and the last of them must be in the kept
-   tree (ONE inclusion proof each), so replay starts from exactly the state the note covers.
+3. each stream the new events continue, each stream their rules consult (a candidacy's
+   sitting, a number's claim: what replay read from covered rows to judge them) and the trust
+   registry: its older rows must chain (each ``prev`` the digest of the one before), and the
+   last of them must be in the kept tree (ONE inclusion proof each), so replay starts from,
+   and judges against, exactly the state the note covers.
 
 What is not re-verified: the signatures and rules of the covered events themselves (a full
-``verify`` did that when the note was kept); rows of untouched streams are only counted.
+``verify`` did that when the note was kept); rows of untouched streams are only counted. So a
+stream with no covered rows cannot be proven absent: a covered row moved out of it (stream
+column rewritten, leaf unchanged) is seen only by a full ``verify`` (a GAP test says so).
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ class Since:
     boundary: int | None  # notification id of the last covered event (None: size 0)
     frontier: Frontier
     log: MerkleLog
-    touched: set[UUID] = field(default_factory=set)
+    # stream → why replay read it: continued by a new event, or the name a rule consults it by
+    touched: dict[UUID, str] = field(default_factory=dict)
     pinned: int = 0
     consistency: str | None = None
 
@@ -100,6 +105,9 @@ def _pin(log: MerkleLog, ledger: Any, nid: int, position: int, size: int, root: 
         raise TamperError(f"--since: {what} (notification {nid}) is not in the kept checkpoint's tree: {e}") from None
 
 
+CONTINUED = "continued by a new event"
+
+
 def touch(since: Since, row: Any, backend: str) -> None:
     """Note the stream a new row continues (its older rows are pinned at the end)."""
     if isinstance(row.stream, str) and type(row.version) is int and row.version > 1:
@@ -108,7 +116,7 @@ def touch(since: Since, row: Any, backend: str) -> None:
         except ValueError:
             return
         if row.stream == canonical_stream_text(backend, stream):
-            since.touched.add(stream)
+            since.touched.setdefault(stream, CONTINUED)
 
 
 def finish(since: Since, ledger: Any, latest: tuple[int, str] | None) -> list[str]:
@@ -116,8 +124,9 @@ def finish(since: Since, ledger: Any, latest: tuple[int, str] | None) -> list[st
     note's consistency with the latest recorded checkpoint. Problems, if any."""
     problems: list[str] = []
     if since.boundary is not None:
-        for stream in sorted(since.touched | {TRUST_REGISTRY_ID}, key=str):
-            problems += _pin_stream(since, ledger, stream)
+        streams = {**since.touched, TRUST_REGISTRY_ID: "the trust registry"}
+        for stream in sorted(streams, key=str):
+            problems += _pin_stream(since, ledger, stream, streams[stream])
     if latest is not None and latest[0] >= since.size:
         size, root = latest[0], bytes.fromhex(latest[1])
         try:
@@ -131,23 +140,26 @@ def finish(since: Since, ledger: Any, latest: tuple[int, str] | None) -> list[st
     return problems
 
 
-def _pin_stream(since: Since, ledger: Any, stream: UUID) -> list[str]:
+def _pin_stream(since: Since, ledger: Any, stream: UUID, why: str) -> list[str]:
+    """Chain-check a stream's covered rows and prove the last in the kept tree. A stream a
+    rule consulted is named by that rule's name for it (e.g. "sitting"): what to look at."""
     rows = ledger.rows.raw_stream(stream, before=since.boundary + 1)
     if not rows:
         return []
+    label = f"stream {stream}" if why == CONTINUED else f"the {why} {stream} (consulted by a new event's rules)"
     last_digest = envelope.GENESIS_PREV
     for expected, row in enumerate(rows, 1):
         try:
             opened = envelope.open_state(row.state, strict=False)
         except CertLedgerError as e:
-            return [f"--since: stream {stream} version {row.version} (covered) cannot be read: {e}"]
+            return [f"--since: {label} version {row.version} (covered) cannot be read: {e}"]
         if row.version != expected or opened.prev != last_digest:
-            return [f"--since: stream {stream}'s covered events do not chain at version {row.version}"]
+            return [f"--since: {label}: its covered events do not chain at version {row.version}"]
         last_digest = envelope.digest(row.state)
     last = rows[-1]
     try:
         _pin(since.log, ledger, last.notification_id, since.log.position_of(last.notification_id), since.size, since.root,
-             f"stream {stream}'s last covered event")
+             f"{label}: its last covered event")
     except CertLedgerError as e:
         return [str(e)]
     since.pinned += 1

@@ -101,10 +101,13 @@ class Streams:
 
 
 class Replay:
-    def __init__(self, ledger: Ledger, trust: TrustPass) -> None:
+    def __init__(self, ledger: Ledger, trust: TrustPass, consulted: dict[UUID, str] | None = None) -> None:
         self.ledger = ledger
         self.trust = trust
         self.streams = Streams(ledger)
+        # verify --since: every stream a rule consulted (its name in the act's context), so
+        # that what replay read from covered rows is pinned to the kept note too.
+        self.consulted = consulted
         self.newest: datetime | None = None
         # A real ledger's events were all written before now; a simulated one's may lie ahead.
         self.real_clock = trust.registry is not None and trust.registry.clock != clock.SIMULATED
@@ -190,6 +193,8 @@ class Replay:
                     wanted[name] = id_of(event)
         context = {}
         for name, aggregate_id in wanted.items():
+            if self.consulted is not None and isinstance(aggregate_id, UUID):
+                self.consulted[aggregate_id] = name
             found = self.streams.get(aggregate_id, nid)
             context[name] = found.aggregate if found else None
         return context

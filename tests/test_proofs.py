@@ -48,7 +48,9 @@ def test_inclusion_proofs_check_offline_with_the_hrss_verifier_key(world: World,
     assert json.loads(older.read_text())["tree_size"] == first.size
     # Unsigned check says what it did not check; a wrong key fails the signature check.
     unsigned = run(None, "prove", "check", str(older))
-    assert unsigned.exit_code == 0 and "NOT checked: checkpoint signature" in unsigned.output
+    # Without a key nothing is proven: exit 2 (bad input), never OK.
+    assert unsigned.exit_code == 2 and "NOT checked: checkpoint signature" in unsigned.output, unsigned.output
+    assert "OK:" not in unsigned.output and "--vkey" in unsigned.output, unsigned.output
     stranger = Verifier("hrss", raw_public_key(new_private_key())).text
     wrong = run(None, "prove", "check", str(older), "--vkey", stranger)
     assert wrong.exit_code == 1 and "FAIL: checkpoint signature" in wrong.output
@@ -61,7 +63,9 @@ def test_inclusion_proofs_check_offline_with_the_hrss_verifier_key(world: World,
     (lambda d: d.update(tree_size=d["tree_size"] + 1), "checkpoint matches the proof's tree"),
     (lambda d: d.update(root="11" * 32), "checkpoint matches the proof's tree"),
     (lambda d: d.update(ledger="ab" * 32), "checkpoint matches the proof's tree"),
-    (lambda d: d.pop("proof"), "inclusion proof"),
+    (lambda d: d.pop("proof"), "format"),  # a missing field is the file's format, checked first
+    (lambda d: d.update(leaf_index=True), "format"),
+    (lambda d: d.update(proof=["zz" * 32]), "format"),
 ])
 def test_an_altered_inclusion_proof_fails_naming_its_check(world: World, tmp_path: Path, edit, failed: str) -> None:
     world.write_memo("exam-center", "a", amendments=3)
@@ -75,6 +79,23 @@ def test_an_altered_inclusion_proof_fails_naming_its_check(world: World, tmp_pat
     assert result.exit_code == 1, result.output
     verdict = json.loads(result.output)
     assert verdict["ok"] is False and verdict["failed"].startswith(failed), verdict
+
+
+def test_prove_check_names_the_ledger_and_checks_it_when_given(world: World, tmp_path: Path) -> None:
+    world.write_memo("exam-center", "a")
+    record_checkpoint(world.ledger)
+    path = tmp_path / "p.json"
+    assert run(world, "prove", "inclusion", "2", "-o", str(path)).exit_code == 0
+    vkey, mine = _vkey(world), world.ledger.ledger_id
+    shown = run(None, "prove", "check", str(path), "--vkey", vkey)
+    assert shown.exit_code == 0 and f"ledger:      {mine} (not compared" in shown.output, shown.output
+    assert run(None, "prove", "check", str(path), "--vkey", vkey, "--ledger", mine.upper()).exit_code == 0
+    other = run(None, "prove", "check", str(path), "--vkey", vkey, "--ledger", "ab" * 32, "--json")
+    assert other.exit_code == 1, other.output
+    verdict = json.loads(other.output)
+    assert verdict["failed"].startswith("the proof is about the ledger given") and mine in verdict["reason"], verdict
+    bad = run(None, "prove", "check", str(path), "--vkey", vkey, "--ledger", "training")
+    assert bad.exit_code == 2 and "is not a ledger id" in bad.output, bad.output
 
 
 def test_consistency_proofs_including_the_empty_tree_and_equal_sizes(world: World, tmp_path: Path) -> None:

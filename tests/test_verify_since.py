@@ -95,3 +95,32 @@ def test_a_kept_note_of_another_ledger_or_altered_is_refused(world: World, tmp_p
     for option in ("--since", "--checkpoint"):
         result = verify(world, option, str(altered))
         assert result.exit_code == 1 and "does not hold" in result.output, result.output
+
+
+def test_an_empty_kept_note_is_bad_input_for_both_options(world: World, tmp_path: Path) -> None:
+    record_checkpoint(world.ledger)
+    blank = tmp_path / "blank.note"
+    blank.write_text(" \n\n")
+    for option in ("--since", "--checkpoint"):
+        result = verify(world, option, str(blank))
+        assert result.exit_code == 2, (option, result.output)
+        assert "is empty" in result.output and "OK:" not in result.output, (option, result.output)
+
+
+def test_since_pins_the_sitting_a_new_result_is_judged_against(life, tmp_path: Path) -> None:
+    """A verification result recorded after the kept note is judged against its candidacy's
+    sitting (R-6's due date), a stream no new event continues: it is pinned too."""
+    from datetime import date
+
+    from certledger.domain.candidacy import Outcome
+
+    sid = life.sitting("jianzaoshi-1")
+    (cid,) = life.passed_and_handed_over(sid, ["cand.001"])
+    kept = tmp_path / "kept.note"
+    kept.write_text(record_checkpoint(life.ledger).note)
+    life.ledger.record_verification("dept.zhujian.zhengzhou", cid, Outcome.QUALIFIED, on=date(2025, 6, 20))
+    result = CliRunner().invoke(cli, ["--db", life.db_url, "verify", "--since", str(kept), "--json"])
+    assert result.exit_code == 0, result.output
+    since = orjson.loads(result.stdout)["report"]["since"]
+    # the candidacy, its sitting (consulted only), the checkpoints' stream and the trust registry
+    assert since["streams_pinned"] == 4, since
