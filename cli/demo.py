@@ -267,11 +267,15 @@ class DemoRun:
             first, second = self.roles[f"{code}:unqualified"]
             L.decide_appeal(PROVINCE_UNIT, first, True, "补充材料证明工作年限符合国家报考条件", on=date(2025, 7, 25))
             L.decide_appeal(PROVINCE_UNIT, second, False, "合并计算后仍不满足工作年限", on=date(2025, 7, 28))
-        # reservations on the platform within 30 days of the results announcement.
-        national = self._qualified("jianzaoshi-1", date(2025, 7, 30))
-        self.mailed = set(national[: len(national) // 3])
-        for cid in national[: len(national) // 3]:
-            L.reserve_mailing(candidate(cid), cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
+        # reservations on the platform within 30 days of the announcement of the
+        # candidate's own 合格: the results announcement (or the appeal decision) here, the
+        # supplementary results announcement for those qualified in that round (below).
+        sitting = L.sitting("jianzaoshi-1:2025")
+        announced = [cid for cid in self._qualified("jianzaoshi-1", date(2025, 7, 30))
+                     if L.candidacy(cid).qualified_announced_on(sitting) is not None]
+        self.mailed = set(announced[: len(announced) // 3])
+        for cid in announced[: len(announced) // 3]:
+            L.reserve_mailing(candidate(cid), cid, self._address(), on=date(2025, 7, 30))
         for code in self.passed:
             pending = self.roles[f"{code}:pending"]
             L.record_forfeit(PROVINCE_UNIT, pending[-1], on=date(2025, 8, 15))
@@ -280,6 +284,17 @@ class DemoRun:
         self.say("申辩: one appeal upheld (now 合格), one rejected; supplementary verification (补充资格核查) for the "
                  "pending; one candidate never came and is 视为放弃 on 2025-08-15 (R-7, R-8); supplementary results "
                  "submitted to HRSS and announced (R-9)")
+        supplementary = self.roles["jianzaoshi-1:pending"][0]
+        L.reserve_mailing(candidate(supplementary), supplementary, self._address(), on=date(2025, 8, 20))
+        late = announced[len(announced) // 3]
+        L.reserve_mailing(HRSS, late, self._address(), on=date(2025, 8, 20), exception="考生驻外工作，凭单位证明逾期预约")
+        self.mailed |= {supplementary, late}
+        self.say("2025-08-20: a candidate qualified in the supplementary round reserves mailing, 30 days counted from "
+                 "that round's announcement (R-16); HRSS accepts one reservation after the 30 days as an exception "
+                 "with its reason, signed into the event (R-16 says 一般; `sitting exceptions` lists it)")
+
+    def _address(self) -> str:
+        return f"address:sha256:{self.rng.getrandbits(128):032x}"
 
     def _qualified(self, code: str, on: date) -> list:
         sitting = self.ledger.sitting(f"{code}:2025")

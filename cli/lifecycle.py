@@ -25,6 +25,7 @@ from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
 from certledger.domain.acts import late_entry
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
+from certledger.domain.departures import Departure, departures_of
 from certledger.domain.errors import InputError, RefusalRecorded
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
 from certledger.domain.sitting import ExamSitting
@@ -107,6 +108,17 @@ late_option = click.option(
     help="Record the act as a late entry (补录): dated --on, before the latest act already recorded "
     "on this sitting or candidacy (L-2). The reason is signed into the ledger first.",
 )
+
+
+def exception_option(rule: str, who: str) -> Callable[[F], F]:
+    """``--exception REASON``: a departure from a "generally" (一般) rule, signed into the event
+    with its reason and listed by ``sitting exceptions`` (domain/departures.py)."""
+    return click.option(
+        "--exception", "exception", metavar="REASON",
+        help=f"Record the act as a departure from {rule}, which says 一般 (generally): {who} "
+        "states the reason, which is signed into the event and listed in the exceptions register "
+        "(sitting exceptions). Refused when the act keeps the norm.",
+    )
 
 
 def act(f: F) -> F:
@@ -347,14 +359,16 @@ def sitting_release(session: Session, sitting_ref: str, actor: str, on: date) ->
 @sitting.command("publicity")
 @sitting_argument
 @day_option("--starts", required=True, help="First day of the publicity.")
-@day_option("--ends", required=True, help="Last day (at least 10 days in all, R-5).")
+@day_option("--ends", required=True, help="Last day (generally at least 10 days in all, R-5).")
+@exception_option("R-5's 10 days", "each publisher")
 @act
 @pass_session
-def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, actor: str, on: date) -> None:
+def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, exception: str | None,
+                      actor: str, on: date) -> None:
     """Publish the joint pass publicity and verification announcement (R-5): HRSS and the
     provincial unit each publish it, with the same period."""
     ledger, sid = open_sitting(session, sitting_ref)
-    ledger.publish_publicity(actor, sid, starts, ends, on=on)
+    ledger.publish_publicity(actor, sid, starts, ends, on=on, exception=exception)
     s = ledger.sitting(sid)
     missing = "" if s.publicity_is_joint else f"; awaiting {', '.join(sorted({'hrss', provincial_unit(s.exam)} - set(s.publicity_published_by)))}"
     _done(f"publicity of {s.label} {starts.isoformat()}..{ends.isoformat()} published by {actor}{missing}", actor, on)
@@ -452,8 +466,37 @@ def sitting_show(session: Session, sitting_ref: str, as_json: bool) -> None:
         "custody_until": s.custody_until,
         "custody_transferred_on": s.custody_transferred_on,
         "custody_roster": [ref_of_candidacy(ledger.candidacy(c), s) for c in s.custody_roster],
+        "exceptions": [_departure_text(d) for d in departures_of(s)],
     }
     _emit_record(record, as_json)
+
+
+def _departure_text(d: Departure) -> str:
+    return f"{d.on.isoformat()} {d.rule} {d.term} ({d.event}) by {d.actor}: {d.reason}"
+
+
+@sitting.command("exceptions")
+@sitting_argument
+@json_option
+@pass_session
+def sitting_exceptions(session: Session, sitting_ref: str, as_json: bool) -> None:
+    """The exceptions register (例外登记): every act of SITTING and its candidacies recorded as a
+    departure from a rule that says 一般 (generally) — R-5, R-8, R-16 — with its signed reason."""
+    ledger, sid = open_sitting(session, sitting_ref, read_only=True)
+    s = ledger.sitting(sid)
+    entries = [(ref_of_sitting(s), d) for d in departures_of(s)]
+    for cid in ledger.candidacies_of(sid):
+        c = ledger.candidacy(cid)
+        entries.extend((ref_of_candidacy(c, s), d) for d in departures_of(c))
+    rows = [
+        {"on": d.on, "rule": d.rule, "act": d.event, "term": d.term, "where": where, "by": d.actor, "reason": d.reason}
+        for where, d in sorted(entries, key=lambda e: e[1].on)
+    ]
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table([{**r, "act": f"{r['term']} {r['act']}", "on": r["on"].isoformat()} for r in rows],
+                   ["on", "rule", "act", "where", "by", "reason"])
 
 
 # == candidate =====================================================================================
@@ -566,15 +609,16 @@ def candidate_appeal(session: Session, candidacy_ref: str, grounds: str, actor: 
 @candidacy_argument
 @click.option("--upheld/--rejected", "upheld", default=None, help="The decision (required).")
 @click.option("--reason", required=True, help="Why.")
+@exception_option("R-8's two months", "the verification unit")
 @act
 @pass_session
 def candidate_decide_appeal(session: Session, candidacy_ref: str, upheld: bool | None, reason: str,
-                            actor: str, on: date) -> None:
-    """Decide an appeal (R-1, R-8: within two months of D); upheld makes the candidate 合格."""
+                            exception: str | None, actor: str, on: date) -> None:
+    """Decide an appeal (R-1, R-8: generally within two months of D); upheld makes the candidate 合格."""
     if upheld is None:
         raise InputError("give --upheld or --rejected")
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.decide_appeal(actor, cid, upheld, reason, on=on)
+    ledger.decide_appeal(actor, cid, upheld, reason, on=on, exception=exception)
     _done(f"appeal of {candidacy_ref} {'upheld' if upheld else 'rejected'}", actor, on)
 
 
@@ -583,14 +627,15 @@ def candidate_decide_appeal(session: Session, candidacy_ref: str, upheld: bool |
 @click.option("--result", "result_text", required=True, metavar="RESULT",
               help="合格|不合格 (or qualified|unqualified).")
 @click.option("--condition", metavar="CODE", help="For 不合格: the national registration condition not met.")
+@exception_option("R-8's two months", "the verification unit")
 @act
 @pass_session
 def candidate_supplementary(session: Session, candidacy_ref: str, result_text: str, condition: str | None,
-                            actor: str, on: date) -> None:
+                            exception: str | None, actor: str, on: date) -> None:
     """Record the supplementary verification (补充资格核查) of a pending candidate (R-7, R-8)."""
     result = outcome(result_text)
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.record_supplementary(actor, cid, result, on=on, condition=condition)
+    ledger.record_supplementary(actor, cid, result, on=on, condition=condition, exception=exception)
     _done(f"supplementary verification of {candidacy_ref}: {result.value}" + (f" ({condition})" if condition else ""),
           actor, on)
 
@@ -740,6 +785,7 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
             "with": route[c.reissue_at] if 0 <= c.reissue_at < len(route) else None,
             "refusals": c.reissue_refusals,
         },
+        "exceptions": [_departure_text(d) for d in departures_of(c)],
     }
     _emit_record(record, as_json)
 
@@ -822,12 +868,15 @@ def cert_paper_received(session: Session, candidacy_ref: str, number: str, actor
 @cert.command("reserve-mailing")
 @candidacy_argument
 @click.option("--address-ref", required=True, help="Reference of the address on the reservation platform.")
+@exception_option("R-16's 30 days", "HRSS, which runs the reservation platform,")
 @act
 @pass_session
-def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, actor: str, on: date) -> None:
-    """Reserve mailing of the paper certificate, postage paid on delivery (R-16: the candidate)."""
+def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, exception: str | None,
+                         actor: str, on: date) -> None:
+    """Reserve mailing of the paper certificate, postage paid on delivery (R-16: the candidate,
+    generally within 30 days of the announcement of their 合格; later only as HRSS's exception)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.reserve_mailing(actor, cid, address_ref, on=on)
+    ledger.reserve_mailing(actor, cid, address_ref, on=on, exception=exception)
     _done(f"mailing of {candidacy_ref}'s certificate reserved (postage paid on delivery, 到付)", actor, on)
 
 

@@ -217,6 +217,9 @@ class DatedAggregate(LedgerAggregate):
     # defaulted fields would come before its subclasses' required ones.
     latest_on = None  # date | None: the latest business date recorded here
     late_entry = None  # (party, date) | None: what the next act may carry, after a 补录
+    # The exceptions register (domain/departures.py): (event name, actor, on, reason) of each
+    # act recorded as a departure from a "generally" (一般) rule, in order.
+    departures = ()
 
     class Event(LedgerAggregate.Event):
         def mutate(self, aggregate: Any) -> Any:
@@ -226,6 +229,10 @@ class DatedAggregate(LedgerAggregate):
                 aggregate.latest_on = on
             if not isinstance(self, DatedAggregate.LateEntryRecorded):
                 aggregate.late_entry = None
+            reason = getattr(self, "exception", None)
+            if reason:
+                entry = (type(self).__name__, getattr(self, "actor", ""), on, reason)
+                aggregate.departures = (*aggregate.departures, entry)
             return aggregate
 
     class Created(Event, LedgerAggregate.Created):

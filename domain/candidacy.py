@@ -16,12 +16,14 @@ from eventsourcing.domain import event
 
 from certledger.domain.acts import DatedAggregate, act
 from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
+from certledger.domain.departures import generally
 
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import CONDITIONS, Exam, exam
 from certledger.domain.places import check_city
 from certledger.domain.rules import authorised, by_deadline, require
-from certledger.domain.sitting import ExamSitting
+from certledger.domain.calendar import add_days
+from certledger.domain.sitting import MAILING_DAYS, ExamSitting
 from certledger.domain.trust import LEDGER_NAMESPACE
 from certledger.domain.units import HRSS, EXAM_CENTER, POSTAL, paper_units, provincial_unit, reissue_route, verification_units
 
@@ -126,6 +128,30 @@ class Candidacy(DatedAggregate):
         if _on_or_before(self.handed_over_on, day) and due is not None and day > due:
             return Outcome.PENDING
         return None
+
+    def qualified_announced_on(self, sitting: ExamSitting) -> tuple[date, str] | None:
+        """When this candidate's own 合格 was made known, and by what (R-16 counts the
+        reservation period from it: "考后核查结果发布"): the results announcement (R-7) for a
+        first-round 合格, the supplementary results announcement (R-9) for a supplementary
+        合格, the appeal decision (申辩成立, after the results announcement) for an appeal
+        upheld. None while no 合格 has been announced."""
+        if self.supplementary_result is Outcome.QUALIFIED:
+            if sitting.supplementary_announced_on is None:
+                return None
+            return sitting.supplementary_announced_on, "the supplementary results announcement"
+        if sitting.results_announced_on is None:
+            return None
+        if self.appeal_upheld and self.appeal_decided_on is not None:
+            return max(self.appeal_decided_on, sitting.results_announced_on), "the appeal decision (申辩成立)"
+        if self.first_result is Outcome.QUALIFIED:
+            return sitting.results_announced_on, "the results announcement"
+        return None
+
+    def mailing_due(self, sitting: ExamSitting) -> date | None:
+        """R-16: reservations generally (一般) within 30 days of the candidate's own 合格
+        announcement."""
+        announced = self.qualified_announced_on(sitting)
+        return None if announced is None else add_days(announced[0], MAILING_DAYS)
 
     @property
     def is_void(self) -> bool:
@@ -301,24 +327,28 @@ class Candidacy(DatedAggregate):
         require(sitting.results_announced_on is not None, "R-7", "appeals open with the verification results announcement, not yet published")
         _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
         require(self.appeal_lodged_on is None, "R-8", f"{self.candidate} appealed on {self.appeal_lodged_on} already")
-        self._within_two_months(sitting, on, "appeal window")
+        # The candidate lodges within the period; only the unit's own acts may depart from it.
+        assert sitting.supplementary_due is not None
+        by_deadline(on, sitting.supplementary_due, "R-8", "appeal window", self._two_months(sitting))
         if not grounds.strip():
             raise InputError("an appeal states its grounds")
         self._check_received(actor, on, "an appeal (申辩)")
         self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on)
 
     @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理")
-    def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date) -> None:
+    def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date,
+                      exception: str | None = None) -> None:
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "decide an appeal")
         self._not_void("appeal decision")
         require(self.appeal_lodged_on is not None and self.appeal_upheld is None, "R-7", f"{self.candidate} has no appeal awaiting a decision")
         _after(on, self.appeal_lodged_on, "the appeal")
-        self._within_two_months(sitting, on, "appeal window")
-        self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on)
+        exception = self._within_two_months(sitting, on, "appeal window", exception)
+        self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on, exception=exception)
 
     @act("SupplementaryVerificationRecorded", rules=("R-7", "R-8"), term="补充资格核查")
-    def record_supplementary(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date) -> None:
+    def record_supplementary(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date,
+                             exception: str | None = None) -> None:
         """补充资格核查 (R-7, R-8): once, for candidates left 报考条件待核查."""
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "record a supplementary verification result")
@@ -327,13 +357,13 @@ class Candidacy(DatedAggregate):
         require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-7", f"supplementary verification is for candidates 报考条件待核查; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
         require(sitting.results_announced_on is not None, "R-7", "the results announcement calls candidates to supplementary verification; it is not published yet")
         _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
-        self._within_two_months(sitting, on, "supplementary verification")
         require(result is not Outcome.PENDING, "R-8", "supplementary verification must end in 合格 or 不合格")
         if result is Outcome.UNQUALIFIED:
             condition = self._national_condition(condition, "R-6")
         elif condition is not None:
             raise InputError("only a 不合格 result cites a condition")
-        self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on)
+        exception = self._within_two_months(sitting, on, "supplementary verification", exception)
+        self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on, exception=exception)
 
     @act("Forfeited", rules=("R-8",), term="视为放弃")
     def record_forfeit(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
@@ -347,15 +377,19 @@ class Candidacy(DatedAggregate):
         require(on > due, "R-8", f"the supplementary verification window is open until {due}; no forfeit before then")
         self._forfeited(actor=actor, on=on)
 
-    def _within_two_months(self, sitting: ExamSitting, on: date, what: str) -> None:
+    def _within_two_months(self, sitting: ExamSitting, on: date, what: str, exception: str | None = None) -> str | None:
+        """R-8's period, or — for the verification unit's acts, which pass ``exception`` — a
+        signed departure from it (一般). Returns the departure's reason, if any."""
         due = sitting.supplementary_due
-        assert due is not None and sitting.results_released_on is not None
-        why = (
-            "as the exam's own announcement set, R-10"
-            if sitting.exam.provincial and sitting.announced_supplementary_due
-            else f"two months after results release {sitting.results_released_on}"
-        )
-        by_deadline(on, due, "R-8", what, why)
+        assert due is not None
+        message = f"{what} closed on {due.isoformat()} ({self._two_months(sitting)}); this act is dated {on.isoformat()}"
+        return generally(on <= due, "R-8", message, exception)
+
+    @staticmethod
+    def _two_months(sitting: ExamSitting) -> str:
+        if sitting.exam.provincial and sitting.announced_supplementary_due:
+            return "as the exam's own announcement set, R-10"
+        return f"two months after results release {sitting.results_released_on}"
 
     # -- sanctions ---------------------------------------------------------------------------
 
@@ -437,22 +471,33 @@ class Candidacy(DatedAggregate):
         self._paper_certificate_received(actor=actor, certificate_no=certificate_no, on=on)
 
     @act("MailingReserved", rules=("R-16", "L-4"), term="预约邮寄")
-    def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date) -> None:
-        """R-16: reserved on the provincial platform; postage paid on delivery (到付)."""
+    def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date,
+                        exception: str | None = None) -> None:
+        """R-16: reserved on the provincial platform; postage paid on delivery (到付). The
+        candidate reserves within the period; after it, only HRSS — which runs the platform
+        (2024 §2(2)) — may accept a reservation, as a signed departure (一般)."""
         self._open(sitting, on)
-        authorised(actor, (self.candidate,), "R-16", f"reserve mailing of {self.candidate}'s certificate")
+        allowed = (self.candidate,) if exception is None else (HRSS,)
+        authorised(actor, allowed, "R-16", f"reserve mailing of {self.candidate}'s certificate" + (" as an exception" if exception is not None else ""))
         require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to mail")
-        due = sitting.mailing_due
-        require(due is not None, "R-16", "reservations open with the verification results announcement (R-7), not yet published")
-        assert due is not None
-        _after(on, sitting.results_announced_on, "the verification results announcement", "R-16")
-        by_deadline(on, due, "R-16", "the mailing reservation period", f"30 days after the results announcement {sitting.results_announced_on}")
+        require(sitting.results_announced_on is not None, "R-16", "reservations open with the verification results announcement (R-7), not yet published")
         self._not_void("mailing")
         self._qualified(sitting, on, "R-16", "certificate to mail")
+        announced = self.qualified_announced_on(sitting)
+        require(announced is not None, "R-16", f"{self.candidate}'s 合格 has not been announced yet (R-9): reservations open with it")
+        assert announced is not None
+        opened, by = announced
+        _after(on, opened, by, "R-16")
+        due = add_days(opened, MAILING_DAYS)
+        exception = generally(
+            on <= due, "R-16",
+            f"the mailing reservation period closed on {due.isoformat()} (30 days after {by} {opened.isoformat()}); "
+            f"this act is dated {on.isoformat()}", exception,
+        )
         require(self.mailing_reserved_on is None, "R-16", f"mailing was reserved on {self.mailing_reserved_on}")
         require(self.handed_out_on is None, "R-16", f"the certificate was handed out on {self.handed_out_on}")
         self._check_received(actor, on, "a mailing reservation (预约邮寄)")
-        self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on)
+        self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on, exception=exception)
 
     @act("DeliveredByPost", rules=("R-16",), term="邮寄投递")
     def deliver_by_post(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
@@ -555,12 +600,13 @@ class Candidacy(DatedAggregate):
         self.appeal_lodged_on = on
 
     @event("AppealDecided")
-    def _appeal_decided(self, *, actor: str, upheld: bool, reason: str, on: date) -> None:
+    def _appeal_decided(self, *, actor: str, upheld: bool, reason: str, on: date, exception: str | None = None) -> None:
         self.appeal_upheld = upheld
         self.appeal_decided_on = on
 
     @event("SupplementaryVerificationRecorded")
-    def _supplementary_recorded(self, *, actor: str, result: Outcome, condition: str | None, on: date) -> None:
+    def _supplementary_recorded(self, *, actor: str, result: Outcome, condition: str | None, on: date,
+                                exception: str | None = None) -> None:
         self.supplementary_result = Outcome(result)
         self.supplementary_condition = condition
         self.supplementary_on = on
@@ -598,7 +644,8 @@ class Candidacy(DatedAggregate):
         self.paper_received_on = on
 
     @event("MailingReserved")
-    def _mailing_reserved(self, *, actor: str, address_ref: str, cash_on_delivery: bool, on: date) -> None:
+    def _mailing_reserved(self, *, actor: str, address_ref: str, cash_on_delivery: bool, on: date,
+                          exception: str | None = None) -> None:
         self.mailing_reserved_on = on
 
     @event("DeliveredByPost")

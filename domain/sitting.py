@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 from certledger.domain.acts import DatedAggregate, act
 
 from certledger.domain.calendar import add_days, add_months, add_years, days_inclusive
+from certledger.domain.departures import generally
 from certledger.domain.errors import InputError
 from certledger.domain.exams import Exam, exam
 from certledger.domain.rules import authorised, by_deadline, require
@@ -161,9 +162,10 @@ class ExamSitting(DatedAggregate):
         self._results_released(actor=actor, on=on)
 
     @act("PublicityPublished", rules=("R-5",), term="考试成绩合格公示和考后资格核查公告")
-    def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date) -> None:
+    def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date, exception: str | None = None) -> None:
         """R-5: 考试成绩合格公示和考后资格核查公告, published jointly by HRSS and the provincial
-        unit: each signs its own publication event; it stands once both have."""
+        unit: each signs its own publication event; it stands once both have. A publicity
+        shorter than 10 days is a departure (一般): each publisher signs its reason."""
         unit = provincial_unit(self.exam)
         authorised(actor, (HRSS, unit), "R-5", "publish the pass publicity and verification announcement")
         D = self.require_results_released("R-5", "publicity")
@@ -171,10 +173,11 @@ class ExamSitting(DatedAggregate):
         require(starts >= D and on >= D, "R-5", f"publicity cannot start before results release {D}")
         require(on <= starts, "R-5", f"publicity starting {starts} cannot be published later, on {on}")
         days = days_inclusive(starts, ends)
-        require(days >= PUBLICITY_MIN_DAYS, "R-5", f"publicity must last at least {PUBLICITY_MIN_DAYS} days; {starts}..{ends} is {days}")
+        require(days >= 1, "R-5", f"publicity {starts}..{ends} ends before it starts")
         if self.publicity is not None:
             require(self.publicity == (starts, ends), "R-5", f"the joint publicity runs {self.publicity[0]}..{self.publicity[1]}; both publishers must give that period")
-        self._publicity_published(actor=actor, starts=starts, ends=ends, on=on)
+        exception = generally(days >= PUBLICITY_MIN_DAYS, "R-5", f"publicity lasts at least {PUBLICITY_MIN_DAYS} days; {starts}..{ends} is {days}", exception)
+        self._publicity_published(actor=actor, starts=starts, ends=ends, on=on, exception=exception)
 
     @property
     def publicity_is_joint(self) -> bool:
@@ -254,7 +257,7 @@ class ExamSitting(DatedAggregate):
         self.results_released_on = on
 
     @event("PublicityPublished")
-    def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date) -> None:
+    def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date, exception: str | None = None) -> None:
         self.publicity = (starts, ends)
         self.publicity_published_by = (*self.publicity_published_by, actor)
 

@@ -145,8 +145,9 @@ class LifecycleServices:
     def release_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.release_results(actor=actor, on=on))
 
-    def publish_publicity(self, actor: str, sitting: UUID | str, starts: date, ends: date, on: date) -> None:
-        self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on))
+    def publish_publicity(self, actor: str, sitting: UUID | str, starts: date, ends: date, on: date,
+                          exception: str | None = None) -> None:
+        self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on, exception=exception))
 
     def announce_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.announce_verification_results(actor=actor, on=on))
@@ -194,11 +195,15 @@ class LifecycleServices:
     def lodge_appeal(self, actor: str, candidacy: UUID | str, grounds: str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.lodge_appeal(actor=actor, sitting=s, grounds=grounds, on=on))
 
-    def decide_appeal(self, actor: str, candidacy: UUID | str, upheld: bool, reason: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.decide_appeal(actor=actor, sitting=s, upheld=upheld, reason=reason, on=on))
+    def decide_appeal(self, actor: str, candidacy: UUID | str, upheld: bool, reason: str, on: date,
+                      exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.decide_appeal(actor=actor, sitting=s, upheld=upheld, reason=reason, on=on,
+                                                                   exception=exception))
 
-    def record_supplementary(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.record_supplementary(actor=actor, sitting=s, result=result, condition=condition, on=on))
+    def record_supplementary(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None,
+                             exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.record_supplementary(actor=actor, sitting=s, result=result, condition=condition,
+                                                                          on=on, exception=exception))
 
     def record_forfeit(self, actor: str, candidacy: UUID | str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.record_forfeit(actor=actor, sitting=s, on=on))
@@ -236,8 +241,9 @@ class LifecycleServices:
 
         return self.for_each_candidacy(list(numbers), act)
 
-    def reserve_mailing(self, actor: str, candidacy: UUID | str, address_ref: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.reserve_mailing(actor=actor, sitting=s, address_ref=address_ref, on=on))
+    def reserve_mailing(self, actor: str, candidacy: UUID | str, address_ref: str, on: date, exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.reserve_mailing(actor=actor, sitting=s, address_ref=address_ref, on=on,
+                                                                     exception=exception))
 
     def deliver_by_post(self, actor: str, candidacy: UUID | str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.deliver_by_post(actor=actor, sitting=s, on=on))

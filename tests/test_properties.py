@@ -337,7 +337,7 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
         if name == "ResultsReleased" and (D is not None or on <= sitting.exam_end):
             bad("release", f"results released on {on} (before: {D}, exam end {sitting.exam_end})")
         if name == "PublicityPublished":
-            if D is None or e.starts < D or on > e.starts or (e.ends - e.starts).days + 1 < 10:
+            if D is None or e.starts < D or on > e.starts or ((e.ends - e.starts).days + 1 < 10 and not e.exception):
                 bad("R-5", f"publicity {e.starts}..{e.ends} published {on}, D {D}")
         if name == "VerificationResultsAnnounced" and not (prev_sitting.publicity_is_joint and on >= prev_sitting.publicity[0]):
             bad("R-7", "results announced without the joint publicity")
@@ -387,13 +387,15 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
             bad("R-8", f"appeal on {on}, window closes {prev_sitting.supplementary_due}")
         after("dated-after-announcement", "the results announcement that opens appeals (R-7)", prev_sitting.results_announced_on)
     elif name == "AppealDecided":
-        if prev.appeal_lodged_on is None or prev.appeal_upheld is not None or on > prev_sitting.supplementary_due:
+        late = on > prev_sitting.supplementary_due and not e.exception  # R-8 says 一般: a signed departure
+        if prev.appeal_lodged_on is None or prev.appeal_upheld is not None or late:
             bad("R-7", f"appeal decided on {on} without an open appeal in the window")
         else:
             after("dated-after", "the appeal", prev.appeal_lodged_on)
     elif name == "SupplementaryVerificationRecorded":
         needs_status(Outcome.PENDING, "R-7")
-        if prev.supplementary_result is not None or on > prev_sitting.supplementary_due or e.result == Outcome.PENDING:
+        late = on > prev_sitting.supplementary_due and not e.exception
+        if prev.supplementary_result is not None or late or e.result == Outcome.PENDING:
             bad("R-8", f"supplementary result {e.result} on {on}")
         after("dated-after-announcement", "the results announcement that calls to supplementary verification (R-7)",
               prev_sitting.results_announced_on)
@@ -435,8 +437,16 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
             bad("R-15", "paper certificate for a void registration or twice")
         needs_status(Outcome.QUALIFIED, "R-15")
     elif name == "MailingReserved":
-        mailing_due = prev_sitting.mailing_due
-        if mailing_due is None or on > mailing_due or prev.void_on is not None or prev.handed_out_on or prev.mailing_reserved_on:
+        # R-16 counts from the announcement of the candidate's own 合格 (一般: HRSS may depart).
+        if prev.supplementary_result == Outcome.QUALIFIED:
+            opens = prev_sitting.supplementary_announced_on
+        elif prev.appeal_upheld and prev_sitting.results_announced_on is not None:
+            opens = max(prev.appeal_decided_on, prev_sitting.results_announced_on)
+        else:
+            opens = prev_sitting.results_announced_on
+        mailing_due = None if opens is None else add_days(opens, 30)
+        late = mailing_due is not None and on > mailing_due and not (e.exception and e.actor == "hrss")
+        if mailing_due is None or late or prev.void_on is not None or prev.handed_out_on or prev.mailing_reserved_on:
             bad("R-16", f"reservation on {on}, period ends {mailing_due}")
         needs_status(Outcome.QUALIFIED, "R-16")
         after("dated-after-announcement", "the results announcement that opens reservations (R-16)", prev_sitting.results_announced_on)
@@ -501,7 +511,7 @@ def state_violations(sitting: ExamSitting, candidacies: Iterable[Candidacy],
         out.append(Violation("R-17", f"custody transferred {s.custody_transferred_on} before {s.custody_until}"))
     if s.results_announced_on is not None and not s.publicity_is_joint:
         out.append(Violation("R-7", "results announced without the joint publicity"))
-    if s.publicity is not None and (s.publicity[1] - s.publicity[0]).days + 1 < 10:
+    if s.publicity is not None and (s.publicity[1] - s.publicity[0]).days + 1 < 10 and len(s.departures) < 2:
         out.append(Violation("R-5", f"publicity {s.publicity} shorter than 10 days"))
     for c in candidacies:
         def bad(code: str, message: str, c: Candidacy = c) -> None:

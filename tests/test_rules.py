@@ -356,7 +356,7 @@ def test_r5_publicity_lasts_at_least_ten_days(life: LifeWorld) -> None:
     with refused(life, r"R-5: results of 建造师（一级） 2025 are not released yet: no publicity"):
         life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
     life.ledger.release_results("exam-center", sid, on=D)
-    with refused(life, r"R-5: publicity must last at least 10 days; 2025-06-16\.\.2025-06-24 is 9"):
+    with refused(life, r"R-5: publicity lasts at least 10 days; 2025-06-16\.\.2025-06-24 is 9; the notice says 一般"):
         life.ledger.publish_publicity("hrss", sid, date(2025, 6, 16), date(2025, 6, 24), on=date(2025, 6, 16))
     with refused(life, r"R-5: publicity cannot start before results release 2025-06-14"):
         life.ledger.publish_publicity("hrss", sid, date(2025, 6, 13), date(2025, 6, 25), on=date(2025, 6, 13))

@@ -1,0 +1,120 @@
+"""Issue 9: faithful to the notices. One scenario per case the issue reproduced, each showing the
+behaviour the notices require where the ledger used to refuse or accept wrongly (every test here
+failed on the code before the fix it comes with).
+
+Calendar as in tests/test_rules.py: D = 2025-06-14, publicity 06-16..06-25, results announced
+07-02, R-8's two months close 08-14, R-16's first window closes 08-01.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from certledger.cli.main import cli
+
+from certledger.domain.departures import departures_of
+from certledger.domain.errors import InputError
+from tests.lifecycle_world import D, PUBLICITY, TWO_MONTHS, LifeWorld
+from tests.test_rules import P, Q, U, cohort, events_of, refused, status, verified
+
+
+def listing(life: LifeWorld, *args: str) -> object:
+    """A read-only listing command's --json output, run as a user would."""
+    result = CliRunner().invoke(cli, ["--db", life.db_url, *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return orjson.loads(result.stdout)
+
+# -- 1. rules that say 一般 (generally): the norm, or a signed departure -------------------------
+
+
+def test_generally_r5_a_nine_day_publicity_is_a_signed_exception(life: LifeWorld) -> None:
+    sid, _ = cohort(life)
+    short = (date(2025, 6, 16), date(2025, 6, 24))  # 9 days
+    with refused(life, r"R-5: publicity lasts at least 10 days; 2025-06-16\.\.2025-06-24 is 9; the notice says 一般 "
+                       r"\(generally\): .*--exception REASON"):
+        life.ledger.publish_publicity("hrss", sid, *short, on=short[0])
+    before = life.count()
+    with pytest.raises(InputError, match="needs a reason"):
+        life.ledger.publish_publicity("hrss", sid, *short, on=short[0], exception="  ")
+    with pytest.raises(InputError, match="keeps R-5's norm: record it without --exception"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], exception="不需要")
+    assert life.count() == before
+
+    life.ledger.publish_publicity("hrss", sid, *short, on=short[0], exception="端午节调休，公示期缩短一天")
+    life.ledger.publish_publicity("dept.zhujian.henan", sid, *short, on=short[0], exception="与省人社厅联合公示，同上")
+    sitting = life.ledger.sitting(sid)
+    assert sitting.publicity == short and sitting.publicity_is_joint
+    published = [e for e in events_of(life, sid) if type(e).__name__ == "PublicityPublished"]
+    assert [e.exception for e in published] == ["端午节调休，公示期缩短一天", "与省人社厅联合公示，同上"]
+    register = departures_of(sitting)
+    assert [(d.rule, d.actor, d.on, d.term) for d in register] == [
+        ("R-5", "hrss", short[0], "考试成绩合格公示和考后资格核查公告"),
+        ("R-5", "dept.zhujian.henan", short[0], "考试成绩合格公示和考后资格核查公告"),
+    ]
+    rows = listing(life, "sitting", "exceptions", "jianzaoshi-1:2025")
+    assert [(r["rule"], r["act"], r["by"], r["reason"]) for r in rows] == [
+        ("R-5", "PublicityPublished", "hrss", "端午节调休，公示期缩短一天"),
+        ("R-5", "PublicityPublished", "dept.zhujian.henan", "与省人社厅联合公示，同上"),
+    ]
+
+
+def test_generally_r8_an_appeal_lodged_on_the_last_day_can_be_decided_after_it(life: LifeWorld) -> None:
+    _, ids = verified(life, candidates=("cand.001", "cand.002"), results={"cand.001": U, "cand.002": P})
+    appellant, pending = ids["cand.001"], ids["cand.002"]
+    life.ledger.lodge_appeal("cand.001", appellant, "工作年限材料齐全", on=TWO_MONTHS)
+    after = date(2025, 8, 20)
+    with refused(life, r"R-8: appeal window closed on 2025-08-14 \(two months after results release 2025-06-14\); "
+                       r"this act is dated 2025-08-20; the notice says 一般"):
+        life.ledger.decide_appeal("dept.zhujian.henan", appellant, True, "材料属实", on=after)
+    life.ledger.decide_appeal("dept.zhujian.henan", appellant, True, "材料属实", on=after,
+                              exception="申辩于期限最后一日提交，核实需要时间")
+    assert status(life, appellant, after) is Q
+    # The same for a supplementary verification the unit could not finish in time.
+    life.ledger.record_supplementary("dept.zhujian.henan", pending, Q, on=after, exception="学历认证中心回函延迟")
+    assert status(life, pending, after) is Q
+    candidacy = life.ledger.candidacy(appellant)
+    assert [(d.rule, d.event, d.term) for d in departures_of(candidacy)] == [("R-8", "AppealDecided", "申辩处理")]
+    assert events_of(life, appellant)[-1].exception == "申辩于期限最后一日提交，核实需要时间"
+
+
+def test_generally_r16_counted_from_the_candidates_own_announcement_then_hrss_exception(life: LifeWorld) -> None:
+    sid, ids = verified(life, candidates=("cand.001", "cand.002"), results={"cand.002": P})
+    first, supplementary = ids["cand.001"], ids["cand.002"]
+    life.ledger.record_supplementary("dept.zhujian.henan", supplementary, Q, on=date(2025, 8, 10))
+    with refused(life, r"R-16: cand\.002's 合格 has not been announced yet \(R-9\): reservations open with it"):
+        life.ledger.reserve_mailing("cand.002", supplementary, "addr:zz-2", on=date(2025, 8, 10))
+    life.ledger.submit_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 15))
+    life.ledger.announce_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 20))
+    # 2025-08-25 is past the first round's window (08-01) but within 30 days of cand.002's own 合格.
+    life.ledger.reserve_mailing("cand.002", supplementary, "addr:zz-2", on=date(2025, 8, 25))
+    assert life.ledger.candidacy(supplementary).mailing_reserved_on == date(2025, 8, 25)
+
+    late = date(2025, 8, 26)
+    with refused(life, r"R-16: the mailing reservation period closed on 2025-08-01 \(30 days after the results "
+                       r"announcement 2025-07-02\); this act is dated 2025-08-26; the notice says 一般"):
+        life.ledger.reserve_mailing("cand.001", first, "addr:zz-1", on=late)
+    with refused(life, r"R-16: only 'hrss' may reserve mailing of cand\.001's certificate as an exception, not 'cand\.001'"):
+        life.ledger.reserve_mailing("cand.001", first, "addr:zz-1", on=late, exception="考生住院")
+    life.ledger.reserve_mailing("hrss", first, "addr:zz-1", on=late, exception="考生住院，凭证明补约")
+    reserved = events_of(life, first)[-1]
+    assert (type(reserved).__name__, reserved.actor, reserved.exception) == ("MailingReserved", "hrss", "考生住院，凭证明补约")
+    assert [(d.rule, d.actor) for d in departures_of(life.ledger.candidacy(first))] == [("R-16", "hrss")]
+    rows = listing(life, "sitting", "exceptions", "jianzaoshi-1:2025")
+    assert [(r["where"], r["term"], r["reason"]) for r in rows] == [("jianzaoshi-1:2025:cand.001", "预约邮寄", "考生住院，凭证明补约")]
+    shown = listing(life, "candidate", "show", "jianzaoshi-1:2025:cand.001")
+    assert shown["exceptions"] == ["2025-08-26 R-16 预约邮寄 (MailingReserved) by hrss: 考生住院，凭证明补约"]
+
+
+def test_generally_r6_and_r17_stay_absolute(life: LifeWorld) -> None:
+    """No 一般 in R-6's 15 days or R-17's five years: their acts take no exception at all."""
+    sid, ids = cohort(life)
+    with pytest.raises(TypeError):
+        life.ledger.record_verification("dept.zhujian.henan", ids["cand.001"], Q, on=date(2025, 6, 30),
+                                        exception="迟报")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2029, 1, 1), exception="提前")  # type: ignore[call-arg]
+    assert D < date(2025, 6, 30)
