@@ -23,7 +23,7 @@ from certledger.cli.demo_people import REGION_CODES, Person, people
 from certledger.cli.output import emit_table, note
 from certledger.cli.session import PASSPHRASE_ENV, Session
 from certledger.cli.verify import print_summary
-from certledger.domain.candidacy import Outcome, ReissueKind
+from certledger.domain.candidacy import Outcome, ReissueKind, RequestEnd
 from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
@@ -278,7 +278,8 @@ class DemoRun:
             L.reserve_mailing(candidate(cid), cid, self._address(), on=date(2025, 7, 30))
         for code in self.passed:
             pending = self.roles[f"{code}:pending"]
-            L.record_forfeit(PROVINCE_UNIT, pending[-1], on=date(2025, 8, 15))
+            if code == "jianzaoshi-1":  # the other sitting's forfeit is recorded late, below
+                L.record_forfeit(PROVINCE_UNIT, pending[-1], on=date(2025, 8, 15))
             L.submit_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 16))
             L.announce_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 18))
         self.say("申辩: one appeal upheld (now 合格), one rejected; supplementary verification (补充资格核查) for the "
@@ -337,8 +338,18 @@ class DemoRun:
         L = self.ledger
         self._expect_refusal(lambda: L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2029, 12, 31)))
         roster = L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2030, 5, 25))
+        collected = self.unclaimed[1]
+        L.hand_out(HRSS, collected, on=date(2030, 6, 10))
         self.say(f"2030-05-25, five years after the exam: the {len(roster)} unclaimed certificates are entered in a "
-                 "roster (登记造册) and transferred to HRSS (R-17)")
+                 "roster (登记造册) and transferred to HRSS (R-17); on 2030-06-10 HRSS, which now holds them, hands one out")
+
+        # R-8: the candidate of 建造师（二级） who never came was deemed to have forfeited from
+        # 2025-08-15, recorded or not; the unit records it at its year-end review.
+        absent = self.roles["jianzaoshi-2:pending"][-1]
+        deemed = L.candidacy(absent).deemed_forfeited_from(L.sitting("jianzaoshi-2:2025"))
+        L.record_forfeit(PROVINCE_UNIT, absent, on=date(2026, 1, 5))
+        self.say(f"2026-01-05: the year-end review records the forfeit (视为放弃) of the 建造师（二级） candidate who never "
+                 f"came to supplementary verification, deemed since {deemed} (R-8): a late forfeit")
 
         refused = L.request_reissue(f"dept.zhujian.{L.candidacy(self.e_certified[0]).city}", self.e_certified[0],
                                     ReissueKind.PAPER_REISSUE, "要求补发纸质证书", on=date(2026, 3, 2))
@@ -347,9 +358,10 @@ class DemoRun:
         L.request_reissue(city_unit, holder, ReissueKind.INFORMATION_CHANGE, "姓名变更（户籍已更正）", on=date(2026, 3, 2))
         L.forward_reissue(city_unit, holder, on=date(2026, 3, 5))
         L.forward_reissue(PROVINCE_UNIT, holder, on=date(2026, 3, 9))
+        L.end_reissue(EXAM_CENTER, holder, RequestEnd.COMPLETED, "证书信息已更正", on=date(2026, 3, 20))
         self.say(f"a paper reissue requested for an e-certificate is refused and the refusal recorded (R-18: "
                  f"{'refused' if not refused else 'accepted?!'}); an information change travels municipal → "
-                 "provincial department → 河南省人事考试中心 (R-19)")
+                 "provincial department → 河南省人事考试中心 (R-19), which completes it (办结)")
 
     def _expect_refusal(self, attempt) -> None:
         """Run an act the rules must refuse; show the refusal; check nothing was recorded."""
@@ -366,7 +378,7 @@ class DemoRun:
 
     def refusals(self) -> None:
         L = self.ledger
-        late_appeal = self.roles["jianzaoshi-1:pending"][-2]  # 不合格 in the supplementary round
+        late_appeal = self.roles["jianzaoshi-1:pending"][-1]  # 视为放弃: no later request is accepted
         unclaimed = L.candidacy(self.unclaimed[0])
         self._expect_refusal(lambda: L.lodge_appeal(L.candidacy(late_appeal).candidate, late_appeal, "补充核查结论有误", on=date(2025, 8, 20)))
         self._expect_refusal(lambda: L.issue_pass_proof(HRSS, next(iter(self.void)), "豫考证〔2025〕99999", on=date(2025, 10, 1)))

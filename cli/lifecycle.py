@@ -24,11 +24,12 @@ import click
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
 from certledger.domain.acts import late_entry
-from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
+from certledger.domain.candidacy import REQUEST_END_TERMS, Candidacy, Outcome, ReissueKind, RequestEnd, outcome
 from certledger.domain.departures import Departure, departures_of
 from certledger.domain.errors import InputError, RefusalRecorded
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
 from certledger.domain.sitting import ExamSitting
+from certledger.domain.stage import Stage, stage
 from certledger.domain.units import paper_units, provincial_unit, verification_units
 from certledger.events.ledger import Ledger
 from certledger.events.lifecycle import parse_candidacy_ref, parse_sitting_ref
@@ -376,12 +377,13 @@ def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: da
 
 @sitting.command("announce-results")
 @sitting_argument
+@exception_option("R-8's two months (the period this announcement opens)", "the provincial unit")
 @act
 @pass_session
-def sitting_announce_results(session: Session, sitting_ref: str, actor: str, on: date) -> None:
+def sitting_announce_results(session: Session, sitting_ref: str, exception: str | None, actor: str, on: date) -> None:
     """Publish the verification results announcement (R-7: the provincial unit)."""
     ledger, sid = open_sitting(session, sitting_ref)
-    ledger.announce_verification_results(actor, sid, on=on)
+    ledger.announce_verification_results(actor, sid, on=on, exception=exception)
     s = ledger.sitting(sid)
     assert s.mailing_due is not None
     _done(f"verification results of {s.label} announced; mailing reservations until {s.mailing_due.isoformat()}", actor, on)
@@ -566,12 +568,13 @@ def candidate_score(session: Session, candidacy_ref: str, passed: bool | None, s
 
 @candidate.command("hand-over")
 @candidacy_argument
+@exception_option("R-8's two months (the year's post-exam verification)", "HRSS")
 @act
 @pass_session
-def candidate_hand_over(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
+def candidate_hand_over(session: Session, candidacy_ref: str, exception: str | None, actor: str, on: date) -> None:
     """Hand a passed candidate over to the provincial verification unit (R-4: hrss)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.hand_over(actor, cid, on=on)
+    ledger.hand_over(actor, cid, on=on, exception=exception)
     c = ledger.candidacy(cid)
     _done(f"{candidacy_ref} handed over to {provincial_unit(c.exam)} for verification", actor, on)
 
@@ -706,13 +709,23 @@ def status_text(c: Candidacy, s: ExamSitting, on: date) -> str:
     return "under verification"
 
 
+def _stage_text(st: Stage) -> str:
+    return f"{st.term} {'final' if st.final else 'next: ' + ', '.join(st.next)}"
+
+
+def _stage_record(c: Candidacy, s: ExamSitting, on: date) -> dict[str, Any]:
+    st = stage(c, s, on)
+    return {"name": st.name, "term": st.term, "final": st.final, "next": list(st.next)}
+
+
 def paper_state(c: Candidacy, s: ExamSitting) -> str:
     if c.exam.e_certificate:
         return "none (e-certificate)"
+    if c.handed_out_on is not None:
+        by_hrss = " by HRSS after the custody transfer" if c.id in s.custody_roster else ""
+        return f"handed out {c.handed_out_on}{by_hrss}"
     if c.id in s.custody_roster:
         return f"transferred to HRSS {s.custody_transferred_on}"
-    if c.handed_out_on is not None:
-        return f"handed out {c.handed_out_on}"
     if c.delivered_on is not None:
         return f"delivered {c.delivered_on}"
     if c.paper_received_on is None:
@@ -768,6 +781,7 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
         "status_on": on,
         "outcome": _value(current) if current is not None else None,
         "status": status_text(c, s, on),
+        "stage": _stage_record(c, s, on),
         "certificate": {"kind": c.certificate_kind, "number": c.certificate_no, "issued_on": c.certificate_issued_on,
                         "void": c.is_void and c.certificate_kind is not None},
         "paper": {
@@ -784,6 +798,7 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
             "route": route,
             "with": route[c.reissue_at] if 0 <= c.reissue_at < len(route) else None,
             "refusals": c.reissue_refusals,
+            "end": c.reissue_end,
         },
         "exceptions": [_departure_text(d) for d in departures_of(c)],
     }
@@ -809,6 +824,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
             "city": c.city,
             "passed": c.passed,
             "status": status_text(c, s, on),
+            "stage": _stage_text(stage(c, s, on)),
             "certificate": _certificate_text(c),
             "paper": paper_state(c, s),
         })
@@ -816,7 +832,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
         emit_json(rows)
     else:
         table = [{**r, "passed": {True: "yes", False: "no", None: ""}[r["passed"]]} for r in rows]
-        emit_table(table, ["candidate", "name", "city", "passed", "status", "certificate", "paper"])
+        emit_table(table, ["candidate", "name", "city", "passed", "status", "stage", "certificate", "paper"])
 
 
 # == cert ============================================================================================
@@ -934,6 +950,21 @@ def cert_forward(session: Session, candidacy_ref: str, actor: str, on: date) -> 
     target = ledger.forward_reissue(actor, cid, on=on)
     _done(f"request of {candidacy_ref} forwarded to {target}", actor, on)
     click.echo(target)
+
+
+@cert.command("end-request")
+@candidacy_argument
+@click.option("--outcome", required=True, type=click.Choice([e.value for e in RequestEnd]),
+              help="completed (办结: the end of the R-19 route), refused (不予办理: the party holding it) "
+                   "or withdrawn (撤回: the candidate).")
+@click.option("--reason", required=True, help="Why.")
+@act
+@pass_session
+def cert_end_request(session: Session, candidacy_ref: str, outcome: str, reason: str, actor: str, on: date) -> None:
+    """End a reissue or information-change request (R-19): every request ends."""
+    ledger, cid = open_candidacy(session, candidacy_ref)
+    ledger.end_reissue(actor, cid, RequestEnd(outcome), reason, on=on)
+    _done(f"request of {candidacy_ref} {outcome} ({REQUEST_END_TERMS[RequestEnd(outcome)]})", actor, on)
 
 
 COMMANDS = (exams, sitting, candidate, cert)

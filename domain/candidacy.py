@@ -37,6 +37,8 @@ class Outcome(str, Enum):
 
 
 FORFEITED = "视为放弃"
+# R-11 (2024 §1(3)), recorded with a 不合格 that can no longer change.
+R11_CONSEQUENCES = "R-11: registration void, fees not refunded; all subject scores of this sitting void; any certificate or pass proof void"
 COMPARISON_ITEMS = ("education", "major", "work-years")  # R-2: compared online
 FRAUD_ARTICLES = (10, 12)  # R-12: 人社部令第31号 第十条、第十二条
 
@@ -46,6 +48,17 @@ class ReissueKind(str, Enum):
 
     PAPER_REISSUE = "paper-reissue"
     INFORMATION_CHANGE = "information-change"
+
+
+class RequestEnd(str, Enum):
+    """How a reissue or information-change request ends: 办结, 不予办理, 撤回."""
+
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+REQUEST_END_TERMS = {RequestEnd.COMPLETED: "办结", RequestEnd.REFUSED: "不予办理", RequestEnd.WITHDRAWN: "撤回"}
 
 
 def candidacy_id(sitting: UUID, candidate: str) -> UUID:
@@ -101,6 +114,7 @@ class Candidacy(DatedAggregate):
     reissue_at: int = -1  # index into reissue_route of the party now holding the request
     reissue_refusals: int = 0
     reissue_last_on: date | None = None
+    reissue_end: str | None = None  # RequestEnd value, once the request has ended
 
     @staticmethod
     def create_id(sitting_id: UUID, candidate: str) -> UUID:
@@ -113,11 +127,49 @@ class Candidacy(DatedAggregate):
         return exam(self.exam_code)
 
     def outcome_on(self, day: date, sitting: ExamSitting) -> Outcome | str | None:
-        """The verification status as it stands on ``day``, counting only results dated on or
+        """The verification status as it stands on ``day``, counting only acts dated on or
         before it. A candidate handed over but not reported by the deadline counts as
-        报考条件待核查 (R-6)."""
+        报考条件待核查 (R-6); one still not verified when the supplementary period ends is
+        deemed to have forfeited (视为放弃, R-8) from the next day, recorded or not."""
         if self.forfeited_on is not None and day >= self.forfeited_on:
             return FORFEITED
+        status = self.verification_status_on(day, sitting)
+        deemed = self.deemed_forfeited_from(sitting)
+        if deemed is not None and day >= deemed and (status is Outcome.PENDING or (status is None and not _on_or_before(self.handed_over_on, day))):
+            return FORFEITED
+        return status
+
+    def deemed_forfeited_from(self, sitting: ExamSitting) -> date | None:
+        """R-8: "逾期仍未按要求接受补充资格核查的，视为放弃考试资格". The day after the
+        supplementary period, for a candidate who passed and whom the results announcement
+        (published within the period) called to supplementary verification: handed over by
+        then, or never handed over at all (未核查人员). A candidate whose result was released,
+        or who was handed over (an exception), only after the period was never called, and
+        is not. A result recorded later, as an exception (一般), supersedes it from its date."""
+        due, announced = sitting.supplementary_due, sitting.results_announced_on
+        if self.passed is not True or due is None or announced is None or announced > due:
+            return None
+        if self.scored_on is not None and self.scored_on > due:  # passed only after the period: never called
+            return None
+        if self.handed_over_on is not None and self.handed_over_on > due:
+            return None
+        return add_days(due, 1)
+
+    def final_unqualified_from(self, sitting: ExamSitting) -> date | None:
+        """The day a 不合格 can no longer change, with R-11's consequences: 申辩不成立, a
+        supplementary 不合格 (both recorded with them), or a first-round 不合格 not answered by
+        a 申辩 within the period (from the day after it)."""
+        if self.appeal_upheld is False:
+            return self.appeal_decided_on
+        if self.supplementary_result is Outcome.UNQUALIFIED:
+            return self.supplementary_on
+        due = sitting.supplementary_due
+        if self.first_result is Outcome.UNQUALIFIED and self.appeal_lodged_on is None and due is not None:
+            return add_days(due, 1)
+        return None
+
+    def verification_status_on(self, day: date, sitting: ExamSitting) -> Outcome | None:
+        """The result of verification as recorded by ``day``, without any forfeit."""
         if self.supplementary_result is not None and _on_or_before(self.supplementary_on, day):
             return self.supplementary_result
         if self.appeal_upheld and _on_or_before(self.appeal_decided_on, day):
@@ -275,8 +327,9 @@ class Candidacy(DatedAggregate):
         self._score_released(actor=actor, passed=passed, scores=tuple(scores.items()), on=on)
 
     @act("HandedOver", rules=("R-3", "R-4"), term="移交")
-    def hand_over(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
-        """R-4: HRSS hands the passed candidate over to the provincial verification unit."""
+    def hand_over(self, *, actor: str, sitting: ExamSitting, on: date, exception: str | None = None) -> None:
+        """R-4: HRSS hands the passed candidate over to the provincial verification unit; after
+        the year's verification period (R-8, 一般) only as an exception with its reason."""
         self._open(sitting, on)
         authorised(actor, (HRSS,), "R-4", "hand candidates over for verification")
         D = sitting.require_results_released("R-4", "handover")
@@ -284,11 +337,9 @@ class Candidacy(DatedAggregate):
         require(self.passed is True, "R-3", f"post-exam verification covers candidates who passed; {self.candidate} did not pass")
         require(self.handed_over_on is None, "R-4", f"{self.candidate} was handed over on {self.handed_over_on}")
         require(on >= D, "R-4", f"handover cannot precede results release {D}")
-        due = sitting.supplementary_due
-        assert due is not None
-        by_deadline(on, due, "R-8", "the year's post-exam verification", f"two months after results release {D}")
         _after(on, self.scored_on, "the candidate's result")
-        self._handed_over(actor=actor, to=provincial_unit(self.exam), on=on)
+        exception = self._within_two_months(sitting, on, "the year's post-exam verification", exception)
+        self._handed_over(actor=actor, to=provincial_unit(self.exam), on=on, exception=exception)
 
     # -- verification, appeal, supplementary verification, forfeit ---------------------------
 
@@ -340,11 +391,12 @@ class Candidacy(DatedAggregate):
                       exception: str | None = None) -> None:
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "decide an appeal")
-        self._not_void("appeal decision")
         require(self.appeal_lodged_on is not None and self.appeal_upheld is None, "R-7", f"{self.candidate} has no appeal awaiting a decision")
+        self._not_void("appeal decision")
         _after(on, self.appeal_lodged_on, "the appeal")
         exception = self._within_two_months(sitting, on, "appeal window", exception)
-        self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on, exception=exception)
+        consequences = None if upheld else R11_CONSEQUENCES  # 申辩不成立: the 不合格 is final
+        self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on, exception=exception, consequences=consequences)
 
     @act("SupplementaryVerificationRecorded", rules=("R-7", "R-8"), term="补充资格核查")
     def record_supplementary(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date,
@@ -352,9 +404,12 @@ class Candidacy(DatedAggregate):
         """补充资格核查 (R-7, R-8): once, for candidates left 报考条件待核查."""
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "record a supplementary verification result")
-        self._not_void("supplementary verification")
         require(self.supplementary_result is None, "R-8", f"supplementary verification is the last of the year: {self.candidate} had it on {self.supplementary_on}")
-        require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-7", f"supplementary verification is for candidates 报考条件待核查; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
+        self._not_void("supplementary verification")
+        # Not outcome_on: a result recorded after the period, as an exception, supersedes the
+        # forfeit deemed from its end (a recorded forfeit stays final: _open).
+        status = self.verification_status_on(on, sitting)
+        require(status == Outcome.PENDING, "R-7", f"supplementary verification is for candidates 报考条件待核查; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
         require(sitting.results_announced_on is not None, "R-7", "the results announcement calls candidates to supplementary verification; it is not published yet")
         _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
         require(result is not Outcome.PENDING, "R-8", "supplementary verification must end in 合格 or 不合格")
@@ -363,18 +418,29 @@ class Candidacy(DatedAggregate):
         elif condition is not None:
             raise InputError("only a 不合格 result cites a condition")
         exception = self._within_two_months(sitting, on, "supplementary verification", exception)
-        self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on, exception=exception)
+        consequences = R11_CONSEQUENCES if result is Outcome.UNQUALIFIED else None  # the last verification of the year
+        self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on, exception=exception,
+                                     consequences=consequences)
 
     @act("Forfeited", rules=("R-8",), term="视为放弃")
     def record_forfeit(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
-        """R-8: a pending candidate who did not take part by the deadline has forfeited."""
+        """R-8: a candidate who did not take part in supplementary verification by the end of
+        its period has forfeited: pending (报考条件待核查), or passed and never handed over
+        (未核查人员). The forfeit holds from the day after the period whether recorded or not
+        (:meth:`deemed_forfeited_from`); recording it — on any later day — makes it final."""
         self._open(sitting, on)
         authorised(actor, (provincial_unit(self.exam),), "R-8", "record a forfeit")
-        require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-8", f"only a candidate still 报考条件待核查 forfeits; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
-        require(sitting.results_announced_on is not None, "R-7", "no forfeit: the results announcement never called the candidate to supplementary verification")
+        self._not_void("forfeit")
+        status = self.verification_status_on(on, sitting)
+        unverified = status is Outcome.PENDING or (self.passed is True and not _on_or_before(self.handed_over_on, on))
+        require(unverified, "R-8", f"only a candidate still 报考条件待核查 forfeits; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
+        announced = sitting.results_announced_on
+        require(announced is not None, "R-7", "no forfeit: the results announcement never called the candidate to supplementary verification")
         due = sitting.supplementary_due
-        assert due is not None
+        assert due is not None and announced is not None
         require(on > due, "R-8", f"the supplementary verification window is open until {due}; no forfeit before then")
+        require(announced <= due, "R-7", f"no forfeit: the results announcement ({announced}) called the candidate to supplementary verification only after its period closed ({due})")
+        require(self.deemed_forfeited_from(sitting) is not None, "R-8", f"{self.candidate} was handed over on {self.handed_over_on}, after the supplementary period: never called, no forfeit")
         self._forfeited(actor=actor, on=on)
 
     def _within_two_months(self, sitting: ExamSitting, on: date, what: str, exception: str | None = None) -> str | None:
@@ -514,15 +580,21 @@ class Candidacy(DatedAggregate):
 
     @act("HandedOutOnSite", rules=("R-15", "R-16"), term="现场发放")
     def hand_out(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
-        """R-15, R-16: handed out on site by the table's unit, when not reserved for mailing."""
+        """R-15, R-16: handed out on site by the table's unit, when not reserved for mailing.
+        R-17: once transferred with the unclaimed certificates, HRSS holds it and hands it out
+        (a reservation that was never delivered has lapsed by then)."""
         self._open(sitting, on)
         require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to hand out")
-        authorised(actor, paper_units(self.exam, self.city), "R-15", f"hand out paper certificates of {self.exam.name} in {self.city}")
+        transferred = self.id in sitting.custody_roster
+        if transferred:
+            require(actor == HRSS, "R-17", f"transferred to HRSS on {sitting.custody_transferred_on} with the unclaimed certificates: only 'hrss' hands it out, not {actor!r}")
+            _after(on, sitting.custody_transferred_on, "the custody transfer", "R-17")
+        else:
+            authorised(actor, paper_units(self.exam, self.city), "R-15", f"hand out paper certificates of {self.exam.name} in {self.city}")
         require(self.paper_received_on is not None, "R-15", "the paper certificate has not been received")
         _after(on, self.paper_received_on, "the certificate's arrival", "R-15")
-        require(self.mailing_reserved_on is None, "R-16", "this certificate is reserved for mailing: the postal company delivers it")
+        require(transferred or self.mailing_reserved_on is None, "R-16", "this certificate is reserved for mailing: the postal company delivers it")
         require(self.handed_out_on is None, "R-15", f"handed out on {self.handed_out_on} already")
-        require(self.id not in sitting.custody_roster, "R-17", f"transferred to HRSS on {sitting.custody_transferred_on} with the unclaimed certificates")
         self._not_void("hand-out")
         self._handed_out(actor=actor, on=on)
 
@@ -549,20 +621,41 @@ class Candidacy(DatedAggregate):
             require(_on_or_before(self.paper_received_on, on), "R-19", "no paper certificate was issued to this candidate")
         else:
             require(_on_or_before(self.certificate_issued_on, on), "R-19", "no e-certificate was issued to this candidate")
-        require(self.reissue_at < 0 or self.reissue_at == len(self.reissue_route) - 1, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''})")
+        require(self.reissue_at < 0 or self.reissue_end is not None, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''}); it ends first (completed, refused or withdrawn)")
         self._reissue_requested(actor=actor, kind=kind, reason=reason, route=route[route.index(actor):], on=on)
         return True
 
     @act("ReissueForwarded", rules=("R-19",), term="逐级上报")
     def forward_reissue(self, *, actor: str, on: date) -> str:
         self._open(None, on)
-        require(0 <= self.reissue_at < len(self.reissue_route) - 1, "R-19", "there is no request on its way to forward")
+        require(0 <= self.reissue_at < len(self.reissue_route) - 1 and self.reissue_end is None, "R-19", "there is no request on its way to forward")
         holder = self.reissue_route[self.reissue_at]
         authorised(actor, (holder,), "R-19", "forward this request (it is with them)")
         _after(on, self.reissue_last_on, "the request's last step", "R-19")
         target = self.reissue_route[self.reissue_at + 1]
         self._reissue_forwarded(actor=actor, to=target, on=on)
         return target
+
+    @act("ReissueEnded", rules=("R-19",), term="办结 / 不予办理 / 撤回")
+    def end_reissue(self, *, actor: str, outcome: RequestEnd, reason: str, on: date) -> None:
+        """Every request ends: completed (办结) by the party at the end of its R-19 route once
+        it is there, refused (不予办理) by the party holding it, or withdrawn (撤回) by the
+        candidate. A new request may follow."""
+        self._open(None, on, sanction=True)  # whatever else happened, an open request can end
+        outcome = RequestEnd(outcome)
+        require(self.reissue_at >= 0 and self.reissue_end is None, "R-19", f"{self.candidate} has no open request to end")
+        holder, last = self.reissue_route[self.reissue_at], self.reissue_route[-1]
+        if outcome is RequestEnd.COMPLETED:
+            require(holder == last, "R-19", f"the request is with {holder}: it is completed at the end of its route, by {last}")
+            authorised(actor, (last,), "R-19", "complete this request")
+        elif outcome is RequestEnd.REFUSED:
+            authorised(actor, (holder,), "R-19", "refuse this request (it is with them)")
+        else:
+            authorised(actor, (self.candidate,), "R-19", f"withdraw {self.candidate}'s request")
+        if not reason.strip():
+            raise InputError(f"a request {outcome.value} ({REQUEST_END_TERMS[outcome]}) states why")
+        _after(on, self.reissue_last_on, "the request's last step", "R-19")
+        self._reissue_ended(actor=actor, outcome=outcome, reason=reason.strip(), on=on)
 
     # -- events --------------------------------------------------------------------------------
 
@@ -586,7 +679,7 @@ class Candidacy(DatedAggregate):
         self.scores = scores
 
     @event("HandedOver")
-    def _handed_over(self, *, actor: str, to: str, on: date) -> None:
+    def _handed_over(self, *, actor: str, to: str, on: date, exception: str | None = None) -> None:
         self.handed_over_on = on
 
     @event("VerificationRecorded")
@@ -600,16 +693,23 @@ class Candidacy(DatedAggregate):
         self.appeal_lodged_on = on
 
     @event("AppealDecided")
-    def _appeal_decided(self, *, actor: str, upheld: bool, reason: str, on: date, exception: str | None = None) -> None:
+    def _appeal_decided(self, *, actor: str, upheld: bool, reason: str, on: date, exception: str | None = None,
+                        consequences: str | None = None) -> None:
         self.appeal_upheld = upheld
         self.appeal_decided_on = on
+        if consequences and self.void_on is None:
+            self.void_on = on
+            self.void_reason = f"final 不合格 ({self.first_condition} {CONDITIONS.get(self.first_condition or '', '')}), 申辩不成立, R-11"
 
     @event("SupplementaryVerificationRecorded")
     def _supplementary_recorded(self, *, actor: str, result: Outcome, condition: str | None, on: date,
-                                exception: str | None = None) -> None:
+                                exception: str | None = None, consequences: str | None = None) -> None:
         self.supplementary_result = Outcome(result)
         self.supplementary_condition = condition
         self.supplementary_on = on
+        if consequences and self.void_on is None:
+            self.void_on = on
+            self.void_reason = f"final 不合格 ({condition} {CONDITIONS.get(condition or '', '')}) in 补充资格核查, R-11"
 
     @event("Forfeited")
     def _forfeited(self, *, actor: str, on: date) -> None:
@@ -662,10 +762,16 @@ class Candidacy(DatedAggregate):
         self.reissue_route = tuple(route)
         self.reissue_at = 0
         self.reissue_last_on = on
+        self.reissue_end = None
 
     @event("ReissueForwarded")
     def _reissue_forwarded(self, *, actor: str, to: str, on: date) -> None:
         self.reissue_at += 1
+        self.reissue_last_on = on
+
+    @event("ReissueEnded")
+    def _reissue_ended(self, *, actor: str, outcome: RequestEnd, reason: str, on: date) -> None:
+        self.reissue_end = RequestEnd(outcome).value
         self.reissue_last_on = on
 
     @event("ReissueRefused")

@@ -184,8 +184,9 @@ class ExamSitting(DatedAggregate):
         return {HRSS, provincial_unit(self.exam)} <= set(self.publicity_published_by)
 
     @act("VerificationResultsAnnounced", rules=("R-7",), term="考后资格核查结果公告")
-    def announce_verification_results(self, *, actor: str, on: date) -> None:
-        """R-7: the provincial unit's 考后资格核查结果公告."""
+    def announce_verification_results(self, *, actor: str, on: date, exception: str | None = None) -> None:
+        """R-7: the provincial unit's 考后资格核查结果公告. It opens the supplementary
+        verification and appeals of R-8's period: after that period only as an exception."""
         authorised(actor, (provincial_unit(self.exam),), "R-7", "announce the verification results")
         self.require_results_released("R-7", "results announcement")
         require(self.publicity_is_joint, "R-7", "the joint publicity (R-5) must be published by HRSS and the provincial unit first")
@@ -194,9 +195,13 @@ class ExamSitting(DatedAggregate):
         require(on >= self.publicity[0], "R-7", f"cannot announce results on {on}, before the publicity starts {self.publicity[0]}")
         due = self.supplementary_due
         assert due is not None
-        by_deadline(on, due, "R-8", "the window for the supplementary verification and appeals this announcement opens",
-                    "two months after results release" if not self.announced_supplementary_due else "as announced, R-10")
-        self._verification_results_announced(actor=actor, on=on)
+        why = "two months after results release" if not self.announced_supplementary_due else "as announced, R-10"
+        exception = generally(
+            on <= due, "R-8",
+            f"the window for the supplementary verification and appeals this announcement opens closed on "
+            f"{due.isoformat()} ({why}); this act is dated {on.isoformat()}", exception,
+        )
+        self._verification_results_announced(actor=actor, on=on, exception=exception)
 
     @act("SupplementaryResultsSubmitted", rules=("R-9",), term="补充资格核查结果报送")
     def submit_supplementary_results(self, *, actor: str, on: date) -> None:
@@ -262,7 +267,7 @@ class ExamSitting(DatedAggregate):
         self.publicity_published_by = (*self.publicity_published_by, actor)
 
     @event("VerificationResultsAnnounced")
-    def _verification_results_announced(self, *, actor: str, on: date) -> None:
+    def _verification_results_announced(self, *, actor: str, on: date, exception: str | None = None) -> None:
         self.results_announced_on = on
 
     @event("SupplementaryResultsSubmitted")

@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
-from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, candidacy_id
+from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, RequestEnd, candidacy_id
 from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import exam
@@ -149,8 +149,8 @@ class LifecycleServices:
                           exception: str | None = None) -> None:
         self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on, exception=exception))
 
-    def announce_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
-        self._on_sitting(sitting, lambda s: s.announce_verification_results(actor=actor, on=on))
+    def announce_verification_results(self, actor: str, sitting: UUID | str, on: date, exception: str | None = None) -> None:
+        self._on_sitting(sitting, lambda s: s.announce_verification_results(actor=actor, on=on, exception=exception))
 
     def submit_supplementary_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.submit_supplementary_results(actor=actor, on=on))
@@ -186,8 +186,8 @@ class LifecycleServices:
     def release_score(self, actor: str, candidacy: UUID | str, passed: bool, scores: dict[str, str], on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.release_score(actor=actor, sitting=s, passed=passed, scores=scores, on=on))
 
-    def hand_over(self, actor: str, candidacy: UUID | str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.hand_over(actor=actor, sitting=s, on=on))
+    def hand_over(self, actor: str, candidacy: UUID | str, on: date, exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.hand_over(actor=actor, sitting=s, on=on, exception=exception))
 
     def record_verification(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.record_verification(actor=actor, sitting=s, result=result, condition=condition, on=on))
@@ -257,6 +257,9 @@ class LifecycleServices:
 
     def forward_reissue(self, actor: str, candidacy: UUID | str, on: date) -> str:
         return self._on_candidacy(candidacy, lambda c, s: c.forward_reissue(actor=actor, on=on))
+
+    def end_reissue(self, actor: str, candidacy: UUID | str, outcome: RequestEnd, reason: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.end_reissue(actor=actor, outcome=outcome, reason=reason, on=on))
 
     # -- many candidacies in one transaction (bulk acts of one party) -------------------------
 

@@ -360,8 +360,10 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
     assert run.json("candidate", "show", appellant)["appeal"] == {"lodged_on": "2025-07-05", "upheld": False}
     run.refused("candidate", "void", appellant, "--condition", "hukou", "--finding", "户籍不符", "--as", "hrss",
                 "--on", "2025-07-21", message="R-11: a 不合格 result must cite a national registration condition")
-    run.ok("candidate", "void", appellant, "--condition", "work-years", "--finding", "工作年限不足四年", "--as", "hrss",
-           "--on", "2025-07-21")
+    # 申辩不成立 made the 不合格 final, with R-11's consequences: the registration is void already.
+    run.refused("candidate", "void", appellant, "--condition", "work-years", "--finding", "工作年限不足四年", "--as", "hrss",
+                "--on", "2025-07-21", message="R-11: the registration is void since 2025-07-20")
+    assert run.json("candidate", "show", appellant)["stage"]["term"] == "无效"
 
     run.ok("cert", "reserve-mailing", mailer, "--address-ref", "platform:addr-5521", "--as", "cand.002", "--on", "2025-07-28")
     run.ok("cert", "paper-received", mailer, "--number", "00412002", "--as", "dept.zhujian.henan", "--on", "2025-11-03")

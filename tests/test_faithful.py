@@ -16,7 +16,9 @@ from click.testing import CliRunner
 
 from certledger.cli.main import cli
 
+from certledger.domain.candidacy import ReissueKind, RequestEnd
 from certledger.domain.departures import departures_of
+from certledger.domain.stage import stage
 from certledger.domain.errors import InputError
 from tests.lifecycle_world import D, PUBLICITY, TWO_MONTHS, LifeWorld
 from tests.test_rules import P, Q, U, cohort, events_of, refused, status, verified
@@ -118,3 +120,103 @@ def test_generally_r6_and_r17_stay_absolute(life: LifeWorld) -> None:
     with pytest.raises(TypeError):
         life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2029, 1, 1), exception="提前")  # type: ignore[call-arg]
     assert D < date(2025, 6, 30)
+
+
+# -- 2. no dead ends ---------------------------------------------------------------------------
+
+
+def test_no_dead_end_a_pending_candidate_is_deemed_to_forfeit_when_the_period_ends(life: LifeWorld) -> None:
+    _, ids = verified(life, results={"cand.001": P})
+    pending = ids["cand.001"]
+    assert status(life, pending, TWO_MONTHS) is P
+    # R-8: "逾期仍未按要求接受补充资格核查的，视为放弃考试资格" — whether anyone records it or not.
+    assert status(life, pending, date(2025, 8, 15)) == "视为放弃"
+    assert status(life, pending, date(2026, 12, 31)) == "视为放弃"
+    sitting = life.ledger.sitting(life.ledger.candidacy(pending).sitting_id)
+    now = stage(life.ledger.candidacy(pending), sitting, date(2026, 12, 31))
+    assert (now.final, now.term, now.next) == (True, "视为放弃", ("record_forfeit",))
+    with refused(life, r"R-8: supplementary verification closed on 2025-08-14"):
+        life.ledger.record_supplementary("dept.zhujian.henan", pending, Q, on=date(2026, 1, 5))
+    life.ledger.record_forfeit("dept.zhujian.henan", pending, on=date(2026, 1, 5))  # recorded late, still lawful
+    assert stage(life.ledger.candidacy(pending), sitting, date(2026, 1, 5)).next == ()
+
+
+def test_no_dead_end_a_passed_candidate_never_handed_over(life: LifeWorld) -> None:
+    sid, ids = cohort(life, candidates=("cand.001", "cand.002", "cand.003"), hand_over=False)
+    forgotten, late, verified_one = ids["cand.001"], ids["cand.002"], ids["cand.003"]
+    life.ledger.hand_over("hrss", verified_one, on=date(2025, 6, 15))
+    life.ledger.record_verification("dept.zhujian.henan", verified_one, Q, on=date(2025, 6, 20))
+    life.publicity_and_announcement(sid)
+    after = date(2025, 8, 20)
+    # Never handed over, called by the announcement as 未核查人员, never came: 视为放弃.
+    assert status(life, forgotten, after) == "视为放弃"
+    life.ledger.record_forfeit("dept.zhujian.henan", forfeited := forgotten, on=after)
+    assert life.ledger.candidacy(forfeited).forfeited_on == after
+    # Or HRSS hands the candidate over after all, as an exception, and the unit verifies.
+    with refused(life, r"R-8: the year's post-exam verification closed on 2025-08-14 .*--exception REASON"):
+        life.ledger.hand_over("hrss", late, on=after)
+    life.ledger.hand_over("hrss", late, on=after, exception="移交名单遗漏，经核对补移交")
+    assert status(life, late, after) is P
+    life.ledger.record_supplementary("dept.zhujian.henan", late, Q, on=date(2025, 8, 25), exception="补移交后核查")
+    assert status(life, late, date(2025, 8, 25)) is Q
+
+
+def test_no_dead_end_hrss_hands_out_a_certificate_transferred_to_it(life: LifeWorld) -> None:
+    sid, ids = verified(life)
+    cid = ids["cand.001"]
+    life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS1", on=date(2025, 9, 1))
+    assert life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 5, 25)) == (cid,)
+    with refused(life, r"R-17: transferred to HRSS on 2030-05-25 with the unclaimed certificates: only 'hrss' hands it out"):
+        life.ledger.hand_out("dept.zhujian.henan", cid, on=date(2030, 6, 1))
+    life.ledger.hand_out("hrss", cid, on=date(2030, 6, 1))
+    candidacy = life.ledger.candidacy(cid)
+    assert candidacy.handed_out_on == date(2030, 6, 1) and events_of(life, cid)[-1].actor == "hrss"
+    assert stage(candidacy, life.ledger.sitting(sid), date(2030, 6, 1)).final
+
+
+def test_no_dead_end_a_final_unqualified_voids_registration_and_scores(life: LifeWorld) -> None:
+    sid, ids = verified(life, candidates=("cand.001", "cand.002", "cand.003"),
+                        results={"cand.001": U, "cand.002": U, "cand.003": P})
+    rejected, silent, supplementary = ids["cand.001"], ids["cand.002"], ids["cand.003"]
+    life.ledger.lodge_appeal("cand.001", rejected, "工作年限应合并计算", on=date(2025, 7, 10))
+    life.ledger.decide_appeal("dept.zhujian.henan", rejected, False, "合并后仍不足", on=date(2025, 7, 20))
+    decided = events_of(life, rejected)[-1]
+    assert decided.consequences.startswith("R-11: registration void, fees not refunded; all subject scores")
+    candidacy = life.ledger.candidacy(rejected)
+    assert candidacy.void_on == date(2025, 7, 20) and "申辩不成立" in candidacy.void_reason
+    life.ledger.record_supplementary("dept.zhujian.henan", supplementary, U, on=date(2025, 7, 25), condition="education")
+    assert life.ledger.candidacy(supplementary).void_on == date(2025, 7, 25)
+    s = life.ledger.sitting(sid)
+    # A 不合格 not answered by a 申辩 within the period is final the day after it.
+    assert not stage(life.ledger.candidacy(silent), s, TWO_MONTHS).final
+    assert stage(life.ledger.candidacy(silent), s, date(2025, 8, 15)).final
+    for cid in (rejected, supplementary):
+        assert stage(life.ledger.candidacy(cid), s, date(2025, 8, 1)).term == "无效"
+    with refused(life, r"R-11: the registration is void since 2025-07-20"):
+        life.ledger.find_ineligible("dept.zhujian.henan", rejected, "work-years", "同一事实", on=date(2025, 8, 1))
+
+
+def test_no_dead_end_every_request_ends(life: LifeWorld) -> None:
+    _, ids = verified(life, candidates=("cand.001",))
+    cid = ids["cand.001"]
+    life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS1", on=date(2025, 9, 1))
+    life.ledger.hand_out("dept.zhujian.zhengzhou", cid, on=date(2025, 9, 5))
+    info = ReissueKind.INFORMATION_CHANGE
+    life.ledger.request_reissue("dept.zhujian.zhengzhou", cid, info, "姓名变更", on=date(2026, 3, 2))
+    with refused(life, r"R-19: the request is with dept\.zhujian\.zhengzhou: it is completed at the end of its route, by exam-center"):
+        life.ledger.end_reissue("dept.zhujian.zhengzhou", cid, RequestEnd.COMPLETED, "已改", on=date(2026, 3, 3))
+    life.ledger.end_reissue("dept.zhujian.zhengzhou", cid, RequestEnd.REFUSED, "户籍证明未更正", on=date(2026, 3, 3))
+    with refused(life, r"R-19: there is no request on its way to forward"):
+        life.ledger.forward_reissue("dept.zhujian.zhengzhou", cid, on=date(2026, 3, 4))
+    life.ledger.request_reissue("dept.zhujian.zhengzhou", cid, info, "姓名变更（已更正户籍）", on=date(2026, 4, 1))
+    with refused(life, r"R-19: only 'cand\.001' may withdraw cand\.001's request"):
+        life.ledger.end_reissue("dept.zhujian.henan", cid, RequestEnd.WITHDRAWN, "撤回", on=date(2026, 4, 2))
+    life.ledger.end_reissue("cand.001", cid, RequestEnd.WITHDRAWN, "改为线下办理", on=date(2026, 4, 2))
+    life.ledger.request_reissue("dept.zhujian.zhengzhou", cid, info, "姓名变更", on=date(2026, 5, 1))
+    life.ledger.forward_reissue("dept.zhujian.zhengzhou", cid, on=date(2026, 5, 3))
+    life.ledger.forward_reissue("dept.zhujian.henan", cid, on=date(2026, 5, 6))
+    s = life.ledger.sitting(life.ledger.candidacy(cid).sitting_id)
+    assert stage(life.ledger.candidacy(cid), s, date(2026, 5, 6)).next[-1:] == ("end_reissue",)
+    life.ledger.end_reissue("exam-center", cid, RequestEnd.COMPLETED, "已办结", on=date(2026, 5, 20))
+    candidacy = life.ledger.candidacy(cid)
+    assert candidacy.reissue_end == "completed" and stage(candidacy, s, date(2026, 5, 20)).final

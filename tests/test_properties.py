@@ -277,12 +277,16 @@ def status_from_history(events: list[Any], day: date, sitting: ExamSitting) -> s
     """The verification status on ``day`` from the events *dated* on or before ``day``
     (an independent, date-aware reading of R-6/R-7/R-8)."""
     first = appeal_upheld = supplementary = None
-    handed_over = forfeited = False
+    handed_over = forfeited = passed = False
+    handed_over_late = any(type(e).__name__ == "HandedOver" and e.on > sitting.supplementary_due for e in events
+                           ) if sitting.supplementary_due else False
     for e in events:
         name = type(e).__name__
         if e.on > day:
             continue
-        if name == "HandedOver":
+        if name == "ScoreReleased":
+            passed = e.passed and (sitting.supplementary_due is None or e.on <= sitting.supplementary_due)
+        elif name == "HandedOver":
             handed_over = True
         elif name == "VerificationRecorded":
             first = Outcome(e.result)
@@ -298,12 +302,17 @@ def status_from_history(events: list[Any], day: date, sitting: ExamSitting) -> s
         return supplementary.value
     if appeal_upheld:
         return Outcome.QUALIFIED.value
-    if first is not None:
-        return first.value
+    status = first.value if first is not None else None
     due = sitting.verification_due
-    if handed_over and due is not None and day > due:
-        return Outcome.PENDING.value
-    return None
+    if status is None and handed_over and due is not None and day > due:
+        status = Outcome.PENDING.value
+    # R-8: not verified when the supplementary period ends, though called to it by a results
+    # announcement within the period (handed over by then, or never): deemed to have forfeited.
+    end, announced = sitting.supplementary_due, sitting.results_announced_on
+    if (status in (None, Outcome.PENDING.value) and passed and end is not None and day > end
+            and announced is not None and announced <= end and not handed_over_late):
+        return "视为放弃"
+    return status
 
 
 def _text(status: Any) -> str | None:
@@ -400,7 +409,9 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
         after("dated-after-announcement", "the results announcement that calls to supplementary verification (R-7)",
               prev_sitting.results_announced_on)
     elif name == "Forfeited":
-        needs_status(Outcome.PENDING, "R-8")
+        unverified = prev.verification_status_on(on, prev_sitting)
+        if not (unverified is Outcome.PENDING or (prev.passed and (prev.handed_over_on is None or prev.handed_over_on > on))):
+            bad("R-8", f"forfeit on {on} of a candidate {unverified} (handed over {prev.handed_over_on})")
         if on <= prev_sitting.supplementary_due:
             bad("R-8", f"forfeit on {on}, window open until {prev_sitting.supplementary_due}")
         announced = prev_sitting.results_announced_on
@@ -546,7 +557,9 @@ def state_violations(sitting: ExamSitting, candidacies: Iterable[Candidacy],
             bad("R-7/R-8", f"appeal of {c.appeal_lodged_on} against {c.first_result}")
         if c.appeal_upheld is not None and c.appeal_lodged_on is None:
             bad("R-7", "an appeal decision without an appeal")
-        if c.supplementary_result == Outcome.PENDING or (c.supplementary_on and c.supplementary_on > s.supplementary_due):
+        departed = {name for name, *_ in c.departures}  # acts recorded as exceptions to R-8 (一般)
+        late = c.supplementary_on and c.supplementary_on > s.supplementary_due and "SupplementaryVerificationRecorded" not in departed
+        if c.supplementary_result == Outcome.PENDING or late:
             bad("R-8", f"supplementary result {c.supplementary_result} on {c.supplementary_on}")
         if c.forfeited_on is not None and (c.forfeited_on <= s.supplementary_due or c.supplementary_result is not None
                                            or c.certificate_kind is not None or c.paper_received_on is not None):
