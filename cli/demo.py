@@ -243,9 +243,10 @@ class DemoRun:
             if code == "jianzaoshi-1":  # a result for the unreported one, after the 15 days
                 unreported = self.roles[f"{code}:pending"][-1]
                 self._expect_refusal(lambda: L.record_verification(PROVINCE_UNIT, unreported, Outcome.QUALIFIED, on=date(2025, 7, 1)))
+            L.report_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 6, 29))  # R-6, then R-7
             L.announce_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 7, 2) if code == "jianzaoshi-1" else date(2025, 7, 11))
         self.say("verification results recorded by the provincial and municipal 住建 units (R-1, R-6): most 合格, "
-                 "some 不合格 citing 工作年限, some 报考条件待核查; one per exam never reported; results announced (R-7)")
+                 "some 不合格 citing 工作年限, some 报考条件待核查; one per exam never reported; results reported to HRSS (R-6), then announced (R-7)")
 
     def _appeals_and_supplementary(self) -> None:
         # In the order things happen across both sittings: a submission is dated the day it

@@ -375,6 +375,18 @@ def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: da
     _done(f"publicity of {s.label} {starts.isoformat()}..{ends.isoformat()} published by {actor}{missing}", actor, on)
 
 
+@sitting.command("report-results")
+@sitting_argument
+@act
+@pass_session
+def sitting_report_results(session: Session, sitting_ref: str, actor: str, on: date) -> None:
+    """Report the verification results to HRSS (核查结果报送, R-6: the provincial unit, within 15
+    days of D; R-10: a provincial exam's own deadline). The results announcement follows it."""
+    ledger, sid = open_sitting(session, sitting_ref)
+    ledger.report_verification_results(actor, sid, on=on)
+    _done(f"verification results of {ledger.sitting(sid).label} reported to HRSS", actor, on)
+
+
 @sitting.command("announce-results")
 @sitting_argument
 @exception_option("R-8's two months (the period this announcement opens)", "the provincial unit")
@@ -461,6 +473,7 @@ def sitting_show(session: Session, sitting_ref: str, as_json: bool) -> None:
         "publicity": {"starts": s.publicity[0], "ends": s.publicity[1]} if s.publicity else None,
         "publicity_published_by": list(s.publicity_published_by),
         "publicity_joint": s.publicity_is_joint,
+        "results_reported_on": s.results_reported_on,
         "results_announced_on": s.results_announced_on,
         "mailing_due": s.mailing_due,
         "supplementary_submitted_on": s.supplementary_submitted_on,

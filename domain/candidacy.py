@@ -517,6 +517,9 @@ class Candidacy(DatedAggregate):
                      claim: CertificateNumber | None) -> None:
         self._not_void("certificate")
         self._qualified(sitting, on, rule, kind)
+        announced = self.qualified_announced_on(sitting)
+        require(announced is not None and announced[0] <= on, rule,
+                f"{self.candidate}'s 合格 has not been announced (R-7, R-9): no {kind} before it")
         require(self.certificate_kind is None, rule, f"{self.candidate} has a {self.certificate_kind} {self.certificate_no} already")
         if not number.strip():
             raise InputError("a certificate needs a number")

@@ -45,6 +45,7 @@ class ExamSitting(DatedAggregate):
     results_released_on: date | None = None
     publicity: tuple[date, date] | None = None
     publicity_published_by: tuple[str, ...] = ()
+    results_reported_on: date | None = None
     results_announced_on: date | None = None
     supplementary_submitted_on: date | None = None
     supplementary_announced_on: date | None = None
@@ -183,6 +184,19 @@ class ExamSitting(DatedAggregate):
     def publicity_is_joint(self) -> bool:
         return {HRSS, provincial_unit(self.exam)} <= set(self.publicity_published_by)
 
+    @act("VerificationResultsReported", rules=("R-6", "R-10"), term="核查结果报送")
+    def report_verification_results(self, *, actor: str, on: date) -> None:
+        """R-6: the provincial unit reports the verification results to HRSS, within 15 days of
+        D (R-10: a provincial exam's own deadline). The results announcement follows it."""
+        authorised(actor, (provincial_unit(self.exam),), "R-6", "report the verification results to HRSS")
+        D = self.require_results_released("R-6", "results report")
+        require(self.results_reported_on is None, "R-6", f"the verification results were reported on {self.results_reported_on}")
+        require(on >= D, "R-6", f"the results report cannot precede results release {D}")
+        due = self.verification_due
+        assert due is not None
+        by_deadline(on, due, "R-6", "the results report", "15 days after results release" if not self.exam.provincial else "R-10")
+        self._verification_results_reported(actor=actor, on=on)
+
     @act("VerificationResultsAnnounced", rules=("R-7",), term="考后资格核查结果公告")
     def announce_verification_results(self, *, actor: str, on: date, exception: str | None = None) -> None:
         """R-7: the provincial unit's 考后资格核查结果公告. It opens the supplementary
@@ -193,6 +207,14 @@ class ExamSitting(DatedAggregate):
         require(self.results_announced_on is None, "R-7", f"verification results were announced on {self.results_announced_on}")
         assert self.publicity is not None
         require(on >= self.publicity[0], "R-7", f"cannot announce results on {on}, before the publicity starts {self.publicity[0]}")
+        # The announcement informs each candidate of the result reported to HRSS (R-6): after the
+        # report, or once its deadline has passed (the unreported are then 报考条件待核查).
+        due_by = self.verification_due
+        assert due_by is not None
+        reported = self.results_reported_on is not None and self.results_reported_on <= on
+        require(reported or on > due_by, "R-7",
+                f"the results announcement follows the results report to HRSS (R-6), not recorded, or its deadline "
+                f"{due_by.isoformat()}; this act is dated {on.isoformat()}")
         due = self.supplementary_due
         assert due is not None
         why = "two months after results release" if not self.announced_supplementary_due else "as announced, R-10"
@@ -211,6 +233,9 @@ class ExamSitting(DatedAggregate):
         require(self.supplementary_submitted_on is None, "R-9", f"supplementary results were submitted on {self.supplementary_submitted_on}")
         assert self.results_announced_on is not None
         require(on >= self.results_announced_on, "R-9", "supplementary results cannot precede the results announcement")
+        due = self.supplementary_due
+        assert due is not None
+        require(on > due, "R-9", f"the supplementary round runs until {due.isoformat()} (R-8): its results are submitted after it, not on {on.isoformat()}")
         self._supplementary_results_submitted(actor=actor, on=on)
 
     @act("SupplementaryResultsAnnounced", rules=("R-9",), term="补充资格核查结果公告")
@@ -265,6 +290,10 @@ class ExamSitting(DatedAggregate):
     def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date, exception: str | None = None) -> None:
         self.publicity = (starts, ends)
         self.publicity_published_by = (*self.publicity_published_by, actor)
+
+    @event("VerificationResultsReported")
+    def _verification_results_reported(self, *, actor: str, on: date) -> None:
+        self.results_reported_on = on
 
     @event("VerificationResultsAnnounced")
     def _verification_results_announced(self, *, actor: str, on: date, exception: str | None = None) -> None:

@@ -40,7 +40,10 @@ def stage(c: Candidacy, s: ExamSitting, day: date) -> Stage:
 def _announcement_first(s: ExamSitting) -> tuple[str, ...]:
     if s.results_announced_on is not None:
         return ()
-    return ("publish_publicity",) if not s.publicity_is_joint else ("announce_verification_results",)
+    if not s.publicity_is_joint:
+        return ("publish_publicity",)
+    report = () if s.results_reported_on is not None else ("report_verification_results",)
+    return (*report, "announce_verification_results")
 
 
 def _main(c: Candidacy, s: ExamSitting, day: date) -> Stage:
@@ -75,6 +78,12 @@ def _main(c: Candidacy, s: ExamSitting, day: date) -> Stage:
 
 
 def _certificate(c: Candidacy, s: ExamSitting, day: date) -> Stage:
+    announced = c.qualified_announced_on(s)
+    if announced is None or announced[0] > day:
+        waits = ("announce_supplementary_results",) if c.supplementary_result is Outcome.QUALIFIED else _announcement_first(s)
+        if c.supplementary_result is Outcome.QUALIFIED and s.supplementary_submitted_on is None:
+            waits = ("submit_supplementary_results", *waits)
+        return Stage("合格, awaiting its announcement", "合格（待公告）", False, waits)
     if c.exam.e_certificate:
         if c.certificate_kind is None:
             return Stage("合格, awaiting the e-certificate", "合格", False, ("issue_e_certificate",))

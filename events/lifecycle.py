@@ -149,6 +149,9 @@ class LifecycleServices:
                           exception: str | None = None) -> None:
         self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on, exception=exception))
 
+    def report_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
+        self._on_sitting(sitting, lambda s: s.report_verification_results(actor=actor, on=on))
+
     def announce_verification_results(self, actor: str, sitting: UUID | str, on: date, exception: str | None = None) -> None:
         self._on_sitting(sitting, lambda s: s.announce_verification_results(actor=actor, on=on, exception=exception))
 

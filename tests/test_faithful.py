@@ -21,7 +21,7 @@ from certledger.domain.departures import departures_of
 from certledger.domain.stage import stage
 from certledger.domain.errors import InputError
 from tests.lifecycle_world import D, PUBLICITY, TWO_MONTHS, LifeWorld
-from tests.test_rules import P, Q, U, cohort, events_of, refused, status, verified
+from tests.test_rules import P, Q, U, cohort, events_of, publish_joint, refused, status, verified
 
 
 def listing(life: LifeWorld, *args: str) -> object:
@@ -220,3 +220,44 @@ def test_no_dead_end_every_request_ends(life: LifeWorld) -> None:
     life.ledger.end_reissue("exam-center", cid, RequestEnd.COMPLETED, "已办结", on=date(2026, 5, 20))
     candidacy = life.ledger.candidacy(cid)
     assert candidacy.reissue_end == "completed" and stage(candidacy, s, date(2026, 5, 20)).final
+
+
+# -- 3. announcements in order -------------------------------------------------------------------
+
+
+def test_order_the_results_announcement_follows_the_results_report(life: LifeWorld) -> None:
+    sid, ids = cohort(life, "jianzaoshi-2", candidates=("cand.001",))
+    publish_joint(life, sid)
+    # Three days after D, during the publicity, before any result: refused.
+    with refused(life, r"R-7: the results announcement follows the results report to HRSS \(R-6\), not recorded, "
+                       r"or its deadline 2025-07-10; this act is dated 2025-06-17"):
+        life.ledger.announce_verification_results("dept.zhujian.henan", sid, on=date(2025, 6, 17))
+    life.ledger.record_verification("dept.zhujian.henan", ids["cand.001"], Q, on=date(2025, 6, 20))
+    with refused(life, r"R-6: only 'dept\.zhujian\.henan' may report the verification results to HRSS"):
+        life.ledger.report_verification_results("hrss", sid, on=date(2025, 6, 22))
+    life.ledger.report_verification_results("dept.zhujian.henan", sid, on=date(2025, 6, 22))
+    life.ledger.announce_verification_results("dept.zhujian.henan", sid, on=date(2025, 6, 26))
+    assert life.ledger.sitting(sid).results_announced_on == date(2025, 6, 26)
+
+
+def test_order_supplementary_results_after_the_supplementary_round(life: LifeWorld) -> None:
+    sid, ids = verified(life, results={"cand.001": P})
+    with refused(life, r"R-9: the supplementary round runs until 2025-08-14 \(R-8\): its results are submitted after it"):
+        life.ledger.submit_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 7, 3))
+    life.ledger.record_supplementary("dept.zhujian.henan", ids["cand.001"], Q, on=date(2025, 8, 1))
+    life.ledger.submit_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 15))
+    life.ledger.announce_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 18))
+
+
+def test_order_no_certificate_before_the_candidates_qualified_is_announced(life: LifeWorld) -> None:
+    sid, ids = verified(life, "jianzaoshi-2", candidates=("cand.001", "cand.002"), results={"cand.002": P}, announce=False)
+    first, supplementary = ids["cand.001"], ids["cand.002"]
+    with refused(life, r"R-13: cand\.001's 合格 has not been announced \(R-7, R-9\): no e-certificate before it"):
+        life.ledger.issue_e_certificate("hrss", first, "HN-E-1", on=date(2025, 7, 1))
+    publish_joint(life, sid)
+    life.ledger.report_verification_results("dept.zhujian.henan", sid, on=date(2025, 7, 1))
+    life.ledger.announce_verification_results("dept.zhujian.henan", sid, on=date(2025, 7, 2))
+    life.ledger.issue_e_certificate("hrss", first, "HN-E-1", on=date(2025, 7, 3))
+    life.ledger.record_supplementary("dept.zhujian.henan", supplementary, Q, on=date(2025, 7, 20))
+    with refused(life, r"R-13: cand\.002's 合格 has not been announced"):
+        life.ledger.issue_e_certificate("hrss", supplementary, "HN-E-2", on=date(2025, 7, 21))

@@ -149,6 +149,7 @@ COMPARISON_OK = {"education": "passed", "major": "passed", "work-years": "passed
 SITTING_ACTS = (
     "release_results",
     "publish_publicity",
+    "report_verification_results",
     "announce_verification_results",
     "submit_supplementary_results",
     "announce_supplementary_results",
@@ -180,6 +181,7 @@ SANCTION_EVENTS = {"IneligibilityFound", "FraudFound", "ReferredToJudiciary"}
 EVENT_OF_ACT = {
     "release_results": ("ResultsReleased",),
     "publish_publicity": ("PublicityPublished",),
+    "report_verification_results": ("VerificationResultsReported",),
     "announce_verification_results": ("VerificationResultsAnnounced",),
     "submit_supplementary_results": ("SupplementaryResultsSubmitted",),
     "announce_supplementary_results": ("SupplementaryResultsAnnounced",),
@@ -214,7 +216,7 @@ def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple
         return (EXAM_CENTER,)
     if act == "publish_publicity":
         return (HRSS, unit)
-    if act in ("announce_verification_results", "submit_supplementary_results",
+    if act in ("announce_verification_results", "submit_supplementary_results", "report_verification_results",
                "announce_supplementary_results", "transfer_custody"):
         return (unit,)
     assert c is not None
@@ -350,6 +352,14 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
                 bad("R-5", f"publicity {e.starts}..{e.ends} published {on}, D {D}")
         if name == "VerificationResultsAnnounced" and not (prev_sitting.publicity_is_joint and on >= prev_sitting.publicity[0]):
             bad("R-7", "results announced without the joint publicity")
+        if name == "VerificationResultsAnnounced":
+            reported = prev_sitting.results_reported_on
+            if (reported is None or reported > on) and on <= prev_sitting.verification_due:
+                bad("R-7", f"results announced on {on}, before the report (R-6) and its deadline {prev_sitting.verification_due}")
+        if name == "VerificationResultsReported" and (D is None or on < D or on > prev_sitting.verification_due):
+            bad("R-6", f"results reported on {on}, D {D}, due {prev_sitting.verification_due}")
+        if name == "SupplementaryResultsSubmitted" and on <= prev_sitting.supplementary_due:
+            bad("R-9", f"supplementary results submitted on {on}, during the round (until {prev_sitting.supplementary_due})")
         if name == "CustodyTransferred" and on < add_years(sitting.exam_end, 5):
             bad("R-17", f"custody transferred on {on}, before exam end + 5 years")
         return out
@@ -435,6 +445,12 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
         else:
             after("dated-after", "the fraud finding", _last_on(history, "FraudFound"))
     elif name == "CertificateIssued":
+        # Only for a candidate whose 合格 was announced: the results announcement, the
+        # supplementary results announcement for a supplementary 合格 (R-7, R-9).
+        own = (prev_sitting.supplementary_announced_on if prev.supplementary_result == Outcome.QUALIFIED
+               else prev_sitting.results_announced_on)
+        if own is None or own > on:
+            bad("R-7/R-9", f"certificate on {on}, the candidate's 合格 announced {own}")
         wanted = "e-certificate" if exam.e_certificate else "pass-proof"
         if e.kind != wanted:
             bad("R-13/R-14", f"a {e.kind} for {exam.name}")
@@ -862,6 +878,7 @@ def guided_dates(model: Model, act: str, c: Candidacy) -> list[date]:
     return {
         "release_results": [D],
         "publish_publicity": [D, add_days(D, 2)],
+        "report_verification_results": [due, add_days(D, 10)],
         "announce_verification_results": [announced, *(s.publicity[:1] if s.publicity else ())],
         "submit_supplementary_results": [supplementary_due, add_days(announced, 10)],
         "announce_supplementary_results": [add_days(s.supplementary_submitted_on or supplementary_due, 3)],
@@ -893,6 +910,8 @@ def guided_acts(model: Model, c: Candidacy) -> list[str]:
     if not s.publicity_is_joint:
         sitting_next.append("publish_publicity")
     elif s.results_announced_on is None:
+        if s.results_reported_on is None:
+            sitting_next.append("report_verification_results")
         sitting_next.append("announce_verification_results")
     elif s.supplementary_submitted_on is None:
         sitting_next.append("submit_supplementary_results")
