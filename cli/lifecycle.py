@@ -683,15 +683,46 @@ def candidate_void(session: Session, candidacy_ref: str, condition: str, finding
 
 @candidate.command("fraud")
 @candidacy_argument
-@click.option("--article", required=True, type=int, metavar="10|12", help="Article of MOHRSS Order No. 31.")
 @click.option("--finding", required=True, help="What was found.")
 @act
 @pass_session
-def candidate_fraud(session: Session, candidacy_ref: str, article: int, finding: str, actor: str, on: date) -> None:
-    """Record a finding of false material or other fraud (R-12)."""
+def candidate_fraud(session: Session, candidacy_ref: str, finding: str, actor: str, on: date) -> None:
+    """Record a finding of false material or other fraud (违纪违规处理, R-12): one finding under
+    MOHRSS Order No. 31 Art. 10 and Art. 12 together — certificate or pass proof void, the
+    sitting's scores void, and a five-year entry in the exam integrity record (诚信档案)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.find_fraud(actor, cid, article, finding, on=on)
-    _done(f"fraud finding on {candidacy_ref} under Order No. 31 Art. {article}", actor, on)
+    ledger.find_fraud(actor, cid, finding, on=on)
+    until = ledger.candidacy(cid).integrity_record_until
+    assert until is not None
+    _done(f"fraud finding on {candidacy_ref} under Order No. 31 Art. 10 and 12: certificate and scores void, "
+          f"integrity record (诚信档案) until {until.isoformat()}", actor, on)
+
+
+@candidate.command("integrity-record")
+@status_on_option
+@json_option
+@pass_session
+def candidate_integrity_record(session: Session, on: date, as_json: bool) -> None:
+    """The exam integrity record (诚信档案, R-12: Order No. 31 Art. 12): every fraud finding in
+    the ledger, with the entry's period (five years, Art. 7 by Art. 10) and whether it is still
+    in force on --on."""
+    ledger = session.ledger(read_only=True)
+    rows = []
+    for cid, found in ledger.integrity_record():
+        c = ledger.candidacy(cid)
+        s = ledger.sitting(c.sitting_id)
+        rows.append({
+            "candidacy": ref_of_candidacy(c, s), "candidate": c.candidate, "name": c.name,
+            "masked_id": c.masked_id, "articles": list(found.articles), "finding": found.finding,
+            "by": found.actor, "entered_on": found.on, "until": found.record_until,
+            "in_force": found.on <= on <= found.record_until, "consequences": found.consequences,
+        })
+    if as_json:
+        emit_json(rows)
+    else:
+        table = [{**r, "articles": "+".join(map(str, r["articles"])), "in_force": "yes" if r["in_force"] else "no"}
+                 for r in rows]
+        emit_table(table, ["candidate", "name", "masked_id", "articles", "entered_on", "until", "in_force", "by", "finding"])
 
 
 @candidate.command("refer")
@@ -789,7 +820,7 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
                           "on": c.supplementary_on},
         "forfeited_on": c.forfeited_on,
         "void": {"on": c.void_on, "reason": c.void_reason},
-        "fraud_article": c.fraud_article,
+        "fraud": {"articles": list(c.fraud_articles), "on": c.fraud_on, "integrity_record_until": c.integrity_record_until},
         "referred_on": c.referred_on,
         "status_on": on,
         "outcome": _value(current) if current is not None else None,

@@ -16,6 +16,7 @@ from eventsourcing.domain import event
 
 from certledger.domain.acts import DatedAggregate, act
 from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
+from certledger.domain import order31
 from certledger.domain.departures import generally
 
 from certledger.domain.errors import InputError, RuleViolation
@@ -40,7 +41,6 @@ FORFEITED = "视为放弃"
 # R-11 (2024 §1(3)), recorded with a 不合格 that can no longer change.
 R11_CONSEQUENCES = "R-11: registration void, fees not refunded; all subject scores of this sitting void; any certificate or pass proof void"
 COMPARISON_ITEMS = ("education", "major", "work-years")  # R-2: compared online
-FRAUD_ARTICLES = (10, 12)  # R-12: 人社部令第31号 第十条、第十二条
 
 
 class ReissueKind(str, Enum):
@@ -98,7 +98,8 @@ class Candidacy(DatedAggregate):
     forfeited_on: date | None = None
     void_on: date | None = None
     void_reason: str | None = None
-    fraud_article: int | None = None
+    fraud_articles: tuple[int, ...] = ()  # R-12: Order No. 31 Art. 10 and Art. 12, together
+    integrity_record_until: date | None = None  # the 诚信档案 entry's last day (Art. 7 by Art. 10)
     fraud_on: date | None = None
     referred_on: date | None = None
     certificate_kind: str | None = None  # "e-certificate" (R-13) or "pass-proof" (R-14)
@@ -468,22 +469,24 @@ class Candidacy(DatedAggregate):
         require(self.void_on is None, "R-11", f"the registration is void since {self.void_on}")
         self._ineligibility_found(actor=actor, condition=condition, finding=finding, on=on)
 
-    @act("FraudFound", rules=("R-12",), term="违纪违规处理")
-    def find_fraud(self, *, actor: str, article: int, finding: str, on: date) -> None:
-        """R-12: false material or other fraud, handled under 人社部令第31号 Art. 10 or 12."""
+    @act("FraudFound", rules=("R-12",), term="违纪违规处理（人社部令第31号第十条、第十二条）")
+    def find_fraud(self, *, actor: str, finding: str, on: date) -> None:
+        """R-12: false material or other fraud, handled under 人社部令第31号 Art. 10 and Art. 12
+        together: one finding, its consequences (certificate or proof void, the sitting's scores
+        void) and the integrity-record (诚信档案) entry with its period (domain/order31.py)."""
         self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "record a fraud finding")
-        require(article in FRAUD_ARTICLES, "R-12", f"fraud is handled under Art. 10 or 12 of MOHRSS Order No. 31, not Art. {article}")
-        require(self.fraud_article is None, "R-12", "a fraud finding is recorded already")
+        require(not self.fraud_articles, "R-12", f"a fraud finding is recorded already ({self.fraud_on})")
         if not finding.strip():
             raise InputError("a fraud finding states what was found")
-        self._fraud_found(actor=actor, article=article, finding=finding.strip(), on=on)
+        self._fraud_found(actor=actor, articles=order31.ARTICLES, finding=finding.strip(),
+                          consequences=order31.CONSEQUENCES, record_until=order31.record_until(on), on=on)
 
     @act("ReferredToJudiciary", rules=("R-12",), term="移送司法机关")
     def refer_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:
         self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "refer a case to the judicial authorities")
-        require(self.fraud_article is not None, "R-12", "a referral follows a fraud finding; none is recorded")
+        require(bool(self.fraud_articles), "R-12", "a referral follows a fraud finding; none is recorded")
         _after(on, self.fraud_on, "the fraud finding", "R-12")
         require(self.referred_on is None, "R-12", f"referred on {self.referred_on} already")
         self._referred_to_judiciary(actor=actor, authority=authority, on=on)
@@ -724,12 +727,14 @@ class Candidacy(DatedAggregate):
         self.void_reason = f"{condition} {CONDITIONS[condition]}: {finding}"
 
     @event("FraudFound")
-    def _fraud_found(self, *, actor: str, article: int, finding: str, on: date) -> None:
-        self.fraud_article = article
+    def _fraud_found(self, *, actor: str, articles: tuple[int, ...], finding: str, consequences: str,
+                     record_until: date, on: date) -> None:
+        self.fraud_articles = tuple(articles)
         self.fraud_on = on
+        self.integrity_record_until = record_until
         if self.void_on is None:
             self.void_on = on
-            self.void_reason = f"fraud (Order No. 31 Art. {article}): {finding}"
+            self.void_reason = f"fraud (Order No. 31 Art. 10 and 12): {finding}"
 
     @event("ReferredToJudiciary")
     def _referred_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:

@@ -48,7 +48,7 @@ def _announcement_first(s: ExamSitting) -> tuple[str, ...]:
 
 def _main(c: Candidacy, s: ExamSitting, day: date) -> Stage:
     if c.void_on is not None and c.void_on <= day:
-        refer = ("refer_to_judiciary",) if c.fraud_article is not None and c.referred_on is None else ()
+        refer = ("refer_to_judiciary",) if c.fraud_articles and c.referred_on is None else ()
         return Stage(f"void: {c.void_reason}", "无效", True, refer)
     if s.results_released_on is None:
         return Stage("registered, awaiting the results", "已报名", False, ("release_results",))

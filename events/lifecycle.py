@@ -214,8 +214,22 @@ class LifecycleServices:
     def find_ineligible(self, actor: str, candidacy: UUID | str, condition: str, finding: str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.find_ineligible(actor=actor, condition=condition, finding=finding, on=on))
 
-    def find_fraud(self, actor: str, candidacy: UUID | str, article: int, finding: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.find_fraud(actor=actor, article=article, finding=finding, on=on))
+    def find_fraud(self, actor: str, candidacy: UUID | str, finding: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.find_fraud(actor=actor, finding=finding, on=on))
+
+    def integrity_record(self) -> Iterator[tuple[UUID, Any]]:
+        """R-12: every entry of the exam integrity record (诚信档案) in this ledger — each fraud
+        finding, in the order recorded: (candidacy id, the FraudFound event)."""
+        topic = get_topic(Candidacy.FraudFound)
+        start = None
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=1000, topics=[topic], inclusive_of_start=False)
+            if not page:
+                return
+            for notification in page:
+                found = self.mapper.to_domain_event(notification)
+                yield found.originator_id, found
+            start = page[-1].id
 
     def refer_to_judiciary(self, actor: str, candidacy: UUID | str, authority: str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.refer_to_judiciary(actor=actor, authority=authority, on=on))

@@ -261,3 +261,25 @@ def test_order_no_certificate_before_the_candidates_qualified_is_announced(life:
     life.ledger.record_supplementary("dept.zhujian.henan", supplementary, Q, on=date(2025, 7, 20))
     with refused(life, r"R-13: cand\.002's 合格 has not been announced"):
         life.ledger.issue_e_certificate("hrss", supplementary, "HN-E-2", on=date(2025, 7, 21))
+
+
+# -- 4. Order No. 31: Art. 10 and Art. 12 in one finding, and the integrity record --------------
+
+
+def test_order31_one_finding_applies_articles_10_and_12_with_the_integrity_record(life: LifeWorld) -> None:
+    sid, ids = verified(life, candidates=("cand.001", "cand.002"))
+    cheat = ids["cand.001"]
+    life.ledger.issue_pass_proof("hrss", cheat, "HN-P-1", on=date(2025, 7, 3))
+    life.ledger.find_fraud("dept.zhujian.henan", cheat, "学历证书系伪造", on=date(2025, 9, 12))
+    found = events_of(life, cheat)[-1]
+    assert (type(found).__name__, tuple(found.articles)) == ("FraudFound", (10, 12))
+    assert found.consequences.startswith("Order No. 31 Art. 10: certificate or pass proof void")
+    assert found.record_until == date(2030, 9, 12)  # 记录期限为五年 (Art. 7, applied by Art. 10)
+    candidacy = life.ledger.candidacy(cheat)
+    assert candidacy.is_void and candidacy.integrity_record_until == date(2030, 9, 12)
+    with refused(life, r"R-12: a fraud finding is recorded already \(2025-09-12\)"):
+        life.ledger.find_fraud("hrss", cheat, "同一事实", on=date(2025, 9, 13))
+    # The integrity record is a register an auditor can query.
+    rows = listing(life, "candidate", "integrity-record", "--on", "2030-09-13")
+    assert [(r["candidacy"], r["articles"], r["entered_on"], r["until"], r["in_force"]) for r in rows] == [
+        ("jianzaoshi-1:2025:cand.001", [10, 12], "2025-09-12", "2030-09-12", False)]

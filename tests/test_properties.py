@@ -437,10 +437,10 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
         if prev.void_on is not None or e.condition not in exam.conditions:
             bad("R-11", f"ineligibility {e.condition!r} on an already void registration {prev.void_on}")
     elif name == "FraudFound":
-        if e.article not in (10, 12) or prev.fraud_article is not None:
-            bad("R-12", f"fraud under Art. {e.article}")
+        if tuple(e.articles) != (10, 12) or prev.fraud_articles or e.record_until != add_years(on, 5):
+            bad("R-12", f"fraud under Art. {e.articles}, recorded until {e.record_until}")
     elif name == "ReferredToJudiciary":
-        if prev.fraud_article is None or prev.referred_on is not None:
+        if not prev.fraud_articles or prev.referred_on is not None:
             bad("R-12", "referral without a fraud finding")
         else:
             after("dated-after", "the fraud finding", _last_on(history, "FraudFound"))
@@ -580,9 +580,9 @@ def state_violations(sitting: ExamSitting, candidacies: Iterable[Candidacy],
         if c.forfeited_on is not None and (c.forfeited_on <= s.supplementary_due or c.supplementary_result is not None
                                            or c.certificate_kind is not None or c.paper_received_on is not None):
             bad("R-8", f"forfeit of {c.forfeited_on} (supplementary {c.supplementary_result}, certificate {c.certificate_kind})")
-        if c.referred_on is not None and c.fraud_article is None:
+        if c.referred_on is not None and not c.fraud_articles:
             bad("R-12", "referral without fraud finding")
-        if c.fraud_article is not None and c.void_on is None:
+        if c.fraud_articles and c.void_on is None:
             bad("R-11", "fraud found but registration not void")
         if c.reissue_route and not (0 <= c.reissue_at < len(c.reissue_route)):
             bad("R-19", f"request at {c.reissue_at} of {c.reissue_route}")
@@ -853,7 +853,7 @@ def draw_args(data: st.DataObject, model: Model, act: str, c: Candidacy | None, 
         "lodge_appeal": lambda: {"grounds": one("学历证明已补交", "  ")},
         "decide_appeal": lambda: {"upheld": one(True, False), "reason": "复核"},
         "find_ineligible": lambda: {"condition": one(*exam.conditions, "age"), "finding": "学历不实"},
-        "find_fraud": lambda: {"article": one(10, 12, 11), "finding": one("伪造学历证明", " ")},
+        "find_fraud": lambda: {"finding": one("伪造学历证明", " ")},
         "refer_to_judiciary": lambda: {"authority": "郑州市公安局"},
         # Numbers are unique per candidacy and sitting (L-3): the ledger refuses a repeat.
         "issue_e_certificate": lambda: {"certificate_no": one(f"HN-E-{model.sitting.exam_code}-{model.year}-{c.candidate}", " ")},
@@ -919,7 +919,7 @@ def guided_acts(model: Model, c: Candidacy) -> list[str]:
         sitting_next.append("announce_supplementary_results")
     announced_first = sitting_next if s.results_announced_on is None else []
     certificate = "issue_e_certificate" if exam.e_certificate else "issue_pass_proof"
-    sanctions = ["refer_to_judiciary"] if c.fraud_article is not None else ["find_fraud", "find_ineligible"]
+    sanctions = ["refer_to_judiciary"] if c.fraud_articles else ["find_fraud", "find_ineligible"]
     if c.referred_on is not None:
         sanctions = []
     if s.custody_transferred_on is None:

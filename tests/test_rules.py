@@ -43,7 +43,7 @@ R-11    test_r11_void_registration_gets_no_certificate,
         test_r11_an_issued_certificate_becomes_void,
         test_r11_void_registration_is_not_verified_qualified,
         test_r11_void_certificate_is_not_reissued
-R-12    test_r12_fraud_under_article_10_or_12_then_referral,
+R-12    test_r12_fraud_under_articles_10_and_12_then_referral,
         test_r12_referral_is_not_blocked_by_a_forfeit
 R-13    test_r13_e_certificate_by_hrss_for_provincial_exams_only,
         test_r13_no_paper_certificate_for_e_certificate_exams
@@ -653,22 +653,20 @@ def test_r11_void_certificate_is_not_reissued(life: LifeWorld) -> None:
 # -- R-12 fraud: Order No. 31 Art. 10/12, referral ---------------------------------------------
 
 
-def test_r12_fraud_under_article_10_or_12_then_referral(life: LifeWorld) -> None:
+def test_r12_fraud_under_articles_10_and_12_then_referral(life: LifeWorld) -> None:
     _, ids = verified(life, candidates=("cand.001", "cand.002"))
     cid = ids["cand.001"]
     on = date(2025, 7, 8)
     with refused(life, r"R-12: a referral follows a fraud finding; none is recorded"):
         life.ledger.refer_to_judiciary("hrss", cid, "郑州市公安局", on=on)
-    with refused(life, r"R-12: fraud is handled under Art\. 10 or 12 of MOHRSS Order No\. 31, not Art\. 11"):
-        life.ledger.find_fraud("dept.zhujian.henan", cid, 11, "伪造学历证书", on=on)
     for outsider in ("exam-center", "postal.henan", "dept.zhujian.luoyang"):
         with refused(life, rf"R-12: only .* may record a fraud finding, not '{outsider}'"):
-            life.ledger.find_fraud(outsider, cid, 12, "伪造学历证书", on=on)
-    life.ledger.find_fraud("dept.zhujian.henan", cid, 12, "伪造学历证书", on=on)
+            life.ledger.find_fraud(outsider, cid, "伪造学历证书", on=on)
+    life.ledger.find_fraud("dept.zhujian.henan", cid, "伪造学历证书", on=on)
     with refused(life, r"R-12: a fraud finding is recorded already"):
-        life.ledger.find_fraud("hrss", cid, 10, "又一项", on=on)
+        life.ledger.find_fraud("hrss", cid, "又一项", on=on)
     with refused(life, r"R-11: the registration of cand\.001 is void since 2025-07-08 "
-                       r"\(fraud \(Order No\. 31 Art\. 12\): 伪造学历证书\): no certificate"):
+                       r"\(fraud \(Order No\. 31 Art\. 10 and 12\): 伪造学历证书\): no certificate"):
         life.ledger.issue_pass_proof("hrss", cid, "HN-P-1", on=date(2025, 7, 10))
     with refused(life, r"R-12: only .* may refer a case to the judicial authorities, not 'cand\.002'"):
         life.ledger.refer_to_judiciary("cand.002", cid, "郑州市公安局", on=on)
@@ -676,7 +674,7 @@ def test_r12_fraud_under_article_10_or_12_then_referral(life: LifeWorld) -> None
     with refused(life, r"R-12: referred on 2025-07-09 already"):
         life.ledger.refer_to_judiciary("hrss", cid, "郑州市公安局", on=date(2025, 7, 10))
     found, referred = events_of(life, cid)[-2:]
-    assert (type(found).__name__, found.article, found.actor) == ("FraudFound", 12, "dept.zhujian.henan")
+    assert (type(found).__name__, tuple(found.articles), found.actor) == ("FraudFound", (10, 12), "dept.zhujian.henan")
     assert (type(referred).__name__, referred.authority, referred.actor) == ("ReferredToJudiciary", "郑州市公安局", "hrss")
 
 
@@ -691,7 +689,7 @@ def test_r12_referral_is_not_blocked_by_a_forfeit(life: LifeWorld) -> None:
         life.ledger.lodge_appeal("cand.001", cid, "请求核查", on=date(2025, 8, 20))
     # The candidate's requests end with the forfeit; the authorities' sanctions do not: later
     # supervision finds forged material, and the finding and the referral are recorded.
-    life.ledger.find_fraud("dept.zhujian.henan", cid, 12, "伪造工作证明", on=date(2025, 9, 1))
+    life.ledger.find_fraud("dept.zhujian.henan", cid, "伪造工作证明", on=date(2025, 9, 1))
     life.ledger.refer_to_judiciary("hrss", cid, "郑州市公安局", on=date(2025, 9, 2))
     assert names(life, cid)[-2:] == ["FraudFound", "ReferredToJudiciary"]
 
