@@ -534,15 +534,17 @@ def candidate() -> None:
 @click.option(
     "--compare",
     "compare",
-    required=True,
+    default="",
     metavar="ITEM=RESULT,…",
-    help="The online comparison (R-2) of education, major and work-years, each passed or failed: "
-    "education=passed,major=failed,work-years=passed.",
+    help="The online comparison (R-2) of the exam's registration conditions (education, major, work-years, "
+    "…: the exam's own list, `exams list`), each passed or failed: education=passed,major=failed,work-years=passed. "
+    "Empty on the evidence route or for an exam without conditions.",
 )
 @click.option("--evidence", multiple=True, metavar="ITEM=REF",
               help="Uploaded evidence for an item whose comparison failed, e.g. major=upload:abc123 (repeatable).")
 @click.option("--commitment/--no-commitment", default=True, show_default=True,
-              help="The candidate's commitment (告知承诺); registration requires it (R-2).")
+              help="The candidate's commitment (告知承诺, R-2). Without it (不符合告知承诺制要求) the candidate "
+                   "takes the evidence route: --evidence for every registration condition of the exam.")
 @act
 @pass_session
 def candidate_register(session: Session, sitting_ref: str, name: str, masked_id: str, city: str, level: str,

@@ -40,7 +40,7 @@ class Outcome(str, Enum):
 FORFEITED = "视为放弃"
 # R-11 (2024 §1(3)), recorded with a 不合格 that can no longer change.
 R11_CONSEQUENCES = "R-11: registration void, fees not refunded; all subject scores of this sitting void; any certificate or pass proof void"
-COMPARISON_ITEMS = ("education", "major", "work-years")  # R-2: compared online
+HENAN_POLICY = "henan-policy:"  # 2024 §3(1) "我省相关政策": a 不合格 may cite one, by name
 
 
 class ReissueKind(str, Enum):
@@ -247,13 +247,21 @@ class Candidacy(DatedAggregate):
         require(status == Outcome.QUALIFIED, rule, f"{self.candidate} is not verified 合格 (now: {_text(status)}): no {act}")
 
     def _national_condition(self, condition: str | None, rule: str) -> str:
+        """2024 §3(1): verification follows "国家规定的报名条件和我省相关政策" — a national
+        registration condition of this exam (its own list: an exam without a work-years
+        condition cannot be failed on work years), or a Henan policy cited by name
+        (``henan-policy:<name>``). This supersedes 2019 §2's "不得另行附加其他条件"."""
         allowed = self.exam.conditions
+        if condition is not None and condition.startswith(HENAN_POLICY):
+            name = condition[len(HENAN_POLICY):].strip()
+            require(bool(name), rule, f"a Henan policy is cited by name: {HENAN_POLICY}<name>, e.g. {HENAN_POLICY}豫人社〔2024〕X号")
+            return HENAN_POLICY + name
+        conditions = ", ".join(f"{c} {CONDITIONS[c]}" for c in allowed) or "none"
         require(
             condition in allowed,
             rule,
-            f"a 不合格 result must cite a national registration condition of {self.exam.name} "
-            f"({', '.join(f'{c} {CONDITIONS[c]}' for c in allowed)}); no other condition may be applied "
-            f"(2019 §2), got {condition!r}",
+            f"a 不合格 result must cite a national registration condition of {self.exam.name} ({conditions}) "
+            f"or a Henan policy by name ({HENAN_POLICY}<name>; 2024 §3(1)), got {condition!r}",
         )
         assert condition is not None
         return condition
@@ -285,13 +293,25 @@ class Candidacy(DatedAggregate):
             raise InputError(f"{subject.name} has levels {', '.join(subject.levels)}, not {level!r}")
         if not subject.levels and level:
             raise InputError(f"{subject.name} has no levels")
-        require(commitment, "R-2", "registration requires the candidate's commitment (告知承诺)")
-        require(set(comparison) == set(COMPARISON_ITEMS), "R-2", f"the online comparison covers {', '.join(COMPARISON_ITEMS)}; got {', '.join(sorted(comparison)) or 'nothing'}")
+        # R-2: the online system compares the exam's conditions ("学历…工作年限等": an open list,
+        # per exam). A failed item needs evidence; a candidate who does not commit (不符合告知承诺制
+        # 要求) takes the evidence route: evidence for every condition of the exam.
+        items = subject.conditions
+        stray = set(comparison) - set(items)
+        require(not stray, "R-2", f"{subject.name} has no registration condition {', '.join(sorted(stray))} to compare "
+                                   f"(its conditions: {', '.join(items) or 'none'})")
         for item, result in comparison.items():
             require(result in ("passed", "failed"), "R-2", f"comparison of {item} is 'passed' or 'failed', not {result!r}")
             if result == "failed":
                 require(bool(evidence.get(item)), "R-2", f"online comparison of {item} failed: the candidate must upload evidence")
-        stray = set(evidence) - set(COMPARISON_ITEMS)
+        if not commitment:
+            missing = [i for i in items if not evidence.get(i)]
+            require(not missing, "R-2", "without the commitment (告知承诺) the candidate uploads evidence for every "
+                                        f"registration condition: none for {', '.join(missing)}")
+        elif items:
+            require(bool(comparison), "R-2", f"registration under the commitment compares the conditions online "
+                                             f"({', '.join(items)}); got nothing")
+        stray = set(evidence) - set(items)
         if stray:
             raise InputError(f"evidence for unknown items: {', '.join(sorted(stray))}")
         require(sitting.results_released_on is None and on <= sitting.exam_end, "R-2", f"registration for {sitting.label} closed when the exam ended ({sitting.exam_end})")
@@ -307,7 +327,7 @@ class Candidacy(DatedAggregate):
             masked_id=masked_id.strip(),
             city=city,
             level=level,
-            commitment=True,
+            commitment=commitment,
             comparison=dict(comparison),
             evidence={k: tuple(v) for k, v in evidence.items()},
             on=on,
@@ -724,7 +744,7 @@ class Candidacy(DatedAggregate):
     @event("IneligibilityFound")
     def _ineligibility_found(self, *, actor: str, condition: str, finding: str, on: date) -> None:
         self.void_on = on
-        self.void_reason = f"{condition} {CONDITIONS[condition]}: {finding}"
+        self.void_reason = f"{condition} {CONDITIONS[condition]}: {finding}" if condition in CONDITIONS else f"{condition}: {finding}"
 
     @event("FraudFound")
     def _fraud_found(self, *, actor: str, articles: tuple[int, ...], finding: str, consequences: str,

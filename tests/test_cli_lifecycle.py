@@ -283,7 +283,7 @@ def test_unknown_references_bad_dates_and_refused_acts_are_one_clear_line(run: R
         (("sitting", "release", S1, "--as", "hrss", "--on", "2025-06-14"), "L-1: only 'exam-center' may release"),
         (("sitting", "release", S1, "--as", "exam-center", "--on", "2025-05-20"), "L-1:"),
         (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
-          "--city", "zhengzhou", "--level", "一级", "--compare", OK, "--no-commitment"), "R-2: registration requires"),
+          "--city", "zhengzhou", "--level", "一级", "--compare", OK, "--no-commitment"), "R-2: without the commitment (告知承诺) the candidate uploads evidence"),
         (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
           "--city", "zhengzhou", "--level", "一级", "--compare", "education=passed,major=failed,work-years=passed"),
          "R-2: online comparison of major failed"),

@@ -283,3 +283,49 @@ def test_order31_one_finding_applies_articles_10_and_12_with_the_integrity_recor
     rows = listing(life, "candidate", "integrity-record", "--on", "2030-09-13")
     assert [(r["candidacy"], r["articles"], r["entered_on"], r["until"], r["in_force"]) for r in rows] == [
         ("jianzaoshi-1:2025:cand.001", [10, 12], "2025-09-12", "2030-09-12", False)]
+
+
+# -- 5. registration routes and the conditions a 不合格 may cite ---------------------------------
+
+
+def _enrol(life: LifeWorld, sid, candidate: str, **kw):
+    return life.ledger.register_candidate(candidate, sid, name="考生", masked_id="410102********123X", city="zhengzhou",
+                                          level=kw.pop("level", "一级"), on=date(2025, 3, 10), **kw)
+
+
+def test_registration_by_commitment_or_by_evidence_over_an_open_list(life: LifeWorld) -> None:
+    sid = life.sitting()
+    all_evidence = {"education": ("upload/学历证书.pdf",), "major": ("upload/成绩单.pdf",), "work-years": ("upload/社保.pdf",)}
+    # The evidence route (不符合告知承诺制要求): no commitment, evidence for every condition.
+    cid = _enrol(life, sid, "cand.001", commitment=False, comparison={}, evidence=all_evidence)
+    registered = events_of(life, cid)[0]
+    assert registered.commitment is False and set(registered.evidence) == set(all_evidence)
+    with refused(life, r"R-2: without the commitment .* none for work-years"):
+        _enrol(life, sid, "cand.002", commitment=False, comparison={},
+               evidence={k: v for k, v in all_evidence.items() if k != "work-years"})
+    # The comparison list is open ("学历…工作年限等"): the exam's own conditions, not a fixed three.
+    kancha = life.sitting("kancha-sheji")
+    _enrol(life, kancha, "cand.003", level="", comparison={"education": "passed", "prior-qualification": "passed"})
+    # An exam with no such conditions compares nothing (计算机技术与软件).
+    ruankao = life.sitting("ruankao")
+    _enrol(life, ruankao, "cand.004", level="中级", comparison={})
+
+
+def test_unqualified_cites_a_national_condition_of_the_exam_or_a_named_henan_policy(life: LifeWorld) -> None:
+    _, ids = cohort(life, candidates=("cand.001", "cand.002"))
+    with refused(life, r"R-6: a 不合格 result must cite a national registration condition of 建造师（一级） "
+                       r"\(education 学历, major 专业, work-years 工作年限\) or a Henan policy by name"):
+        life.ledger.record_verification("dept.zhujian.henan", ids["cand.001"], U, on=date(2025, 6, 20), condition="hukou")
+    with refused(life, r"R-6: a Henan policy is cited by name"):
+        life.ledger.record_verification("dept.zhujian.henan", ids["cand.001"], U, on=date(2025, 6, 20), condition="henan-policy: ")
+    life.ledger.record_verification("dept.zhujian.henan", ids["cand.001"], U, on=date(2025, 6, 20),
+                                    condition="henan-policy:豫人社〔2024〕X号 第三条")
+    assert life.ledger.candidacy(ids["cand.001"]).first_condition == "henan-policy:豫人社〔2024〕X号 第三条"
+    # 计算机技术与软件 has no work-years condition: it cannot be failed on work years.
+    sid = life.sitting("ruankao")
+    cid = _enrol(life, sid, "cand.005", level="中级", comparison={})
+    life.ledger.release_results("exam-center", sid, on=D)
+    life.ledger.release_score("exam-center", cid, True, {"综合": "50"}, on=D)
+    life.ledger.hand_over("hrss", cid, on=date(2025, 6, 15))
+    with refused(life, r"R-6: a 不合格 result must cite a national registration condition of 计算机技术与软件 \(none\)"):
+        life.ledger.record_verification("dept.gongxin.henan", cid, U, on=date(2025, 6, 20), condition="work-years")

@@ -1009,7 +1009,7 @@ def test_registration_refusals_create_nothing() -> None:
         dict(candidate="x.001", city="zhengzhou", on=date(2025, 3, 10)),
         dict(candidate="cand.001", city="zhengzhou", on=date(2025, 5, 26)),
         dict(candidate="cand.001", city="zhengzhou", on=date(2025, 3, 10), level="三级"),
-        dict(candidate="cand.001", city="zhengzhou", on=date(2025, 3, 10), comparison={"education": "passed"}),
+        dict(candidate="cand.001", city="zhengzhou", on=date(2025, 3, 10), comparison={"practice": "passed"}),
         dict(candidate="cand.001", city="zhengzhou", on=date(2025, 3, 10),
              comparison={**COMPARISON_OK, "major": "failed"}),  # no evidence uploaded
     ]
