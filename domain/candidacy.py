@@ -635,6 +635,11 @@ class Candidacy(DatedAggregate):
         self._open(None, on)
         route = reissue_route(self.exam, self.city)
         receivers = [p for p in route if p in verification_units(self.exam, self.city)]
+        if kind is ReissueKind.INFORMATION_CHANGE and self.exam.e_certificate:
+            # The e-certificate is HRSS's: a change of it goes to HRSS, which issued it,
+            # through the units that receive requests, or to HRSS directly.
+            route = (*verification_units(self.exam, self.city)[::-1], HRSS)
+            receivers = list(route)
         authorised(actor, receivers, "R-19", f"receive reissue requests for {self.exam.name} in {self.city}")
         if kind is ReissueKind.PAPER_REISSUE and self.certificate_kind == "e-certificate":
             self._reissue_refused(actor=actor, kind=kind, reason=reason, rule="R-18", on=on)
@@ -645,6 +650,10 @@ class Candidacy(DatedAggregate):
         if kind is ReissueKind.PAPER_REISSUE or not self.exam.e_certificate:
             require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to reissue")
             require(_on_or_before(self.paper_received_on, on), "R-19", "no paper certificate was issued to this candidate")
+            if kind is ReissueKind.PAPER_REISSUE:  # 补办 replaces a certificate the holder had
+                require(_on_or_before(self.handed_out_on, on) or _on_or_before(self.delivered_on, on), "R-19",
+                        "a paper reissue (补办) replaces a certificate handed out or delivered; this one was never "
+                        "collected: it is handed out, not reissued")
         else:
             require(_on_or_before(self.certificate_issued_on, on), "R-19", "no e-certificate was issued to this candidate")
         require(self.reissue_at < 0 or self.reissue_end is not None, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''}); it ends first (completed, refused or withdrawn)")

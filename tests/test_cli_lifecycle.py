@@ -334,13 +334,17 @@ def test_provincial_e_certificate_and_a_refused_paper_reissue_is_recorded(run: R
 
     accepted = run.ok("cert", "reissue", ref, "--kind", "information-change", "--reason", "姓名更正",
                       "--as", "dept.zhujian.zhengzhou", "--on", "2025-09-02")
-    assert "dept.zhujian.zhengzhou -> dept.zhujian.henan -> exam-center" in accepted.stderr
+    # The e-certificate is HRSS's: a change of it goes to HRSS, which issued it.
+    assert "dept.zhujian.zhengzhou -> dept.zhujian.henan -> hrss" in accepted.stderr
     run.refused("cert", "forward", ref, "--as", "dept.zhujian.henan", "--on", "2025-09-03", message="R-19:")
     assert run.ok("cert", "forward", ref, "--as", "dept.zhujian.zhengzhou", "--on", "2025-09-03").stdout.strip() == "dept.zhujian.henan"
-    assert run.ok("cert", "forward", ref, "--as", "dept.zhujian.henan", "--on", "2025-09-05").stdout.strip() == "exam-center"
-    run.refused("cert", "forward", ref, "--as", "exam-center", "--on", "2025-09-08", message="R-19: there is no request")
+    assert run.ok("cert", "forward", ref, "--as", "dept.zhujian.henan", "--on", "2025-09-05").stdout.strip() == "hrss"
+    run.refused("cert", "forward", ref, "--as", "hrss", "--on", "2025-09-08", message="R-19: there is no request")
     shown = run.json("candidate", "show", ref)
-    assert shown["reissue"]["with"] == "exam-center" and shown["paper"]["state"] == "none (e-certificate)"
+    assert shown["reissue"]["with"] == "hrss" and shown["paper"]["state"] == "none (e-certificate)"
+    run.ok("cert", "end-request", ref, "--outcome", "completed", "--reason", "电子证书信息已更正", "--as", "hrss",
+           "--on", "2025-09-10")
+    assert run.json("candidate", "show", ref)["reissue"]["end"] == "completed"
     assert shown["certificate"]["kind"] == "e-certificate" and shown["certificate"]["number"] == "豫JZ2-2025-000731"
     _verifies(run)
 

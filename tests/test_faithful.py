@@ -329,3 +329,29 @@ def test_unqualified_cites_a_national_condition_of_the_exam_or_a_named_henan_pol
     life.ledger.hand_over("hrss", cid, on=date(2025, 6, 15))
     with refused(life, r"R-6: a 不合格 result must cite a national registration condition of 计算机技术与软件 \(none\)"):
         life.ledger.record_verification("dept.gongxin.henan", cid, U, on=date(2025, 6, 20), condition="work-years")
+
+
+# -- 6. reissue ------------------------------------------------------------------------------------
+
+
+def test_reissue_only_for_a_certificate_the_holder_had_and_e_certificate_changes_go_to_hrss(life: LifeWorld) -> None:
+    _, ids = verified(life, candidates=("cand.001", "cand.002"))
+    unclaimed, collected = ids["cand.001"], ids["cand.002"]
+    for n, cid in enumerate((unclaimed, collected)):
+        life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, f"ZS{n}", on=date(2025, 9, 1))
+    life.ledger.hand_out("dept.zhujian.zhengzhou", collected, on=date(2025, 9, 5))
+    paper = ReissueKind.PAPER_REISSUE
+    with refused(life, r"R-19: a paper reissue \(补办\) replaces a certificate handed out or delivered; this one was "
+                       r"never collected"):
+        life.ledger.request_reissue("dept.zhujian.zhengzhou", unclaimed, paper, "遗失", on=date(2025, 10, 1))
+    assert life.ledger.request_reissue("dept.zhujian.zhengzhou", collected, paper, "遗失", on=date(2025, 10, 1))
+
+    sid2, e_ids = verified(life, "jianzaoshi-2", candidates=("cand.003",))
+    holder = e_ids["cand.003"]
+    life.ledger.issue_e_certificate("hrss", holder, "HN-E-3", on=date(2025, 7, 10))
+    info = ReissueKind.INFORMATION_CHANGE
+    assert life.ledger.request_reissue("dept.zhujian.zhengzhou", holder, info, "姓名更正", on=date(2025, 9, 2))
+    assert life.ledger.candidacy(holder).reissue_route == ("dept.zhujian.zhengzhou", "dept.zhujian.henan", "hrss")
+    life.ledger.end_reissue("cand.003", holder, RequestEnd.WITHDRAWN, "改为直接向省人社厅申请", on=date(2025, 9, 3))
+    assert life.ledger.request_reissue("hrss", holder, info, "姓名更正", on=date(2025, 9, 4))  # HRSS receives it directly
+    life.ledger.end_reissue("hrss", holder, RequestEnd.COMPLETED, "电子证书已更正", on=date(2025, 9, 10))

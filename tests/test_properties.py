@@ -242,7 +242,8 @@ def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple
         "receive_paper_certificate": (unit,),
         "deliver_by_post": (POSTAL,),
         "hand_out": paper_units(exam, c.city),
-        "request_reissue": tuple(p for p in reissue_route(exam, c.city) if p in verifiers),
+        # An information change of an e-certificate goes to HRSS, which issued it.
+        "request_reissue": (*(p for p in reissue_route(exam, c.city) if p in verifiers), *((HRSS,) if exam.e_certificate else ())),
     }[act]
 
 
@@ -498,8 +499,13 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
                 bad("R-18/R-19", "paper reissue accepted without a paper certificate or with an e-certificate")
             else:
                 after("dated-after", "the paper certificate's arrival", prev.paper_received_on)
-        if tuple(e.route) != reissue_route(exam, prev.city)[reissue_route(exam, prev.city).index(e.actor):]:
+        full = reissue_route(exam, prev.city)
+        if exam.e_certificate and e.kind == ReissueKind.INFORMATION_CHANGE:
+            full = (*verification_units(exam, prev.city)[::-1], HRSS)
+        if e.actor not in full or tuple(e.route) != full[full.index(e.actor):]:
             bad("R-19", f"route {e.route}")
+        if e.kind == ReissueKind.PAPER_REISSUE and prev.handed_out_on is None and prev.delivered_on is None:
+            bad("R-19", "a paper reissue of a certificate never handed out or delivered")
     elif name == "ReissueRefused":
         if e.kind != ReissueKind.PAPER_REISSUE or prev.certificate_kind != "e-certificate" or e.rule != "R-18":
             bad("R-18", "a refusal recorded without an e-certificate")

@@ -172,12 +172,15 @@ def verified(
 
 
 def with_paper(life: LifeWorld, exam_code: str = "jianzaoshi-1", candidates: Iterable[str] = ("cand.001",),
-               **kw: Any) -> tuple[UUID, dict[str, UUID]]:
-    """``verified`` (all 合格, announced) + the national paper certificates received."""
+               *, handed_out: bool = False, **kw: Any) -> tuple[UUID, dict[str, UUID]]:
+    """``verified`` (all 合格, announced) + the national paper certificates received (and, with
+    ``handed_out``, handed out by the provincial unit on 2025-09-05)."""
     sid, ids = verified(life, exam_code, candidates, **kw)
     unit = provincial_unit(exam(exam_code))
     for n, cid in enumerate(ids.values()):
         life.ledger.receive_paper_certificate(unit, cid, f"ZS2025{n:04d}", on=PAPER_ARRIVES)
+        if handed_out:
+            life.ledger.hand_out(unit, cid, on=date(2025, 9, 5))
     return sid, ids
 
 
@@ -930,7 +933,7 @@ def _forward_all(life: LifeWorld, cid: UUID, holders: list[str], on: date) -> li
 
 
 def test_r19_weisheng_goes_up_to_the_national_exam_center(life: LifeWorld) -> None:
-    _, ids = with_paper(life, "weisheng")
+    _, ids = with_paper(life, "weisheng", handed_out=True)
     cid = ids["cand.001"]
     on = date(2025, 10, 1)
     with refused(life, r"R-19: only 'dept\.weijian\.zhengzhou' or 'dept\.weijian\.henan' may receive reissue requests "
@@ -958,7 +961,7 @@ def test_r19_weisheng_goes_up_to_the_national_exam_center(life: LifeWorld) -> No
 
 
 def test_r19_other_exams_go_to_the_henan_exam_center(life: LifeWorld) -> None:
-    _, ids = with_paper(life, "jianzaoshi-1", ("cand.001", "cand.002"))
+    _, ids = with_paper(life, "jianzaoshi-1", ("cand.001", "cand.002"), handed_out=True)
     first, second = ids["cand.001"], ids["cand.002"]
     on = date(2025, 10, 1)
     for wrong in ("exam-center", "dept.zhujian.luoyang", "cand.001"):
@@ -980,7 +983,7 @@ def test_r19_other_exams_go_to_the_henan_exam_center(life: LifeWorld) -> None:
 
 
 def test_r19_province_only_national_route_tongxin(life: LifeWorld) -> None:
-    _, ids = with_paper(life, "tongxin")
+    _, ids = with_paper(life, "tongxin", handed_out=True)
     cid = ids["cand.001"]
     on = date(2025, 10, 1)
     with refused(life, r"R-19: only 'dept\.tongxin\.henan' may receive reissue requests for 通信 in zhengzhou, "
