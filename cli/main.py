@@ -112,13 +112,14 @@ def cli(ctx: click.Context, db_url: str | None, keys_dir: Path, forced_key: str 
 
 
 def _register_commands() -> None:
-    from certledger.cli import demo, lifecycle, trust, verify
+    from certledger.cli import demo, lifecycle, rules, trust, verify
 
     cli.add_command(trust.init)
     cli.add_command(trust.parties)
     cli.add_command(trust.keys)
     cli.add_command(verify.verify)
     cli.add_command(demo.demo)
+    cli.add_command(rules.rules)
     for group in lifecycle.COMMANDS:
         cli.add_command(group)
 
