@@ -23,7 +23,7 @@ import click
 
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
-from certledger.domain.acts import late_entry
+from certledger.domain.acts import late_entry, official_term
 from certledger.domain.candidacy import REQUEST_END_TERMS, Candidacy, Outcome, ReissueKind, RequestEnd, outcome
 from certledger.domain.departures import Departure, departures_of
 from certledger.domain.errors import InputError, RefusalRecorded
@@ -817,7 +817,8 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
         "handed_over_on": c.handed_over_on,
         "verification_units": list(verification_units(c.exam, c.city)),
         "verification": {"result": _value(c.first_result), "condition": c.first_condition, "on": c.first_result_on},
-        "appeal": {"lodged_on": c.appeal_lodged_on, "upheld": c.appeal_upheld},
+        "appeal": {"lodged_on": c.appeal_lodged_on, "upheld": c.appeal_upheld,
+                   "decision": {True: "申辩成立", False: "申辩不成立", None: None}[c.appeal_upheld]},
         "supplementary": {"result": _value(c.supplementary_result), "condition": c.supplementary_condition,
                           "on": c.supplementary_on},
         "forfeited_on": c.forfeited_on,
@@ -1014,3 +1015,41 @@ def cert_end_request(session: Session, candidacy_ref: str, outcome: str, reason:
 
 
 COMMANDS = (exams, sitting, candidate, cert)
+
+
+# -- official terms ---------------------------------------------------------------------------------
+# Each act's command shows the notices' own name for it (declared once, with @act, beside the
+# domain command) before its English help: `certledger candidate --help` lists them side by side.
+_ACT_OF_COMMAND = {
+    ("sitting", "schedule"): "schedule", ("sitting", "release"): "release_results",
+    ("sitting", "publicity"): "publish_publicity", ("sitting", "report-results"): "report_verification_results",
+    ("sitting", "announce-results"): "announce_verification_results",
+    ("sitting", "submit-supplementary"): "submit_supplementary_results",
+    ("sitting", "announce-supplementary"): "announce_supplementary_results",
+    ("sitting", "transfer-custody"): "transfer_custody",
+    ("candidate", "register"): "register", ("candidate", "score"): "release_score",
+    ("candidate", "hand-over"): "hand_over", ("candidate", "verify"): "record_verification",
+    ("candidate", "appeal"): "lodge_appeal", ("candidate", "decide-appeal"): "decide_appeal",
+    ("candidate", "supplementary"): "record_supplementary", ("candidate", "forfeit"): "record_forfeit",
+    ("candidate", "void"): "find_ineligible", ("candidate", "fraud"): "find_fraud",
+    ("candidate", "refer"): "refer_to_judiciary",
+    ("cert", "e-certificate"): "issue_e_certificate", ("cert", "pass-proof"): "issue_pass_proof",
+    ("cert", "paper-received"): "receive_paper_certificate", ("cert", "reserve-mailing"): "reserve_mailing",
+    ("cert", "delivered"): "deliver_by_post", ("cert", "hand-out"): "hand_out",
+    ("cert", "reissue"): "request_reissue", ("cert", "forward"): "forward_reissue", ("cert", "end-request"): "end_reissue",
+}
+
+
+def _show_official_terms() -> None:
+    for group in COMMANDS:
+        for name, command in group.commands.items():
+            act_name = _ACT_OF_COMMAND.get((group.name or "", name))
+            if act_name is None:
+                continue
+            owner = ExamSitting if group.name == "sitting" else Candidacy
+            term = official_term(getattr(owner, act_name))
+            if term and command.help and not command.help.startswith(term):
+                command.help = f"{term}: {command.help}"
+
+
+_show_official_terms()

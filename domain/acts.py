@@ -122,6 +122,16 @@ def declarations(event_class: type) -> list[Declaration]:
     return []
 
 
+def official_term(command: Callable[..., Any]) -> str:
+    """The notices' own name of the act a command is declared as (``@act(term=…)``); the
+    declarations of one command joined with " / " where it records more than one event."""
+    target = getattr(command, "__func__", command)
+    if _PENDING:
+        _bind_pending()
+    terms = [d.term for found in _DECLARED.values() for d in found if d.command is target and d.term]
+    return " / ".join(dict.fromkeys(terms))
+
+
 def event_class(topic: str) -> type | None:
     """The event class a stored topic names — only if it is one of a declared act's events
     (or a subclass an aggregate derived from one). Nothing else is ever imported or built

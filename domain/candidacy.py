@@ -407,7 +407,7 @@ class Candidacy(DatedAggregate):
         self._check_received(actor, on, "an appeal (申辩)")
         self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on)
 
-    @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理")
+    @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理（申辩成立 / 申辩不成立）")
     def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date,
                       exception: str | None = None) -> None:
         self._open(sitting, on)

@@ -363,7 +363,7 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
     run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "cand.001", "--on", "2025-07-05")
     run.ok("candidate", "decide-appeal", appellant, "--rejected", "--reason", "证明不足", "--as", "dept.zhujian.henan",
            "--on", "2025-07-20")
-    assert run.json("candidate", "show", appellant)["appeal"] == {"lodged_on": "2025-07-05", "upheld": False}
+    assert run.json("candidate", "show", appellant)["appeal"] == {"lodged_on": "2025-07-05", "upheld": False, "decision": "申辩不成立"}
     run.refused("candidate", "void", appellant, "--condition", "hukou", "--finding", "户籍不符", "--as", "hrss",
                 "--on", "2025-07-21", message="R-11: a 不合格 result must cite a national registration condition")
     # 申辩不成立 made the 不合格 final, with R-11's consequences: the registration is void already.

@@ -31,3 +31,10 @@ def test_rules_prints_one_rule_with_its_source_paragraph_and_all_as_json() -> No
     assert len(every) == 19 and every[11]["id"] == "R-12" and "第十条、第十二条" in every[11]["text"]
     unknown = CliRunner().invoke(cli, ["rules", "R-20"])
     assert unknown.exit_code == 2 and "no rule 'R-20'" in unknown.stderr
+
+
+def test_each_act_shows_its_official_term_beside_the_english() -> None:
+    listed = CliRunner().invoke(cli, ["candidate", "--help"]).stdout
+    for term in ("申辩:", "申辩处理（申辩成立 / 申辩不成立）:", "补充资格核查:", "视为放弃:", "资格核查结果:"):
+        assert term in listed, term
+    assert "登记造册移交:" in CliRunner().invoke(cli, ["sitting", "transfer-custody", "--help"]).stdout
