@@ -79,7 +79,7 @@ def test_generally_r8_an_appeal_lodged_on_the_last_day_can_be_decided_after_it(l
     life.ledger.record_supplementary("dept.zhujian.henan", pending, Q, on=after, exception="学历认证中心回函延迟")
     assert status(life, pending, after) is Q
     candidacy = life.ledger.candidacy(appellant)
-    assert [(d.rule, d.event, d.term) for d in departures_of(candidacy)] == [("R-8", "AppealDecided", "申辩处理")]
+    assert [(d.rule, d.event, d.term) for d in departures_of(candidacy)] == [("R-8", "AppealDecided", "申辩处理（申辩成立 / 申辩不成立）")]
     assert events_of(life, appellant)[-1].exception == "申辩于期限最后一日提交，核实需要时间"
 
 
