@@ -23,7 +23,7 @@ from certledger.cli.demo_people import REGION_CODES, Person, people
 from certledger.cli.output import emit_table, note
 from certledger.cli.session import PASSPHRASE_ENV, Session
 from certledger.cli.verify import print_summary
-from certledger.domain.candidacy import Outcome, ReissueKind
+from certledger.domain.candidacy import Outcome, ReissueKind, RequestEnd
 from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
@@ -257,9 +257,10 @@ class DemoRun:
             if code == "jianzaoshi-1":  # a result for the unreported one, after the 15 days
                 unreported = self.roles[f"{code}:pending"][-1]
                 self._expect_refusal(lambda: L.record_verification(PROVINCE_UNIT, unreported, Outcome.QUALIFIED, on=date(2025, 7, 1)))
+            L.report_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 6, 29))  # R-6, then R-7
             L.announce_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 7, 2) if code == "jianzaoshi-1" else date(2025, 7, 11))
         self.say("verification results recorded by the provincial and municipal 住建 units (R-1, R-6): most 合格, "
-                 "some 不合格 citing 工作年限, some 报考条件待核查; one per exam never reported; results announced (R-7)")
+                 "some 不合格 citing 工作年限, some 报考条件待核查; one per exam never reported; results reported to HRSS (R-6), then announced (R-7)")
 
     def _appeals_and_supplementary(self) -> None:
         # In the order things happen across both sittings: a submission is dated the day it
@@ -281,19 +282,35 @@ class DemoRun:
             first, second = self.roles[f"{code}:unqualified"]
             L.decide_appeal(PROVINCE_UNIT, first, True, "补充材料证明工作年限符合国家报考条件", on=date(2025, 7, 25))
             L.decide_appeal(PROVINCE_UNIT, second, False, "合并计算后仍不满足工作年限", on=date(2025, 7, 28))
-        # R-16: reservations on the platform within 30 days of the results announcement.
-        national = self._qualified("jianzaoshi-1", date(2025, 7, 30))
-        self.mailed = set(national[: len(national) // 3])
-        for cid in national[: len(national) // 3]:
-            L.reserve_mailing(candidate(cid), cid, f"address:sha256:{self.rng.getrandbits(128):032x}", on=date(2025, 7, 30))
+        # R-16: reservations on the platform within 30 days of the announcement of the
+        # candidate's own 合格: the results announcement (or the appeal decision) here, the
+        # supplementary results announcement for those qualified in that round (below).
+        sitting = L.sitting("jianzaoshi-1:2025")
+        announced = [cid for cid in self._qualified("jianzaoshi-1", date(2025, 7, 30))
+                     if L.candidacy(cid).qualified_announced_on(sitting) is not None]
+        self.mailed = set(announced[: len(announced) // 3])
+        for cid in announced[: len(announced) // 3]:
+            L.reserve_mailing(candidate(cid), cid, self._address(), on=date(2025, 7, 30))
         for code in self.passed:
             pending = self.roles[f"{code}:pending"]
-            L.record_forfeit(PROVINCE_UNIT, pending[-1], on=date(2025, 8, 15))
+            if code == "jianzaoshi-1":  # the other sitting's forfeit is recorded late, below
+                L.record_forfeit(PROVINCE_UNIT, pending[-1], on=date(2025, 8, 15))
             L.submit_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 16))
             L.announce_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 18))
         self.say("申辩: one appeal upheld (now 合格), one rejected; supplementary verification (补充资格核查) for the "
                  "pending; one candidate never came and is 视为放弃 on 2025-08-15 (R-7, R-8); supplementary results "
                  "submitted to HRSS and announced (R-9)")
+        supplementary = self.roles["jianzaoshi-1:pending"][0]
+        L.reserve_mailing(candidate(supplementary), supplementary, self._address(), on=date(2025, 8, 20))
+        late = announced[len(announced) // 3]
+        L.reserve_mailing(HRSS, late, self._address(), on=date(2025, 8, 20), exception="考生驻外工作，凭单位证明逾期预约")
+        self.mailed |= {supplementary, late}
+        self.say("2025-08-20: a candidate qualified in the supplementary round reserves mailing, 30 days counted from "
+                 "that round's announcement (R-16); HRSS accepts one reservation after the 30 days as an exception "
+                 "with its reason, signed into the event (R-16 says 一般; `sitting exceptions` lists it)")
+
+    def _address(self) -> str:
+        return f"address:sha256:{self.rng.getrandbits(128):032x}"
 
     def _qualified(self, code: str, on: date) -> list:
         sitting = self.ledger.sitting(f"{code}:2025")
@@ -314,11 +331,11 @@ class DemoRun:
 
         void, fraud = self.national_qualified[-1], self.national_qualified[-2]
         L.find_ineligible(PROVINCE_UNIT, void, "work-years", "日常监管发现社保缴费年限与承诺不符", on=date(2025, 9, 10))
-        L.find_fraud(PROVINCE_UNIT, fraud, 12, "提供伪造的学历证书", on=date(2025, 9, 12))
+        L.find_fraud(PROVINCE_UNIT, fraud, "提供伪造的学历证书", on=date(2025, 9, 12))
         L.refer_to_judiciary(PROVINCE_UNIT, fraud, "郑州市公安局", on=date(2025, 9, 20))
         self.void = {void, fraud}
         self.say("supervision: one registration found ineligible, its pass proof void (R-11); one forged degree "
-                 "found (Order No. 31 Art. 12) and referred to the police (R-12)")
+                 "found (Order No. 31 Art. 10 and Art. 12 in one finding: pass proof and scores void, five years in the integrity record 诚信档案) and referred to the police (R-12)")
 
     def _certificates(self) -> None:
         L = self.ledger
@@ -336,8 +353,18 @@ class DemoRun:
         L = self.ledger
         self._expect_refusal(lambda: L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2029, 12, 31)))
         roster = L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2030, 5, 25))
+        collected = self.unclaimed[1]
+        L.hand_out(HRSS, collected, on=date(2030, 6, 10))
         self.say(f"2030-05-25, five years after the exam: the {len(roster)} unclaimed certificates are entered in a "
-                 "roster (登记造册) and transferred to HRSS (R-17)")
+                 "roster (登记造册) and transferred to HRSS (R-17); on 2030-06-10 HRSS, which now holds them, hands one out")
+
+        # R-8: the candidate of 建造师（二级） who never came was deemed to have forfeited from
+        # 2025-08-15, recorded or not; the unit records it at its year-end review.
+        absent = self.roles["jianzaoshi-2:pending"][-1]
+        deemed = L.candidacy(absent).deemed_forfeited_from(L.sitting("jianzaoshi-2:2025"))
+        L.record_forfeit(PROVINCE_UNIT, absent, on=date(2026, 1, 5))
+        self.say(f"2026-01-05: the year-end review records the forfeit (视为放弃) of the 建造师（二级） candidate who never "
+                 f"came to supplementary verification, deemed since {deemed} (R-8): a late forfeit")
 
         refused = L.request_reissue(f"dept.zhujian.{L.candidacy(self.e_certified[0]).city}", self.e_certified[0],
                                     ReissueKind.PAPER_REISSUE, "要求补发纸质证书", on=date(2026, 3, 2))
@@ -346,9 +373,10 @@ class DemoRun:
         L.request_reissue(city_unit, holder, ReissueKind.INFORMATION_CHANGE, "姓名变更（户籍已更正）", on=date(2026, 3, 2))
         L.forward_reissue(city_unit, holder, on=date(2026, 3, 5))
         L.forward_reissue(PROVINCE_UNIT, holder, on=date(2026, 3, 9))
+        L.end_reissue(EXAM_CENTER, holder, RequestEnd.COMPLETED, "证书信息已更正", on=date(2026, 3, 20))
         self.say(f"a paper reissue requested for an e-certificate is refused and the refusal recorded (R-18: "
                  f"{'refused' if not refused else 'accepted?!'}); an information change travels municipal → "
-                 "provincial department → 河南省人事考试中心 (R-19)")
+                 "provincial department → 河南省人事考试中心 (R-19), which completes it (办结)")
 
     def _expect_refusal(self, attempt) -> None:
         """Run an act the rules must refuse; show the refusal; check nothing was recorded."""
@@ -365,7 +393,7 @@ class DemoRun:
 
     def refusals(self) -> None:
         L = self.ledger
-        late_appeal = self.roles["jianzaoshi-1:pending"][-2]  # 不合格 in the supplementary round
+        late_appeal = self.roles["jianzaoshi-1:pending"][-1]  # 视为放弃: no later request is accepted
         unclaimed = L.candidacy(self.unclaimed[0])
         self._expect_refusal(lambda: L.lodge_appeal(L.candidacy(late_appeal).candidate, late_appeal, "补充核查结论有误", on=date(2025, 8, 20)))
         self._expect_refusal(lambda: L.issue_pass_proof(HRSS, next(iter(self.void)), "豫考证〔2025〕99999", on=date(2025, 10, 1)))

@@ -24,11 +24,13 @@ import click
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.receipts import recording
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
-from certledger.domain.acts import late_entry
-from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, outcome
+from certledger.domain.acts import late_entry, official_term
+from certledger.domain.candidacy import REQUEST_END_TERMS, Candidacy, Outcome, ReissueKind, RequestEnd, outcome
+from certledger.domain.departures import Departure, departures_of
 from certledger.domain.errors import InputError, RefusalRecorded
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
 from certledger.domain.sitting import ExamSitting
+from certledger.domain.stage import Stage, stage
 from certledger.domain.units import paper_units, provincial_unit, verification_units
 from certledger.events.ledger import Ledger
 from certledger.events.lifecycle import parse_candidacy_ref, parse_sitting_ref
@@ -108,6 +110,17 @@ late_option = click.option(
     help="Record the act as a late entry (补录): dated --on, before the latest act already recorded "
     "on this sitting or candidacy (L-2). The reason is signed into the ledger first.",
 )
+
+
+def exception_option(rule: str, who: str) -> Callable[[F], F]:
+    """``--exception REASON``: a departure from a "generally" (一般) rule, signed into the event
+    with its reason and listed by ``sitting exceptions`` (domain/departures.py)."""
+    return click.option(
+        "--exception", "exception", metavar="REASON",
+        help=f"Record the act as a departure from {rule}, which says 一般 (generally): {who} "
+        "states the reason, which is signed into the event and listed in the exceptions register "
+        "(sitting exceptions). Refused when the act keeps the norm.",
+    )
 
 
 def act(f: F) -> F:
@@ -349,27 +362,42 @@ def sitting_release(session: Session, sitting_ref: str, actor: str, on: date) ->
 @sitting.command("publicity")
 @sitting_argument
 @day_option("--starts", required=True, help="First day of the publicity.")
-@day_option("--ends", required=True, help="Last day (at least 10 days in all, R-5).")
+@day_option("--ends", required=True, help="Last day (generally at least 10 days in all, R-5).")
+@exception_option("R-5's 10 days", "each publisher")
 @act
 @pass_session
-def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, actor: str, on: date) -> None:
+def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, exception: str | None,
+                      actor: str, on: date) -> None:
     """Publish the joint pass publicity and verification announcement (R-5): HRSS and the
     provincial unit each publish it, with the same period."""
     ledger, sid = open_sitting(session, sitting_ref)
-    ledger.publish_publicity(actor, sid, starts, ends, on=on)
+    ledger.publish_publicity(actor, sid, starts, ends, on=on, exception=exception)
     s = ledger.sitting(sid)
     missing = "" if s.publicity_is_joint else f"; awaiting {', '.join(sorted({'hrss', provincial_unit(s.exam)} - set(s.publicity_published_by)))}"
     _done(f"publicity of {s.label} {starts.isoformat()}..{ends.isoformat()} published by {actor}{missing}", actor, on)
 
 
-@sitting.command("announce-results")
+@sitting.command("report-results")
 @sitting_argument
 @act
 @pass_session
-def sitting_announce_results(session: Session, sitting_ref: str, actor: str, on: date) -> None:
+def sitting_report_results(session: Session, sitting_ref: str, actor: str, on: date) -> None:
+    """Report the verification results to HRSS (核查结果报送, R-6: the provincial unit, within 15
+    days of D; R-10: a provincial exam's own deadline). The results announcement follows it."""
+    ledger, sid = open_sitting(session, sitting_ref)
+    ledger.report_verification_results(actor, sid, on=on)
+    _done(f"verification results of {ledger.sitting(sid).label} reported to HRSS", actor, on)
+
+
+@sitting.command("announce-results")
+@sitting_argument
+@exception_option("R-8's two months (the period this announcement opens)", "the provincial unit")
+@act
+@pass_session
+def sitting_announce_results(session: Session, sitting_ref: str, exception: str | None, actor: str, on: date) -> None:
     """Publish the verification results announcement (R-7: the provincial unit)."""
     ledger, sid = open_sitting(session, sitting_ref)
-    ledger.announce_verification_results(actor, sid, on=on)
+    ledger.announce_verification_results(actor, sid, on=on, exception=exception)
     s = ledger.sitting(sid)
     assert s.mailing_due is not None
     _done(f"verification results of {s.label} announced; mailing reservations until {s.mailing_due.isoformat()}", actor, on)
@@ -447,6 +475,7 @@ def sitting_show(session: Session, sitting_ref: str, as_json: bool) -> None:
         "publicity": {"starts": s.publicity[0], "ends": s.publicity[1]} if s.publicity else None,
         "publicity_published_by": list(s.publicity_published_by),
         "publicity_joint": s.publicity_is_joint,
+        "results_reported_on": s.results_reported_on,
         "results_announced_on": s.results_announced_on,
         "mailing_due": s.mailing_due,
         "supplementary_submitted_on": s.supplementary_submitted_on,
@@ -454,8 +483,37 @@ def sitting_show(session: Session, sitting_ref: str, as_json: bool) -> None:
         "custody_until": s.custody_until,
         "custody_transferred_on": s.custody_transferred_on,
         "custody_roster": [ref_of_candidacy(ledger.candidacy(c), s) for c in s.custody_roster],
+        "exceptions": [_departure_text(d) for d in departures_of(s)],
     }
     _emit_record(record, as_json)
+
+
+def _departure_text(d: Departure) -> str:
+    return f"{d.on.isoformat()} {d.rule} {d.term} ({d.event}) by {d.actor}: {d.reason}"
+
+
+@sitting.command("exceptions")
+@sitting_argument
+@json_option
+@pass_session
+def sitting_exceptions(session: Session, sitting_ref: str, as_json: bool) -> None:
+    """The exceptions register (例外登记): every act of SITTING and its candidacies recorded as a
+    departure from a rule that says 一般 (generally) — R-5, R-8, R-16 — with its signed reason."""
+    ledger, sid = open_sitting(session, sitting_ref, read_only=True)
+    s = ledger.sitting(sid)
+    entries = [(ref_of_sitting(s), d) for d in departures_of(s)]
+    for cid in ledger.candidacies_of(sid):
+        c = ledger.candidacy(cid)
+        entries.extend((ref_of_candidacy(c, s), d) for d in departures_of(c))
+    rows = [
+        {"on": d.on, "rule": d.rule, "act": d.event, "term": d.term, "where": where, "by": d.actor, "reason": d.reason}
+        for where, d in sorted(entries, key=lambda e: e[1].on)
+    ]
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table([{**r, "act": f"{r['term']} {r['act']}", "on": r["on"].isoformat()} for r in rows],
+                   ["on", "rule", "act", "where", "by", "reason"])
 
 
 # == candidate =====================================================================================
@@ -478,15 +536,17 @@ def candidate() -> None:
 @click.option(
     "--compare",
     "compare",
-    required=True,
+    default="",
     metavar="ITEM=RESULT,…",
-    help="The online comparison (R-2) of education, major and work-years, each passed or failed: "
-    "education=passed,major=failed,work-years=passed.",
+    help="The online comparison (R-2) of the exam's registration conditions (education, major, work-years, "
+    "…: the exam's own list, `exams list`), each passed or failed: education=passed,major=failed,work-years=passed. "
+    "Empty on the evidence route or for an exam without conditions.",
 )
 @click.option("--evidence", multiple=True, metavar="ITEM=REF",
               help="Uploaded evidence for an item whose comparison failed, e.g. major=upload:abc123 (repeatable).")
 @click.option("--commitment/--no-commitment", default=True, show_default=True,
-              help="The candidate's commitment (告知承诺); registration requires it (R-2).")
+              help="The candidate's commitment (告知承诺, R-2). Without it (不符合告知承诺制要求) the candidate "
+                   "takes the evidence route: --evidence for every registration condition of the exam.")
 @act
 @pass_session
 def candidate_register(session: Session, sitting_ref: str, name: str, masked_id: str, city: str, level: str,
@@ -525,12 +585,13 @@ def candidate_score(session: Session, candidacy_ref: str, passed: bool | None, s
 
 @candidate.command("hand-over")
 @candidacy_argument
+@exception_option("R-8's two months (the year's post-exam verification)", "HRSS")
 @act
 @pass_session
-def candidate_hand_over(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
+def candidate_hand_over(session: Session, candidacy_ref: str, exception: str | None, actor: str, on: date) -> None:
     """Hand a passed candidate over to the provincial verification unit (R-4: hrss)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.hand_over(actor, cid, on=on)
+    ledger.hand_over(actor, cid, on=on, exception=exception)
     c = ledger.candidacy(cid)
     _done(f"{candidacy_ref} handed over to {provincial_unit(c.exam)} for verification", actor, on)
 
@@ -568,15 +629,16 @@ def candidate_appeal(session: Session, candidacy_ref: str, grounds: str, actor: 
 @candidacy_argument
 @click.option("--upheld/--rejected", "upheld", default=None, help="The decision (required).")
 @click.option("--reason", required=True, help="Why.")
+@exception_option("R-8's two months", "the verification unit")
 @act
 @pass_session
 def candidate_decide_appeal(session: Session, candidacy_ref: str, upheld: bool | None, reason: str,
-                            actor: str, on: date) -> None:
-    """Decide an appeal (R-1, R-8: within two months of D); upheld makes the candidate 合格."""
+                            exception: str | None, actor: str, on: date) -> None:
+    """Decide an appeal (R-1, R-8: generally within two months of D); upheld makes the candidate 合格."""
     if upheld is None:
         raise InputError("give --upheld or --rejected")
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.decide_appeal(actor, cid, upheld, reason, on=on)
+    ledger.decide_appeal(actor, cid, upheld, reason, on=on, exception=exception)
     _done(f"appeal of {candidacy_ref} {'upheld' if upheld else 'rejected'}", actor, on)
 
 
@@ -585,14 +647,15 @@ def candidate_decide_appeal(session: Session, candidacy_ref: str, upheld: bool |
 @click.option("--result", "result_text", required=True, metavar="RESULT",
               help="合格|不合格 (or qualified|unqualified).")
 @click.option("--condition", metavar="CODE", help="For 不合格: the national registration condition not met.")
+@exception_option("R-8's two months", "the verification unit")
 @act
 @pass_session
 def candidate_supplementary(session: Session, candidacy_ref: str, result_text: str, condition: str | None,
-                            actor: str, on: date) -> None:
+                            exception: str | None, actor: str, on: date) -> None:
     """Record the supplementary verification (补充资格核查) of a pending candidate (R-7, R-8)."""
     result = outcome(result_text)
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.record_supplementary(actor, cid, result, on=on, condition=condition)
+    ledger.record_supplementary(actor, cid, result, on=on, condition=condition, exception=exception)
     _done(f"supplementary verification of {candidacy_ref}: {result.value}" + (f" ({condition})" if condition else ""),
           actor, on)
 
@@ -624,15 +687,46 @@ def candidate_void(session: Session, candidacy_ref: str, condition: str, finding
 
 @candidate.command("fraud")
 @candidacy_argument
-@click.option("--article", required=True, type=int, metavar="10|12", help="Article of MOHRSS Order No. 31.")
 @click.option("--finding", required=True, help="What was found.")
 @act
 @pass_session
-def candidate_fraud(session: Session, candidacy_ref: str, article: int, finding: str, actor: str, on: date) -> None:
-    """Record a finding of false material or other fraud (R-12)."""
+def candidate_fraud(session: Session, candidacy_ref: str, finding: str, actor: str, on: date) -> None:
+    """Record a finding of false material or other fraud (违纪违规处理, R-12): one finding under
+    MOHRSS Order No. 31 Art. 10 and Art. 12 together — certificate or pass proof void, the
+    sitting's scores void, and a five-year entry in the exam integrity record (诚信档案)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.find_fraud(actor, cid, article, finding, on=on)
-    _done(f"fraud finding on {candidacy_ref} under Order No. 31 Art. {article}", actor, on)
+    ledger.find_fraud(actor, cid, finding, on=on)
+    until = ledger.candidacy(cid).integrity_record_until
+    assert until is not None
+    _done(f"fraud finding on {candidacy_ref} under Order No. 31 Art. 10 and 12: certificate and scores void, "
+          f"integrity record (诚信档案) until {until.isoformat()}", actor, on)
+
+
+@candidate.command("integrity-record")
+@status_on_option
+@json_option
+@pass_session
+def candidate_integrity_record(session: Session, on: date, as_json: bool) -> None:
+    """The exam integrity record (诚信档案, R-12: Order No. 31 Art. 12): every fraud finding in
+    the ledger, with the entry's period (five years, Art. 7 by Art. 10) and whether it is still
+    in force on --on."""
+    ledger = session.ledger(read_only=True)
+    rows = []
+    for cid, found in ledger.integrity_record():
+        c = ledger.candidacy(cid)
+        s = ledger.sitting(c.sitting_id)
+        rows.append({
+            "candidacy": ref_of_candidacy(c, s), "candidate": c.candidate, "name": c.name,
+            "masked_id": c.masked_id, "articles": list(found.articles), "finding": found.finding,
+            "by": found.actor, "entered_on": found.on, "until": found.record_until,
+            "in_force": found.on <= on <= found.record_until, "consequences": found.consequences,
+        })
+    if as_json:
+        emit_json(rows)
+    else:
+        table = [{**r, "articles": "+".join(map(str, r["articles"])), "in_force": "yes" if r["in_force"] else "no"}
+                 for r in rows]
+        emit_table(table, ["candidate", "name", "masked_id", "articles", "entered_on", "until", "in_force", "by", "finding"])
 
 
 @candidate.command("refer")
@@ -663,13 +757,23 @@ def status_text(c: Candidacy, s: ExamSitting, on: date) -> str:
     return "under verification"
 
 
+def _stage_text(st: Stage) -> str:
+    return f"{st.term} {'final' if st.final else 'next: ' + ', '.join(st.next)}"
+
+
+def _stage_record(c: Candidacy, s: ExamSitting, on: date) -> dict[str, Any]:
+    st = stage(c, s, on)
+    return {"name": st.name, "term": st.term, "final": st.final, "next": list(st.next)}
+
+
 def paper_state(c: Candidacy, s: ExamSitting) -> str:
     if c.exam.e_certificate:
         return "none (e-certificate)"
+    if c.handed_out_on is not None:
+        by_hrss = " by HRSS after the custody transfer" if c.id in s.custody_roster else ""
+        return f"handed out {c.handed_out_on}{by_hrss}"
     if c.id in s.custody_roster:
         return f"transferred to HRSS {s.custody_transferred_on}"
-    if c.handed_out_on is not None:
-        return f"handed out {c.handed_out_on}"
     if c.delivered_on is not None:
         return f"delivered {c.delivered_on}"
     if c.paper_received_on is None:
@@ -715,16 +819,18 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
         "handed_over_on": c.handed_over_on,
         "verification_units": list(verification_units(c.exam, c.city)),
         "verification": {"result": _value(c.first_result), "condition": c.first_condition, "on": c.first_result_on},
-        "appeal": {"lodged_on": c.appeal_lodged_on, "upheld": c.appeal_upheld},
+        "appeal": {"lodged_on": c.appeal_lodged_on, "upheld": c.appeal_upheld,
+                   "decision": {True: "申辩成立", False: "申辩不成立", None: None}[c.appeal_upheld]},
         "supplementary": {"result": _value(c.supplementary_result), "condition": c.supplementary_condition,
                           "on": c.supplementary_on},
         "forfeited_on": c.forfeited_on,
         "void": {"on": c.void_on, "reason": c.void_reason},
-        "fraud_article": c.fraud_article,
+        "fraud": {"articles": list(c.fraud_articles), "on": c.fraud_on, "integrity_record_until": c.integrity_record_until},
         "referred_on": c.referred_on,
         "status_on": on,
         "outcome": _value(current) if current is not None else None,
         "status": status_text(c, s, on),
+        "stage": _stage_record(c, s, on),
         "certificate": {"kind": c.certificate_kind, "number": c.certificate_no, "issued_on": c.certificate_issued_on,
                         "void": c.is_void and c.certificate_kind is not None},
         "paper": {
@@ -741,7 +847,9 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
             "route": route,
             "with": route[c.reissue_at] if 0 <= c.reissue_at < len(route) else None,
             "refusals": c.reissue_refusals,
+            "end": c.reissue_end,
         },
+        "exceptions": [_departure_text(d) for d in departures_of(c)],
     }
     _emit_record(record, as_json)
 
@@ -765,6 +873,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
             "city": c.city,
             "passed": c.passed,
             "status": status_text(c, s, on),
+            "stage": _stage_text(stage(c, s, on)),
             "certificate": _certificate_text(c),
             "paper": paper_state(c, s),
         })
@@ -772,7 +881,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
         emit_json(rows)
     else:
         table = [{**r, "passed": {True: "yes", False: "no", None: ""}[r["passed"]]} for r in rows]
-        emit_table(table, ["candidate", "name", "city", "passed", "status", "certificate", "paper"])
+        emit_table(table, ["candidate", "name", "city", "passed", "status", "stage", "certificate", "paper"])
 
 
 # == cert ============================================================================================
@@ -824,12 +933,15 @@ def cert_paper_received(session: Session, candidacy_ref: str, number: str, actor
 @cert.command("reserve-mailing")
 @candidacy_argument
 @click.option("--address-ref", required=True, help="Reference of the address on the reservation platform.")
+@exception_option("R-16's 30 days", "HRSS, which runs the reservation platform,")
 @act
 @pass_session
-def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, actor: str, on: date) -> None:
-    """Reserve mailing of the paper certificate, postage paid on delivery (R-16: the candidate)."""
+def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, exception: str | None,
+                         actor: str, on: date) -> None:
+    """Reserve mailing of the paper certificate, postage paid on delivery (R-16: the candidate,
+    generally within 30 days of the announcement of their 合格; later only as HRSS's exception)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.reserve_mailing(actor, cid, address_ref, on=on)
+    ledger.reserve_mailing(actor, cid, address_ref, on=on, exception=exception)
     _done(f"mailing of {candidacy_ref}'s certificate reserved (postage paid on delivery, 到付)", actor, on)
 
 
@@ -889,4 +1001,57 @@ def cert_forward(session: Session, candidacy_ref: str, actor: str, on: date) -> 
     click.echo(target)
 
 
+@cert.command("end-request")
+@candidacy_argument
+@click.option("--outcome", required=True, type=click.Choice([e.value for e in RequestEnd]),
+              help="completed (办结: the end of the R-19 route), refused (不予办理: the party holding it) "
+                   "or withdrawn (撤回: the candidate).")
+@click.option("--reason", required=True, help="Why.")
+@act
+@pass_session
+def cert_end_request(session: Session, candidacy_ref: str, outcome: str, reason: str, actor: str, on: date) -> None:
+    """End a reissue or information-change request (R-19): every request ends."""
+    ledger, cid = open_candidacy(session, candidacy_ref)
+    ledger.end_reissue(actor, cid, RequestEnd(outcome), reason, on=on)
+    _done(f"request of {candidacy_ref} {outcome} ({REQUEST_END_TERMS[RequestEnd(outcome)]})", actor, on)
+
+
 COMMANDS = (exams, sitting, candidate, cert)
+
+
+# -- official terms ---------------------------------------------------------------------------------
+# Each act's command shows the notices' own name for it (declared once, with @act, beside the
+# domain command) before its English help: `certledger candidate --help` lists them side by side.
+_ACT_OF_COMMAND = {
+    ("sitting", "schedule"): "schedule", ("sitting", "release"): "release_results",
+    ("sitting", "publicity"): "publish_publicity", ("sitting", "report-results"): "report_verification_results",
+    ("sitting", "announce-results"): "announce_verification_results",
+    ("sitting", "submit-supplementary"): "submit_supplementary_results",
+    ("sitting", "announce-supplementary"): "announce_supplementary_results",
+    ("sitting", "transfer-custody"): "transfer_custody",
+    ("candidate", "register"): "register", ("candidate", "score"): "release_score",
+    ("candidate", "hand-over"): "hand_over", ("candidate", "verify"): "record_verification",
+    ("candidate", "appeal"): "lodge_appeal", ("candidate", "decide-appeal"): "decide_appeal",
+    ("candidate", "supplementary"): "record_supplementary", ("candidate", "forfeit"): "record_forfeit",
+    ("candidate", "void"): "find_ineligible", ("candidate", "fraud"): "find_fraud",
+    ("candidate", "refer"): "refer_to_judiciary",
+    ("cert", "e-certificate"): "issue_e_certificate", ("cert", "pass-proof"): "issue_pass_proof",
+    ("cert", "paper-received"): "receive_paper_certificate", ("cert", "reserve-mailing"): "reserve_mailing",
+    ("cert", "delivered"): "deliver_by_post", ("cert", "hand-out"): "hand_out",
+    ("cert", "reissue"): "request_reissue", ("cert", "forward"): "forward_reissue", ("cert", "end-request"): "end_reissue",
+}
+
+
+def _show_official_terms() -> None:
+    for group in COMMANDS:
+        for name, command in group.commands.items():
+            act_name = _ACT_OF_COMMAND.get((group.name or "", name))
+            if act_name is None:
+                continue
+            owner = ExamSitting if group.name == "sitting" else Candidacy
+            term = official_term(getattr(owner, act_name))
+            if term and command.help and not command.help.startswith(term):
+                command.help = f"{term}: {command.help}"
+
+
+_show_official_terms()

@@ -122,6 +122,16 @@ def declarations(event_class: type) -> list[Declaration]:
     return []
 
 
+def official_term(command: Callable[..., Any]) -> str:
+    """The notices' own name of the act a command is declared as (``@act(term=…)``); the
+    declarations of one command joined with " / " where it records more than one event."""
+    target = getattr(command, "__func__", command)
+    if _PENDING:
+        _bind_pending()
+    terms = [d.term for found in _DECLARED.values() for d in found if d.command is target and d.term]
+    return " / ".join(dict.fromkeys(terms))
+
+
 def event_class(topic: str) -> type | None:
     """The event class a stored topic names — only if it is one of a declared act's events
     (or a subclass an aggregate derived from one). Nothing else is ever imported or built
@@ -217,6 +227,9 @@ class DatedAggregate(LedgerAggregate):
     # defaulted fields would come before its subclasses' required ones.
     latest_on = None  # date | None: the latest business date recorded here
     late_entry = None  # (party, date) | None: what the next act may carry, after a 补录
+    # The exceptions register (domain/departures.py): (event name, actor, on, reason) of each
+    # act recorded as a departure from a "generally" (一般) rule, in order.
+    departures = ()
 
     class Event(LedgerAggregate.Event):
         def mutate(self, aggregate: Any) -> Any:
@@ -226,6 +239,10 @@ class DatedAggregate(LedgerAggregate):
                 aggregate.latest_on = on
             if not isinstance(self, DatedAggregate.LateEntryRecorded):
                 aggregate.late_entry = None
+            reason = getattr(self, "exception", None)
+            if reason:
+                entry = (type(self).__name__, getattr(self, "actor", ""), on, reason)
+                aggregate.departures = (*aggregate.departures, entry)
             return aggregate
 
     class Created(Event, LedgerAggregate.Created):

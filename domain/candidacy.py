@@ -17,12 +17,15 @@ from eventsourcing.domain import event
 from certledger.domain.acts import DatedAggregate, act
 from certledger.domain.certificate import certificate_document
 from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
+from certledger.domain import order31
+from certledger.domain.departures import generally
 
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import CONDITIONS, Exam, exam
 from certledger.domain.places import check_city
 from certledger.domain.rules import authorised, by_deadline, require
-from certledger.domain.sitting import ExamSitting
+from certledger.domain.calendar import add_days
+from certledger.domain.sitting import MAILING_DAYS, ExamSitting
 from certledger.domain.trust import LEDGER_NAMESPACE
 from certledger.domain.units import HRSS, EXAM_CENTER, POSTAL, paper_units, provincial_unit, reissue_route, verification_units
 
@@ -36,8 +39,9 @@ class Outcome(str, Enum):
 
 
 FORFEITED = "视为放弃"
-COMPARISON_ITEMS = ("education", "major", "work-years")  # R-2: compared online
-FRAUD_ARTICLES = (10, 12)  # R-12: 人社部令第31号 第十条、第十二条
+# R-11 (2024 §1(3)), recorded with a 不合格 that can no longer change.
+R11_CONSEQUENCES = "R-11: registration void, fees not refunded; all subject scores of this sitting void; any certificate or pass proof void"
+HENAN_POLICY = "henan-policy:"  # 2024 §3(1) "我省相关政策": a 不合格 may cite one, by name
 
 
 class ReissueKind(str, Enum):
@@ -45,6 +49,17 @@ class ReissueKind(str, Enum):
 
     PAPER_REISSUE = "paper-reissue"
     INFORMATION_CHANGE = "information-change"
+
+
+class RequestEnd(str, Enum):
+    """How a reissue or information-change request ends: 办结, 不予办理, 撤回."""
+
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+REQUEST_END_TERMS = {RequestEnd.COMPLETED: "办结", RequestEnd.REFUSED: "不予办理", RequestEnd.WITHDRAWN: "撤回"}
 
 
 def candidacy_id(sitting: UUID, candidate: str) -> UUID:
@@ -84,7 +99,8 @@ class Candidacy(DatedAggregate):
     forfeited_on: date | None = None
     void_on: date | None = None
     void_reason: str | None = None
-    fraud_article: int | None = None
+    fraud_articles: tuple[int, ...] = ()  # R-12: Order No. 31 Art. 10 and Art. 12, together
+    integrity_record_until: date | None = None  # the 诚信档案 entry's last day (Art. 7 by Art. 10)
     fraud_on: date | None = None
     referred_on: date | None = None
     certificate_kind: str | None = None  # "e-certificate" (R-13) or "pass-proof" (R-14)
@@ -100,6 +116,7 @@ class Candidacy(DatedAggregate):
     reissue_at: int = -1  # index into reissue_route of the party now holding the request
     reissue_refusals: int = 0
     reissue_last_on: date | None = None
+    reissue_end: str | None = None  # RequestEnd value, once the request has ended
 
     @staticmethod
     def create_id(sitting_id: UUID, candidate: str) -> UUID:
@@ -112,11 +129,49 @@ class Candidacy(DatedAggregate):
         return exam(self.exam_code)
 
     def outcome_on(self, day: date, sitting: ExamSitting) -> Outcome | str | None:
-        """The verification status as it stands on ``day``, counting only results dated on or
+        """The verification status as it stands on ``day``, counting only acts dated on or
         before it. A candidate handed over but not reported by the deadline counts as
-        报考条件待核查 (R-6)."""
+        报考条件待核查 (R-6); one still not verified when the supplementary period ends is
+        deemed to have forfeited (视为放弃, R-8) from the next day, recorded or not."""
         if self.forfeited_on is not None and day >= self.forfeited_on:
             return FORFEITED
+        status = self.verification_status_on(day, sitting)
+        deemed = self.deemed_forfeited_from(sitting)
+        if deemed is not None and day >= deemed and (status is Outcome.PENDING or (status is None and not _on_or_before(self.handed_over_on, day))):
+            return FORFEITED
+        return status
+
+    def deemed_forfeited_from(self, sitting: ExamSitting) -> date | None:
+        """R-8: "逾期仍未按要求接受补充资格核查的，视为放弃考试资格". The day after the
+        supplementary period, for a candidate who passed and whom the results announcement
+        (published within the period) called to supplementary verification: handed over by
+        then, or never handed over at all (未核查人员). A candidate whose result was released,
+        or who was handed over (an exception), only after the period was never called, and
+        is not. A result recorded later, as an exception (一般), supersedes it from its date."""
+        due, announced = sitting.supplementary_due, sitting.results_announced_on
+        if self.passed is not True or due is None or announced is None or announced > due:
+            return None
+        if self.scored_on is not None and self.scored_on > due:  # passed only after the period: never called
+            return None
+        if self.handed_over_on is not None and self.handed_over_on > due:
+            return None
+        return add_days(due, 1)
+
+    def final_unqualified_from(self, sitting: ExamSitting) -> date | None:
+        """The day a 不合格 can no longer change, with R-11's consequences: 申辩不成立, a
+        supplementary 不合格 (both recorded with them), or a first-round 不合格 not answered by
+        a 申辩 within the period (from the day after it)."""
+        if self.appeal_upheld is False:
+            return self.appeal_decided_on
+        if self.supplementary_result is Outcome.UNQUALIFIED:
+            return self.supplementary_on
+        due = sitting.supplementary_due
+        if self.first_result is Outcome.UNQUALIFIED and self.appeal_lodged_on is None and due is not None:
+            return add_days(due, 1)
+        return None
+
+    def verification_status_on(self, day: date, sitting: ExamSitting) -> Outcome | None:
+        """The result of verification as recorded by ``day``, without any forfeit."""
         if self.supplementary_result is not None and _on_or_before(self.supplementary_on, day):
             return self.supplementary_result
         if self.appeal_upheld and _on_or_before(self.appeal_decided_on, day):
@@ -127,6 +182,30 @@ class Candidacy(DatedAggregate):
         if _on_or_before(self.handed_over_on, day) and due is not None and day > due:
             return Outcome.PENDING
         return None
+
+    def qualified_announced_on(self, sitting: ExamSitting) -> tuple[date, str] | None:
+        """When this candidate's own 合格 was made known, and by what (R-16 counts the
+        reservation period from it: "考后核查结果发布"): the results announcement (R-7) for a
+        first-round 合格, the supplementary results announcement (R-9) for a supplementary
+        合格, the appeal decision (申辩成立, after the results announcement) for an appeal
+        upheld. None while no 合格 has been announced."""
+        if self.supplementary_result is Outcome.QUALIFIED:
+            if sitting.supplementary_announced_on is None:
+                return None
+            return sitting.supplementary_announced_on, "the supplementary results announcement"
+        if sitting.results_announced_on is None:
+            return None
+        if self.appeal_upheld and self.appeal_decided_on is not None:
+            return max(self.appeal_decided_on, sitting.results_announced_on), "the appeal decision (申辩成立)"
+        if self.first_result is Outcome.QUALIFIED:
+            return sitting.results_announced_on, "the results announcement"
+        return None
+
+    def mailing_due(self, sitting: ExamSitting) -> date | None:
+        """R-16: reservations generally (一般) within 30 days of the candidate's own 合格
+        announcement."""
+        announced = self.qualified_announced_on(sitting)
+        return None if announced is None else add_days(announced[0], MAILING_DAYS)
 
     @property
     def is_void(self) -> bool:
@@ -169,13 +248,21 @@ class Candidacy(DatedAggregate):
         require(status == Outcome.QUALIFIED, rule, f"{self.candidate} is not verified 合格 (now: {_text(status)}): no {act}")
 
     def _national_condition(self, condition: str | None, rule: str) -> str:
+        """2024 §3(1): verification follows "国家规定的报名条件和我省相关政策" — a national
+        registration condition of this exam (its own list: an exam without a work-years
+        condition cannot be failed on work years), or a Henan policy cited by name
+        (``henan-policy:<name>``). This supersedes 2019 §2's "不得另行附加其他条件"."""
         allowed = self.exam.conditions
+        if condition is not None and condition.startswith(HENAN_POLICY):
+            name = condition[len(HENAN_POLICY):].strip()
+            require(bool(name), rule, f"a Henan policy is cited by name: {HENAN_POLICY}<name>, e.g. {HENAN_POLICY}豫人社〔2024〕X号")
+            return HENAN_POLICY + name
+        conditions = ", ".join(f"{c} {CONDITIONS[c]}" for c in allowed) or "none"
         require(
             condition in allowed,
             rule,
-            f"a 不合格 result must cite a national registration condition of {self.exam.name} "
-            f"({', '.join(f'{c} {CONDITIONS[c]}' for c in allowed)}); no other condition may be applied "
-            f"(2019 §2), got {condition!r}",
+            f"a 不合格 result must cite a national registration condition of {self.exam.name} ({conditions}) "
+            f"or a Henan policy by name ({HENAN_POLICY}<name>; 2024 §3(1)), got {condition!r}",
         )
         assert condition is not None
         return condition
@@ -207,13 +294,25 @@ class Candidacy(DatedAggregate):
             raise InputError(f"{subject.name} has levels {', '.join(subject.levels)}, not {level!r}")
         if not subject.levels and level:
             raise InputError(f"{subject.name} has no levels")
-        require(commitment, "R-2", "registration requires the candidate's commitment (告知承诺)")
-        require(set(comparison) == set(COMPARISON_ITEMS), "R-2", f"the online comparison covers {', '.join(COMPARISON_ITEMS)}; got {', '.join(sorted(comparison)) or 'nothing'}")
+        # R-2: the online system compares the exam's conditions ("学历…工作年限等": an open list,
+        # per exam). A failed item needs evidence; a candidate who does not commit (不符合告知承诺制
+        # 要求) takes the evidence route: evidence for every condition of the exam.
+        items = subject.conditions
+        stray = set(comparison) - set(items)
+        require(not stray, "R-2", f"{subject.name} has no registration condition {', '.join(sorted(stray))} to compare "
+                                   f"(its conditions: {', '.join(items) or 'none'})")
         for item, result in comparison.items():
             require(result in ("passed", "failed"), "R-2", f"comparison of {item} is 'passed' or 'failed', not {result!r}")
             if result == "failed":
                 require(bool(evidence.get(item)), "R-2", f"online comparison of {item} failed: the candidate must upload evidence")
-        stray = set(evidence) - set(COMPARISON_ITEMS)
+        if not commitment:
+            missing = [i for i in items if not evidence.get(i)]
+            require(not missing, "R-2", "without the commitment (告知承诺) the candidate uploads evidence for every "
+                                        f"registration condition: none for {', '.join(missing)}")
+        elif items:
+            require(bool(comparison), "R-2", f"registration under the commitment compares the conditions online "
+                                             f"({', '.join(items)}); got nothing")
+        stray = set(evidence) - set(items)
         if stray:
             raise InputError(f"evidence for unknown items: {', '.join(sorted(stray))}")
         require(sitting.results_released_on is None and on <= sitting.exam_end, "R-2", f"registration for {sitting.label} closed when the exam ended ({sitting.exam_end})")
@@ -229,7 +328,7 @@ class Candidacy(DatedAggregate):
             masked_id=masked_id.strip(),
             city=city,
             level=level,
-            commitment=True,
+            commitment=commitment,
             comparison=dict(comparison),
             evidence={k: tuple(v) for k, v in evidence.items()},
             on=on,
@@ -250,8 +349,9 @@ class Candidacy(DatedAggregate):
         self._score_released(actor=actor, passed=passed, scores=tuple(scores.items()), on=on)
 
     @act("HandedOver", rules=("R-3", "R-4"), term="移交")
-    def hand_over(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
-        """R-4: HRSS hands the passed candidate over to the provincial verification unit."""
+    def hand_over(self, *, actor: str, sitting: ExamSitting, on: date, exception: str | None = None) -> None:
+        """R-4: HRSS hands the passed candidate over to the provincial verification unit; after
+        the year's verification period (R-8, 一般) only as an exception with its reason."""
         self._open(sitting, on)
         authorised(actor, (HRSS,), "R-4", "hand candidates over for verification")
         D = sitting.require_results_released("R-4", "handover")
@@ -259,11 +359,9 @@ class Candidacy(DatedAggregate):
         require(self.passed is True, "R-3", f"post-exam verification covers candidates who passed; {self.candidate} did not pass")
         require(self.handed_over_on is None, "R-4", f"{self.candidate} was handed over on {self.handed_over_on}")
         require(on >= D, "R-4", f"handover cannot precede results release {D}")
-        due = sitting.supplementary_due
-        assert due is not None
-        by_deadline(on, due, "R-8", "the year's post-exam verification", f"two months after results release {D}")
         _after(on, self.scored_on, "the candidate's result")
-        self._handed_over(actor=actor, to=provincial_unit(self.exam), on=on)
+        exception = self._within_two_months(sitting, on, "the year's post-exam verification", exception)
+        self._handed_over(actor=actor, to=provincial_unit(self.exam), on=on, exception=exception)
 
     # -- verification, appeal, supplementary verification, forfeit ---------------------------
 
@@ -302,61 +400,84 @@ class Candidacy(DatedAggregate):
         require(sitting.results_announced_on is not None, "R-7", "appeals open with the verification results announcement, not yet published")
         _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
         require(self.appeal_lodged_on is None, "R-8", f"{self.candidate} appealed on {self.appeal_lodged_on} already")
-        self._within_two_months(sitting, on, "appeal window")
+        # The candidate lodges within the period; only the unit's own acts may depart from it.
+        assert sitting.supplementary_due is not None
+        by_deadline(on, sitting.supplementary_due, "R-8", "appeal window", self._two_months(sitting))
         if not grounds.strip():
             raise InputError("an appeal states its grounds")
         self._check_received(actor, on, "an appeal (申辩)")
         self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on)
 
-    @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理")
-    def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date) -> None:
+    @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理（申辩成立 / 申辩不成立）")
+    def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date,
+                      exception: str | None = None) -> None:
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "decide an appeal")
-        self._not_void("appeal decision")
         require(self.appeal_lodged_on is not None and self.appeal_upheld is None, "R-7", f"{self.candidate} has no appeal awaiting a decision")
+        self._not_void("appeal decision")
         _after(on, self.appeal_lodged_on, "the appeal")
-        self._within_two_months(sitting, on, "appeal window")
-        self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on)
+        exception = self._within_two_months(sitting, on, "appeal window", exception)
+        consequences = None if upheld else R11_CONSEQUENCES  # 申辩不成立: the 不合格 is final
+        self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on, exception=exception, consequences=consequences)
 
     @act("SupplementaryVerificationRecorded", rules=("R-7", "R-8"), term="补充资格核查")
-    def record_supplementary(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date) -> None:
+    def record_supplementary(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date,
+                             exception: str | None = None) -> None:
         """补充资格核查 (R-7, R-8): once, for candidates left 报考条件待核查."""
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-1", "record a supplementary verification result")
-        self._not_void("supplementary verification")
         require(self.supplementary_result is None, "R-8", f"supplementary verification is the last of the year: {self.candidate} had it on {self.supplementary_on}")
-        require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-7", f"supplementary verification is for candidates 报考条件待核查; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
+        self._not_void("supplementary verification")
+        # Not outcome_on: a result recorded after the period, as an exception, supersedes the
+        # forfeit deemed from its end (a recorded forfeit stays final: _open).
+        status = self.verification_status_on(on, sitting)
+        require(status == Outcome.PENDING, "R-7", f"supplementary verification is for candidates 报考条件待核查; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
         require(sitting.results_announced_on is not None, "R-7", "the results announcement calls candidates to supplementary verification; it is not published yet")
         _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
-        self._within_two_months(sitting, on, "supplementary verification")
         require(result is not Outcome.PENDING, "R-8", "supplementary verification must end in 合格 or 不合格")
         if result is Outcome.UNQUALIFIED:
             condition = self._national_condition(condition, "R-6")
         elif condition is not None:
             raise InputError("only a 不合格 result cites a condition")
-        self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on)
+        exception = self._within_two_months(sitting, on, "supplementary verification", exception)
+        consequences = R11_CONSEQUENCES if result is Outcome.UNQUALIFIED else None  # the last verification of the year
+        self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on, exception=exception,
+                                     consequences=consequences)
 
     @act("Forfeited", rules=("R-8",), term="视为放弃")
     def record_forfeit(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
-        """R-8: a pending candidate who did not take part by the deadline has forfeited."""
+        """R-8: a candidate who did not take part in supplementary verification by the end of
+        its period has forfeited: pending (报考条件待核查), or passed and never handed over
+        (未核查人员). The forfeit holds from the day after the period whether recorded or not
+        (:meth:`deemed_forfeited_from`); recording it — on any later day — makes it final."""
         self._open(sitting, on)
         authorised(actor, (provincial_unit(self.exam),), "R-8", "record a forfeit")
-        require(self.outcome_on(on, sitting) == Outcome.PENDING, "R-8", f"only a candidate still 报考条件待核查 forfeits; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
-        require(sitting.results_announced_on is not None, "R-7", "no forfeit: the results announcement never called the candidate to supplementary verification")
+        self._not_void("forfeit")
+        status = self.verification_status_on(on, sitting)
+        unverified = status is Outcome.PENDING or (self.passed is True and not _on_or_before(self.handed_over_on, on))
+        require(unverified, "R-8", f"only a candidate still 报考条件待核查 forfeits; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
+        announced = sitting.results_announced_on
+        require(announced is not None, "R-7", "no forfeit: the results announcement never called the candidate to supplementary verification")
         due = sitting.supplementary_due
-        assert due is not None
+        assert due is not None and announced is not None
         require(on > due, "R-8", f"the supplementary verification window is open until {due}; no forfeit before then")
+        require(announced <= due, "R-7", f"no forfeit: the results announcement ({announced}) called the candidate to supplementary verification only after its period closed ({due})")
+        require(self.deemed_forfeited_from(sitting) is not None, "R-8", f"{self.candidate} was handed over on {self.handed_over_on}, after the supplementary period: never called, no forfeit")
         self._forfeited(actor=actor, on=on)
 
-    def _within_two_months(self, sitting: ExamSitting, on: date, what: str) -> None:
+    def _within_two_months(self, sitting: ExamSitting, on: date, what: str, exception: str | None = None) -> str | None:
+        """R-8's period, or — for the verification unit's acts, which pass ``exception`` — a
+        signed departure from it (一般). Returns the departure's reason, if any."""
         due = sitting.supplementary_due
-        assert due is not None and sitting.results_released_on is not None
-        why = (
-            "as the exam's own announcement set, R-10"
-            if sitting.exam.provincial and sitting.announced_supplementary_due
-            else f"two months after results release {sitting.results_released_on}"
-        )
-        by_deadline(on, due, "R-8", what, why)
+        assert due is not None
+        message = f"{what} closed on {due.isoformat()} ({self._two_months(sitting)}); this act is dated {on.isoformat()}"
+        return generally(on <= due, "R-8", message, exception)
+
+    @staticmethod
+    def _two_months(sitting: ExamSitting) -> str:
+        if sitting.exam.provincial and sitting.announced_supplementary_due:
+            return "as the exam's own announcement set, R-10"
+        return f"two months after results release {sitting.results_released_on}"
 
     # -- sanctions ---------------------------------------------------------------------------
 
@@ -369,22 +490,24 @@ class Candidacy(DatedAggregate):
         require(self.void_on is None, "R-11", f"the registration is void since {self.void_on}")
         self._ineligibility_found(actor=actor, condition=condition, finding=finding, on=on)
 
-    @act("FraudFound", rules=("R-12",), term="违纪违规处理")
-    def find_fraud(self, *, actor: str, article: int, finding: str, on: date) -> None:
-        """R-12: false material or other fraud, handled under 人社部令第31号 Art. 10 or 12."""
+    @act("FraudFound", rules=("R-12",), term="违纪违规处理（人社部令第31号第十条、第十二条）")
+    def find_fraud(self, *, actor: str, finding: str, on: date) -> None:
+        """R-12: false material or other fraud, handled under 人社部令第31号 Art. 10 and Art. 12
+        together: one finding, its consequences (certificate or proof void, the sitting's scores
+        void) and the integrity-record (诚信档案) entry with its period (domain/order31.py)."""
         self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "record a fraud finding")
-        require(article in FRAUD_ARTICLES, "R-12", f"fraud is handled under Art. 10 or 12 of MOHRSS Order No. 31, not Art. {article}")
-        require(self.fraud_article is None, "R-12", "a fraud finding is recorded already")
+        require(not self.fraud_articles, "R-12", f"a fraud finding is recorded already ({self.fraud_on})")
         if not finding.strip():
             raise InputError("a fraud finding states what was found")
-        self._fraud_found(actor=actor, article=article, finding=finding.strip(), on=on)
+        self._fraud_found(actor=actor, articles=order31.ARTICLES, finding=finding.strip(),
+                          consequences=order31.CONSEQUENCES, record_until=order31.record_until(on), on=on)
 
     @act("ReferredToJudiciary", rules=("R-12",), term="移送司法机关")
     def refer_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:
         self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "refer a case to the judicial authorities")
-        require(self.fraud_article is not None, "R-12", "a referral follows a fraud finding; none is recorded")
+        require(bool(self.fraud_articles), "R-12", "a referral follows a fraud finding; none is recorded")
         _after(on, self.fraud_on, "the fraud finding", "R-12")
         require(self.referred_on is None, "R-12", f"referred on {self.referred_on} already")
         self._referred_to_judiciary(actor=actor, authority=authority, on=on)
@@ -418,6 +541,9 @@ class Candidacy(DatedAggregate):
                      claim: CertificateNumber | None) -> None:
         self._not_void("certificate")
         self._qualified(sitting, on, rule, kind)
+        announced = self.qualified_announced_on(sitting)
+        require(announced is not None and announced[0] <= on, rule,
+                f"{self.candidate}'s 合格 has not been announced (R-7, R-9): no {kind} before it")
         require(self.certificate_kind is None, rule, f"{self.candidate} has a {self.certificate_kind} {self.certificate_no} already")
         if not number.strip():
             raise InputError("a certificate needs a number")
@@ -442,22 +568,33 @@ class Candidacy(DatedAggregate):
         self._paper_certificate_received(actor=actor, certificate_no=certificate_no, on=on)
 
     @act("MailingReserved", rules=("R-16", "L-4"), term="预约邮寄")
-    def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date) -> None:
-        """R-16: reserved on the provincial platform; postage paid on delivery (到付)."""
+    def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date,
+                        exception: str | None = None) -> None:
+        """R-16: reserved on the provincial platform; postage paid on delivery (到付). The
+        candidate reserves within the period; after it, only HRSS — which runs the platform
+        (2024 §2(2)) — may accept a reservation, as a signed departure (一般)."""
         self._open(sitting, on)
-        authorised(actor, (self.candidate,), "R-16", f"reserve mailing of {self.candidate}'s certificate")
+        allowed = (self.candidate,) if exception is None else (HRSS,)
+        authorised(actor, allowed, "R-16", f"reserve mailing of {self.candidate}'s certificate" + (" as an exception" if exception is not None else ""))
         require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to mail")
-        due = sitting.mailing_due
-        require(due is not None, "R-16", "reservations open with the verification results announcement (R-7), not yet published")
-        assert due is not None
-        _after(on, sitting.results_announced_on, "the verification results announcement", "R-16")
-        by_deadline(on, due, "R-16", "the mailing reservation period", f"30 days after the results announcement {sitting.results_announced_on}")
+        require(sitting.results_announced_on is not None, "R-16", "reservations open with the verification results announcement (R-7), not yet published")
         self._not_void("mailing")
         self._qualified(sitting, on, "R-16", "certificate to mail")
+        announced = self.qualified_announced_on(sitting)
+        require(announced is not None, "R-16", f"{self.candidate}'s 合格 has not been announced yet (R-9): reservations open with it")
+        assert announced is not None
+        opened, by = announced
+        _after(on, opened, by, "R-16")
+        due = add_days(opened, MAILING_DAYS)
+        exception = generally(
+            on <= due, "R-16",
+            f"the mailing reservation period closed on {due.isoformat()} (30 days after {by} {opened.isoformat()}); "
+            f"this act is dated {on.isoformat()}", exception,
+        )
         require(self.mailing_reserved_on is None, "R-16", f"mailing was reserved on {self.mailing_reserved_on}")
         require(self.handed_out_on is None, "R-16", f"the certificate was handed out on {self.handed_out_on}")
         self._check_received(actor, on, "a mailing reservation (预约邮寄)")
-        self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on)
+        self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on, exception=exception)
 
     @act("DeliveredByPost", rules=("R-16",), term="邮寄投递")
     def deliver_by_post(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
@@ -474,15 +611,21 @@ class Candidacy(DatedAggregate):
 
     @act("HandedOutOnSite", rules=("R-15", "R-16"), term="现场发放")
     def hand_out(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
-        """R-15, R-16: handed out on site by the table's unit, when not reserved for mailing."""
+        """R-15, R-16: handed out on site by the table's unit, when not reserved for mailing.
+        R-17: once transferred with the unclaimed certificates, HRSS holds it and hands it out
+        (a reservation that was never delivered has lapsed by then)."""
         self._open(sitting, on)
         require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to hand out")
-        authorised(actor, paper_units(self.exam, self.city), "R-15", f"hand out paper certificates of {self.exam.name} in {self.city}")
+        transferred = self.id in sitting.custody_roster
+        if transferred:
+            require(actor == HRSS, "R-17", f"transferred to HRSS on {sitting.custody_transferred_on} with the unclaimed certificates: only 'hrss' hands it out, not {actor!r}")
+            _after(on, sitting.custody_transferred_on, "the custody transfer", "R-17")
+        else:
+            authorised(actor, paper_units(self.exam, self.city), "R-15", f"hand out paper certificates of {self.exam.name} in {self.city}")
         require(self.paper_received_on is not None, "R-15", "the paper certificate has not been received")
         _after(on, self.paper_received_on, "the certificate's arrival", "R-15")
-        require(self.mailing_reserved_on is None, "R-16", "this certificate is reserved for mailing: the postal company delivers it")
+        require(transferred or self.mailing_reserved_on is None, "R-16", "this certificate is reserved for mailing: the postal company delivers it")
         require(self.handed_out_on is None, "R-15", f"handed out on {self.handed_out_on} already")
-        require(self.id not in sitting.custody_roster, "R-17", f"transferred to HRSS on {sitting.custody_transferred_on} with the unclaimed certificates")
         self._not_void("hand-out")
         self._handed_out(actor=actor, on=on)
 
@@ -497,6 +640,11 @@ class Candidacy(DatedAggregate):
         self._open(None, on)
         route = reissue_route(self.exam, self.city)
         receivers = [p for p in route if p in verification_units(self.exam, self.city)]
+        if kind is ReissueKind.INFORMATION_CHANGE and self.exam.e_certificate:
+            # The e-certificate is HRSS's (R-13): a change of it goes to HRSS, which issued it,
+            # through the units that receive requests, or to HRSS directly.
+            route = (*verification_units(self.exam, self.city)[::-1], HRSS)
+            receivers = list(route)
         authorised(actor, receivers, "R-19", f"receive reissue requests for {self.exam.name} in {self.city}")
         if kind is ReissueKind.PAPER_REISSUE and self.certificate_kind == "e-certificate":
             self._reissue_refused(actor=actor, kind=kind, reason=reason, rule="R-18", on=on)
@@ -507,22 +655,47 @@ class Candidacy(DatedAggregate):
         if kind is ReissueKind.PAPER_REISSUE or not self.exam.e_certificate:
             require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to reissue")
             require(_on_or_before(self.paper_received_on, on), "R-19", "no paper certificate was issued to this candidate")
+            if kind is ReissueKind.PAPER_REISSUE:  # 补办 replaces a certificate the holder had
+                require(_on_or_before(self.handed_out_on, on) or _on_or_before(self.delivered_on, on), "R-19",
+                        "a paper reissue (补办) replaces a certificate handed out or delivered; this one was never "
+                        "collected: it is handed out, not reissued")
         else:
             require(_on_or_before(self.certificate_issued_on, on), "R-19", "no e-certificate was issued to this candidate")
-        require(self.reissue_at < 0 or self.reissue_at == len(self.reissue_route) - 1, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''})")
+        require(self.reissue_at < 0 or self.reissue_end is not None, "R-19", f"a {self.reissue_kind} request is still on its way (at {self.reissue_route[self.reissue_at] if self.reissue_route else ''}); it ends first (completed, refused or withdrawn)")
         self._reissue_requested(actor=actor, kind=kind, reason=reason, route=route[route.index(actor):], on=on)
         return True
 
     @act("ReissueForwarded", rules=("R-19",), term="逐级上报")
     def forward_reissue(self, *, actor: str, on: date) -> str:
         self._open(None, on)
-        require(0 <= self.reissue_at < len(self.reissue_route) - 1, "R-19", "there is no request on its way to forward")
+        require(0 <= self.reissue_at < len(self.reissue_route) - 1 and self.reissue_end is None, "R-19", "there is no request on its way to forward")
         holder = self.reissue_route[self.reissue_at]
         authorised(actor, (holder,), "R-19", "forward this request (it is with them)")
         _after(on, self.reissue_last_on, "the request's last step", "R-19")
         target = self.reissue_route[self.reissue_at + 1]
         self._reissue_forwarded(actor=actor, to=target, on=on)
         return target
+
+    @act("ReissueEnded", rules=("R-19",), term="办结 / 不予办理 / 撤回")
+    def end_reissue(self, *, actor: str, outcome: RequestEnd, reason: str, on: date) -> None:
+        """Every request ends: completed (办结) by the party at the end of its R-19 route once
+        it is there, refused (不予办理) by the party holding it, or withdrawn (撤回) by the
+        candidate. A new request may follow."""
+        self._open(None, on, sanction=True)  # whatever else happened, an open request can end
+        outcome = RequestEnd(outcome)
+        require(self.reissue_at >= 0 and self.reissue_end is None, "R-19", f"{self.candidate} has no open request to end")
+        holder, last = self.reissue_route[self.reissue_at], self.reissue_route[-1]
+        if outcome is RequestEnd.COMPLETED:
+            require(holder == last, "R-19", f"the request is with {holder}: it is completed at the end of its route, by {last}")
+            authorised(actor, (last,), "R-19", "complete this request")
+        elif outcome is RequestEnd.REFUSED:
+            authorised(actor, (holder,), "R-19", "refuse this request (it is with them)")
+        else:
+            authorised(actor, (self.candidate,), "R-19", f"withdraw {self.candidate}'s request")
+        if not reason.strip():
+            raise InputError(f"a request {outcome.value} ({REQUEST_END_TERMS[outcome]}) states why")
+        _after(on, self.reissue_last_on, "the request's last step", "R-19")
+        self._reissue_ended(actor=actor, outcome=outcome, reason=reason.strip(), on=on)
 
     # -- events --------------------------------------------------------------------------------
 
@@ -546,7 +719,7 @@ class Candidacy(DatedAggregate):
         self.scores = scores
 
     @event("HandedOver")
-    def _handed_over(self, *, actor: str, to: str, on: date) -> None:
+    def _handed_over(self, *, actor: str, to: str, on: date, exception: str | None = None) -> None:
         self.handed_over_on = on
 
     @event("VerificationRecorded")
@@ -560,15 +733,23 @@ class Candidacy(DatedAggregate):
         self.appeal_lodged_on = on
 
     @event("AppealDecided")
-    def _appeal_decided(self, *, actor: str, upheld: bool, reason: str, on: date) -> None:
+    def _appeal_decided(self, *, actor: str, upheld: bool, reason: str, on: date, exception: str | None = None,
+                        consequences: str | None = None) -> None:
         self.appeal_upheld = upheld
         self.appeal_decided_on = on
+        if consequences and self.void_on is None:
+            self.void_on = on
+            self.void_reason = f"final 不合格 ({self.first_condition} {CONDITIONS.get(self.first_condition or '', '')}), 申辩不成立, R-11"
 
     @event("SupplementaryVerificationRecorded")
-    def _supplementary_recorded(self, *, actor: str, result: Outcome, condition: str | None, on: date) -> None:
+    def _supplementary_recorded(self, *, actor: str, result: Outcome, condition: str | None, on: date,
+                                exception: str | None = None, consequences: str | None = None) -> None:
         self.supplementary_result = Outcome(result)
         self.supplementary_condition = condition
         self.supplementary_on = on
+        if consequences and self.void_on is None:
+            self.void_on = on
+            self.void_reason = f"final 不合格 ({condition} {CONDITIONS.get(condition or '', '')}) in 补充资格核查, R-11"
 
     @event("Forfeited")
     def _forfeited(self, *, actor: str, on: date) -> None:
@@ -577,15 +758,17 @@ class Candidacy(DatedAggregate):
     @event("IneligibilityFound")
     def _ineligibility_found(self, *, actor: str, condition: str, finding: str, on: date) -> None:
         self.void_on = on
-        self.void_reason = f"{condition} {CONDITIONS[condition]}: {finding}"
+        self.void_reason = f"{condition} {CONDITIONS[condition]}: {finding}" if condition in CONDITIONS else f"{condition}: {finding}"
 
     @event("FraudFound")
-    def _fraud_found(self, *, actor: str, article: int, finding: str, on: date) -> None:
-        self.fraud_article = article
+    def _fraud_found(self, *, actor: str, articles: tuple[int, ...], finding: str, consequences: str,
+                     record_until: date, on: date) -> None:
+        self.fraud_articles = tuple(articles)
         self.fraud_on = on
+        self.integrity_record_until = record_until
         if self.void_on is None:
             self.void_on = on
-            self.void_reason = f"fraud (Order No. 31 Art. {article}): {finding}"
+            self.void_reason = f"fraud (Order No. 31 Art. 10 and 12): {finding}"
 
     @event("ReferredToJudiciary")
     def _referred_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:
@@ -603,7 +786,8 @@ class Candidacy(DatedAggregate):
         self.paper_received_on = on
 
     @event("MailingReserved")
-    def _mailing_reserved(self, *, actor: str, address_ref: str, cash_on_delivery: bool, on: date) -> None:
+    def _mailing_reserved(self, *, actor: str, address_ref: str, cash_on_delivery: bool, on: date,
+                          exception: str | None = None) -> None:
         self.mailing_reserved_on = on
 
     @event("DeliveredByPost")
@@ -620,10 +804,16 @@ class Candidacy(DatedAggregate):
         self.reissue_route = tuple(route)
         self.reissue_at = 0
         self.reissue_last_on = on
+        self.reissue_end = None
 
     @event("ReissueForwarded")
     def _reissue_forwarded(self, *, actor: str, to: str, on: date) -> None:
         self.reissue_at += 1
+        self.reissue_last_on = on
+
+    @event("ReissueEnded")
+    def _reissue_ended(self, *, actor: str, outcome: RequestEnd, reason: str, on: date) -> None:
+        self.reissue_end = RequestEnd(outcome).value
         self.reissue_last_on = on
 
     @event("ReissueRefused")

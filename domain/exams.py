@@ -74,6 +74,10 @@ CONDITIONS: dict[str, str] = {
     "practice": "从业或执业经历",
 }
 _BASIC = ("education", "major", "work-years")
+# Exams whose national rules set no education, major or work-years condition (翻译 CATTI and
+# 计算机技术与软件: "不设学历与资历条件"; from those exams' national rules, not the Henan notices):
+# nothing is compared online, and no 不合格 can cite such a condition (R-2, R-6).
+NO_CONDITIONS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,10 +142,10 @@ EXAMS: dict[str, Exam] = {
         _row("jingjishi", "经济师", ("中级", "初级"), "kaoshi"),
         _row("tongjishi", "统计师", ("中级", "初级"), "tongji"),
         _row("shenjishi", "审计师", ("中级", "初级"), "shenji"),
-        _row("fanyi", "翻译", ("一级", "二级", "三级"), "waishi"),
+        _row("fanyi", "翻译", ("一级", "二级", "三级"), "waishi", conditions=NO_CONDITIONS),
         _row("jidongche", "机动车检测维修", ("士", "工程师"), "jiaotong"),
         _row("weisheng", "卫生", ("中级", "初级"), "weijian", route=_NATIONAL, conditions=(*_BASIC, "practice")),
-        _row("ruankao", "计算机技术与软件", ("初级", "中级", "高级"), "gongxin", route=_NATIONAL),
+        _row("ruankao", "计算机技术与软件", ("初级", "中级", "高级"), "gongxin", route=_NATIONAL, conditions=NO_CONDITIONS),
         _row("zixun", "咨询工程师（投资）", (), "gczx"),
         _row("tongxin", "通信", ("中级", "初级"), "tongxin", route=_NATIONAL),
     )

@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 from certledger.domain.acts import DatedAggregate, act
 
 from certledger.domain.calendar import add_days, add_months, add_years, days_inclusive
+from certledger.domain.departures import generally
 from certledger.domain.errors import InputError
 from certledger.domain.exams import Exam, exam
 from certledger.domain.rules import authorised, by_deadline, require
@@ -44,6 +45,7 @@ class ExamSitting(DatedAggregate):
     results_released_on: date | None = None
     publicity: tuple[date, date] | None = None
     publicity_published_by: tuple[str, ...] = ()
+    results_reported_on: date | None = None
     results_announced_on: date | None = None
     supplementary_submitted_on: date | None = None
     supplementary_announced_on: date | None = None
@@ -161,9 +163,10 @@ class ExamSitting(DatedAggregate):
         self._results_released(actor=actor, on=on)
 
     @act("PublicityPublished", rules=("R-5",), term="考试成绩合格公示和考后资格核查公告")
-    def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date) -> None:
+    def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date, exception: str | None = None) -> None:
         """R-5: 考试成绩合格公示和考后资格核查公告, published jointly by HRSS and the provincial
-        unit: each signs its own publication event; it stands once both have."""
+        unit: each signs its own publication event; it stands once both have. A publicity
+        shorter than 10 days is a departure (一般): each publisher signs its reason."""
         unit = provincial_unit(self.exam)
         authorised(actor, (HRSS, unit), "R-5", "publish the pass publicity and verification announcement")
         D = self.require_results_released("R-5", "publicity")
@@ -171,29 +174,56 @@ class ExamSitting(DatedAggregate):
         require(starts >= D and on >= D, "R-5", f"publicity cannot start before results release {D}")
         require(on <= starts, "R-5", f"publicity starting {starts} cannot be published later, on {on}")
         days = days_inclusive(starts, ends)
-        require(days >= PUBLICITY_MIN_DAYS, "R-5", f"publicity must last at least {PUBLICITY_MIN_DAYS} days; {starts}..{ends} is {days}")
+        require(days >= 1, "R-5", f"publicity {starts}..{ends} ends before it starts")
         if self.publicity is not None:
             require(self.publicity == (starts, ends), "R-5", f"the joint publicity runs {self.publicity[0]}..{self.publicity[1]}; both publishers must give that period")
-        self._publicity_published(actor=actor, starts=starts, ends=ends, on=on)
+        exception = generally(days >= PUBLICITY_MIN_DAYS, "R-5", f"publicity lasts at least {PUBLICITY_MIN_DAYS} days; {starts}..{ends} is {days}", exception)
+        self._publicity_published(actor=actor, starts=starts, ends=ends, on=on, exception=exception)
 
     @property
     def publicity_is_joint(self) -> bool:
         return {HRSS, provincial_unit(self.exam)} <= set(self.publicity_published_by)
 
+    @act("VerificationResultsReported", rules=("R-6", "R-10"), term="核查结果报送")
+    def report_verification_results(self, *, actor: str, on: date) -> None:
+        """R-6: the provincial unit reports the verification results to HRSS, within 15 days of
+        D (R-10: a provincial exam's own deadline). The results announcement follows it."""
+        authorised(actor, (provincial_unit(self.exam),), "R-6", "report the verification results to HRSS")
+        D = self.require_results_released("R-6", "results report")
+        require(self.results_reported_on is None, "R-6", f"the verification results were reported on {self.results_reported_on}")
+        require(on >= D, "R-6", f"the results report cannot precede results release {D}")
+        due = self.verification_due
+        assert due is not None
+        by_deadline(on, due, "R-6", "the results report", "15 days after results release" if not self.exam.provincial else "R-10")
+        self._verification_results_reported(actor=actor, on=on)
+
     @act("VerificationResultsAnnounced", rules=("R-7",), term="考后资格核查结果公告")
-    def announce_verification_results(self, *, actor: str, on: date) -> None:
-        """R-7: the provincial unit's 考后资格核查结果公告."""
+    def announce_verification_results(self, *, actor: str, on: date, exception: str | None = None) -> None:
+        """R-7: the provincial unit's 考后资格核查结果公告. It opens the supplementary
+        verification and appeals of R-8's period: after that period only as an exception."""
         authorised(actor, (provincial_unit(self.exam),), "R-7", "announce the verification results")
         self.require_results_released("R-7", "results announcement")
         require(self.publicity_is_joint, "R-7", "the joint publicity (R-5) must be published by HRSS and the provincial unit first")
         require(self.results_announced_on is None, "R-7", f"verification results were announced on {self.results_announced_on}")
         assert self.publicity is not None
         require(on >= self.publicity[0], "R-7", f"cannot announce results on {on}, before the publicity starts {self.publicity[0]}")
+        # The announcement informs each candidate of the result reported to HRSS (R-6): after the
+        # report, or once its deadline has passed (the unreported are then 报考条件待核查).
+        due_by = self.verification_due
+        assert due_by is not None
+        reported = self.results_reported_on is not None and self.results_reported_on <= on
+        require(reported or on > due_by, "R-7",
+                f"the results announcement follows the results report to HRSS (R-6), not recorded, or its deadline "
+                f"{due_by.isoformat()}; this act is dated {on.isoformat()}")
         due = self.supplementary_due
         assert due is not None
-        by_deadline(on, due, "R-8", "the window for the supplementary verification and appeals this announcement opens",
-                    "two months after results release" if not self.announced_supplementary_due else "as announced, R-10")
-        self._verification_results_announced(actor=actor, on=on)
+        why = "two months after results release" if not self.announced_supplementary_due else "as announced, R-10"
+        exception = generally(
+            on <= due, "R-8",
+            f"the window for the supplementary verification and appeals this announcement opens closed on "
+            f"{due.isoformat()} ({why}); this act is dated {on.isoformat()}", exception,
+        )
+        self._verification_results_announced(actor=actor, on=on, exception=exception)
 
     @act("SupplementaryResultsSubmitted", rules=("R-9",), term="补充资格核查结果报送")
     def submit_supplementary_results(self, *, actor: str, on: date) -> None:
@@ -203,6 +233,9 @@ class ExamSitting(DatedAggregate):
         require(self.supplementary_submitted_on is None, "R-9", f"supplementary results were submitted on {self.supplementary_submitted_on}")
         assert self.results_announced_on is not None
         require(on >= self.results_announced_on, "R-9", "supplementary results cannot precede the results announcement")
+        due = self.supplementary_due
+        assert due is not None
+        require(on > due, "R-9", f"the supplementary round runs until {due.isoformat()} (R-8): its results are submitted after it, not on {on.isoformat()}")
         self._supplementary_results_submitted(actor=actor, on=on)
 
     @act("SupplementaryResultsAnnounced", rules=("R-9",), term="补充资格核查结果公告")
@@ -254,12 +287,16 @@ class ExamSitting(DatedAggregate):
         self.results_released_on = on
 
     @event("PublicityPublished")
-    def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date) -> None:
+    def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date, exception: str | None = None) -> None:
         self.publicity = (starts, ends)
         self.publicity_published_by = (*self.publicity_published_by, actor)
 
+    @event("VerificationResultsReported")
+    def _verification_results_reported(self, *, actor: str, on: date) -> None:
+        self.results_reported_on = on
+
     @event("VerificationResultsAnnounced")
-    def _verification_results_announced(self, *, actor: str, on: date) -> None:
+    def _verification_results_announced(self, *, actor: str, on: date, exception: str | None = None) -> None:
         self.results_announced_on = on
 
     @event("SupplementaryResultsSubmitted")

@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
-from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, candidacy_id
+from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, RequestEnd, candidacy_id
 from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import exam
@@ -145,11 +145,15 @@ class LifecycleServices:
     def release_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.release_results(actor=actor, on=on))
 
-    def publish_publicity(self, actor: str, sitting: UUID | str, starts: date, ends: date, on: date) -> None:
-        self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on))
+    def publish_publicity(self, actor: str, sitting: UUID | str, starts: date, ends: date, on: date,
+                          exception: str | None = None) -> None:
+        self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on, exception=exception))
 
-    def announce_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
-        self._on_sitting(sitting, lambda s: s.announce_verification_results(actor=actor, on=on))
+    def report_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
+        self._on_sitting(sitting, lambda s: s.report_verification_results(actor=actor, on=on))
+
+    def announce_verification_results(self, actor: str, sitting: UUID | str, on: date, exception: str | None = None) -> None:
+        self._on_sitting(sitting, lambda s: s.announce_verification_results(actor=actor, on=on, exception=exception))
 
     def submit_supplementary_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.submit_supplementary_results(actor=actor, on=on))
@@ -185,8 +189,8 @@ class LifecycleServices:
     def release_score(self, actor: str, candidacy: UUID | str, passed: bool, scores: dict[str, str], on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.release_score(actor=actor, sitting=s, passed=passed, scores=scores, on=on))
 
-    def hand_over(self, actor: str, candidacy: UUID | str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.hand_over(actor=actor, sitting=s, on=on))
+    def hand_over(self, actor: str, candidacy: UUID | str, on: date, exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.hand_over(actor=actor, sitting=s, on=on, exception=exception))
 
     def record_verification(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.record_verification(actor=actor, sitting=s, result=result, condition=condition, on=on))
@@ -194,11 +198,15 @@ class LifecycleServices:
     def lodge_appeal(self, actor: str, candidacy: UUID | str, grounds: str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.lodge_appeal(actor=actor, sitting=s, grounds=grounds, on=on))
 
-    def decide_appeal(self, actor: str, candidacy: UUID | str, upheld: bool, reason: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.decide_appeal(actor=actor, sitting=s, upheld=upheld, reason=reason, on=on))
+    def decide_appeal(self, actor: str, candidacy: UUID | str, upheld: bool, reason: str, on: date,
+                      exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.decide_appeal(actor=actor, sitting=s, upheld=upheld, reason=reason, on=on,
+                                                                   exception=exception))
 
-    def record_supplementary(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.record_supplementary(actor=actor, sitting=s, result=result, condition=condition, on=on))
+    def record_supplementary(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None,
+                             exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.record_supplementary(actor=actor, sitting=s, result=result, condition=condition,
+                                                                          on=on, exception=exception))
 
     def record_forfeit(self, actor: str, candidacy: UUID | str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.record_forfeit(actor=actor, sitting=s, on=on))
@@ -206,8 +214,22 @@ class LifecycleServices:
     def find_ineligible(self, actor: str, candidacy: UUID | str, condition: str, finding: str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.find_ineligible(actor=actor, condition=condition, finding=finding, on=on))
 
-    def find_fraud(self, actor: str, candidacy: UUID | str, article: int, finding: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.find_fraud(actor=actor, article=article, finding=finding, on=on))
+    def find_fraud(self, actor: str, candidacy: UUID | str, finding: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.find_fraud(actor=actor, finding=finding, on=on))
+
+    def integrity_record(self) -> Iterator[tuple[UUID, Any]]:
+        """R-12: every entry of the exam integrity record (诚信档案) in this ledger — each fraud
+        finding, in the order recorded: (candidacy id, the FraudFound event)."""
+        topic = get_topic(Candidacy.FraudFound)
+        start = None
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=1000, topics=[topic], inclusive_of_start=False)
+            if not page:
+                return
+            for notification in page:
+                found = self.mapper.to_domain_event(notification)
+                yield found.originator_id, found
+            start = page[-1].id
 
     def refer_to_judiciary(self, actor: str, candidacy: UUID | str, authority: str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.refer_to_judiciary(actor=actor, authority=authority, on=on))
@@ -236,8 +258,9 @@ class LifecycleServices:
 
         return self.for_each_candidacy(list(numbers), act)
 
-    def reserve_mailing(self, actor: str, candidacy: UUID | str, address_ref: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.reserve_mailing(actor=actor, sitting=s, address_ref=address_ref, on=on))
+    def reserve_mailing(self, actor: str, candidacy: UUID | str, address_ref: str, on: date, exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.reserve_mailing(actor=actor, sitting=s, address_ref=address_ref, on=on,
+                                                                     exception=exception))
 
     def deliver_by_post(self, actor: str, candidacy: UUID | str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.deliver_by_post(actor=actor, sitting=s, on=on))
@@ -251,6 +274,9 @@ class LifecycleServices:
 
     def forward_reissue(self, actor: str, candidacy: UUID | str, on: date) -> str:
         return self._on_candidacy(candidacy, lambda c, s: c.forward_reissue(actor=actor, on=on))
+
+    def end_reissue(self, actor: str, candidacy: UUID | str, outcome: RequestEnd, reason: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.end_reissue(actor=actor, outcome=outcome, reason=reason, on=on))
 
     # -- many candidacies in one transaction (bulk acts of one party) -------------------------
 

@@ -125,6 +125,7 @@ class LifeWorld:
     def publicity_and_announcement(self, sid: UUID, unit: str = "dept.zhujian.henan") -> None:
         self.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
         self.ledger.publish_publicity(unit, sid, *PUBLICITY, on=PUBLICITY[0])
+        self.ledger.report_verification_results(unit, sid, on=RESULTS_DUE)  # R-6, before the announcement
         self.ledger.announce_verification_results(unit, sid, on=ANNOUNCED)
 
     def qualified(self, sid: UUID, candidates: list[str], *, exam_code: str = "jianzaoshi-1",

@@ -242,17 +242,19 @@ def test_a_late_result_is_refused_under_R6_and_the_pending_path_follows(run: Run
     _publicity(run, S1)
     run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
     run.ok("candidate", "supplementary", late, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-07-10")
-    run.ok("sitting", "submit-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-15")
-    run.ok("sitting", "announce-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-16")
+    # R-9: the supplementary results are submitted after the round, not while it runs.
+    run.refused("sitting", "submit-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-15", message="R-9:")
     # R-8: no forfeit while the window is open; after it, the silent candidate has forfeited.
     run.refused("candidate", "forfeit", quiet, "--as", "dept.zhujian.henan", "--on", "2025-08-14", message="R-8:")
     run.ok("candidate", "forfeit", quiet, "--as", "dept.zhujian.henan", "--on", "2025-08-15")
+    run.ok("sitting", "submit-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-08-15")
+    run.ok("sitting", "announce-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-08-16")
     run.refused("candidate", "supplementary", quiet, "--result", "合格", "--as", "dept.zhujian.henan",
                 "--on", "2025-08-16", message="R-8:")
     statuses = {r["candidate"]: r["status"] for r in run.json("candidate", "list", S1, "--on", "2025-09-01")}
     assert statuses == {"cand.001": "合格", "cand.002": "视为放弃"}
     shown = run.json("sitting", "show", S1)
-    assert (shown["supplementary_submitted_on"], shown["supplementary_announced_on"]) == ("2025-07-15", "2025-07-16")
+    assert (shown["supplementary_submitted_on"], shown["supplementary_announced_on"]) == ("2025-08-15", "2025-08-16")
     _verifies(run)
 
 
@@ -282,7 +284,7 @@ def test_unknown_references_bad_dates_and_refused_acts_are_one_clear_line(run: R
         (("sitting", "release", S1, "--as", "hrss", "--on", "2025-06-14"), "L-1: only 'exam-center' may release"),
         (("sitting", "release", S1, "--as", "exam-center", "--on", "2025-05-20"), "L-1:"),
         (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
-          "--city", "zhengzhou", "--level", "一级", "--compare", OK, "--no-commitment"), "R-2: registration requires"),
+          "--city", "zhengzhou", "--level", "一级", "--compare", OK, "--no-commitment"), "R-2: without the commitment (告知承诺) the candidate uploads evidence"),
         (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
           "--city", "zhengzhou", "--level", "一级", "--compare", "education=passed,major=failed,work-years=passed"),
          "R-2: online comparison of major failed"),
@@ -297,8 +299,8 @@ def test_unknown_references_bad_dates_and_refused_acts_are_one_clear_line(run: R
         (("candidate", "verify", ref, "--result", "maybe", "--as", "dept.zhujian.henan"), "unknown verification result"),
         (("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.luoyang", "--on", "2025-06-20"),
          "R-1: only 'dept.zhujian.henan' or 'dept.zhujian.zhengzhou' may record"),
-        (("candidate", "fraud", ref, "--article", "11", "--finding", "伪造学历", "--as", "hrss", "--on", "2025-07-01"),
-         "R-12: fraud is handled under Art. 10 or 12"),
+        (("candidate", "fraud", ref, "--finding", " ", "--as", "hrss", "--on", "2025-07-01"),
+         "a fraud finding states what was found"),
         (("cert", "pass-proof", ref, "--number", "P-1", "--as", "hrss", "--on", "2025-07-01"), "R-14:"),
     ]
     for args, message in cases:
@@ -333,13 +335,17 @@ def test_provincial_e_certificate_and_a_refused_paper_reissue_is_recorded(run: R
 
     accepted = run.ok("cert", "reissue", ref, "--kind", "information-change", "--reason", "姓名更正",
                       "--as", "dept.zhujian.zhengzhou", "--on", "2025-09-02")
-    assert "dept.zhujian.zhengzhou -> dept.zhujian.henan -> exam-center" in accepted.stderr
+    # The e-certificate is HRSS's: a change of it goes to HRSS, which issued it (R-13, R-19).
+    assert "dept.zhujian.zhengzhou -> dept.zhujian.henan -> hrss" in accepted.stderr
     run.refused("cert", "forward", ref, "--as", "dept.zhujian.henan", "--on", "2025-09-03", message="R-19:")
     assert run.ok("cert", "forward", ref, "--as", "dept.zhujian.zhengzhou", "--on", "2025-09-03").stdout.strip() == "dept.zhujian.henan"
-    assert run.ok("cert", "forward", ref, "--as", "dept.zhujian.henan", "--on", "2025-09-05").stdout.strip() == "exam-center"
-    run.refused("cert", "forward", ref, "--as", "exam-center", "--on", "2025-09-08", message="R-19: there is no request")
+    assert run.ok("cert", "forward", ref, "--as", "dept.zhujian.henan", "--on", "2025-09-05").stdout.strip() == "hrss"
+    run.refused("cert", "forward", ref, "--as", "hrss", "--on", "2025-09-08", message="R-19: there is no request")
     shown = run.json("candidate", "show", ref)
-    assert shown["reissue"]["with"] == "exam-center" and shown["paper"]["state"] == "none (e-certificate)"
+    assert shown["reissue"]["with"] == "hrss" and shown["paper"]["state"] == "none (e-certificate)"
+    run.ok("cert", "end-request", ref, "--outcome", "completed", "--reason", "电子证书信息已更正", "--as", "hrss",
+           "--on", "2025-09-10")
+    assert run.json("candidate", "show", ref)["reissue"]["end"] == "completed"
     assert shown["certificate"]["kind"] == "e-certificate" and shown["certificate"]["number"] == "豫JZ2-2025-000731"
     _verifies(run)
 
@@ -358,11 +364,13 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
     run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "cand.001", "--on", "2025-07-05")
     run.ok("candidate", "decide-appeal", appellant, "--rejected", "--reason", "证明不足", "--as", "dept.zhujian.henan",
            "--on", "2025-07-20")
-    assert run.json("candidate", "show", appellant)["appeal"] == {"lodged_on": "2025-07-05", "upheld": False}
+    assert run.json("candidate", "show", appellant)["appeal"] == {"lodged_on": "2025-07-05", "upheld": False, "decision": "申辩不成立"}
     run.refused("candidate", "void", appellant, "--condition", "hukou", "--finding", "户籍不符", "--as", "hrss",
                 "--on", "2025-07-21", message="R-11: a 不合格 result must cite a national registration condition")
-    run.ok("candidate", "void", appellant, "--condition", "work-years", "--finding", "工作年限不足四年", "--as", "hrss",
-           "--on", "2025-07-21")
+    # 申辩不成立 made the 不合格 final, with R-11's consequences: the registration is void already.
+    run.refused("candidate", "void", appellant, "--condition", "work-years", "--finding", "工作年限不足四年", "--as", "hrss",
+                "--on", "2025-07-21", message="R-11: the registration is void since 2025-07-20")
+    assert run.json("candidate", "show", appellant)["stage"]["term"] == "无效"
 
     run.ok("cert", "reserve-mailing", mailer, "--address-ref", "platform:addr-5521", "--as", "cand.002", "--on", "2025-07-28")
     run.ok("cert", "paper-received", mailer, "--number", "00412002", "--as", "dept.zhujian.henan", "--on", "2025-11-03")
@@ -370,14 +378,17 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
     run.ok("cert", "delivered", mailer, "--as", "postal.henan", "--on", "2025-11-12")
 
     run.ok("cert", "pass-proof", cheat, "--number", "HN-JZ1-2025-003", "--as", "hrss", "--on", "2025-07-25")
-    run.ok("candidate", "fraud", cheat, "--article", "10", "--finding", "学历证书系伪造", "--as", "dept.zhujian.henan",
+    run.ok("candidate", "fraud", cheat, "--finding", "学历证书系伪造", "--as", "dept.zhujian.henan",
            "--on", "2025-08-20")
     run.ok("candidate", "refer", cheat, "--authority", "郑州市公安局", "--as", "dept.zhujian.henan", "--on", "2025-08-21")
     run.refused("cert", "paper-received", cheat, "--number", "00412003", "--as", "dept.zhujian.henan",
                 "--on", "2025-11-03", message="R-11:")
     shown = run.json("candidate", "show", cheat)
     assert shown["status"] == "void" and shown["certificate"]["void"] is True
-    assert (shown["fraud_article"], shown["referred_on"]) == (10, "2025-08-21")
+    assert (shown["fraud"]["articles"], shown["referred_on"]) == ([10, 12], "2025-08-21")
+    assert shown["fraud"]["integrity_record_until"] == "2030-08-20"  # five years (Order No. 31 Art. 7 by Art. 10)
+    record = run.json("candidate", "integrity-record", "--on", "2026-01-01")
+    assert [(r["candidate"], r["articles"], r["until"], r["in_force"]) for r in record] == [("cand.003", [10, 12], "2030-08-20", True)]
 
     rows = {r["candidate"]: r for r in run.json("candidate", "list", S1, "--on", "2025-12-01")}
     assert rows["cand.001"]["status"] == "void" and rows["cand.001"]["certificate"] is None

@@ -149,6 +149,7 @@ COMPARISON_OK = {"education": "passed", "major": "passed", "work-years": "passed
 SITTING_ACTS = (
     "release_results",
     "publish_publicity",
+    "report_verification_results",
     "announce_verification_results",
     "submit_supplementary_results",
     "announce_supplementary_results",
@@ -180,6 +181,7 @@ SANCTION_EVENTS = {"IneligibilityFound", "FraudFound", "ReferredToJudiciary"}
 EVENT_OF_ACT = {
     "release_results": ("ResultsReleased",),
     "publish_publicity": ("PublicityPublished",),
+    "report_verification_results": ("VerificationResultsReported",),
     "announce_verification_results": ("VerificationResultsAnnounced",),
     "submit_supplementary_results": ("SupplementaryResultsSubmitted",),
     "announce_supplementary_results": ("SupplementaryResultsAnnounced",),
@@ -214,7 +216,7 @@ def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple
         return (EXAM_CENTER,)
     if act == "publish_publicity":
         return (HRSS, unit)
-    if act in ("announce_verification_results", "submit_supplementary_results",
+    if act in ("announce_verification_results", "submit_supplementary_results", "report_verification_results",
                "announce_supplementary_results", "transfer_custody"):
         return (unit,)
     assert c is not None
@@ -240,7 +242,8 @@ def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple
         "receive_paper_certificate": (unit,),
         "deliver_by_post": (POSTAL,),
         "hand_out": paper_units(exam, c.city),
-        "request_reissue": tuple(p for p in reissue_route(exam, c.city) if p in verifiers),
+        # An information change of an e-certificate goes to HRSS, which issued it (R-13, R-19).
+        "request_reissue": (*(p for p in reissue_route(exam, c.city) if p in verifiers), *((HRSS,) if exam.e_certificate else ())),
     }[act]
 
 
@@ -277,12 +280,16 @@ def status_from_history(events: list[Any], day: date, sitting: ExamSitting) -> s
     """The verification status on ``day`` from the events *dated* on or before ``day``
     (an independent, date-aware reading of R-6/R-7/R-8)."""
     first = appeal_upheld = supplementary = None
-    handed_over = forfeited = False
+    handed_over = forfeited = passed = False
+    handed_over_late = any(type(e).__name__ == "HandedOver" and e.on > sitting.supplementary_due for e in events
+                           ) if sitting.supplementary_due else False
     for e in events:
         name = type(e).__name__
         if e.on > day:
             continue
-        if name == "HandedOver":
+        if name == "ScoreReleased":
+            passed = e.passed and (sitting.supplementary_due is None or e.on <= sitting.supplementary_due)
+        elif name == "HandedOver":
             handed_over = True
         elif name == "VerificationRecorded":
             first = Outcome(e.result)
@@ -298,12 +305,17 @@ def status_from_history(events: list[Any], day: date, sitting: ExamSitting) -> s
         return supplementary.value
     if appeal_upheld:
         return Outcome.QUALIFIED.value
-    if first is not None:
-        return first.value
+    status = first.value if first is not None else None
     due = sitting.verification_due
-    if handed_over and due is not None and day > due:
-        return Outcome.PENDING.value
-    return None
+    if status is None and handed_over and due is not None and day > due:
+        status = Outcome.PENDING.value
+    # R-8: not verified when the supplementary period ends, though called to it by a results
+    # announcement within the period (handed over by then, or never): deemed to have forfeited.
+    end, announced = sitting.supplementary_due, sitting.results_announced_on
+    if (status in (None, Outcome.PENDING.value) and passed and end is not None and day > end
+            and announced is not None and announced <= end and not handed_over_late):
+        return "视为放弃"
+    return status
 
 
 def _text(status: Any) -> str | None:
@@ -337,10 +349,18 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
         if name == "ResultsReleased" and (D is not None or on <= sitting.exam_end):
             bad("release", f"results released on {on} (before: {D}, exam end {sitting.exam_end})")
         if name == "PublicityPublished":
-            if D is None or e.starts < D or on > e.starts or (e.ends - e.starts).days + 1 < 10:
+            if D is None or e.starts < D or on > e.starts or ((e.ends - e.starts).days + 1 < 10 and not e.exception):
                 bad("R-5", f"publicity {e.starts}..{e.ends} published {on}, D {D}")
         if name == "VerificationResultsAnnounced" and not (prev_sitting.publicity_is_joint and on >= prev_sitting.publicity[0]):
             bad("R-7", "results announced without the joint publicity")
+        if name == "VerificationResultsAnnounced":
+            reported = prev_sitting.results_reported_on
+            if (reported is None or reported > on) and on <= prev_sitting.verification_due:
+                bad("R-7", f"results announced on {on}, before the report (R-6) and its deadline {prev_sitting.verification_due}")
+        if name == "VerificationResultsReported" and (D is None or on < D or on > prev_sitting.verification_due):
+            bad("R-6", f"results reported on {on}, D {D}, due {prev_sitting.verification_due}")
+        if name == "SupplementaryResultsSubmitted" and on <= prev_sitting.supplementary_due:
+            bad("R-9", f"supplementary results submitted on {on}, during the round (until {prev_sitting.supplementary_due})")
         if name == "CustodyTransferred" and on < add_years(sitting.exam_end, 5):
             bad("R-17", f"custody transferred on {on}, before exam end + 5 years")
         return out
@@ -387,18 +407,22 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
             bad("R-8", f"appeal on {on}, window closes {prev_sitting.supplementary_due}")
         after("dated-after-announcement", "the results announcement that opens appeals (R-7)", prev_sitting.results_announced_on)
     elif name == "AppealDecided":
-        if prev.appeal_lodged_on is None or prev.appeal_upheld is not None or on > prev_sitting.supplementary_due:
+        late = on > prev_sitting.supplementary_due and not e.exception  # R-8 says 一般: a signed departure
+        if prev.appeal_lodged_on is None or prev.appeal_upheld is not None or late:
             bad("R-7", f"appeal decided on {on} without an open appeal in the window")
         else:
             after("dated-after", "the appeal", prev.appeal_lodged_on)
     elif name == "SupplementaryVerificationRecorded":
         needs_status(Outcome.PENDING, "R-7")
-        if prev.supplementary_result is not None or on > prev_sitting.supplementary_due or e.result == Outcome.PENDING:
+        late = on > prev_sitting.supplementary_due and not e.exception
+        if prev.supplementary_result is not None or late or e.result == Outcome.PENDING:
             bad("R-8", f"supplementary result {e.result} on {on}")
         after("dated-after-announcement", "the results announcement that calls to supplementary verification (R-7)",
               prev_sitting.results_announced_on)
     elif name == "Forfeited":
-        needs_status(Outcome.PENDING, "R-8")
+        unverified = prev.verification_status_on(on, prev_sitting)
+        if not (unverified is Outcome.PENDING or (prev.passed and (prev.handed_over_on is None or prev.handed_over_on > on))):
+            bad("R-8", f"forfeit on {on} of a candidate {unverified} (handed over {prev.handed_over_on})")
         if on <= prev_sitting.supplementary_due:
             bad("R-8", f"forfeit on {on}, window open until {prev_sitting.supplementary_due}")
         announced = prev_sitting.results_announced_on
@@ -414,14 +438,20 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
         if prev.void_on is not None or e.condition not in exam.conditions:
             bad("R-11", f"ineligibility {e.condition!r} on an already void registration {prev.void_on}")
     elif name == "FraudFound":
-        if e.article not in (10, 12) or prev.fraud_article is not None:
-            bad("R-12", f"fraud under Art. {e.article}")
+        if tuple(e.articles) != (10, 12) or prev.fraud_articles or e.record_until != add_years(on, 5):
+            bad("R-12", f"fraud under Art. {e.articles}, recorded until {e.record_until}")
     elif name == "ReferredToJudiciary":
-        if prev.fraud_article is None or prev.referred_on is not None:
+        if not prev.fraud_articles or prev.referred_on is not None:
             bad("R-12", "referral without a fraud finding")
         else:
             after("dated-after", "the fraud finding", _last_on(history, "FraudFound"))
     elif name == "CertificateIssued":
+        # Only for a candidate whose 合格 was announced: the results announcement, the
+        # supplementary results announcement for a supplementary 合格 (R-7, R-9).
+        own = (prev_sitting.supplementary_announced_on if prev.supplementary_result == Outcome.QUALIFIED
+               else prev_sitting.results_announced_on)
+        if own is None or own > on:
+            bad("R-7/R-9", f"certificate on {on}, the candidate's 合格 announced {own}")
         wanted = "e-certificate" if exam.e_certificate else "pass-proof"
         if e.kind != wanted:
             bad("R-13/R-14", f"a {e.kind} for {exam.name}")
@@ -435,8 +465,16 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
             bad("R-15", "paper certificate for a void registration or twice")
         needs_status(Outcome.QUALIFIED, "R-15")
     elif name == "MailingReserved":
-        mailing_due = prev_sitting.mailing_due
-        if mailing_due is None or on > mailing_due or prev.void_on is not None or prev.handed_out_on or prev.mailing_reserved_on:
+        # R-16 counts from the announcement of the candidate's own 合格 (一般: HRSS may depart).
+        if prev.supplementary_result == Outcome.QUALIFIED:
+            opens = prev_sitting.supplementary_announced_on
+        elif prev.appeal_upheld and prev_sitting.results_announced_on is not None:
+            opens = max(prev.appeal_decided_on, prev_sitting.results_announced_on)
+        else:
+            opens = prev_sitting.results_announced_on
+        mailing_due = None if opens is None else add_days(opens, 30)
+        late = mailing_due is not None and on > mailing_due and not (e.exception and e.actor == "hrss")
+        if mailing_due is None or late or prev.void_on is not None or prev.handed_out_on or prev.mailing_reserved_on:
             bad("R-16", f"reservation on {on}, period ends {mailing_due}")
         needs_status(Outcome.QUALIFIED, "R-16")
         after("dated-after-announcement", "the results announcement that opens reservations (R-16)", prev_sitting.results_announced_on)
@@ -461,8 +499,13 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
                 bad("R-18/R-19", "paper reissue accepted without a paper certificate or with an e-certificate")
             else:
                 after("dated-after", "the paper certificate's arrival", prev.paper_received_on)
-        if tuple(e.route) != reissue_route(exam, prev.city)[reissue_route(exam, prev.city).index(e.actor):]:
+        full = reissue_route(exam, prev.city)
+        if exam.e_certificate and e.kind == ReissueKind.INFORMATION_CHANGE:
+            full = (*verification_units(exam, prev.city)[::-1], HRSS)
+        if e.actor not in full or tuple(e.route) != full[full.index(e.actor):]:
             bad("R-19", f"route {e.route}")
+        if e.kind == ReissueKind.PAPER_REISSUE and prev.handed_out_on is None and prev.delivered_on is None:
+            bad("R-19", "a paper reissue of a certificate never handed out or delivered")
     elif name == "ReissueRefused":
         if e.kind != ReissueKind.PAPER_REISSUE or prev.certificate_kind != "e-certificate" or e.rule != "R-18":
             bad("R-18", "a refusal recorded without an e-certificate")
@@ -501,7 +544,7 @@ def state_violations(sitting: ExamSitting, candidacies: Iterable[Candidacy],
         out.append(Violation("R-17", f"custody transferred {s.custody_transferred_on} before {s.custody_until}"))
     if s.results_announced_on is not None and not s.publicity_is_joint:
         out.append(Violation("R-7", "results announced without the joint publicity"))
-    if s.publicity is not None and (s.publicity[1] - s.publicity[0]).days + 1 < 10:
+    if s.publicity is not None and (s.publicity[1] - s.publicity[0]).days + 1 < 10 and len(s.departures) < 2:
         out.append(Violation("R-5", f"publicity {s.publicity} shorter than 10 days"))
     for c in candidacies:
         def bad(code: str, message: str, c: Candidacy = c) -> None:
@@ -536,14 +579,16 @@ def state_violations(sitting: ExamSitting, candidacies: Iterable[Candidacy],
             bad("R-7/R-8", f"appeal of {c.appeal_lodged_on} against {c.first_result}")
         if c.appeal_upheld is not None and c.appeal_lodged_on is None:
             bad("R-7", "an appeal decision without an appeal")
-        if c.supplementary_result == Outcome.PENDING or (c.supplementary_on and c.supplementary_on > s.supplementary_due):
+        departed = {name for name, *_ in c.departures}  # acts recorded as exceptions to R-8 (一般)
+        late = c.supplementary_on and c.supplementary_on > s.supplementary_due and "SupplementaryVerificationRecorded" not in departed
+        if c.supplementary_result == Outcome.PENDING or late:
             bad("R-8", f"supplementary result {c.supplementary_result} on {c.supplementary_on}")
         if c.forfeited_on is not None and (c.forfeited_on <= s.supplementary_due or c.supplementary_result is not None
                                            or c.certificate_kind is not None or c.paper_received_on is not None):
             bad("R-8", f"forfeit of {c.forfeited_on} (supplementary {c.supplementary_result}, certificate {c.certificate_kind})")
-        if c.referred_on is not None and c.fraud_article is None:
+        if c.referred_on is not None and not c.fraud_articles:
             bad("R-12", "referral without fraud finding")
-        if c.fraud_article is not None and c.void_on is None:
+        if c.fraud_articles and c.void_on is None:
             bad("R-11", "fraud found but registration not void")
         if c.reissue_route and not (0 <= c.reissue_at < len(c.reissue_route)):
             bad("R-19", f"request at {c.reissue_at} of {c.reissue_route}")
@@ -814,7 +859,7 @@ def draw_args(data: st.DataObject, model: Model, act: str, c: Candidacy | None, 
         "lodge_appeal": lambda: {"grounds": one("学历证明已补交", "  ")},
         "decide_appeal": lambda: {"upheld": one(True, False), "reason": "复核"},
         "find_ineligible": lambda: {"condition": one(*exam.conditions, "age"), "finding": "学历不实"},
-        "find_fraud": lambda: {"article": one(10, 12, 11), "finding": one("伪造学历证明", " ")},
+        "find_fraud": lambda: {"finding": one("伪造学历证明", " ")},
         "refer_to_judiciary": lambda: {"authority": "郑州市公安局"},
         # Numbers are unique per candidacy and sitting (L-3): the ledger refuses a repeat.
         "issue_e_certificate": lambda: {"certificate_no": one(f"HN-E-{model.sitting.exam_code}-{model.year}-{c.candidate}", " ")},
@@ -839,6 +884,7 @@ def guided_dates(model: Model, act: str, c: Candidacy) -> list[date]:
     return {
         "release_results": [D],
         "publish_publicity": [D, add_days(D, 2)],
+        "report_verification_results": [due, add_days(D, 10)],
         "announce_verification_results": [announced, *(s.publicity[:1] if s.publicity else ())],
         "submit_supplementary_results": [supplementary_due, add_days(announced, 10)],
         "announce_supplementary_results": [add_days(s.supplementary_submitted_on or supplementary_due, 3)],
@@ -870,6 +916,8 @@ def guided_acts(model: Model, c: Candidacy) -> list[str]:
     if not s.publicity_is_joint:
         sitting_next.append("publish_publicity")
     elif s.results_announced_on is None:
+        if s.results_reported_on is None:
+            sitting_next.append("report_verification_results")
         sitting_next.append("announce_verification_results")
     elif s.supplementary_submitted_on is None:
         sitting_next.append("submit_supplementary_results")
@@ -877,7 +925,7 @@ def guided_acts(model: Model, c: Candidacy) -> list[str]:
         sitting_next.append("announce_supplementary_results")
     announced_first = sitting_next if s.results_announced_on is None else []
     certificate = "issue_e_certificate" if exam.e_certificate else "issue_pass_proof"
-    sanctions = ["refer_to_judiciary"] if c.fraud_article is not None else ["find_fraud", "find_ineligible"]
+    sanctions = ["refer_to_judiciary"] if c.fraud_articles else ["find_fraud", "find_ineligible"]
     if c.referred_on is not None:
         sanctions = []
     if s.custody_transferred_on is None:
@@ -971,7 +1019,7 @@ def test_registration_refusals_create_nothing() -> None:
         dict(candidate="x.001", city="zhengzhou", on=date(2025, 3, 10)),
         dict(candidate="cand.001", city="zhengzhou", on=date(2025, 5, 26)),
         dict(candidate="cand.001", city="zhengzhou", on=date(2025, 3, 10), level="三级"),
-        dict(candidate="cand.001", city="zhengzhou", on=date(2025, 3, 10), comparison={"education": "passed"}),
+        dict(candidate="cand.001", city="zhengzhou", on=date(2025, 3, 10), comparison={"practice": "passed"}),
         dict(candidate="cand.001", city="zhengzhou", on=date(2025, 3, 10),
              comparison={**COMPARISON_OK, "major": "failed"}),  # no evidence uploaded
     ]

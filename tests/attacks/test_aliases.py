@@ -26,7 +26,7 @@ SPELLINGS = {
 def _fraud_found(life) -> tuple[object, list[int]]:
     _, ids = stages(life, qualified=("cand.001",))
     cid = ids["cand.001"]
-    life.ledger.find_fraud("dept.zhujian.henan", cid, 12, "forged diploma", on=date(2025, 6, 22))
+    life.ledger.find_fraud("dept.zhujian.henan", cid, "forged diploma", on=date(2025, 6, 22))
     life.ledger.refer_to_judiciary("dept.zhujian.henan", cid, "郑州市公安局", on=date(2025, 6, 23))
     assert life.ledger.candidacy(cid).is_void
     with Forger(life.db_url) as f:

@@ -17,8 +17,20 @@ DEPT = "dept.zhujian.henan"
 LATE_TOPIC = "certledger.domain.acts:DatedAggregate.LateEntryRecorded"
 
 
+# What a fraud finding records (Order No. 31 Art. 10 and 12 together), written out by hand as
+# the forger knows nothing of certledger.
+ORDER31_CONSEQUENCES = (
+    "Order No. 31 Art. 10: certificate or pass proof void (declared by its issuer); "
+    "Art. 7 (by Art. 10): all subject scores of this sitting void, entry in the integrity record "
+    "(诚信档案库) for five years; Art. 12: the record is MOHRSS's, shared on the national "
+    "credit-information platform and open to queries"
+)
+
+
 def _fraud(actor: str, on: str, when: str) -> dict:
-    return {"actor": actor, "article": 12, "finding": "forged diploma", "on": on, "timestamp": when}
+    until = f"{int(on[:4]) + 5}{on[4:]}"  # five years in the integrity record
+    return {"actor": actor, "articles": [10, 12], "consequences": ORDER31_CONSEQUENCES, "finding": "forged diploma",
+            "on": on, "record_until": until, "timestamp": when}
 
 
 def _late(actor: str, on: str, when: str) -> dict:

@@ -117,7 +117,7 @@ def test_whole_ledger_replaced_unpinned_passes_but_reports_the_root_as_unpinned(
 
 def _fraud_case(life) -> tuple[object, object]:
     _, ids = stages(life, qualified=("cand.001", "cand.002"))
-    life.ledger.find_fraud("dept.zhujian.henan", ids["cand.001"], 12, "forged diploma", on=date(2025, 6, 22))
+    life.ledger.find_fraud("dept.zhujian.henan", ids["cand.001"], "forged diploma", on=date(2025, 6, 22))
     return ids["cand.001"], ids["cand.002"]
 
 

@@ -1,0 +1,35 @@
+"""``certledger rules [RULE]``: each rule's summary and its source paragraph in the notices, so an
+error's rule id (``R-8: …``) can be looked up without the repository. Needs no ledger."""
+
+from __future__ import annotations
+
+import click
+
+from certledger.cli.output import emit_json
+from certledger.domain.errors import InputError
+from certledger.domain.rule_texts import RULES
+
+
+@click.command("rules")
+@click.argument("rule_id", metavar="[RULE]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def rules(rule_id: str | None, as_json: bool) -> None:
+    """The rules R-1 … R-19 (or one, e.g. R-8): what each says, and the notice's own words with
+    the paragraph they come from (2019 = 豫人社〔2019〕8号, 2024 = 豫人社函〔2024〕25号)."""
+    if rule_id is None:
+        chosen = list(RULES.values())
+    else:
+        key = rule_id.strip().upper()
+        key = key if key.startswith("R-") else f"R-{key}"
+        if key not in RULES:
+            raise InputError(f"no rule {rule_id!r}: the rules are R-1 … R-{len(RULES)}")
+        chosen = [RULES[key]]
+    if as_json:
+        emit_json([{"id": r.id, "summary": r.summary, "source": r.source, "text": r.text, "generally": r.generally}
+                   for r in chosen])
+        return
+    for n, r in enumerate(chosen):
+        if n:
+            click.echo("")
+        norm = "  [一般: a norm; a departure is a signed exception, --exception]" if r.generally else ""
+        click.echo(f"{r.id}{norm}\n  {r.summary}\n  {r.source}: {r.text}")

@@ -1,0 +1,110 @@
+"""No dead ends (issue 9): from every candidacy state a random sequence of acts reaches, either
+the domain says the stage is final (:func:`domain.stage.stage`), or some act it names is
+accepted, by some party, on some later date — or time alone makes the stage final.
+
+The walk reuses the property model of tests/test_properties.py (random acts by right and wrong
+parties on random dates, every rule checked after each step). At the end, each candidacy's
+stage is read on the latest date of the walk; the acts it names are tried on copies of the
+model, by every party of the sitting (and HRSS, and the candidate), on later dates drawn from
+the deadlines, with and without an exception (一般) where the act takes one.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from certledger.domain.acts import late_entry
+from certledger.domain.calendar import add_days
+from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, RequestEnd
+from certledger.domain.errors import CertLedgerError
+from certledger.domain.stage import stage
+from certledger.domain.units import HRSS
+from tests.test_properties import PLANS, SITTING_ACTS, Command, Model, actor_pool, draw_command, draw_model, simulated_clock  # noqa: F401
+
+EXCEPTION = "例外：经负责单位批准"
+
+
+def _args(act: str, model: Model, c: Candidacy, on: date) -> list[dict[str, Any]]:
+    """Plausible arguments of ``act``: the norm first, then a departure where the act takes one."""
+    tag = f"{model.sitting.exam_code}-{c.candidate}"
+    return {
+        "release_score": [{"passed": True, "scores": {"综合": "72"}}],
+        "hand_over": [{}, {"exception": EXCEPTION}],
+        "record_verification": [{"result": Outcome.QUALIFIED, "condition": None}],
+        # The period already published (the second publisher must give the same), or a new one.
+        "publish_publicity": [dict(zip(("starts", "ends"), model.sitting.publicity or (on, add_days(on, 9))))],
+        "announce_verification_results": [{}, {"exception": EXCEPTION}],
+        "record_supplementary": [{"result": Outcome.QUALIFIED, "condition": None},
+                                 {"result": Outcome.QUALIFIED, "condition": None, "exception": EXCEPTION}],
+        "lodge_appeal": [{"grounds": "材料齐全"}],
+        "decide_appeal": [{"upheld": True, "reason": "属实"}, {"upheld": True, "reason": "属实", "exception": EXCEPTION}],
+        "issue_e_certificate": [{"certificate_no": f"E-{tag}"}],
+        "issue_pass_proof": [{"proof_no": f"P-{tag}"}],
+        "receive_paper_certificate": [{"certificate_no": f"Z-{tag}"}],
+        "reserve_mailing": [{"address_ref": "addr"}, {"address_ref": "addr", "exception": EXCEPTION}],
+        "end_reissue": [{"outcome": o, "reason": "理由"} for o in RequestEnd],
+        "request_reissue": [{"kind": k, "reason": "遗失"} for k in ReissueKind],
+        "refer_to_judiciary": [{"authority": "公安局"}],
+    }.get(act, [{}])
+
+
+def _later_dates(model: Model, c: Candidacy, now: date) -> list[date]:
+    s = model.sitting
+    days = {now, add_days(now, 1), add_days(now, 10), add_days(now, 40), add_days(now, 400), s.custody_until,
+            add_days(s.custody_until, 1)}
+    for d in (s.verification_due, s.supplementary_due, s.results_announced_on, s.supplementary_announced_on):
+        if d is not None:
+            days |= {d, add_days(d, 1), add_days(d, 31)}
+    return sorted(d for d in days if d >= now)
+
+
+def _accepted(model: Model, act: str, actor: str, on: date, candidate: str, args: dict[str, Any],
+              late: str | None = None) -> bool:
+    trial = copy.deepcopy(model)
+    try:
+        with late_entry(late):
+            trial.perform(Command(act, actor, on, None if act in SITTING_ACTS else candidate, args))
+    except CertLedgerError:
+        return False
+    return True
+
+
+def _moves_on(model: Model, c: Candidacy, now: date) -> tuple[bool, str]:
+    """Whether the candidacy's stage is final or can be moved on from ``now``."""
+    parties = sorted({*actor_pool(model.plan, model.candidacies), HRSS, c.candidate})
+    tried = []
+    for on in _later_dates(model, c, now):
+        where = stage(c, model.sitting, on)
+        if where.final:
+            return True, f"final on {on}: {where.name}"
+        tried.append(f"{on}: {where.name} -> {where.next}")
+        for act in where.next:
+            for args in _args(act, model, c, on):
+                for actor in parties:
+                    if _accepted(model, act, actor, on, c.candidate, args):
+                        return True, f"{act} by {actor} on {on}"
+                    # The second publisher of a joint publicity that has started signs it as a
+                    # late entry (补录, L-2), dated its first day.
+                    first_day = model.sitting.publicity[0] if model.sitting.publicity else None
+                    if act == "publish_publicity" and first_day is not None and first_day < on:
+                        if _accepted(model, act, actor, first_day, c.candidate, args, late="联合公示补录"):
+                            return True, f"{act} by {actor}, dated {first_day}, recorded late"
+    return False, "; ".join(tried)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_every_reachable_state_is_final_or_has_a_lawful_next_act(data: st.DataObject) -> None:
+    n = data.draw(st.integers(1, 2), label="candidates")
+    model = draw_model(data, PLANS, 2025, [f"cand.{i:03d}" for i in range(1, n + 1)])
+    for _ in range(data.draw(st.integers(3, 50), label="steps")):
+        model.apply(draw_command(data, model))
+    now = max(e.on for events in model.history.values() for e in events)
+    for c in model.candidacies.values():
+        ok, how = _moves_on(model, c, now)
+        assert ok, model.explain(f"dead end for {c.candidate} from {now}: {how}")
