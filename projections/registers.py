@@ -343,13 +343,14 @@ def ineligible(state: State, e: Event) -> None:
 
 @handles("FraudFound")
 def fraud(state: State, e: Event) -> None:
+    # One finding cites Art. 10 and Art. 12 together ("articles"); older events one "article".
     articles = e.fields.get("articles") or e.fields.get("article")
-    article = sql_value(articles)
+    article = None if articles is None else str(sql_value(articles))
     _sanction(
         state, e, "fraud", "R-12", f"fraud (Order No. 31 Art. {article}): {e.f('finding')}",
         e.f("consequences") or f"人社部令第31号 Art. {article}: scores and certificate void; "
         "entry in the exam integrity record (诚信档案)",
-        article=article if isinstance(articles, int) else None,
+        article=article,
     )
 
 
@@ -450,7 +451,7 @@ def reissue_requested(state: State, e: Event) -> None:
                            "received_by": e.actor, "received_on": e.on, "route": " → ".join(route),
                            "holder": route[0] if route else e.actor, "hops": "",
                            "status": "arrived" if len(route) <= 1 else "on its way", "rule": "R-19",
-                           "ended_on": e.on if len(route) <= 1 else None})
+                           "ended_on": None})
 
 
 @handles("ReissueForwarded")
@@ -465,8 +466,19 @@ def reissue_forwarded(state: State, e: Event) -> None:
     end = (row.get("route") or "").split(" → ")[-1]
     arrived = to == end
     state.put("requests", {**row, "holder": to, "hops": "; ".join(hops),
-                           "status": "arrived" if arrived else "on its way",
-                           "ended_on": e.on if arrived else None})
+                           "status": "arrived" if arrived else "on its way"})
+
+
+@handles("ReissueEnded")
+def reissue_ended(state: State, e: Event) -> None:
+    """Every request ends (issue 9): 办结 completed, 不予办理 refused, 撤回 withdrawn."""
+    c = _candidacy(state, e)
+    seq = int(c.get("request_seq") or 0)
+    row = state.get("requests", (c["candidacy"], seq))
+    if row is None:
+        return
+    state.put("requests", {**row, "status": str(sql_value(e.fields.get("outcome"))), "ended_on": e.on,
+                           "end_reason": e.f("reason"), "ended_by": e.actor})
 
 
 @handles("ReissueRefused")
@@ -474,4 +486,5 @@ def reissue_refused(state: State, e: Event) -> None:
     c, seq = _next_request(state, e)
     state.put("requests", {**_holder(c), "seq": seq, "kind": e.f("kind"), "reason": e.f("reason"),
                            "received_by": e.actor, "received_on": e.on, "route": None, "holder": None,
-                           "hops": "", "status": "refused", "rule": e.f("rule"), "ended_on": e.on})
+                           "hops": "", "status": "refused", "rule": e.f("rule"), "ended_on": e.on,
+                           "ended_by": e.actor, "end_reason": e.f("reason")})

@@ -20,7 +20,7 @@ from certledger.domain.errors import InputError
 
 LIVE = "reg"
 META = ("last_nid", "last_signer", "last_on", "last_written")
-INTEGER = {"last_nid", "seq", "article", "cash_on_delivery", "passed", "position", "events", "year",
+INTEGER = {"last_nid", "seq", "cash_on_delivery", "passed", "position", "events", "year",
             "request_seq", "late_nid", "nid"}
 
 
@@ -105,8 +105,8 @@ TABLES: tuple[Table, ...] = (
         "requests", "补办/信息修改",
         ("candidacy", "seq"),
         ("candidacy", "seq", "sitting", *_CANDIDATE, "kind", "reason", "received_by", "received_on", "route",
-         "holder", "hops", "status", "rule", "ended_on"),
-        frozenset({"ReissueRequested", "ReissueForwarded", "ReissueRefused"}),
+         "holder", "hops", "status", "rule", "ended_on", "ended_by", "end_reason"),
+        frozenset({"ReissueRequested", "ReissueForwarded", "ReissueRefused", "ReissueEnded"}),
     ),
     Table(
         "exceptions", "例外与补录",
