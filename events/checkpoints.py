@@ -20,8 +20,8 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from certledger.domain import clock
-from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog
-from certledger.domain.errors import InputError, TamperError
+from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog, check_cosignature_line, check_cosigner
+from certledger.domain.errors import CertLedgerError, InputError, TamperError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TrustRegistry
 from certledger.events.envelope import open_state
@@ -85,10 +85,20 @@ def recorded_checkpoints(ledger: Any) -> list[RecordedCheckpoint]:
             found.append(entry)
             by_size[event.size] = entry
         elif isinstance(event, CheckpointLog.CheckpointCosigned) and event.size in by_size:
+            if not _one_line(event.actor, event.signature):
+                continue  # L-6: not one line under its cosigner's name (verify names the row)
             entry = by_size[event.size]
             entry["note"] += event.signature
             entry["cosigners"] += (event.actor,)
     return [RecordedCheckpoint(**entry) for entry in found]
+
+
+def _one_line(actor: str, signature: str) -> bool:
+    try:
+        check_cosignature_line(actor, signature)
+    except CertLedgerError:
+        return False
+    return True
 
 
 def _signer(state: bytes) -> str:
@@ -158,7 +168,7 @@ def cosign_checkpoint(ledger: Any, party: str, size: int | None = None) -> Recor
     """``party`` cosigns the checkpoint of ``size`` (default the latest) after checking HRSS's
     signature and its consistency with the last checkpoint ``party`` cosigned (L-6)."""
     registry = ledger.registry()
-    registry.party(party)
+    check_cosigner(party, registry.party(party).kind)
     recorded = recorded_checkpoints(ledger)
     target = checkpoint_of_size(ledger, size)
     try:

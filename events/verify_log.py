@@ -17,7 +17,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog
+from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog, check_cosigner
 from certledger.domain.errors import CertLedgerError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TrustRegistry
@@ -169,8 +169,15 @@ class LogPass:
             return ["L-6: the cosignature's size, root or signature is malformed"]
         self.summary.cosignatures += 1
         try:
+            check_cosigner(actor, self.registry.party(actor).kind)
+        except CertLedgerError as e:
+            return [f"L-6: {actor} may not cosign a checkpoint: {e}"]
+        try:
             body = checkpoint_body(self.ledger_id, size, bytes.fromhex(root)).decode()
-            open_note(body + "\n" + line, party_verifiers(self.registry, actor, opened.timestamp))
+            signed = open_note(body + "\n" + line, party_verifiers(self.registry, actor, opened.timestamp))
         except (CertLedgerError, ValueError) as e:
             return [f"L-6: the cosignature is not a signature of checkpoint {size} by a key of {actor} valid then: {e}"]
+        if signed.verified != (actor,) or signed.unverified:
+            others = ", ".join(s.name for s in signed.unverified)
+            return [f"L-6: the cosignature carries signature lines besides {actor}'s own ({others}): it is exactly one line"]
         return []

@@ -91,8 +91,6 @@ def test_a_cosignature_by_a_key_no_party_holds_fails(life: LifeWorld) -> None:
     assert_fails_at(life.db_url, nid, "L-6")
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: any registered party (a candidate) may cosign a checkpoint; "
-                   "L-6 and the domain mean a second unit or a registered witness (见证方)")
 def test_a_candidate_cannot_cosign_a_checkpoint(life: LifeWorld) -> None:
     from certledger.domain.errors import CertLedgerError
     from certledger.events.checkpoints import cosign_checkpoint
@@ -108,9 +106,6 @@ def test_a_candidate_cannot_cosign_a_checkpoint(life: LifeWorld) -> None:
     assert_fails_at(life.db_url, nid, "L-6")
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: verify accepts a cosignature field that is more than the actor's "
-                   "one signature line; the extra (bogus) 'hrss' line is merged into the recorded note and breaks "
-                   "every proof and bundle made from that checkpoint")
 def test_a_cosignature_smuggling_a_second_signature_line_fails(life: LifeWorld, tmp_path: Path) -> None:
     checkpoint = record_checkpoint(life.ledger)
     _, key = key_of(life, CANDIDATE)
