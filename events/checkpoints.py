@@ -125,22 +125,31 @@ def checkpoint_of_size(ledger: Any, size: int | None) -> RecordedCheckpoint:
 
 
 def record_checkpoint(ledger: Any, progress: Any = None) -> RecordedCheckpoint:
-    """Catch the log up and record a checkpoint covering every event before it (L-5)."""
+    """Catch the log up and record a checkpoint covering every event before it (L-5).
+
+    Before HRSS signs, the leaves since the last checkpoint are recomputed from the event
+    rows (:meth:`MerkleLog.check_leaves`) and the stored tree must extend the last signed
+    one: a tampered log is refused, nothing recorded."""
     ledger.registry()  # refuses a database without a ledger
     ledger_id = ledger.ledger_id
     log = MerkleLog(ledger)
-    if CHECKPOINTS_ID not in ledger.repository:
-        with ledger.acting():
-            opened = CheckpointLog.open(actor=ROOT_PARTY)
-        ledger.save(opened)
     previous = latest_checkpoint(ledger)
     for _ in range(_ATTEMPTS):
         log.catch_up(progress)
         size = log.size()
+        if previous is None:
+            log.check_leaves(0, None, size)
+        else:
+            log.check_leaves(previous.size, previous.notification_id, size)
         newest = log.notification_id_at(size - 1)
         root = log.root(size)
         if previous is not None:
             _check_extends(log, previous, size, root, "HRSS")
+        if CHECKPOINTS_ID not in ledger.repository:
+            with ledger.acting():
+                opened = CheckpointLog.open(actor=ROOT_PARTY)
+            ledger.save(opened)
+            continue  # the record's opening is an event too: follow it, then sign
         aggregate = ledger.repository.get(CHECKPOINTS_ID)
         with ledger.acting():
             _, private = ledger.wallet.choose(ledger.keyring, ROOT_PARTY, clock.now())

@@ -123,8 +123,6 @@ def test_a_cosignature_smuggling_a_second_signature_line_fails(life: LifeWorld, 
     assert verified.exit_code == 1 and f"notification {nid}" in verified.output, verified.output
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: certledger checkpoint signs whatever the stored Merkle log holds "
-                   "past the last checkpoint (here: pre-seeded leaves), never checking new leaves against the rows")
 def test_the_follower_does_not_sign_pre_seeded_leaves(life: LifeWorld) -> None:
     """Before the first checkpoint, the adversary fills the log's leaves table with one fake
     leaf that claims to be the newest event: the follower then skips every real event."""
@@ -147,8 +145,6 @@ def test_the_follower_does_not_sign_pre_seeded_leaves(life: LifeWorld) -> None:
     assert signed is None and after == before, f"HRSS signed the root of a {signed.size if signed else '?'}-leaf tree the rows do not give"
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: the consistency check with the last checkpoint covers only its "
-                   "prefix; leaves forged after it are signed")
 def test_the_follower_does_not_sign_leaves_forged_after_the_last_checkpoint(life: LifeWorld) -> None:
     from certledger.domain.errors import CertLedgerError
 
