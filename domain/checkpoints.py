@@ -11,7 +11,8 @@ Ledger rules (cited in refusals and by ``verify``):
 - L-5 Only HRSS records a checkpoint; each covers more events than the one before, and
   covers exactly the events recorded before it: its size is its own leaf position (checked
   inside the write transaction and by ``verify``, which recomputes the root and checks the
-  note's signature).
+  note's signature). It binds the trust registry's head among those events (version and
+  digest, in the event and as the note's one extension line, ``events/trust_head.py``).
 - L-6 A cosignature names a recorded checkpoint (size and root) and is by a party other
   than HRSS, once per party and checkpoint; the cosigner checks, before signing, that the
   checkpoint is consistent with the last one it cosigned. Only a witness (见证方) or a unit
@@ -32,7 +33,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import event
 
 from certledger.domain.acts import LedgerAggregate, act
-from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.domain.parties import COSIGNER_KINDS, ROOT_PARTY, PartyKind
 from certledger.domain.rules import authorised, require
 from certledger.domain.trust import LEDGER_NAMESPACE
 
@@ -40,16 +41,6 @@ CHECKPOINTS_ID = uuid5(LEDGER_NAMESPACE, "merkle-log-checkpoints")
 _ROOT_HEX = re.compile("[0-9a-f]{64}")
 # One C2SP signed-note signature line: em dash, space, key name, space, base64, newline.
 _SIGNATURE_LINE = re.compile("\u2014 ([^\\s+]+) ([A-Za-z0-9+/]+={0,2})\n")
-
-COSIGNER_KINDS = frozenset({
-    PartyKind.WITNESS,  # 见证方: an external auditor's key
-    PartyKind.EXAM_CENTER,  # 省人事考试中心
-    PartyKind.DEPARTMENT,  # 资格核查部门
-    PartyKind.ASSOCIATION,  # 省级行业协会、学会
-    PartyKind.NATIONAL_EXAM_CENTER,  # 人社部人事考试中心
-    PartyKind.NATIONAL_DEPARTMENT,  # 国家行业行政管理部门
-})  # fmt: skip
-
 
 def check_cosigner(party: str, kind: PartyKind) -> None:
     """L-6: who may cosign a checkpoint (the recording side and ``verify`` both ask this)."""
@@ -93,17 +84,23 @@ class CheckpointLog(LedgerAggregate):
         self.cosigners = {}
 
     @act("CheckpointRecorded", rules=("L-5",), term="记录检查点")
-    def record(self, *, actor: str, size: int, root: str, note: str) -> None:
+    def record(self, *, actor: str, size: int, root: str, note: str,
+               trust_version: int | None = None, trust_digest: str | None = None) -> None:
+        """``trust_version``/``trust_digest``: the trust registry's head among the events the
+        checkpoint covers (its note names it too), so a trust chain can be tied to it."""
         authorised(actor, (ROOT_PARTY,), "L-5", "record a checkpoint")
         require(type(size) is int and size > self.latest, "L-5",
                 f"a checkpoint covers more events than the last one ({self.latest}), not {size!r}")
         require(isinstance(root, str) and bool(_ROOT_HEX.fullmatch(root)), "L-5",
                 "a checkpoint's root is 64 lowercase hex digits (SHA-256)")
         require(isinstance(note, str) and bool(note.strip()), "L-5", "a checkpoint carries its signed note")
-        self._recorded(actor=actor, size=size, root=root, note=note)
+        require(type(trust_version) is int and trust_version >= 1 and isinstance(trust_digest, str)
+                and bool(_ROOT_HEX.fullmatch(trust_digest)), "L-5",
+                "a checkpoint binds the trust registry's head: its version and the SHA-256 (hex) of its stored state")
+        self._recorded(actor=actor, size=size, root=root, note=note, trust_version=trust_version, trust_digest=trust_digest)
 
     @event("CheckpointRecorded")
-    def _recorded(self, *, actor: str, size: int, root: str, note: str) -> None:
+    def _recorded(self, *, actor: str, size: int, root: str, note: str, trust_version: int, trust_digest: str) -> None:
         self.roots[size] = root
         self.latest = size
 

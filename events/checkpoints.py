@@ -8,7 +8,8 @@ tries again). ``cosign_checkpoint`` lets a second party add its signature after 
 HRSS's and the consistency with the last checkpoint it cosigned (L-6).
 
 Note key names: HRSS signs as ``hrss``, a cosigner as its party id; the origin line is the
-ledger id (c2sp.org/tlog-checkpoint).
+ledger id (c2sp.org/tlog-checkpoint); the one extension line names the trust registry's head
+among the events covered (:mod:`events.trust_head`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from certledger.domain import clock
 from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog, check_cosignature_line, check_cosigner
 from certledger.domain.errors import CertLedgerError, InputError, TamperError
 from certledger.domain.parties import ROOT_PARTY
-from certledger.domain.trust import TrustRegistry
+from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from certledger.events import trust_head
+from certledger.events.envelope import digest as state_digest
 from certledger.events.envelope import open_state
 from certledger.events.merkle import verify_consistency
 from certledger.events.merkle_log import MerkleLog, open_log
@@ -153,14 +156,26 @@ def record_checkpoint(ledger: Any, progress: Any = None) -> RecordedCheckpoint:
         aggregate = ledger.repository.get(CHECKPOINTS_ID)
         with ledger.acting():
             _, private = ledger.wallet.choose(ledger.keyring, ROOT_PARTY, clock.now())
-            note = sign_note(checkpoint_body(ledger_id, size, root), ROOT_PARTY, private)
-            aggregate.record(actor=ROOT_PARTY, size=size, root=root.hex(), note=note)
+            version, digest = trust_head_at(ledger, newest)
+            body = checkpoint_body(ledger_id, size, root, (trust_head.line(version, digest),))
+            note = sign_note(body, ROOT_PARTY, private)
+            aggregate.record(actor=ROOT_PARTY, size=size, root=root.hex(), note=note,
+                             trust_version=version, trust_digest=digest)
         try:
             ledger.save(aggregate, **{CHECKPOINT_AFTER: newest})
         except LogMoved:
             continue  # someone recorded an event meanwhile: catch up and sign again
         return checkpoint_of_size(ledger, size)
     raise LogMoved(f"L-5: events kept arriving while the checkpoint was signed ({_ATTEMPTS} tries); nothing was recorded, try again")
+
+
+def trust_head_at(ledger: Any, newest: int) -> tuple[int, str]:
+    """(version, digest) of the trust registry's last event at or before notification
+    ``newest``: the head a checkpoint covering up to ``newest`` binds (L-5)."""
+    rows = ledger.rows.raw_stream(TRUST_REGISTRY_ID, before=newest + 1)
+    if not rows:
+        raise TamperError("the trust registry has no event before the checkpoint: run 'certledger verify'")
+    return int(rows[-1].version), state_digest(bytes(rows[-1].state))
 
 
 def _check_extends(log: MerkleLog, old: RecordedCheckpoint, size: int, root: bytes, who: str) -> None:

@@ -172,7 +172,7 @@ def verify_ledger(
     backend = ledger.database.backend
     since = verify_since.start(ledger, trust.registry, trust.ledger_id, since_note) if since_note else None
     log = LogPass(trust.registry, trust.ledger_id, backend, kept_checkpoint, summary=report.log,
-                  frontier=since.frontier if since else Frontier())
+                  frontier=since.frontier if since else Frontier(), trust_head=_covered_trust_head(ledger, since))
     yield from _ledger_findings(report, log.open_kept())
     after = since.boundary if since else None
     pool = _worker_pool(jobs)
@@ -208,6 +208,17 @@ def verify_ledger(
         report.head_notification_id = head.notification_id
         report.head_digest = envelope.digest(head.state) if isinstance(head.state, bytes) else None
     report.seconds = time.perf_counter() - started
+
+
+def _covered_trust_head(ledger: Ledger, since: Any) -> tuple[int, str] | None:
+    """--since: the trust registry's last covered row (pinned by ``verify_since.finish``),
+    where the log pass's trust head starts (a checkpoint recorded since must bind it, L-5)."""
+    if since is None or since.boundary is None:
+        return None
+    rows = ledger.rows.raw_stream(TRUST_REGISTRY_ID, before=since.boundary + 1)
+    if not rows or type(rows[-1].version) is not int or not isinstance(rows[-1].state, bytes):
+        return None  # finish() reports the trust registry's covered rows
+    return rows[-1].version, envelope.digest(rows[-1].state)
 
 
 def _without_genesis(ledger: Ledger, trust: TrustPass, report: Report) -> Iterator[Finding]:

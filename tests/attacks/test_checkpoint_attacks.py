@@ -226,3 +226,28 @@ def test_a_checkpoint_forged_with_hrss_key_fails(life: LifeWorld, case: str) -> 
         payload = {"actor": "hrss", "note": note, "root": root.hex(), "size": position + size_d, "timestamp": after_newest(f)}
         nid = f.append(CHECKPOINTS, TOPIC + "CheckpointRecorded", payload, hrss)
     assert_fails_at(life.db_url, nid, "L-5", words)
+
+
+TRUST_STREAM = dashed(uuid5(LEDGER_NAMESPACE, "trust-registry").replace("-", ""))
+
+
+def test_a_checkpoint_binding_an_older_trust_head_fails(life: LifeWorld) -> None:
+    """With HRSS's own (stolen) key: a checkpoint whose event and note name the trust
+    registry's head before the latest trust event (as if a revocation were not there) — the
+    log pass compares both with the registry's head at the checkpoint's position (L-5)."""
+    from certledger.domain.parties import PartyKind
+
+    record_checkpoint(life.ledger)
+    life.ledger.register_party("witness.audit", "某审计事务所", PartyKind.WITNESS)
+    _, hrss = key_of(life, "hrss")
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        trust = f.stream_rows(TRUST_STREAM)
+        older = (len(trust) - 1, hashlib.sha256(trust[-2].state).hexdigest())
+        leaves = _leaves(f)
+        root = _root(leaves)
+        note = _note(f.ledger_id(), len(leaves), root, hrss, (f"trust-head {older[0]} {older[1]}",))
+        payload = {"actor": "hrss", "note": note, "root": root.hex(), "size": len(leaves), "timestamp": after_newest(f),
+                   "trust_version": older[0], "trust_digest": older[1]}  # fmt: skip
+        nid = f.append(CHECKPOINTS, TOPIC + "CheckpointRecorded", payload, hrss)
+    assert_fails_at(life.db_url, nid, "L-5", "trust registry")
