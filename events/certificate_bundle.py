@@ -291,6 +291,7 @@ class Verified:
     checkpoint_signers: tuple[str, ...]
     checkpoint_note: str
     digest: str
+    trust_head: tuple[int, str] = (0, "")  # the trust registry version (and digest) the checkpoint binds
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -301,7 +302,10 @@ class Verified:
             "sealed_at": self.sealed_at.isoformat(),
             "event": {"stream": self.stream, "version": self.version, "digest": self.digest},
             "inclusion": {"leaf_index": self.leaf_index, "tree_size": self.tree_size},
-            "checkpoint": {"size": self.tree_size, "root": self.root.hex(), "signed_by": list(self.checkpoint_signers)},
+            "checkpoint": {
+                "size": self.tree_size, "root": self.root.hex(), "signed_by": list(self.checkpoint_signers),
+                "trust_head": {"version": self.trust_head[0], "digest": self.trust_head[1]},
+            },
         }
 
 
@@ -403,7 +407,7 @@ def verify_bundle(bundle: dict[str, Any], trusted_root: str) -> Verified:
         document=payload["document"], ledger_id=ledger_id, seal_key=seal_key, sealed_at=sealed_at,
         stream=str(f.get("stream")), version=int(f.get("version", 0)), leaf_index=leaf_index, tree_size=tree_size,
         root=checkpoint.root, checkpoint_signers=signers, checkpoint_note=checkpoint_note,
-        digest=seal.digest.hex(),
+        digest=seal.digest.hex(), trust_head=chain.head,
     )  # fmt: skip
 
 
