@@ -173,9 +173,9 @@ def trust_head_at(ledger: Any, newest: int) -> tuple[int, str]:
     """(version, digest) of the trust registry's last event at or before notification
     ``newest``: the head a checkpoint covering up to ``newest`` binds (L-5)."""
     rows = ledger.rows.raw_stream(TRUST_REGISTRY_ID, before=newest + 1)
-    if not rows:
-        raise TamperError("the trust registry has no event before the checkpoint: run 'certledger verify'")
-    return int(rows[-1].version), state_digest(bytes(rows[-1].state))
+    if not rows or type(rows[-1].version) is not int or not isinstance(rows[-1].state, bytes):
+        raise TamperError("the trust registry has no sound event before the checkpoint: run 'certledger verify'")
+    return rows[-1].version, state_digest(rows[-1].state)
 
 
 def _check_extends(log: MerkleLog, old: RecordedCheckpoint, size: int, root: bytes, who: str) -> None:

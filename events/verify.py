@@ -43,9 +43,11 @@ from typing import Any
 from uuid import UUID
 
 from certledger.domain import clock
+from certledger.domain.errors import CertLedgerError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID
 from certledger.events import envelope
+from certledger.events.checkpoints import trust_head_at
 from certledger.events.checks import check_rows
 from certledger.events.ledger import Ledger
 from certledger.events.storage import RawRow, canonical_stream_text
@@ -215,10 +217,10 @@ def _covered_trust_head(ledger: Ledger, since: Any) -> tuple[int, str] | None:
     where the log pass's trust head starts (a checkpoint recorded since must bind it, L-5)."""
     if since is None or since.boundary is None:
         return None
-    rows = ledger.rows.raw_stream(TRUST_REGISTRY_ID, before=since.boundary + 1)
-    if not rows or type(rows[-1].version) is not int or not isinstance(rows[-1].state, bytes):
-        return None  # finish() reports the trust registry's covered rows
-    return rows[-1].version, envelope.digest(rows[-1].state)
+    try:
+        return trust_head_at(ledger, since.boundary)
+    except CertLedgerError:
+        return None  # verify_since.finish() reports the trust registry's covered rows
 
 
 def _without_genesis(ledger: Ledger, trust: TrustPass, report: Report) -> Iterator[Finding]:
