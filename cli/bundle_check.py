@@ -59,6 +59,7 @@ def _print(v: cb.Verified, now: dict[str, Any] | None) -> None:
         f"  event      stream {v.stream} v{v.version}, sha256:{v.digest}",
         f"  log        leaf {v.leaf_index} of {v.tree_size}, root {v.root.hex()}: included",
         f"  checkpoint signed by {', '.join(v.checkpoint_signers)}",
+        f"  trust      chain of {v.trust_head[0]} events, ending at the head the checkpoint binds (sha256:{v.trust_head[1][:16]}…)",
         f"  ledger     {v.ledger_id}",
     ]
     if now is not None:

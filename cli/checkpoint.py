@@ -33,13 +33,16 @@ def _show(recorded: Any, output: Path | None, as_json: bool, done: str) -> None:
 @click.group(invoke_without_command=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the note to FILE (what an auditor keeps).")
 @click.option("--json", "as_json", is_flag=True, help="Print the recorded checkpoint as JSON.")
+@click.option("--rebuild-log", is_flag=True,
+              help="First recompute the Merkle log's tables from the events (the repair when 'checkpoint' refuses a tampered log).")
 @click.pass_context
-def checkpoint(ctx: click.Context, output: Path | None, as_json: bool) -> None:
+def checkpoint(ctx: click.Context, output: Path | None, as_json: bool, rebuild_log: bool) -> None:
     """Record a checkpoint (检查点): HRSS signs the Merkle root of every event so far.
 
-    Catches the Merkle log up, checks it extends the last checkpoint, records the signed
-    C2SP checkpoint note as an event, and prints the note. One event per checkpoint:
-    record one after every batch or working day. 'checkpoint list' shows them."""
+    Catches the Merkle log up, recomputes the leaves since the last checkpoint from the
+    events and checks the tree extends the last checkpoint, records the signed C2SP
+    checkpoint note as an event, and prints the note. One event per checkpoint: record one
+    after every batch or working day. 'checkpoint list' shows them."""
     if ctx.invoked_subcommand is not None:
         return
     from certledger.events.checkpoints import record_checkpoint
@@ -51,6 +54,12 @@ def checkpoint(ctx: click.Context, output: Path | None, as_json: bool) -> None:
     log = MerkleLog(ledger)
     if log.ensure_tables():
         note(f"created the Merkle log's tables in {ledger.database.describe()} (a ledger made before them)")
+    if rebuild_log:
+        total = ledger.rows.count()
+        show_bar = sys.stderr.isatty() and not as_json and total > 10_000
+        with click.progressbar(length=total, label="rebuilding the log", file=sys.stderr) if show_bar else NoBar() as bar:
+            rebuilt = log.rebuild(progress=bar.update)
+        note(f"the Merkle log was rebuilt from the events: {rebuilt} leaves")
     pending = log.pending()
     show_bar = sys.stderr.isatty() and not as_json and pending > 10_000
     with click.progressbar(length=pending, label="following the log", file=sys.stderr) if show_bar else NoBar() as bar:

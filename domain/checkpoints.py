@@ -11,10 +11,15 @@ Ledger rules (cited in refusals and by ``verify``):
 - L-5 Only HRSS records a checkpoint; each covers more events than the one before, and
   covers exactly the events recorded before it: its size is its own leaf position (checked
   inside the write transaction and by ``verify``, which recomputes the root and checks the
-  note's signature).
+  note's signature). It binds the trust registry's head among those events (version and
+  digest, in the event and as the note's one extension line, ``events/trust_head.py``).
 - L-6 A cosignature names a recorded checkpoint (size and root) and is by a party other
   than HRSS, once per party and checkpoint; the cosigner checks, before signing, that the
-  checkpoint is consistent with the last one it cosigned.
+  checkpoint is consistent with the last one it cosigned. Only a witness (见证方) or a unit
+  the notices name may cosign (:data:`COSIGNER_KINDS`: the exam centers, the verification
+  departments and associations, the national industry departments): never a candidate,
+  whose own acts the ledger records, nor the postal company, a carrier that records only
+  deliveries. The cosignature is exactly one signature line under the cosigner's own name.
 
 The domain knows no hashes, keys or notes: it keeps the sizes and roots as recorded and
 the rules above that need nothing else. Roots are lowercase hex (SHA-256).
@@ -28,12 +33,31 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import event
 
 from certledger.domain.acts import LedgerAggregate, act
-from certledger.domain.parties import ROOT_PARTY
+from certledger.domain.parties import COSIGNER_KINDS, ROOT_PARTY, PartyKind
 from certledger.domain.rules import authorised, require
 from certledger.domain.trust import LEDGER_NAMESPACE
 
 CHECKPOINTS_ID = uuid5(LEDGER_NAMESPACE, "merkle-log-checkpoints")
 _ROOT_HEX = re.compile("[0-9a-f]{64}")
+# One C2SP signed-note signature line: em dash, space, key name, space, base64, newline.
+_SIGNATURE_LINE = re.compile("\u2014 ([^\\s+]+) ([A-Za-z0-9+/]+={0,2})\n")
+
+def check_cosigner(party: str, kind: PartyKind) -> None:
+    """L-6: who may cosign a checkpoint (the recording side and ``verify`` both ask this)."""
+    require(party != ROOT_PARTY, "L-6", "HRSS signs every checkpoint already: a cosigner is another party")
+    require(
+        kind in COSIGNER_KINDS, "L-6",
+        f"{party} is a {kind.value} party: only a witness (见证方) or a unit the notices name (exam center, "
+        "verification department or association, national exam center or department) cosigns a checkpoint",
+    )  # fmt: skip
+
+
+def check_cosignature_line(actor: str, signature: object) -> None:
+    """L-6: a cosignature is exactly one signature line, under the cosigner's own name
+    (whether its key signed it is for ``verify``, which knows keys)."""
+    found = _SIGNATURE_LINE.fullmatch(signature) if isinstance(signature, str) else None
+    require(found is not None, "L-6", "a cosignature is exactly one signature line ('\u2014 <party> <base64>')")
+    require(found.group(1) == actor, "L-6", f"the cosignature line is signed as {found.group(1)!r}, not as its cosigner {actor!r}")
 
 
 class CheckpointLog(LedgerAggregate):
@@ -60,26 +84,32 @@ class CheckpointLog(LedgerAggregate):
         self.cosigners = {}
 
     @act("CheckpointRecorded", rules=("L-5",), term="记录检查点")
-    def record(self, *, actor: str, size: int, root: str, note: str) -> None:
+    def record(self, *, actor: str, size: int, root: str, note: str,
+               trust_version: int | None = None, trust_digest: str | None = None) -> None:
+        """``trust_version``/``trust_digest``: the trust registry's head among the events the
+        checkpoint covers (its note names it too), so a trust chain can be tied to it."""
         authorised(actor, (ROOT_PARTY,), "L-5", "record a checkpoint")
         require(type(size) is int and size > self.latest, "L-5",
                 f"a checkpoint covers more events than the last one ({self.latest}), not {size!r}")
         require(isinstance(root, str) and bool(_ROOT_HEX.fullmatch(root)), "L-5",
                 "a checkpoint's root is 64 lowercase hex digits (SHA-256)")
         require(isinstance(note, str) and bool(note.strip()), "L-5", "a checkpoint carries its signed note")
-        self._recorded(actor=actor, size=size, root=root, note=note)
+        require(type(trust_version) is int and trust_version >= 1 and isinstance(trust_digest, str)
+                and bool(_ROOT_HEX.fullmatch(trust_digest)), "L-5",
+                "a checkpoint binds the trust registry's head: its version and the SHA-256 (hex) of its stored state")
+        self._recorded(actor=actor, size=size, root=root, note=note, trust_version=trust_version, trust_digest=trust_digest)
 
     @event("CheckpointRecorded")
-    def _recorded(self, *, actor: str, size: int, root: str, note: str) -> None:
+    def _recorded(self, *, actor: str, size: int, root: str, note: str, trust_version: int, trust_digest: str) -> None:
         self.roots[size] = root
         self.latest = size
 
     @act("CheckpointCosigned", rules=("L-6",), term="联署检查点")
     def cosign(self, *, actor: str, size: int, root: str, signature: str) -> None:
         require(actor != ROOT_PARTY, "L-6", "HRSS signs every checkpoint already: a cosigner is another party")
+        check_cosignature_line(actor, signature)
         require(self.roots.get(size) == root, "L-6", f"no checkpoint of size {size} with root {root} is recorded")
         require(actor not in self.cosigners.get(size, []), "L-6", f"{actor} has cosigned the checkpoint of size {size} already")
-        require(isinstance(signature, str) and bool(signature.strip()), "L-6", "a cosignature carries its signature line")
         self._cosigned(actor=actor, size=size, root=root, signature=signature)
 
     @event("CheckpointCosigned")

@@ -27,6 +27,18 @@ class PartyKind(str, Enum):
     WITNESS = "witness"  # 见证方: an external auditor's key that cosigns checkpoints (L-6)
 
 
+COSIGNER_KINDS = frozenset({
+    PartyKind.WITNESS,  # 见证方: an external auditor's key
+    PartyKind.EXAM_CENTER,  # 省人事考试中心
+    PartyKind.DEPARTMENT,  # 资格核查部门
+    PartyKind.ASSOCIATION,  # 省级行业协会、学会
+    PartyKind.NATIONAL_EXAM_CENTER,  # 人社部人事考试中心
+    PartyKind.NATIONAL_DEPARTMENT,  # 国家行业行政管理部门
+})  # fmt: skip
+"""L-6: who may cosign a checkpoint besides HRSS (domain/checkpoints.py says why; the offline
+bundle verifier reads it from here, a module that imports nothing heavy)."""
+
+
 def check_party_id(party_id: str) -> str:
     """Party ids are short lowercase slugs, e.g. ``dept.zhujian.zhengzhou``."""
     if not _PARTY_ID.match(party_id):

@@ -7,11 +7,15 @@ What it holds (JSON, ``format`` = :data:`FORMAT`):
   ``CertificateIssued`` event (base64) — and the 64-byte HRSS e-seal signature over them.
   R-13: a converted copy has no effect, so only these bytes verify;
 - ``document``: a readable copy of the sealed document; it must equal the sealed one;
-- ``trust``: the trust registry's stored events from genesis on (base64), chained by
-  ``prev``: the sealing key's registration, every revocation of it, and the root keys that
-  signed them, back to the genesis root;
+- ``trust``: the trust registry's stored events from genesis (base64), chained by ``prev``,
+  up to exactly the head the checkpoint binds (its ``trust-head`` line: version and digest,
+  :mod:`events.trust_head`): the sealing key's registration, every revocation recorded before
+  the checkpoint, and the root keys that signed them, back to the genesis root;
 - ``inclusion``: the seal event's leaf index, the tree size and the RFC 9162 audit path;
 - ``checkpoint``: the signed (and cosigned, where available) checkpoint note of that size.
+  Its origin must be the ledger id; only an HRSS key valid when it was made (after the seal
+  and after the trust head it binds, by the bundle's own chain) counts as its signer, and
+  cosignatures count only by keys of parties L-6 lets cosign, valid then too.
 
 :func:`verify_bundle` checks it with no database and no network, and raises
 :class:`BundleError` naming why a file fails (``reason``: :data:`REASONS`). This module
@@ -30,7 +34,8 @@ from typing import Any
 import orjson
 
 from certledger.domain.errors import CertLedgerError, ExitCode, InputError, TamperError
-from certledger.events import merkle
+from certledger.domain.parties import COSIGNER_KINDS
+from certledger.events import merkle, trust_head
 from certledger.signing import keys, note
 
 FORMAT = "certledger-certificate-bundle/1"
@@ -146,6 +151,7 @@ class TrustChain:
         self.events = [open_stored(s, f"trust event {i + 1}", "trust-chain") for i, s in enumerate(states)]
         self.ledger_id = ledger_id
         self.keys: dict[str, KeyRecord] = {}
+        self.parties: dict[str, tuple[str, int]] = {}  # party id -> (kind, index of its registration)
         self._checked: set[int] = set()
         self._checking: set[int] = set()  # a key's own revocation, signed by it, must not loop
         self._chain()
@@ -187,6 +193,8 @@ class TrustChain:
                 self._add(str(p.get("root_key_id")), ROOT_PARTY, p.get("root_public_key"), p.get("valid_from"), 0)
             elif event.event == "TrustRegistry.KeyAdded":
                 self._add(str(p.get("key_id")), str(p.get("party_id")), p.get("public_key"), p.get("valid_from"), i)
+            elif event.event == "TrustRegistry.PartyRegistered":
+                self.parties.setdefault(str(p.get("party_id")), (str(p.get("kind")), i))
             elif event.event == "TrustRegistry.KeyRevoked":
                 record = self.keys.get(str(p.get("key_id")))
                 if record is not None:
@@ -242,6 +250,23 @@ class TrustChain:
                 )
         return record
 
+    @property
+    def head(self) -> tuple[int, str]:
+        """(version, digest) of the chain's last event: what the checkpoint must bind."""
+        return len(self.events), self.events[-1].digest.hex()
+
+    @property
+    def head_written(self) -> datetime:
+        return self.events[-1].timestamp
+
+    def may_cosign(self, party: str) -> bool:
+        """L-6 by the chain: the party is registered (by a checked event) with a kind that cosigns."""
+        kind, index = self.parties.get(party, ("", -1))
+        if index < 0 or kind not in {k.value for k in COSIGNER_KINDS}:
+            return False
+        self.check_event(index)
+        return True
+
     def revocations_of(self, key_id: str) -> list[tuple[datetime, str]]:
         record = self.keys[key_id]
         return [(effective, str(self.events[i].payload.get("reason", ""))) for effective, i in record.revocations]
@@ -266,6 +291,7 @@ class Verified:
     checkpoint_signers: tuple[str, ...]
     checkpoint_note: str
     digest: str
+    trust_head: tuple[int, str] = (0, "")  # the trust registry version (and digest) the checkpoint binds
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -276,7 +302,10 @@ class Verified:
             "sealed_at": self.sealed_at.isoformat(),
             "event": {"stream": self.stream, "version": self.version, "digest": self.digest},
             "inclusion": {"leaf_index": self.leaf_index, "tree_size": self.tree_size},
-            "checkpoint": {"size": self.tree_size, "root": self.root.hex(), "signed_by": list(self.checkpoint_signers)},
+            "checkpoint": {
+                "size": self.tree_size, "root": self.root.hex(), "signed_by": list(self.checkpoint_signers),
+                "trust_head": {"version": self.trust_head[0], "digest": self.trust_head[1]},
+            },
         }
 
 
@@ -361,8 +390,10 @@ def verify_bundle(bundle: dict[str, Any], trusted_root: str) -> Verified:
     sealed_at = seal.timestamp
     chain.check_key(seal_key, sealed_at)
 
-    # 3. The checkpoint: signed by an HRSS key of the chain (cosigners: any registered key).
-    checkpoint, signers = _open_checkpoint(checkpoint_note, chain, ledger_id)
+    # 3. The checkpoint: signed by an HRSS key of the chain valid when it was made (cosigners:
+    #    keys of parties L-6 lets cosign), for this ledger, binding exactly the chain's head.
+    checkpoint, signers = _open_checkpoint(checkpoint_note, chain, ledger_id, sealed_at)
+    _check_trust_head(checkpoint, chain)
 
     # 4. The seal event is in the log the checkpoint commits to.
     if tree_size != checkpoint.size:
@@ -376,13 +407,18 @@ def verify_bundle(bundle: dict[str, Any], trusted_root: str) -> Verified:
         document=payload["document"], ledger_id=ledger_id, seal_key=seal_key, sealed_at=sealed_at,
         stream=str(f.get("stream")), version=int(f.get("version", 0)), leaf_index=leaf_index, tree_size=tree_size,
         root=checkpoint.root, checkpoint_signers=signers, checkpoint_note=checkpoint_note,
-        digest=seal.digest.hex(),
+        digest=seal.digest.hex(), trust_head=chain.head,
     )  # fmt: skip
 
 
-def _open_checkpoint(text: str, chain: TrustChain, ledger_id: str) -> tuple[note.Checkpoint, tuple[str, ...]]:
-    """The checkpoint, once a signature by an HRSS key of the chain holds on it; cosignatures
-    by other keys the chain registers are checked and named too."""
+def _open_checkpoint(
+    text: str, chain: TrustChain, ledger_id: str, sealed_at: datetime
+) -> tuple[note.Checkpoint, tuple[str, ...]]:
+    """The checkpoint, once a signature by an HRSS key of the chain, valid when the checkpoint
+    was made, holds on it; cosignatures by keys of parties that may cosign (L-6), valid then
+    too, are checked and named. The checkpoint covers the seal and binds the chain's head, so
+    it was made after both: a key revoked by then does not count (a thief's key cannot
+    vouch for its own tree)."""
     lines = set()  # (key name, key hash) of each signature line
     for line in text.split("\n"):
         if line.startswith(note.EM_DASH + " ") and line.count(" ") == 2:
@@ -396,27 +432,67 @@ def _open_checkpoint(text: str, chain: TrustChain, ledger_id: str) -> tuple[note
     for record in chain.keys.values():
         for name, key_hash in lines:
             try:
-                if note.key_hash(name, record.public_key) == key_hash:
+                if name == record.party and note.key_hash(name, record.public_key) == key_hash:
                     verifiers.append(note.Verifier(name, record.public_key))
-                    owners[name] = record
+                    owners[name, key_hash] = record
             except CertLedgerError:
                 continue
     try:
-        checkpoint, opened = note.open_checkpoint(text, verifiers)
+        opened = note.open_note(text, verifiers)
+        checkpoint = note.parse_checkpoint(opened.text)
     except (InputError, TamperError) as e:
         raise BundleError("checkpoint-signature", f"{REASONS['checkpoint-signature']}: {e}") from None
-    root_signed = False
-    signers = []
-    for name in opened.verified:
-        record = owners[name]
-        chain.check_event(record.added_by)
-        root_signed |= record.party == ROOT_PARTY
-        signers.append(f"{record.party} ({record.key_id})")
-    if not root_signed:
-        raise BundleError("checkpoint-signature", "the checkpoint is not signed by an HRSS key of the trust chain")
-    if ledger_id not in checkpoint.origin:
-        raise BundleError("checkpoint-signature", f"the checkpoint is for log {checkpoint.origin!r}, not this ledger")
-    return checkpoint, tuple(signers)
+    if checkpoint.origin != ledger_id:
+        raise BundleError("checkpoint-signature", f"the checkpoint is for log {checkpoint.origin!r}, not this ledger {ledger_id}")
+    made_after = max(sealed_at, chain.head_written)
+    signers, refused = [], []
+    for name, key_hash in _verified_lines(text, opened):
+        record = owners[name, key_hash]
+        if record.party != ROOT_PARTY and not chain.may_cosign(record.party):
+            refused.append(f"{record.party} ({record.key_id}) may not cosign a checkpoint (L-6)")
+            continue
+        try:
+            chain.check_key(record.key_id, made_after)
+        except BundleError as e:
+            refused.append(f"{record.party} ({record.key_id}): {e}")
+            continue
+        signers.append((record.party, f"{record.party} ({record.key_id})"))
+    if not any(party == ROOT_PARTY for party, _ in signers):
+        why = "; ".join(refused) or "no signature line is by an HRSS key of the trust chain"
+        raise BundleError(
+            "checkpoint-signature",
+            f"the checkpoint is not signed by an HRSS key the trust chain shows valid when it was made "
+            f"(after the seal and the trust head, {made_after.isoformat()}): {why}",
+        )
+    return checkpoint, tuple(label for _, label in signers)
+
+
+def _verified_lines(text: str, opened: note.Note) -> list[tuple[str, bytes]]:
+    """(name, key hash) of each signature line whose signature verified."""
+    ignored = {(s.name, s.key_hash) for s in opened.unverified}
+    found = []
+    for line in text[len(opened.text) + 1 :].splitlines():
+        name, _, value = line[len(note.EM_DASH) + 1 :].partition(" ")
+        key_hash = base64.b64decode(value)[: note.KEY_HASH_SIZE]
+        if (name, key_hash) not in ignored:
+            found.append((name, key_hash))
+    return found
+
+
+def _check_trust_head(checkpoint: note.Checkpoint, chain: TrustChain) -> None:
+    """The bundle's trust chain ends exactly at the head the checkpoint binds (L-5): a chain
+    cut before a revocation, or one with events added, does not."""
+    try:
+        version, digest = trust_head.parse(checkpoint.extensions)
+    except InputError as e:
+        raise BundleError("trust-chain", f"the checkpoint does not bind the trust registry's head, so the trust chain cannot be tied to it ({e})") from None
+    ends, last = chain.head
+    if (version, digest) != (ends, last):
+        raise BundleError(
+            "trust-chain",
+            f"the bundle's trust chain ends at version {ends} (sha256 {last[:16]}…), but the checkpoint binds "
+            f"version {version} (sha256 {digest[:16]}…): trust events were left out or added",
+        )
 
 
 def _moment(value: Any, what: str) -> datetime:

@@ -8,7 +8,8 @@ tries again). ``cosign_checkpoint`` lets a second party add its signature after 
 HRSS's and the consistency with the last checkpoint it cosigned (L-6).
 
 Note key names: HRSS signs as ``hrss``, a cosigner as its party id; the origin line is the
-ledger id (c2sp.org/tlog-checkpoint).
+ledger id (c2sp.org/tlog-checkpoint); the one extension line names the trust registry's head
+among the events covered (:mod:`events.trust_head`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from certledger.domain import clock
-from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog
-from certledger.domain.errors import InputError, TamperError
+from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog, check_cosignature_line, check_cosigner
+from certledger.domain.errors import CertLedgerError, InputError, TamperError
 from certledger.domain.parties import ROOT_PARTY
-from certledger.domain.trust import TrustRegistry
+from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from certledger.events import trust_head
+from certledger.events.envelope import digest as state_digest
 from certledger.events.envelope import open_state
 from certledger.events.merkle import verify_consistency
 from certledger.events.merkle_log import MerkleLog, open_log
@@ -85,10 +88,20 @@ def recorded_checkpoints(ledger: Any) -> list[RecordedCheckpoint]:
             found.append(entry)
             by_size[event.size] = entry
         elif isinstance(event, CheckpointLog.CheckpointCosigned) and event.size in by_size:
+            if not _one_line(event.actor, event.signature):
+                continue  # L-6: not one line under its cosigner's name (verify names the row)
             entry = by_size[event.size]
             entry["note"] += event.signature
             entry["cosigners"] += (event.actor,)
     return [RecordedCheckpoint(**entry) for entry in found]
+
+
+def _one_line(actor: str, signature: str) -> bool:
+    try:
+        check_cosignature_line(actor, signature)
+    except CertLedgerError:
+        return False
+    return True
 
 
 def _signer(state: bytes) -> str:
@@ -115,33 +128,54 @@ def checkpoint_of_size(ledger: Any, size: int | None) -> RecordedCheckpoint:
 
 
 def record_checkpoint(ledger: Any, progress: Any = None) -> RecordedCheckpoint:
-    """Catch the log up and record a checkpoint covering every event before it (L-5)."""
+    """Catch the log up and record a checkpoint covering every event before it (L-5).
+
+    Before HRSS signs, the leaves since the last checkpoint are recomputed from the event
+    rows (:meth:`MerkleLog.check_leaves`) and the stored tree must extend the last signed
+    one: a tampered log is refused, nothing recorded."""
     ledger.registry()  # refuses a database without a ledger
     ledger_id = ledger.ledger_id
     log = MerkleLog(ledger)
-    if CHECKPOINTS_ID not in ledger.repository:
-        with ledger.acting():
-            opened = CheckpointLog.open(actor=ROOT_PARTY)
-        ledger.save(opened)
     previous = latest_checkpoint(ledger)
     for _ in range(_ATTEMPTS):
         log.catch_up(progress)
         size = log.size()
+        if previous is None:
+            log.check_leaves(0, None, size)
+        else:
+            log.check_leaves(previous.size, previous.notification_id, size)
         newest = log.notification_id_at(size - 1)
         root = log.root(size)
         if previous is not None:
             _check_extends(log, previous, size, root, "HRSS")
+        if CHECKPOINTS_ID not in ledger.repository:
+            with ledger.acting():
+                opened = CheckpointLog.open(actor=ROOT_PARTY)
+            ledger.save(opened)
+            continue  # the record's opening is an event too: follow it, then sign
         aggregate = ledger.repository.get(CHECKPOINTS_ID)
         with ledger.acting():
             _, private = ledger.wallet.choose(ledger.keyring, ROOT_PARTY, clock.now())
-            note = sign_note(checkpoint_body(ledger_id, size, root), ROOT_PARTY, private)
-            aggregate.record(actor=ROOT_PARTY, size=size, root=root.hex(), note=note)
+            version, digest = trust_head_at(ledger, newest)
+            body = checkpoint_body(ledger_id, size, root, (trust_head.line(version, digest),))
+            note = sign_note(body, ROOT_PARTY, private)
+            aggregate.record(actor=ROOT_PARTY, size=size, root=root.hex(), note=note,
+                             trust_version=version, trust_digest=digest)
         try:
             ledger.save(aggregate, **{CHECKPOINT_AFTER: newest})
         except LogMoved:
             continue  # someone recorded an event meanwhile: catch up and sign again
         return checkpoint_of_size(ledger, size)
     raise LogMoved(f"L-5: events kept arriving while the checkpoint was signed ({_ATTEMPTS} tries); nothing was recorded, try again")
+
+
+def trust_head_at(ledger: Any, newest: int) -> tuple[int, str]:
+    """(version, digest) of the trust registry's last event at or before notification
+    ``newest``: the head a checkpoint covering up to ``newest`` binds (L-5)."""
+    rows = ledger.rows.raw_stream(TRUST_REGISTRY_ID, before=newest + 1)
+    if not rows or type(rows[-1].version) is not int or not isinstance(rows[-1].state, bytes):
+        raise TamperError("the trust registry has no sound event before the checkpoint: run 'certledger verify'")
+    return rows[-1].version, state_digest(rows[-1].state)
 
 
 def _check_extends(log: MerkleLog, old: RecordedCheckpoint, size: int, root: bytes, who: str) -> None:
@@ -158,7 +192,7 @@ def cosign_checkpoint(ledger: Any, party: str, size: int | None = None) -> Recor
     """``party`` cosigns the checkpoint of ``size`` (default the latest) after checking HRSS's
     signature and its consistency with the last checkpoint ``party`` cosigned (L-6)."""
     registry = ledger.registry()
-    registry.party(party)
+    check_cosigner(party, registry.party(party).kind)
     recorded = recorded_checkpoints(ledger)
     target = checkpoint_of_size(ledger, size)
     try:

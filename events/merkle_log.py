@@ -262,6 +262,50 @@ class MerkleLog:
             if appended < batch:
                 return total
 
+    def check_leaves(self, position: int, first_notification_id: int | None, size: int) -> None:
+        """The stored leaves ``position``… ``size - 1`` are exactly the event rows from
+        notification ``first_notification_id`` on (None: from the first row), in notification
+        order, each with its own leaf hash; else :class:`TamperError` naming the first position
+        that is not. Why: the follower trusts what it followed before, so a pre-seeded or
+        rewritten leaf would make it skip events — and HRSS would sign a root the rows do not
+        give. Reads the rows once, a batch at a time."""
+        next_id = first_notification_id
+        while position < size:
+            end = min(position + BATCH, size)
+            with self._reading() as r:
+                leaves = r.rows(
+                    f"SELECT position, notification_id, hash FROM {self.leaves} WHERE position >= ? AND position < ? "
+                    "ORDER BY position", [position, end],
+                )
+                where = "" if next_id is None else f"WHERE {self.id_column} >= ? "
+                events = r.rows(
+                    f"SELECT {self.id_column} AS nid, state FROM {self.database.table} {where}ORDER BY {self.id_column} LIMIT ?",
+                    ([] if next_id is None else [next_id]) + [end - position],
+                )
+            for offset in range(end - position):
+                at = position + offset
+                stored = leaves[offset] if offset < len(leaves) else None
+                event = events[offset] if offset < len(events) else None
+                problem = _leaf_problem(at, stored, event)
+                if problem:
+                    raise TamperError(
+                        f"L-5: the stored Merkle log does not match the events at leaf {at}: {problem}; nothing was "
+                        "signed. The log's tables were altered: rebuild them from the events with "
+                        "'certledger checkpoint --rebuild-log', and run 'certledger verify'"
+                    )
+            next_id = int(events[-1]["nid"]) + 1
+            position = end
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Drop every stored leaf and node and follow the events again from the first: the
+        repair when :meth:`check_leaves` refuses. Returns the leaves appended."""
+        self.ensure_tables()
+        with self._transaction(commit=True) as r:
+            self._lock(r)
+            r.cursor.execute(f"DELETE FROM {self.nodes}")
+            r.cursor.execute(f"DELETE FROM {self.leaves}")
+        return self.catch_up(progress)
+
     def pending(self) -> int:
         """How many events the follower has not appended yet (for a progress bar)."""
         exists = self.exists()
@@ -304,6 +348,19 @@ class MerkleLog:
             if nodes:
                 r.cursor.executemany(f"INSERT INTO {self.nodes} (level, idx, hash) VALUES ({m}, {m}, {m})", nodes)
             return len(leaves)
+
+
+def _leaf_problem(position: int, stored: Any, event: Any) -> str | None:
+    """Why the stored leaf at ``position`` is not the leaf of the event row due there."""
+    if stored is None or int(stored["position"]) != position:
+        return "no leaf is stored there"
+    if event is None:
+        return f"its leaf names notification {int(stored['notification_id'])}, but no event row is left to give it"
+    if int(stored["notification_id"]) != int(event["nid"]):
+        return f"its leaf names notification {int(stored['notification_id'])}, the next event row is notification {int(event['nid'])}"
+    if bytes(stored["hash"]) != state_leaf(event["state"]):
+        return f"its hash is not the leaf hash of notification {int(event['nid'])}"
+    return None
 
 
 def open_log(ledger: Any) -> MerkleLog:

@@ -237,9 +237,20 @@ def _unreadable(row: RawRow, state: bytes, scope: dict[str, str], why: str) -> T
     )  # fmt: skip
 
 
-def trust_states(ledger: Ledger) -> list[bytes]:
-    """The trust registry's stored events, genesis first (what a bundle carries)."""
-    return [bytes(r.state) for r in sorted(ledger.rows.raw_stream(TRUST_REGISTRY_ID), key=lambda r: r.version)]
+def trust_states(ledger: Ledger, up_to: int | None = None) -> list[bytes]:
+    """The trust registry's stored events, genesis first, up to version ``up_to`` (what a
+    bundle carries: exactly the head its checkpoint binds)."""
+    rows = sorted(ledger.rows.raw_stream(TRUST_REGISTRY_ID), key=lambda r: r.version)
+    return [bytes(r.state) for r in rows if up_to is None or r.version <= up_to]
+
+
+def _bound_trust_head(note_text: str) -> int:
+    """The trust registry version a checkpoint note binds (its extension line)."""
+    from certledger.events import trust_head
+    from certledger.signing.note import parse_checkpoint, unsigned_text
+
+    version, _ = trust_head.parse(parse_checkpoint(unsigned_text(note_text)).extensions)
+    return version
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -273,7 +284,7 @@ def export_bundle(ledger: Ledger, found: Found, log: Any = None, checkpoint: Any
     return certificate_bundle.build(
         ledger_id=ledger.ledger_id or "",
         seal_state=bytes(found.issued.state),
-        trust_states=trust_states(ledger),
+        trust_states=trust_states(ledger, _bound_trust_head(checkpoint.note)),
         leaf_index=position,
         tree_size=checkpoint.size,
         proof=list(log.inclusion_proof(position, checkpoint.size)),

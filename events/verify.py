@@ -43,9 +43,11 @@ from typing import Any
 from uuid import UUID
 
 from certledger.domain import clock
+from certledger.domain.errors import CertLedgerError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID
 from certledger.events import envelope
+from certledger.events.checkpoints import trust_head_at
 from certledger.events.checks import check_rows
 from certledger.events.ledger import Ledger
 from certledger.events.storage import RawRow, canonical_stream_text
@@ -172,7 +174,7 @@ def verify_ledger(
     since = verify_since.start(ledger, trust.registry, trust.ledger_id, since_note) if since_note is not None else None
     replay = Replay(ledger, trust, consulted=since.touched if since is not None else None)
     log = LogPass(trust.registry, trust.ledger_id, backend, kept_checkpoint, summary=report.log,
-                  frontier=since.frontier if since else Frontier())
+                  frontier=since.frontier if since else Frontier(), trust_head=_covered_trust_head(ledger, since))
     yield from _ledger_findings(report, log.open_kept())
     after = since.boundary if since else None
     pool = _worker_pool(jobs)
@@ -208,6 +210,17 @@ def verify_ledger(
         report.head_notification_id = head.notification_id
         report.head_digest = envelope.digest(head.state) if isinstance(head.state, bytes) else None
     report.seconds = time.perf_counter() - started
+
+
+def _covered_trust_head(ledger: Ledger, since: Any) -> tuple[int, str] | None:
+    """--since: the trust registry's last covered row (pinned by ``verify_since.finish``),
+    where the log pass's trust head starts (a checkpoint recorded since must bind it, L-5)."""
+    if since is None or since.boundary is None:
+        return None
+    try:
+        return trust_head_at(ledger, since.boundary)
+    except CertLedgerError:
+        return None  # verify_since.finish() reports the trust registry's covered rows
 
 
 def _without_genesis(ledger: Ledger, trust: TrustPass, report: Report) -> Iterator[Finding]:

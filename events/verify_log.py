@@ -5,7 +5,9 @@ checkpoint covers is a finding, and anything a *kept* checkpoint note covers too
 :class:`LogPass` is fed every row in notification order, malformed ones included (each is
 one leaf, :func:`events.merkle.state_leaf`), and judges at each checkpoint event (L-5):
 its size is its own leaf position; its root is the recomputed root; its note is exactly
-``checkpoint_body(ledger id, size, root)`` signed by an HRSS key valid when it was written.
+``checkpoint_body(ledger id, size, root, (trust head,))`` signed by an HRSS key valid when it
+was written, where the trust head (also in the event) is the trust registry's last row
+before it (:mod:`events.trust_head`).
 A cosignature (L-6) must be a valid signature of that body by a key of its party.
 It never reads the stored log tables: they are not trusted.
 """
@@ -17,11 +19,11 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog
+from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog, check_cosigner
 from certledger.domain.errors import CertLedgerError
 from certledger.domain.parties import ROOT_PARTY
-from certledger.domain.trust import TrustRegistry
-from certledger.events import envelope
+from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
+from certledger.events import envelope, trust_head
 from certledger.events.merkle import Frontier, state_leaf
 from certledger.events.storage import RawRow, canonical_stream_text
 from certledger.events.checkpoints import party_verifiers
@@ -69,9 +71,12 @@ class LogPass:
     roots: dict[int, bytes] = field(default_factory=dict)
     _kept_size: int | None = None
     _kept_root: bytes | None = None
+    trust_head: tuple[int, str] | None = None  # the trust registry's last row so far (--since: the covered one)
+    _bodies: dict[int, bytes] = field(default_factory=dict)  # size -> the checkpoint text due
 
     def __post_init__(self) -> None:
         self._stream_text = canonical_stream_text(self.backend, CHECKPOINTS_ID)
+        self._trust_text = canonical_stream_text(self.backend, TRUST_REGISTRY_ID)
 
     def open_kept(self) -> list[str]:
         """Check the auditor's kept note (origin, HRSS signature); its problems, if any."""
@@ -100,6 +105,8 @@ class LogPass:
                 problems = self._recorded(opened, row.notification_id)
             elif opened is not None and opened.topic == _COSIGNED:
                 problems = self._cosigned(opened)
+        elif row.stream == self._trust_text and isinstance(row.state, bytes) and type(row.version) is int:
+            self.trust_head = (row.version, envelope.digest(row.state))
         self.frontier.append(state_leaf(row.state))
         if self._kept_size is not None and self.frontier.size == self._kept_size:
             problems += self._kept_verdict()
@@ -149,17 +156,43 @@ class LogPass:
                 f"(recomputed {recomputed.hex()[:16]}…): an event it covers was rewritten, removed or reordered"
             )
         problems += self._note_problems(note, size, root, ROOT_PARTY, opened)
+        problems += self._trust_problems(payload)
         return problems
 
+    def _head_line(self) -> str | None:
+        return trust_head.line(*self.trust_head) if self.trust_head else None
+
+    def _head_text(self) -> str:
+        if self.trust_head is None:
+            return "none: no trust registry row precedes it"
+        version, digest = self.trust_head
+        return f"version {version}, sha256 {digest[:16]}…"
+
+    def _trust_problems(self, payload: dict[str, Any]) -> list[str]:
+        if (payload.get("trust_version"), payload.get("trust_digest")) == self.trust_head:
+            return []
+        return [
+            f"L-5: the checkpoint binds trust registry version {payload.get('trust_version')!r}, but the registry's "
+            f"head before it is {self._head_text()}: trust events it covers were removed, added or rewritten"
+        ]
+
     def _note_problems(self, note: str, size: int, root: str, party: str, opened: envelope.Opened) -> list[str]:
+        head = self._head_line()
         try:
+            self._bodies[size] = checkpoint_body(self.ledger_id, size, bytes.fromhex(root), (head,) if head else ())
             checkpoint, _ = open_checkpoint(note, party_verifiers(self.registry, party, opened.timestamp), origin=self.ledger_id)
         except (CertLedgerError, ValueError) as e:
             return [f"L-5: the checkpoint's note is not signed by an HRSS key valid then: {e}"]
-        if checkpoint_body(self.ledger_id, checkpoint.size, checkpoint.root) != checkpoint_body(self.ledger_id, size, bytes.fromhex(root)):
+        if (checkpoint.size, checkpoint.root.hex()) != (size, root):
             return ["L-5: the checkpoint's note names another size or root than the event"]
-        if checkpoint.extensions:
-            return ["L-5: the checkpoint's note carries extension lines certledger never writes"]
+        if not checkpoint.extensions:
+            return [f"L-5: the checkpoint's note does not bind the trust registry's head ({self._head_text()})"]
+        if checkpoint.extensions != (head,):
+            return [
+                f"L-5: the checkpoint's extension lines are not exactly the trust registry's head before it "
+                f"({self._head_text()}): a trust event it covers was removed, added or rewritten, or the note "
+                "carries extension lines certledger never writes"
+            ]
         return []
 
     def _cosigned(self, opened: envelope.Opened) -> list[str]:
@@ -169,8 +202,17 @@ class LogPass:
             return ["L-6: the cosignature's size, root or signature is malformed"]
         self.summary.cosignatures += 1
         try:
-            body = checkpoint_body(self.ledger_id, size, bytes.fromhex(root)).decode()
-            open_note(body + "\n" + line, party_verifiers(self.registry, actor, opened.timestamp))
+            check_cosigner(actor, self.registry.party(actor).kind)
+        except CertLedgerError as e:
+            return [f"L-6: {actor} may not cosign a checkpoint: {e}"]
+        body = self._bodies.get(size)
+        if body is None:
+            return [f"L-6: the cosignature names checkpoint {size}, which no checkpoint before it records"]
+        try:
+            signed = open_note(body.decode() + "\n" + line, party_verifiers(self.registry, actor, opened.timestamp))
         except (CertLedgerError, ValueError) as e:
             return [f"L-6: the cosignature is not a signature of checkpoint {size} by a key of {actor} valid then: {e}"]
+        if signed.verified != (actor,) or signed.unverified:
+            others = ", ".join(s.name for s in signed.unverified)
+            return [f"L-6: the cosignature carries signature lines besides {actor}'s own ({others}): it is exactly one line"]
         return []

@@ -127,15 +127,19 @@ def key_hash(name: str, public_key: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + ED25519 + public_key).digest()[:KEY_HASH_SIZE]
 
 
-def checkpoint_body(origin: str, size: int, root: bytes) -> bytes:
-    """The text of a checkpoint: ``origin\\nsize\\nbase64(root)\\n``. The origin is held to
-    the rules of a key name (the spec's SHOULD: the log's key name matches it)."""
+def checkpoint_body(origin: str, size: int, root: bytes, extensions: tuple[str, ...] = ()) -> bytes:
+    """The text of a checkpoint: ``origin\\nsize\\nbase64(root)\\n``, then each extension
+    line. The origin is held to the rules of a key name (the spec's SHOULD: the log's key
+    name matches it); an extension line is non-empty text on one line."""
     check_name(origin)
     if type(size) is not int or not 0 <= size < 2**64:
         raise InputError(f"a checkpoint's tree size is an integer from 0 to 2**64-1, not {size!r}")
     if not isinstance(root, (bytes, bytearray)) or len(root) != HASH_SIZE:
         raise InputError(f"a checkpoint's root hash is {HASH_SIZE} bytes")
-    return f"{origin}\n{size}\n{_b64(bytes(root))}\n".encode()
+    for extension in extensions:
+        if not isinstance(extension, str) or not extension or "\n" in extension or _CONTROL.search(extension):
+            raise InputError(f"a checkpoint's extension line is non-empty text on one line, not {extension!r}")
+    return (f"{origin}\n{size}\n{_b64(bytes(root))}\n" + "".join(e + "\n" for e in extensions)).encode()
 
 
 def parse_checkpoint(text: str | bytes) -> Checkpoint:

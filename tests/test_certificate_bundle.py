@@ -68,7 +68,11 @@ def hrss_key(life: LifeWorld):
 
 
 def checkpoint_of(life: LifeWorld, log: MemoryLog, signer=None, name: str = "hrss") -> Checkpoint:
-    body = note.checkpoint_body(life.ledger.ledger_id, log.size(), log.root(log.size()))
+    from certledger.events import trust_head
+    from certledger.events.checkpoints import trust_head_at
+
+    head = trust_head.line(*trust_head_at(life.ledger, log.ids[-1]))  # what the ledger's checkpoints bind
+    body = note.checkpoint_body(life.ledger.ledger_id, log.size(), log.root(log.size()), (head,))
     return Checkpoint(log.size(), log.root(log.size()), note.sign_note(body, name, signer or hrss_key(life)))
 
 
@@ -338,3 +342,40 @@ def test_a_trust_chain_with_an_event_left_out_fails(sealed: LifeWorld) -> None:
     assert len(bundle["trust"]) > 2
     del bundle["trust"][1]
     assert reason(bundle, root_key(sealed)) == "trust-chain"
+
+
+def test_the_trust_chain_ends_exactly_at_the_head_its_checkpoint_binds(sealed: LifeWorld) -> None:
+    """L-5: the checkpoint names the trust registry's head; export carries the chain up to it
+    (not later trust events), and a chain longer or shorter than that head fails."""
+    from certledger.domain.parties import PartyKind
+
+    early = checkpoint_of(sealed, MemoryLog(sealed))
+    sealed.ledger.register_party("witness.audit", "某审计事务所", PartyKind.WITNESS)
+    bundle = export(sealed, checkpoint=early)  # made after the registration, for the early checkpoint
+    assert cb.verify_bundle(orjson.loads(cb.dumps(bundle)), root_key(sealed)).tree_size == early.size
+    later = export(sealed)  # its checkpoint binds the registration
+    assert len(later["trust"]) == len(bundle["trust"]) + 1
+    longer = dict(bundle, trust=later["trust"])
+    assert reason(longer, root_key(sealed)) == "trust-chain"
+    shorter = dict(later, trust=later["trust"][:-1])
+    assert reason(shorter, root_key(sealed)) == "trust-chain"
+
+
+def test_a_checkpoint_whose_origin_only_contains_the_ledger_id_fails(sealed: LifeWorld) -> None:
+    from certledger.events import trust_head
+    from certledger.events.checkpoints import trust_head_at
+
+    log = MemoryLog(sealed)
+    head = trust_head.line(*trust_head_at(sealed.ledger, log.ids[-1]))
+    body = note.checkpoint_body("x" + sealed.ledger.ledger_id, log.size(), log.root(log.size()), (head,))
+    checkpoint = Checkpoint(log.size(), log.root(log.size()), note.sign_note(body, "hrss", hrss_key(sealed)))
+    assert reason(export(sealed, checkpoint=checkpoint), root_key(sealed)) == "checkpoint-signature"
+
+
+def test_a_candidate_key_signing_the_checkpoint_does_not_count(sealed: LifeWorld) -> None:
+    """L-6 offline: only HRSS keys and keys of parties that may cosign are named as signers."""
+    bundle = export(sealed)
+    candidate = sealed.ledger.registry().keys_of("cand.001")[0]
+    cosigned = note.add_signature(bundle["checkpoint"], "cand.001", sealed.store._loaded[candidate.key_id])
+    verified = cb.verify_bundle(orjson.loads(cb.dumps(dict(bundle, checkpoint=cosigned))), root_key(sealed))
+    assert [s.split(" ")[0] for s in verified.checkpoint_signers] == ["hrss"]

@@ -83,7 +83,8 @@ def test_a_checkpoint_computed_before_another_event_landed_is_refused_inside_the
     aggregate = world.ledger.repository.get(CHECKPOINTS_ID)
     body = checkpoint_body(world.ledger.ledger_id, size, log.root(size))
     with world.ledger.acting():
-        aggregate.record(actor="hrss", size=size, root=log.root(size).hex(), note=body.decode() + "\n— hrss x\n")
+        aggregate.record(actor="hrss", size=size, root=log.root(size).hex(), note=body.decode() + "\n— hrss x\n",
+                         trust_version=1, trust_digest=world.ledger.ledger_id)
     before = world.count()
     with pytest.raises(LogMoved, match="L-5"):
         world.ledger.save(aggregate, **{CHECKPOINT_AFTER: stale})
@@ -104,3 +105,26 @@ def test_only_hrss_records_a_checkpoint_and_each_covers_more(world: World) -> No
 def test_the_cli_refuses_cleanly_without_a_ledger(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "checkpoint"], env={"CERTLEDGER_KEY_PASSPHRASE": "x"})
     assert result.exit_code == 4 and "Traceback" not in result.output
+
+
+def test_a_rewritten_leaf_is_refused_before_signing_and_rebuild_log_repairs_it(world: World) -> None:
+    """The follower recomputes the leaves since the last checkpoint from the rows before HRSS
+    signs (L-5); 'checkpoint --rebuild-log' recomputes the log's tables from the events."""
+    from tests.attacks.forge import Forger
+
+    first = record_checkpoint(world.ledger)
+    world.write_memo("exam-center", "x")
+    MerkleLog(world.ledger).catch_up()
+    with Forger(world.db_url) as f:
+        leaves = "merkle_leaves" if f.backend == "sqlite" else "ledger_merkle_leaves"
+        f.sql(f"UPDATE {leaves} SET hash = ? WHERE position = ?", (bytes(32), first.size + 1))
+        before = f.count()
+    refused = run(world, "checkpoint")
+    assert refused.exit_code == 1, refused.output
+    assert f"does not match the events at leaf {first.size + 1}" in refused.output and "--rebuild-log" in refused.output
+    with Forger(world.db_url) as f:
+        assert f.count() == before  # nothing recorded
+    repaired = run(world, "checkpoint", "--rebuild-log")
+    assert repaired.exit_code == 0, repaired.output
+    assert "rebuilt from the events" in repaired.output
+    assert latest_checkpoint(world.ledger).size == before

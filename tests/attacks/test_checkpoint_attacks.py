@@ -91,8 +91,6 @@ def test_a_cosignature_by_a_key_no_party_holds_fails(life: LifeWorld) -> None:
     assert_fails_at(life.db_url, nid, "L-6")
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: any registered party (a candidate) may cosign a checkpoint; "
-                   "L-6 and the domain mean a second unit or a registered witness (见证方)")
 def test_a_candidate_cannot_cosign_a_checkpoint(life: LifeWorld) -> None:
     from certledger.domain.errors import CertLedgerError
     from certledger.events.checkpoints import cosign_checkpoint
@@ -108,9 +106,6 @@ def test_a_candidate_cannot_cosign_a_checkpoint(life: LifeWorld) -> None:
     assert_fails_at(life.db_url, nid, "L-6")
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: verify accepts a cosignature field that is more than the actor's "
-                   "one signature line; the extra (bogus) 'hrss' line is merged into the recorded note and breaks "
-                   "every proof and bundle made from that checkpoint")
 def test_a_cosignature_smuggling_a_second_signature_line_fails(life: LifeWorld, tmp_path: Path) -> None:
     checkpoint = record_checkpoint(life.ledger)
     _, key = key_of(life, CANDIDATE)
@@ -128,8 +123,6 @@ def test_a_cosignature_smuggling_a_second_signature_line_fails(life: LifeWorld, 
     assert verified.exit_code == 1 and f"notification {nid}" in verified.output, verified.output
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: certledger checkpoint signs whatever the stored Merkle log holds "
-                   "past the last checkpoint (here: pre-seeded leaves), never checking new leaves against the rows")
 def test_the_follower_does_not_sign_pre_seeded_leaves(life: LifeWorld) -> None:
     """Before the first checkpoint, the adversary fills the log's leaves table with one fake
     leaf that claims to be the newest event: the follower then skips every real event."""
@@ -152,8 +145,6 @@ def test_the_follower_does_not_sign_pre_seeded_leaves(life: LifeWorld) -> None:
     assert signed is None and after == before, f"HRSS signed the root of a {signed.size if signed else '?'}-leaf tree the rows do not give"
 
 
-@pytest.mark.xfail(strict=True, reason="FOUND: the consistency check with the last checkpoint covers only its "
-                   "prefix; leaves forged after it are signed")
 def test_the_follower_does_not_sign_leaves_forged_after_the_last_checkpoint(life: LifeWorld) -> None:
     from certledger.domain.errors import CertLedgerError
 
@@ -235,3 +226,28 @@ def test_a_checkpoint_forged_with_hrss_key_fails(life: LifeWorld, case: str) -> 
         payload = {"actor": "hrss", "note": note, "root": root.hex(), "size": position + size_d, "timestamp": after_newest(f)}
         nid = f.append(CHECKPOINTS, TOPIC + "CheckpointRecorded", payload, hrss)
     assert_fails_at(life.db_url, nid, "L-5", words)
+
+
+TRUST_STREAM = dashed(uuid5(LEDGER_NAMESPACE, "trust-registry").replace("-", ""))
+
+
+def test_a_checkpoint_binding_an_older_trust_head_fails(life: LifeWorld) -> None:
+    """With HRSS's own (stolen) key: a checkpoint whose event and note name the trust
+    registry's head before the latest trust event (as if a revocation were not there) — the
+    log pass compares both with the registry's head at the checkpoint's position (L-5)."""
+    from certledger.domain.parties import PartyKind
+
+    record_checkpoint(life.ledger)
+    life.ledger.register_party("witness.audit", "某审计事务所", PartyKind.WITNESS)
+    _, hrss = key_of(life, "hrss")
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        trust = f.stream_rows(TRUST_STREAM)
+        older = (len(trust) - 1, hashlib.sha256(trust[-2].state).hexdigest())
+        leaves = _leaves(f)
+        root = _root(leaves)
+        note = _note(f.ledger_id(), len(leaves), root, hrss, (f"trust-head {older[0]} {older[1]}",))
+        payload = {"actor": "hrss", "note": note, "root": root.hex(), "size": len(leaves), "timestamp": after_newest(f),
+                   "trust_version": older[0], "trust_digest": older[1]}  # fmt: skip
+        nid = f.append(CHECKPOINTS, TOPIC + "CheckpointRecorded", payload, hrss)
+    assert_fails_at(life.db_url, nid, "L-5", "trust registry")
