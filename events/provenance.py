@@ -71,7 +71,7 @@ def status(found: Found) -> dict[str, Any]:
     """valid, void (R-11 ineligible, R-12 fraud), or superseded by the paper certificate."""
     c = found.candidacy
     if c.is_void:
-        rule = "R-12" if c.fraud_article is not None and c.void_reason and c.void_reason.startswith("fraud") else "R-11"
+        rule = "R-12" if c.fraud_articles and c.void_reason and c.void_reason.startswith("fraud") else "R-11"
         return {"status": "void", "rule": rule, "since": c.void_on, "reason": c.void_reason}
     if found.kind == "pass-proof" and c.paper_no is not None:
         return {"status": "superseded", "rule": "R-14", "since": c.paper_received_on,
