@@ -100,6 +100,17 @@ status_on_option = click.option(
     help="Business date the status is evaluated on: a handed-over candidate without a result after "
     "the R-6 deadline is 报考条件待核查, a forfeit counts from its date; results count from the day they are dated.",
 )
+state_on_option = click.option(
+    "--on",
+    "on",
+    type=DAY,
+    default=today_in_china,
+    show_default="today in China Standard Time, +08:00",
+    metavar="YYYY-MM-DD",
+    help="Business date to show the state on: acts dated later are left out of every column (a "
+    "late entry dated on or before it counts); a handed-over candidate without a result after the R-6 "
+    "deadline is 报考条件待核查, a forfeit counts from its date.",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
@@ -195,6 +206,28 @@ def ref_of_candidacy(candidacy: Candidacy, sitting: ExamSitting) -> str:
 def _load_candidacy(ledger: Ledger, ref: str) -> tuple[Candidacy, ExamSitting]:
     candidacy = ledger.candidacy(resolve_candidacy(ledger, ref))
     return candidacy, ledger.sitting(candidacy.sitting_id)
+
+
+def _on_day(ref: str, what: str, done: str, on: date) -> InputError:
+    return InputError(f"{what} {ref} was {done} after {on.isoformat()} (--on): nothing to show on that day")
+
+
+def _sitting_on(ledger: Ledger, ref: str, sid: UUID, on: date) -> ExamSitting:
+    """The sitting as its acts dated on or before ``on`` make it, so no column shows a later act."""
+    s = ledger.sitting_on(sid, on)
+    if s is None:
+        raise _on_day(ref, "sitting", "scheduled", on)
+    return s
+
+
+def _candidacy_on(ledger: Ledger, ref: str, on: date) -> tuple[Candidacy, ExamSitting]:
+    """The candidacy and its sitting as their acts dated on or before ``on`` make them."""
+    c = ledger.candidacy_on(resolve_candidacy(ledger, ref), on)
+    if c is None:
+        raise _on_day(ref, "candidacy", "registered", on)
+    s = ledger.sitting_on(c.sitting_id, on)
+    assert s is not None  # a candidacy is registered on or after its sitting's scheduling
+    return c, s
 
 
 # -- small parsers ------------------------------------------------------------------------------
@@ -791,13 +824,13 @@ def _certificate_text(c: Candidacy) -> str | None:
 
 @candidate.command("show")
 @candidacy_argument
-@status_on_option
+@state_on_option
 @json_option
 @pass_session
 def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool) -> None:
-    """Everything the ledger holds on one candidacy, and its status on --on."""
+    """Everything the ledger holds on one candidacy as of --on: acts dated later are left out."""
     ledger = session.ledger(read_only=True)
-    c, s = _load_candidacy(ledger, candidacy_ref)
+    c, s = _candidacy_on(ledger, candidacy_ref, on)
     current = c.outcome_on(on, s)
     route = list(c.reissue_route)
     record = {
@@ -856,16 +889,19 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
 
 @candidate.command("list")
 @sitting_argument
-@status_on_option
+@state_on_option
 @json_option
 @pass_session
 def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) -> None:
-    """One row per candidacy of SITTING, in registration order, with its status on --on."""
+    """One row per candidacy of SITTING, in registration order, as of --on: every column leaves
+    out acts dated later, and candidacies registered later are not listed."""
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
-    s = ledger.sitting(sid)
+    s = _sitting_on(ledger, sitting_ref, sid, on)
     rows = []
     for cid in ledger.candidacies_of(sid):
-        c = ledger.candidacy(cid)
+        c = ledger.candidacy_on(cid, on)
+        if c is None:
+            continue  # registered after --on
         rows.append({
             "candidacy": ref_of_candidacy(c, s),
             "candidate": c.candidate,

@@ -84,6 +84,38 @@ class LifecycleServices:
     def candidacy(self, ref: UUID | str) -> Candidacy:
         return self._load(ref if isinstance(ref, UUID) else parse_candidacy_ref(ref), Candidacy, "candidacy")
 
+    def _load_dated(self, aggregate_id: UUID, kind: type[A], what: str, on: date) -> A | None:
+        """The aggregate as its acts dated on or before ``on`` make it (None if it was created
+        after ``on``): what a listing ``--on`` shows, so no column shows an act dated later.
+
+        Acts are folded in their recorded order, skipping the later-dated ones; a late entry
+        (补录) dated on or before ``on`` counts though it was written after later-dated acts."""
+        aggregate: Any = None
+        for event in self.repository.event_store.get(aggregate_id):
+            if aggregate is None:
+                if event.on > on:
+                    return None  # created (scheduled, registered) after ``on``
+            elif event.on > on:
+                continue
+            else:
+                # The library checks each event follows the previous version; the skipped
+                # later-dated events leave gaps in that sequence.
+                aggregate.version = event.originator_version - 1
+            aggregate = event.mutate(aggregate)
+        if aggregate is None:
+            raise InputError(f"no {what} {aggregate_id} in this ledger")
+        if not isinstance(aggregate, kind):
+            raise InputError(f"{aggregate_id} is not a {what}")
+        return aggregate
+
+    def sitting_on(self, ref: UUID | str, on: date) -> ExamSitting | None:
+        """The sitting as its acts dated on or before ``on`` make it (None: scheduled later)."""
+        return self._load_dated(ref if isinstance(ref, UUID) else parse_sitting_ref(ref), ExamSitting, "sitting", on)
+
+    def candidacy_on(self, ref: UUID | str, on: date) -> Candidacy | None:
+        """The candidacy as its acts dated on or before ``on`` make it (None: registered later)."""
+        return self._load_dated(ref if isinstance(ref, UUID) else parse_candidacy_ref(ref), Candidacy, "candidacy", on)
+
     def _on_candidacy(self, ref: UUID | str, act: Callable[[Candidacy, ExamSitting], Any]) -> Any:
         candidacy = self.candidacy(ref)
         with self.acting():

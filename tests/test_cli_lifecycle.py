@@ -227,6 +227,58 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
     assert run.ok("verify", "--root-key", root).stdout.startswith("OK")
 
 
+def test_list_and_show_on_a_day_leave_out_every_act_dated_later(run: Runner) -> None:
+    """Issue 8: with --on, no column shows an act dated after it — not the certificate issued
+    later, not a void found later, not paper received later — only the status did before."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    one, two = _handed_over(run, S1, ["cand.001", "cand.002"])
+    _publicity(run, S1)
+    for ref in (one, two):
+        run.ok("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-20")
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    for ref in (one, two):
+        run.ok("cert", "pass-proof", ref, "--number", f"HN-JZ1-2025-{ref[-3:]}", "--as", "hrss", "--on", "2025-07-25")
+        run.ok("cert", "paper-received", ref, "--number", f"00412{ref[-3:]}", "--as", "dept.zhujian.henan",
+               "--on", "2025-11-03")
+    run.ok("cert", "hand-out", one, "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-10")
+    run.ok("candidate", "void", two, "--condition", "work-years", "--finding", "工作年限不足", "--as", "hrss",
+           "--on", "2025-12-01")
+
+    def columns(day: str) -> list[tuple]:
+        return [(r["candidate"], r["status"], r["certificate"], r["paper"])
+                for r in run.json("candidate", "list", S1, "--on", day)]
+
+    assert columns("2025-12-02") == [
+        ("cand.001", "合格", "pass-proof HN-JZ1-2025-001", "handed out 2025-11-10"),
+        ("cand.002", "void", "pass-proof HN-JZ1-2025-002 (void)", "at the unit, unclaimed"),
+    ]
+    assert columns("2025-11-05") == [
+        ("cand.001", "合格", "pass-proof HN-JZ1-2025-001", "at the unit, unclaimed"),
+        ("cand.002", "合格", "pass-proof HN-JZ1-2025-002", "at the unit, unclaimed"),
+    ]
+    assert columns("2025-07-10") == [
+        ("cand.001", "合格", None, "not received"),
+        ("cand.002", "合格", None, "not received"),
+    ]
+    assert columns("2025-06-14")[0][1] == "awaiting handover"  # scored on D, handed over the next day
+    assert columns("2025-03-10") == [("cand.001", "awaiting result", None, "not received"),
+                                     ("cand.002", "awaiting result", None, "not received")]
+    assert run.json("candidate", "list", S1, "--on", "2025-03-09") == []  # registered on 2025-03-10
+
+    early = run.json("candidate", "show", two, "--on", "2025-07-10")
+    assert early["certificate"] == {"kind": None, "number": None, "issued_on": None, "void": False}
+    assert early["void"] == {"on": None, "reason": None} and early["status"] == "合格"
+    assert early["paper"]["received_on"] is None and early["passed"] is True
+    assert early["verification"] == {"result": "合格", "condition": None, "on": "2025-06-20"}
+    late = run.json("candidate", "show", two, "--on", "2025-12-01")
+    assert late["void"]["on"] == "2025-12-01" and late["certificate"]["void"] is True
+    assert late["certificate"]["issued_on"] == "2025-07-25"
+    before = run.json("candidate", "show", two, "--on", "2025-03-11")
+    assert before["passed"] is None and before["scores"] == {} and before["handed_over_on"] is None
+    run.refused("candidate", "show", two, "--on", "2025-03-09", message="registered after 2025-03-09")
+    run.refused("candidate", "list", S1, "--on", "2025-02-28", message="scheduled after 2025-02-28")
+
+
 # -- refusals and errors ----------------------------------------------------------------------
 
 
