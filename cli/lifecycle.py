@@ -81,35 +81,28 @@ as_option = click.option(
     help="The acting party (hrss, exam-center, dept.zhujian.henan, cand.001, …); "
     "the event is signed with its key.",
 )
-on_option = click.option(
-    "--on",
-    "on",
-    type=DAY,
-    default=today_in_china,
-    show_default="today in China Standard Time, +08:00",
-    metavar="YYYY-MM-DD",
-    help="Business date of the act; deadlines are counted from it.",
+def _day_option(help_text: str) -> Callable[[F], F]:
+    """``--on``: a business date, today in China Standard Time unless given."""
+    return click.option(
+        "--on",
+        "on",
+        type=DAY,
+        default=today_in_china,
+        show_default="today in China Standard Time, +08:00",
+        metavar="YYYY-MM-DD",
+        help=help_text,
+    )
+
+
+on_option = _day_option("Business date of the act; deadlines are counted from it.")
+status_on_option = _day_option(
+    "Business date the status is evaluated on: a handed-over candidate without a result after "
+    "the R-6 deadline is 报考条件待核查, a forfeit counts from its date; results count from the day they are dated."
 )
-status_on_option = click.option(
-    "--on",
-    "on",
-    type=DAY,
-    default=today_in_china,
-    show_default="today in China Standard Time, +08:00",
-    metavar="YYYY-MM-DD",
-    help="Business date the status is evaluated on: a handed-over candidate without a result after "
-    "the R-6 deadline is 报考条件待核查, a forfeit counts from its date; results count from the day they are dated.",
-)
-state_on_option = click.option(
-    "--on",
-    "on",
-    type=DAY,
-    default=today_in_china,
-    show_default="today in China Standard Time, +08:00",
-    metavar="YYYY-MM-DD",
-    help="Business date to show the state on: acts dated later are left out of every column (a "
+state_on_option = _day_option(
+    "Business date to show the state on: acts dated later are left out of every column (a "
     "late entry dated on or before it counts); a handed-over candidate without a result after the R-6 "
-    "deadline is 报考条件待核查, a forfeit counts from its date.",
+    "deadline is 报考条件待核查, a forfeit counts from its date."
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

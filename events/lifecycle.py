@@ -149,16 +149,20 @@ class LifecycleServices:
     def candidacies_of(self, sitting_ref: UUID | str) -> Iterator[UUID]:
         """Ids of the sitting's candidacies, from the registrations in the notification log."""
         wanted = sitting_ref if isinstance(sitting_ref, UUID) else parse_sitting_ref(sitting_ref)
-        topic = get_topic(Candidacy.Registered)
+        for registered in self._events_of(Candidacy.Registered):
+            if registered.sitting_id == wanted:
+                yield registered.originator_id
+
+    def _events_of(self, event_class: type) -> Iterator[Any]:
+        """Every event of one class, in notification order, signatures checked, a page at a time."""
+        topic = get_topic(event_class)
         start = None
         while True:
             page = self.recorder.select_notifications(start=start, limit=1000, topics=[topic], inclusive_of_start=False)
             if not page:
                 return
             for notification in page:
-                registered = self.mapper.to_domain_event(notification)
-                if registered.sitting_id == wanted:
-                    yield registered.originator_id
+                yield self.mapper.to_domain_event(notification)
             start = page[-1].id
 
     # -- the sitting -------------------------------------------------------------------------
@@ -252,16 +256,8 @@ class LifecycleServices:
     def integrity_record(self) -> Iterator[tuple[UUID, Any]]:
         """R-12: every entry of the exam integrity record (诚信档案) in this ledger — each fraud
         finding, in the order recorded: (candidacy id, the FraudFound event)."""
-        topic = get_topic(Candidacy.FraudFound)
-        start = None
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=1000, topics=[topic], inclusive_of_start=False)
-            if not page:
-                return
-            for notification in page:
-                found = self.mapper.to_domain_event(notification)
-                yield found.originator_id, found
-            start = page[-1].id
+        for found in self._events_of(Candidacy.FraudFound):
+            yield found.originator_id, found
 
     def refer_to_judiciary(self, actor: str, candidacy: UUID | str, authority: str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.refer_to_judiciary(actor=actor, authority=authority, on=on))
