@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from certledger.cli.output import NoBar, emit_json, emit_table, note
+from certledger.cli.receipts import recording
 from certledger.cli.session import Session
 
 pass_session = click.make_pass_decorator(Session)
@@ -32,7 +33,8 @@ def _show(recorded: Any, output: Path | None, as_json: bool, done: str) -> None:
 
 @click.group(invoke_without_command=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the note to FILE (what an auditor keeps).")
-@click.option("--json", "as_json", is_flag=True, help="Print the recorded checkpoint as JSON.")
+@recording
+@click.option("--json", "as_json", is_flag=True, help="Print the receipt and the recorded checkpoint as JSON.")
 @click.option("--rebuild-log", is_flag=True,
               help="First recompute the Merkle log's tables from the events (the repair when 'checkpoint' refuses a tampered log).")
 @click.pass_context
@@ -109,7 +111,8 @@ def checkpoint_show(session: Session, size: int | None, output: Path | None) -> 
 @click.option("--as", "party", required=True, help="The cosigning party (e.g. exam-center, or a registered witness 见证方).")
 @click.option("--checkpoint", "size", type=int, help="The size of the checkpoint to cosign (default the latest).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the cosigned note to FILE.")
-@click.option("--json", "as_json", is_flag=True, help="Print the cosigned checkpoint as JSON.")
+@recording
+@click.option("--json", "as_json", is_flag=True, help="Print the receipt and the cosigned checkpoint as JSON.")
 @pass_session
 def cosign(session: Session, party: str, size: int | None, output: Path | None, as_json: bool) -> None:
     """Cosign (联署) a checkpoint as PARTY, after checking HRSS's signature and that it

@@ -149,3 +149,9 @@ def test_receipts_name_the_rows_written(tmp_path: Path, monkeypatch: pytest.Monk
     # People get one line per event on stderr; stdout keeps the reference for scripts.
     released = cmd("sitting", "release", "jianzaoshi-1:2025", "--as", "exam-center", "--on", "2025-06-14")
     assert released.stdout == "" and "receipt: #" in released.stderr and "ExamSitting.ResultsReleased" in released.stderr
+    # A checkpoint is a recording command too: the note on stdout, its receipts on stderr.
+    checkpointed = cmd("checkpoint")
+    assert checkpointed.stdout.startswith(ledger.ledger_id or "") and "CheckpointLog.CheckpointRecorded" in checkpointed.stderr
+    recorded = orjson.loads(cmd("checkpoint", "--json").stdout)
+    assert [r["event"] for r in recorded["receipts"]] == ["CheckpointLog.CheckpointRecorded"]
+    assert recorded["result"]["notification_id"] == recorded["receipts"][0]["notification_id"]
