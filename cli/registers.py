@@ -65,12 +65,15 @@ def project(session: Session, batch: int, follow: bool, interval: float, as_json
         click.echo(f"registers at notification {result.position}: {result.applied} events applied")
 
 
-def parse_cut(text: str | None) -> Any:
-    """``--as-of``: a notification id, or a write time (ISO 8601; China Standard Time if no offset)."""
+def parse_cut(text: str | None, ledger: Any = None) -> Any:
+    """``--as-of``: a notification id, ``checkpoint:SIZE`` (a recorded checkpoint), or a write
+    time (ISO 8601; China Standard Time if no offset)."""
     from certledger.projections.projector import Cut
 
     if text is None:
         return Cut()
+    if text.strip().lower().startswith("checkpoint:"):
+        return _checkpoint_cut(text.strip().split(":", 1)[1], ledger)
     if text.strip().isdigit():
         return Cut(nid=int(text))
     if len(text.strip()) == 10:  # a bare date is a business date's shape: refuse it
@@ -81,12 +84,27 @@ def parse_cut(text: str | None) -> Any:
     return Cut(written=parse_moment(text))
 
 
+def _checkpoint_cut(size_text: str, ledger: Any) -> Any:
+    """The events a recorded checkpoint covers: by L-5 exactly those before its own event."""
+    from certledger.events.checkpoints import recorded_checkpoints
+    from certledger.projections.projector import Cut
+
+    if not size_text.isdigit():
+        raise InputError(f"--as-of checkpoint:{size_text}: give the checkpoint's size (tree size), e.g. checkpoint:2324")
+    size = int(size_text)
+    found = [c for c in recorded_checkpoints(ledger) if c.size == size]
+    if not found:
+        raise InputError(f"--as-of checkpoint:{size}: no checkpoint of {size} events is recorded ('certledger checkpoint list')")
+    return Cut(nid=found[0].notification_id - 1)
+
+
 @click.command()
 @click.option("--into", "into", metavar="NAME",
               help="Write the registers as tables NAME_… beside the live ones (default: rebuild the live registers).")
-@click.option("--as-of", "as_of", metavar="NOTIFICATION_ID|WRITE_TIME",
-              help="Only the events up to this notification id, or up to the first event written after this "
-                   "time (ISO 8601, China Standard Time if no offset). Needs --into.")
+@click.option("--as-of", "as_of", metavar="NOTIFICATION_ID|checkpoint:SIZE|WRITE_TIME",
+              help="Only the events up to this notification id, the events a recorded checkpoint covers "
+                   "(checkpoint:SIZE, as 'checkpoint list' shows it), or up to the first event written after "
+                   "this time (ISO 8601, China Standard Time if no offset). Needs --into.")
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
               help="Events applied per transaction.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -101,8 +119,8 @@ def rebuild(session: Session, into: str | None, as_of: str | None, batch: int, a
     if as_of is not None and prefix == schema.set_prefix(schema.LIVE):
         raise InputError("--as-of writes the registers as they stood then: name a set with --into NAME "
                          "(the live registers always follow the whole ledger)")
-    cut = parse_cut(as_of)
     ledger = session.ledger()
+    cut = parse_cut(as_of, ledger)
     sql = Sql(ledger, target)
     with progress_bar(sql.pending(0, cut.nid), f"rebuilding {sql.name}") as bar:
         result = run_rebuild(ledger, target, cut=cut, batch=batch, progress=bar.update)

@@ -318,3 +318,30 @@ def test_follow_picks_up_events_recorded_while_it_polls(life: Any) -> None:
     follow(life.ledger, interval=0, keep_going=keep_going, sleep=between_polls)
     assert polls[0] < polls[1] < polls[2] == Sql(life.ledger).head()
     assert sorted(r["candidate"] for r in Sql(life.ledger).rows("candidacies")) == ["cand.001", "cand.002"]
+
+
+def test_as_of_a_checkpoint_is_the_events_it_covers(tmp_path: Path) -> None:
+    """``--as-of checkpoint:SIZE``: the registers as they stood when HRSS signed that root —
+    by L-5 exactly the events before the checkpoint's own."""
+    from certledger.events.checkpoints import record_checkpoint
+
+    db = str(tmp_path / "ledger.db")
+    store = KeyStore(tmp_path / "keys", lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
+    ledger = Ledger(parse_database_url(db), Wallet(store), create=True)
+    run = DemoRun(ledger, store, CANDIDATES)
+    run.trust()
+    signed = record_checkpoint(ledger)
+    run.lifecycle()  # every act of the two sittings comes after the checkpoint
+    ledger.close()
+    runner = CliRunner()
+    at_checkpoint = runner.invoke(cli, ["--db", db, "rebuild", "--as-of", f"checkpoint:{signed.size}", "--into", "signed", "--json"])
+    assert at_checkpoint.exit_code == 0, at_checkpoint.output
+    assert orjson.loads(at_checkpoint.stdout)["position"] == signed.notification_id - 1
+    by_id = runner.invoke(cli, ["--db", db, "rebuild", "--as-of", str(signed.notification_id - 1), "--into", "by_id"])
+    assert by_id.exit_code == 0, by_id.output
+    assert runner.invoke(cli, ["--db", db, "project"]).exit_code == 0
+    same = orjson.loads(runner.invoke(cli, ["--db", db, "diff", "signed", "by_id", "--json"]).stdout)
+    later = orjson.loads(runner.invoke(cli, ["--db", db, "diff", "signed", "live", "--json"]).stdout)
+    assert same["same"] and not later["same"]
+    missing = runner.invoke(cli, ["--db", db, "rebuild", "--as-of", "checkpoint:7", "--into", "x"])
+    assert missing.exit_code == 2 and "no checkpoint of 7 events is recorded" in missing.stderr
