@@ -53,6 +53,7 @@ LAZY_COMMANDS = {
     "rebuild": "certledger.cli.registers:rebuild",
     "diff": "certledger.cli.registers:diff",
     "register": "certledger.cli.registers:register",
+    "notices": "certledger.cli.notices:notices",
     "rules": "certledger.cli.rules:rules",
 }
 
