@@ -63,7 +63,7 @@ def render(session: Session, kind: str, sitting_ref: str, fmt: str, output: Path
                         for d in (sitting.verification_due, sitting.supplementary_due, sitting.mailing_due)))
     content = n.render(n.build(kind, src, due), fmt)
     if output is None:
-        click.get_binary_stream("stdout").write(content)
+        click.echo(content, nl=False)  # bytes go to the binary stream as they are
     else:
         output.write_bytes(content)
     note(f"sha256:{n.digest(content)}  {kind} {sitting_ref} ({fmt}, registers at notification {position})")
