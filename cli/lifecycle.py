@@ -21,6 +21,7 @@ from uuid import UUID
 
 import click
 
+from certledger.cli import terms
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.receipts import recording
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
@@ -287,12 +288,12 @@ def _emit_record(record: dict[str, Any], as_json: bool) -> None:
             for k, v in value.items():
                 flatten(f"{prefix}.{k}" if prefix else str(k), v)
         elif isinstance(value, (list, tuple)):
-            rows.append({"field": prefix, "value": ", ".join(str(_value(v)) for v in value)})
+            rows.append({"field": terms.field(prefix), "value": ", ".join(str(_value(v)) for v in value)})
         elif isinstance(value, dict):
-            rows.append({"field": prefix, "value": ""})
+            rows.append({"field": terms.field(prefix), "value": ""})
         else:
             text = "" if value is None else ("yes" if value is True else "no" if value is False else _value(value))
-            rows.append({"field": prefix, "value": text})
+            rows.append({"field": terms.field(prefix), "value": text})
 
     flatten("", record)
     emit_table(rows, ["field", "value"])
@@ -412,7 +413,7 @@ def sitting_report_results(session: Session, sitting_ref: str, actor: str, on: d
     days of D; R-10: a provincial exam's own deadline). The results announcement follows it."""
     ledger, sid = open_sitting(session, sitting_ref)
     ledger.report_verification_results(actor, sid, on=on)
-    _done(f"verification results of {ledger.sitting(sid).label} reported to HRSS", actor, on)
+    _done(f"核查结果报送: verification results of {ledger.sitting(sid).label} reported to HRSS", actor, on)
 
 
 @sitting.command("announce-results")
@@ -426,7 +427,7 @@ def sitting_announce_results(session: Session, sitting_ref: str, exception: str 
     ledger.announce_verification_results(actor, sid, on=on, exception=exception)
     s = ledger.sitting(sid)
     assert s.mailing_due is not None
-    _done(f"verification results of {s.label} announced; mailing reservations until {s.mailing_due.isoformat()}", actor, on)
+    _done(f"核查结果公告: verification results of {s.label} announced; mailing reservations until {s.mailing_due.isoformat()}", actor, on)
 
 
 @sitting.command("submit-supplementary")
@@ -547,7 +548,7 @@ def sitting_exceptions(session: Session, sitting_ref: str, as_json: bool) -> Non
 
 @click.group()
 def candidate() -> None:
-    """Candidacies: registration, results, verification, sanctions.
+    """Candidacies: registration, results, 资格核查 (post-exam verification), sanctions.
 
     A candidacy is one candidate at one sitting. CANDIDACY is EXAM:YEAR:cand.NNN
     (jianzaoshi-1:2025:cand.001) or its UUID."""
@@ -619,7 +620,7 @@ def candidate_hand_over(session: Session, candidacy_ref: str, exception: str | N
     ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.hand_over(actor, cid, on=on, exception=exception)
     c = ledger.candidacy(cid)
-    _done(f"{candidacy_ref} handed over to {provincial_unit(c.exam)} for verification", actor, on)
+    _done(f"{candidacy_ref} handed over to {provincial_unit(c.exam)} for 资格核查 (verification)", actor, on)
 
 
 @candidate.command("verify")
@@ -632,11 +633,12 @@ def candidate_hand_over(session: Session, candidacy_ref: str, exception: str | N
 @pass_session
 def candidate_verify(session: Session, candidacy_ref: str, result_text: str, condition: str | None,
                      actor: str, on: date) -> None:
-    """Record the verification result (R-1, R-6: within 15 days of D for national exams)."""
+    """Record the post-exam verification (资格核查, 2024; not 2019's pre-exam 资格审查) result (R-1,
+    R-6: within 15 days of D for national exams)."""
     result = outcome(result_text)
     ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.record_verification(actor, cid, result, on=on, condition=condition)
-    _done(f"verification of {candidacy_ref}: {result.value}" + (f" ({condition})" if condition else ""), actor, on)
+    _done(f"资格核查 verification of {candidacy_ref}: {terms.status(result)}" + (f" ({condition})" if condition else ""), actor, on)
 
 
 @candidate.command("appeal")
@@ -682,7 +684,7 @@ def candidate_supplementary(session: Session, candidacy_ref: str, result_text: s
     result = outcome(result_text)
     ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.record_supplementary(actor, cid, result, on=on, condition=condition, exception=exception)
-    _done(f"supplementary verification of {candidacy_ref}: {result.value}" + (f" ({condition})" if condition else ""),
+    _done(f"补充资格核查 supplementary verification of {candidacy_ref}: {terms.status(result)}" + (f" ({condition})" if condition else ""),
           actor, on)
 
 
@@ -877,7 +879,22 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
         },
         "exceptions": [_departure_text(d) for d in departures_of(c)],
     }
+    if not as_json:  # people read the official term beside the English; --json keeps its values
+        for part, key in ((record, "status"), (record, "outcome"), (record["verification"], "result"),
+                          (record["supplementary"], "result")):
+            part[key] = terms.status(part[key]) if part[key] is not None else None
+        record["appeal"]["decision"] = terms.APPEAL[c.appeal_upheld]
     _emit_record(record, as_json)
+
+
+def _appeal_state(c: Candidacy) -> str | None:
+    """申辩 in one word for `candidate list --json`: lodged, upheld, rejected, or none (null)."""
+    if c.appeal_lodged_on is None:
+        return None
+    return {True: "upheld", False: "rejected", None: "lodged"}[c.appeal_upheld]
+
+
+_APPEAL_SHOWN = {None: None, "lodged": "申辩中 lodged", "upheld": terms.APPEAL[True], "rejected": terms.APPEAL[False]}
 
 
 @candidate.command("list")
@@ -902,6 +919,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
             "city": c.city,
             "passed": c.passed,
             "status": status_text(c, s, on),
+            "appeal": _appeal_state(c),
             "stage": _stage_text(stage(c, s, on)),
             "certificate": _certificate_text(c),
             "paper": paper_state(c, s),
@@ -909,8 +927,9 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
     if as_json:
         emit_json(rows)
     else:
-        table = [{**r, "passed": {True: "yes", False: "no", None: ""}[r["passed"]]} for r in rows]
-        emit_table(table, ["candidate", "name", "city", "passed", "status", "stage", "certificate", "paper"])
+        table = [{**r, "passed": {True: "yes", False: "no", None: ""}[r["passed"]], "status": terms.status(r["status"]),
+                  "appeal": _APPEAL_SHOWN[r["appeal"]]} for r in rows]
+        emit_table(table, ["candidate", "name", "city", "passed", "status", "appeal", "stage", "certificate", "paper"])
 
 
 # == cert ============================================================================================

@@ -9,6 +9,8 @@ from unicodedata import east_asian_width
 import click
 import orjson
 
+from certledger.cli.terms import header
+
 
 def emit_json(data: Any) -> None:
     click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
@@ -23,12 +25,14 @@ def emit_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
         click.echo("(none)", err=True)
         return
     cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
-    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    # Headers show the official Chinese term beside the English key (cli/terms.py); --json keeps the keys.
+    headers = [header(c) for c in columns]
+    widths = [max(_width(h), *(_width(row[i]) for row in cells)) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
 
-    click.echo(line(columns))
+    click.echo(line(headers))
     for row in cells:
         click.echo(line(row))
 

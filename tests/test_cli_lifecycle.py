@@ -470,3 +470,44 @@ def test_an_act_dated_before_the_latest_needs_a_signed_late_entry(run: Runner) -
     assert shown["publicity_published_by"] == ["hrss", "dept.zhujian.henan"]
     result = run("verify", "--all")
     assert result.exit_code == 0, result.output
+
+
+# -- official terms beside the English (issue 9) ---------------------------------------------
+
+
+def test_listings_show_the_official_terms_beside_the_english(run: Runner) -> None:
+    """A 合格, a 视为放弃 and a 申辩成立 candidate: `candidate show` and `candidate list` print
+    the notices' words beside the English in headers and values; --json keeps English keys and
+    its values as before."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    qualified, forfeited, appellant = _handed_over(run, S1, ["cand.001", "cand.002", "cand.003"])
+    _publicity(run, S1)
+    unit = ("--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
+    run.ok("candidate", "verify", qualified, "--result", "qualified", *unit)
+    run.ok("candidate", "verify", forfeited, "--result", "pending", *unit)
+    run.ok("candidate", "verify", appellant, "--result", "unqualified", "--condition", "work-years", *unit)
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "cand.003", "--on", "2025-07-05")
+    run.ok("candidate", "decide-appeal", appellant, "--upheld", "--reason", "证明属实", "--as", "dept.zhujian.henan",
+           "--on", "2025-07-20")
+    run.ok("candidate", "forfeit", forfeited, "--as", "dept.zhujian.henan", "--on", "2025-08-15")
+
+    table = run.ok("candidate", "list", S1, "--on", "2025-09-01").stdout
+    header, *lines = table.splitlines()
+    assert "status 状态" in header and "appeal" in header and "stage 阶段" in header
+    row = {cand: next(line for line in lines if cand in line) for cand in ("cand.001", "cand.002", "cand.003")}
+    assert "合格 qualified" in row["cand.001"]
+    assert "视为放弃 forfeited" in row["cand.002"]
+    assert "合格 qualified" in row["cand.003"] and "申辩成立 upheld" in row["cand.003"]
+
+    shown = {ref: run.ok("candidate", "show", ref, "--on", "2025-09-01").stdout for ref in (qualified, forfeited, appellant)}
+    assert "合格 qualified" in shown[qualified] and "verification.result 资格核查结果" in shown[qualified]
+    assert "视为放弃 forfeited" in shown[forfeited] and "报考条件待核查 pending" in shown[forfeited]
+    assert "申辩成立 upheld" in shown[appellant] and "不合格 unqualified" in shown[appellant]
+    assert "资格审查" not in "".join(shown.values()) + table  # post-exam: 资格核查, never 2019's pre-exam word
+
+    # Scripts: English keys, values unchanged.
+    rows = {r["candidate"]: r for r in run.json("candidate", "list", S1, "--on", "2025-09-01")}
+    assert (rows["cand.001"]["status"], rows["cand.002"]["status"], rows["cand.003"]["status"]) == ("合格", "视为放弃", "合格")
+    assert (rows["cand.001"]["appeal"], rows["cand.003"]["appeal"]) == (None, "upheld")
+    assert run.json("candidate", "show", appellant)["appeal"]["decision"] == "申辩成立"

@@ -1,0 +1,114 @@
+"""The official Chinese terms shown beside English in listings (issue 9, "Official terms").
+
+People read tables: a column header or a status value shows the notices' word beside the
+English (``status 状态``, ``合格 qualified``). ``--json`` keeps its English keys and its values
+as they were, so scripts do not break; README.md documents those values.
+
+资格审查 is the 2019 notice's check *before* the exam; 资格核查 the 2024 notice's *after* it.
+Everything this ledger records about results is post-exam, so "verification" is 资格核查 here.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Column names used by the listings → the official (or plain official-style) term.
+HEADERS: dict[str, str] = {
+    "candidacy": "报考记录",
+    "candidate": "考生",
+    "name": "姓名",
+    "masked_id": "身份证号",
+    "city": "地市",
+    "level": "级别",
+    "passed": "成绩合格",
+    "status": "状态",
+    "stage": "阶段",
+    "appeal": "申辩",
+    "certificate": "证书",
+    "paper": "纸质证书",
+    "paper_no": "证书编号",
+    "received_on": "收到日期",
+    "on": "日期",
+    "rule": "规则",
+    "act": "行为",
+    "where": "对象",
+    "by": "办理单位",
+    "reason": "理由",
+    "articles": "条款",
+    "entered_on": "记入日期",
+    "until": "期限至",
+    "in_force": "有效",
+    "finding": "认定事实",
+    "field": "项目",
+    "value": "内容",
+    "code": "代码",
+    "levels": "级别",
+    "verification_unit": "资格核查单位",
+    "paper_unit": "证书发放单位",
+    "organised": "组织方式",
+    "reissue_route": "补办路径",
+}
+
+# Status values of a candidacy (cli/lifecycle.status_text and the domain's Outcome) → both words.
+STATUS: dict[str, str] = {
+    "合格": "合格 qualified",
+    "不合格": "不合格 unqualified",
+    "报考条件待核查": "报考条件待核查 pending",
+    "视为放弃": "视为放弃 forfeited",
+    "void": "无效 void",
+    "awaiting result": "待发布成绩 awaiting result",
+    "not passed": "成绩不合格 not passed",
+    "awaiting handover": "待移交资格核查 awaiting handover",
+    "under verification": "资格核查中 under verification",
+}
+
+# An appeal (申辩) decision, as `candidate show --json` gives it, → both words.
+APPEAL: dict[bool | None, str | None] = {True: "申辩成立 upheld", False: "申辩不成立 rejected", None: None}
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def header(column: str) -> str:
+    """``status`` → ``status 状态``; a column that already carries Chinese stays as it is."""
+    term = HEADERS.get(column)
+    return column if term is None or _CJK.search(column) else f"{column} {term}"
+
+
+def status(value: object) -> str:
+    """A status value with its official term beside it; unknown values pass through."""
+    text = "" if value is None else str(getattr(value, "value", value))
+    return STATUS.get(text, text)
+
+# Fields of `candidate show` / `sitting show` (dotted as their tables print them) → the term.
+FIELDS: dict[str, str] = {
+    "status": "状态",
+    "outcome": "资格核查结论",
+    "stage.term": "阶段",
+    "handed_over_on": "移交资格核查",
+    "verification_units": "资格核查单位",
+    "verification.result": "资格核查结果",
+    "appeal.lodged_on": "申辩",
+    "appeal.decision": "申辩处理",
+    "supplementary.result": "补充资格核查结果",
+    "forfeited_on": "视为放弃",
+    "fraud.integrity_record_until": "诚信档案期限",
+    "exceptions": "例外登记",
+    "announced_verification_due": "公告的核查结果报送截止",
+    "announced_supplementary_due": "公告的补充资格核查截止",
+    "verification_due": "核查结果报送截止",
+    "supplementary_due": "补充资格核查截止",
+    "publicity.starts": "公示",
+    "results_reported_on": "核查结果报送",
+    "results_announced_on": "核查结果公告",
+    "supplementary_submitted_on": "补充核查结果报送",
+    "supplementary_announced_on": "补充核查结果公告",
+    "mailing_due": "预约邮寄截止",
+    "custody_until": "保管期满",
+    "custody_roster": "登记造册",
+}
+
+
+def field(dotted: str) -> str:
+    """``appeal.decision`` → ``appeal.decision 申辩处理``; others stay as they are."""
+    term = FIELDS.get(dotted)
+    return dotted if term is None else f"{dotted} {term}"
