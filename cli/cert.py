@@ -79,8 +79,13 @@ def _trusted_root(text: str) -> str:
     if text.startswith("ed25519:"):
         return text
     path = Path(text)
-    if not path.is_file():
-        raise InputError(f"--trust {text!r} is neither a key id (ed25519:…) nor a public key file")
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long, or with a NUL, is no file either
+        is_file = False
+    if not is_file:
+        shown = text if len(text) <= 80 else text[:77] + "…"
+        raise InputError(f"--trust {shown!r} is neither a key id (ed25519:…) nor a public key file")
     from certledger.signing.keys import key_id_of, load_public_key_file
 
     return key_id_of(load_public_key_file(path))

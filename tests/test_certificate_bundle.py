@@ -192,6 +192,10 @@ def test_a_wrong_trust_key_fails(sealed: LifeWorld, tmp_path: Path) -> None:
     run = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", stranger, "--json"])
     assert run.exit_code == 1 and orjson.loads(run.stdout)["reason"] == "wrong-trust"
     assert run.stderr.startswith("certledger: not verified: wrong-trust:")
+    # Something that is neither a key id nor a file (here: JSON pasted by mistake, longer
+    # than a file name may be) is bad input, one line, not an internal error.
+    pasted = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", "{'report': " + "x" * 400 + "}"])
+    assert pasted.exit_code == 2 and "is neither a key id" in pasted.stderr and len(pasted.stderr.splitlines()) == 1
 
 
 def _forged_trust_event(life: LifeWorld, bundle: dict[str, Any], payload: dict[str, Any], signer, signer_id: str) -> str:
