@@ -192,8 +192,7 @@ class DemoRun:
     def lifecycle(self) -> None:
         L = self.ledger
         L.schedule_sitting(HRSS, "jianzaoshi-1", 2025, EXAM_END, on=date(2025, 3, 1))
-        L.schedule_sitting(HRSS, "jianzaoshi-2", 2025, EXAM_END, on=date(2025, 3, 1),
-                           verification_due=date(2025, 7, 10))
+        L.schedule_sitting(HRSS, "jianzaoshi-2", 2025, EXAM_END, on=date(2025, 3, 1))
         self.say("scheduled 建造师（一级）2025 (national) and 建造师（二级）2025 (provincial; its "
                  "announcement sets verification due 2025-07-10, R-10)")
 
@@ -227,7 +226,9 @@ class DemoRun:
                         "专业工程管理与实务": str(self.rng.randint(72, 140) if p else self.rng.randint(20, 71))}))
             self.passed[code] = [cid for cid, ok in zip(ids, outcomes) if ok]
             L.for_each_candidacy(self.passed[code], lambda c, s: c.hand_over(actor=HRSS, sitting=s, on=date(2025, 6, 15)))
-            L.publish_publicity(HRSS, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0])
+            # a provincial exam's announcement sets its own results deadline.
+            due = date(2025, 7, 10) if code == "jianzaoshi-2" else None
+            L.publish_publicity(HRSS, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0], verification_due=due)
             L.publish_publicity(PROVINCE_UNIT, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0])
         self.say(f"results released on {D}; {sum(map(len, self.passed.values()))} passed and were handed over to "
                  f"河南省住房和城乡建设厅 (R-3, R-4); joint publicity {PUBLICITY[0]}..{PUBLICITY[1]} by HRSS and the department (R-5)")

@@ -353,17 +353,14 @@ def sitting() -> None:
 @click.argument("exam_code", metavar="EXAM")
 @click.argument("year", type=int)
 @day_option("--exam-end", required=True, help="The day the exam ends (custody counts from it, R-17).")
-@day_option("--verification-due", help="Provincial exams only: the verification deadline of its own announcement (R-10).")
-@day_option("--supplementary-due", help="Provincial exams only: the announced close of supplementary verification (R-10).")
 @act
 @pass_session
-def sitting_schedule(session: Session, exam_code: str, year: int, exam_end: date, verification_due: date | None,
-                     supplementary_due: date | None, actor: str, on: date) -> None:
-    """Schedule a sitting of EXAM in YEAR (L-1: hrss or exam-center). Prints its reference."""
+def sitting_schedule(session: Session, exam_code: str, year: int, exam_end: date, actor: str, on: date) -> None:
+    """Schedule a sitting of EXAM in YEAR (L-1: hrss or exam-center). Prints its reference.
+    A provincial exam's deadlines come later, from its announcement (R-10: sitting publicity)."""
     subject = exam(exam_code)
     ledger = session.ledger()
-    ledger.schedule_sitting(actor, exam_code, year, exam_end, on=on, verification_due=verification_due,
-                            supplementary_due=supplementary_due)
+    ledger.schedule_sitting(actor, exam_code, year, exam_end, on=on)
     _done(f"scheduled {subject.name} {year}, exam ends {exam_end.isoformat()}", actor, on)
     click.echo(f"{exam_code}:{year}")
 
@@ -377,28 +374,30 @@ def sitting_release(session: Session, sitting_ref: str, actor: str, on: date) ->
     ledger, sid = open_sitting(session, sitting_ref)
     ledger.release_results(actor, sid, on=on)
     s = ledger.sitting(sid)
-    assert s.verification_due is not None and s.supplementary_due is not None
-    _done(
-        f"results of {s.label} released (D); verification results due {s.verification_due.isoformat()}, "
-        f"supplementary verification and appeals close {s.supplementary_due.isoformat()}",
-        actor,
-        on,
-    )
+    assert s.supplementary_due is not None
+    due = (f"verification results due {s.verification_due.isoformat()}" if s.verification_due
+           else "verification results due as its 考后资格核查公告 will set (R-10)")
+    _done(f"results of {s.label} released (D); {due}, supplementary verification and appeals close "
+          f"{s.supplementary_due.isoformat()}", actor, on)
 
 
 @sitting.command("publicity")
 @sitting_argument
 @day_option("--starts", required=True, help="First day of the publicity.")
 @day_option("--ends", required=True, help="Last day (generally at least 10 days in all, R-5).")
+@day_option("--verification-due", help="Provincial exams only, required there: the deadline for reporting the verification results that this announcement sets (R-10).")
+@day_option("--supplementary-due", help="Provincial exams only: the close of supplementary verification and appeals, if the announcement sets it (R-10; otherwise two months after D).")
 @exception_option("R-5's 10 days", "each publisher")
 @act
 @pass_session
-def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, exception: str | None,
-                      actor: str, on: date) -> None:
+def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, verification_due: date | None,
+                      supplementary_due: date | None, exception: str | None, actor: str, on: date) -> None:
     """Publish the joint pass publicity and verification announcement (R-5): HRSS and the
-    provincial unit each publish it, with the same period."""
+    provincial unit each publish it, with the same period. For a provincial exam it sets the
+    results deadline (R-10); the second publisher may omit it."""
     ledger, sid = open_sitting(session, sitting_ref)
-    ledger.publish_publicity(actor, sid, starts, ends, on=on, exception=exception)
+    ledger.publish_publicity(actor, sid, starts, ends, on=on, exception=exception,
+                             verification_due=verification_due, supplementary_due=supplementary_due)
     s = ledger.sitting(sid)
     missing = "" if s.publicity_is_joint else f"; awaiting {', '.join(sorted({'hrss', provincial_unit(s.exam)} - set(s.publicity_published_by)))}"
     _done(f"publicity of {s.label} {starts.isoformat()}..{ends.isoformat()} published by {actor}{missing}", actor, on)

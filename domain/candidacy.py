@@ -376,6 +376,8 @@ class Candidacy(DatedAggregate):
         require(self.first_result is None, "R-6", f"{self.candidate}'s verification result ({self.first_result.value if self.first_result else ''}) is recorded already; later changes go through appeal or supplementary verification")
         require(on >= self.handed_over_on, "R-4", f"a result dated {on} precedes the handover on {self.handed_over_on}")
         due = sitting.verification_due
+        require(due is not None, "R-10", f"{sitting.exam.name} is organised by the province: its 考后资格核查公告 (R-5) "
+                "sets the deadline the results are verified by; it is not published yet")
         assert due is not None and sitting.results_released_on is not None
         why = (
             "the deadline of its own post-exam verification announcement, R-10"

@@ -167,14 +167,12 @@ class LifecycleServices:
 
     # -- the sitting -------------------------------------------------------------------------
 
-    def schedule_sitting(self, actor: str, exam_code: str, year: int, exam_end: date, on: date,
-                         verification_due: date | None = None, supplementary_due: date | None = None) -> UUID:
+    def schedule_sitting(self, actor: str, exam_code: str, year: int, exam_end: date, on: date) -> UUID:
         sid = sitting_id(exam_code, year)
         if sid in self.repository:
             raise InputError(f"{exam(exam_code).name} {year} is scheduled already")
         with self.acting():
-            sitting = ExamSitting.schedule(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on,
-                                           verification_due=verification_due, supplementary_due=supplementary_due)
+            sitting = ExamSitting.schedule(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on)
         self.save(sitting)
         return sitting.id
 
@@ -182,8 +180,11 @@ class LifecycleServices:
         self._on_sitting(sitting, lambda s: s.release_results(actor=actor, on=on))
 
     def publish_publicity(self, actor: str, sitting: UUID | str, starts: date, ends: date, on: date,
-                          exception: str | None = None) -> None:
-        self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on, exception=exception))
+                          exception: str | None = None, verification_due: date | None = None,
+                          supplementary_due: date | None = None) -> None:
+        self._on_sitting(sitting, lambda s: s.publish_publicity(
+            actor=actor, starts=starts, ends=ends, on=on, exception=exception,
+            verification_due=verification_due, supplementary_due=supplementary_due))
 
     def report_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.report_verification_results(actor=actor, on=on))

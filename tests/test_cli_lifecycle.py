@@ -329,8 +329,6 @@ def test_unknown_references_bad_dates_and_refused_acts_are_one_clear_line(run: R
         (("sitting", "release", S1, "--as", "exam-center", "--on", "2025-02-30"), "--on '2025-02-30' is not a valid date"),
         (("sitting", "publicity", S1, "--starts", "next monday", "--ends", "2025-06-25", "--as", "hrss"),
          "--starts 'next monday' is not a date"),
-        (("sitting", "schedule", "kuaiji", "2025", "--exam-end", "2025-09-07", "--verification-due", "2025-10-01",
-          "--as", "hrss", "--on", "2025-03-01"), "R-10:"),
         (("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01"),
          "scheduled already"),
         (("sitting", "release", S1, "--as", "hrss", "--on", "2025-06-14"), "L-1: only 'exam-center' may release"),
@@ -364,13 +362,19 @@ def _uuid_of(run: Runner, ref: str) -> str:
 
 
 def test_provincial_e_certificate_and_a_refused_paper_reissue_is_recorded(run: Runner) -> None:
-    run.refused("sitting", "schedule", "jianzaoshi-2", "2025", "--exam-end", "2025-05-25", "--as", "hrss",
-                "--on", "2025-03-01", message="R-10:")
-    run.ok("sitting", "schedule", "jianzaoshi-2", "2025", "--exam-end", "2025-05-25", "--verification-due", "2025-07-10",
-           "--as", "exam-center", "--on", "2025-03-01")
+    run.ok("sitting", "schedule", "jianzaoshi-2", "2025", "--exam-end", "2025-05-25", "--as", "exam-center",
+           "--on", "2025-03-01")
     [ref] = _handed_over(run, S2, ["cand.003"], level="二级")
+    assert run.json("sitting", "show", S2)["verification_due"] is None  # its announcement sets it
+    run.refused("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-20",
+                message="R-10: 建造师（二级） is organised by the province: its 考后资格核查公告")
+    run.refused("sitting", "publicity", S2, "--starts", "2025-06-16", "--ends", "2025-06-25", "--as", "hrss",
+                "--on", "2025-06-16", message="R-10: 建造师（二级） is organised by the province")
+    run.ok("sitting", "publicity", S2, "--starts", "2025-06-16", "--ends", "2025-06-25", "--verification-due",
+           "2025-07-10", "--as", "hrss", "--on", "2025-06-16")
+    run.ok("sitting", "publicity", S2, "--starts", "2025-06-16", "--ends", "2025-06-25", "--as", "dept.zhujian.henan",
+           "--on", "2025-06-16")
     assert run.json("sitting", "show", S2)["verification_due"] == "2025-07-10"  # R-10, not D + 15
-    _publicity(run, S2)
     run.ok("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-07-08")
     run.ok("sitting", "announce-results", S2, "--as", "dept.zhujian.henan", "--on", "2025-07-12")
     run.refused("cert", "pass-proof", ref, "--number", "P-1", "--as", "hrss", "--on", "2025-07-20", message="R-13:")

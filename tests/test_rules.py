@@ -162,6 +162,8 @@ def verified(
     announcement."""
     sid, ids = cohort(life, exam_code, candidates, **kw)
     unit = provincial_unit(exam(exam_code))
+    if announce or exam(exam_code).provincial:  # R-10: a provincial exam's announcement sets the deadline
+        life.publicity(sid, unit)
     for c, cid in ids.items():
         result = (results or {}).get(c, Q)
         condition = "work-years" if result is U else None
@@ -185,8 +187,7 @@ def with_paper(life: LifeWorld, exam_code: str = "jianzaoshi-1", candidates: Ite
 
 
 def publish_joint(life: LifeWorld, sid: UUID, unit: str = "dept.zhujian.henan") -> None:
-    life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
-    life.ledger.publish_publicity(unit, sid, *PUBLICITY, on=PUBLICITY[0])
+    life.publicity(sid, unit)
 
 
 # -- R-1 verification by the table's unit, at its levels ------------------------------------
@@ -565,8 +566,10 @@ def test_r9_supplementary_results_submitted_then_announced(life: LifeWorld) -> N
 
 
 def test_r10_provincial_exam_reports_by_its_own_announced_deadline(life: LifeWorld) -> None:
-    _, national = cohort(life, "jianzaoshi-1")
-    _, provincial = cohort(life, "jianzaoshi-2", ("cand.001", "cand.002"))
+    national_sid, national = cohort(life, "jianzaoshi-1")
+    provincial_sid, provincial = cohort(life, "jianzaoshi-2", ("cand.001", "cand.002"))
+    life.publicity(national_sid)
+    life.publicity(provincial_sid)
     after_d15 = date(2025, 7, 5)  # after 2025-06-29 (D+15), before 2025-07-10
     with refused(life, r"R-6: verification results were due by 2025-06-29 \(15 days after results release "
                        r"2025-06-14\); on 2025-07-05"):
@@ -577,23 +580,58 @@ def test_r10_provincial_exam_reports_by_its_own_announced_deadline(life: LifeWor
 
 
 def test_r10_provincial_deadline_is_still_a_deadline(life: LifeWorld) -> None:
-    _, provincial = cohort(life, "jianzaoshi-2")
+    sid, provincial = cohort(life, "jianzaoshi-2")
+    life.publicity(sid)
     with refused(life, r"R-6: verification results were due by 2025-07-10 \(the deadline of its own post-exam "
                        r"verification announcement, R-10\); on 2025-07-11 the candidate is 报考条件待核查"):
         life.ledger.record_verification("dept.zhujian.henan", provincial["cand.001"], Q, on=date(2025, 7, 11))
     life.ledger.record_verification("dept.zhujian.henan", provincial["cand.001"], Q, on=PROVINCIAL_DUE)
 
 
-def test_r10_deadlines_at_scheduling(life: LifeWorld) -> None:
+def test_r10_the_deadline_comes_from_the_post_exam_announcement_not_from_scheduling(life: LifeWorld) -> None:
+    """核查结果报送时限以考后资格核查公告为准: the 考试成绩合格公示和考后资格核查公告 (R-5) sets
+    it. Before this, scheduling set it, and a deadline before the results release was accepted,
+    leaving every candidate 报考条件待核查 at once."""
     march = date(2025, 3, 1)
-    with refused(life, r"R-10: 建造师（一级） is a national exam: its deadlines are the notice's \(15 days, two months\), "
-                       r"not an announced date"):
-        life.ledger.schedule_sitting("hrss", "jianzaoshi-1", 2025, EXAM_END, on=march, verification_due=PROVINCIAL_DUE)
-    with refused(life, r"R-10: 建造师（二级） is organised by the province: its verification deadline comes from its own "
-                       r"post-exam verification announcement"):
-        life.ledger.schedule_sitting("hrss", "jianzaoshi-2", 2025, EXAM_END, on=march)
-    life.ledger.schedule_sitting("hrss", "jianzaoshi-2", 2025, EXAM_END, on=march, verification_due=PROVINCIAL_DUE)
-    life.ledger.schedule_sitting("hrss", "jianzaoshi-1", 2025, EXAM_END, on=march)
+    with pytest.raises(TypeError):  # scheduling no longer takes a deadline
+        life.ledger.schedule_sitting("hrss", "jianzaoshi-2", 2025, EXAM_END, on=march,  # type: ignore[call-arg]
+                                     verification_due=PROVINCIAL_DUE)
+    sid, provincial = cohort(life, "jianzaoshi-2")
+    sitting = life.ledger.sitting(sid)
+    assert sitting.verification_due is None  # not announced yet: nobody is pending
+    candidacy = life.ledger.candidacy(provincial["cand.001"])
+    assert candidacy.outcome_on(date(2025, 12, 1), sitting) is None
+    with refused(life, r"R-10: 建造师（二级） is organised by the province: the results deadline is set by its "
+                       r"考后资格核查公告 \(R-5\), not yet published"):
+        life.ledger.report_verification_results("dept.zhujian.henan", sid, on=date(2025, 6, 20))
+    with refused(life, r"R-10: 建造师（二级） is organised by the province: its 考后资格核查公告 \(R-5\) sets the "
+                       r"deadline the results are verified by; it is not published yet"):
+        life.ledger.record_verification("dept.zhujian.henan", provincial["cand.001"], Q, on=date(2025, 6, 20))
+    with refused(life, r"R-10: 建造师（二级） is organised by the province: its 考后资格核查公告 sets the deadline"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
+    with refused(life, r"R-10: the announced results deadline 2025-06-10 must fall after results release 2025-06-14"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=date(2025, 6, 10))
+    with refused(life, r"R-10: the supplementary round \(2025-07-01\) cannot close before"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=PROVINCIAL_DUE,
+                                      supplementary_due=date(2025, 7, 1))
+    life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=PROVINCIAL_DUE)
+    with refused(life, r"R-10: the joint announcement already set the results deadline 2025-07-10"):
+        life.ledger.publish_publicity("dept.zhujian.henan", sid, *PUBLICITY, on=PUBLICITY[0],
+                                      verification_due=date(2025, 7, 20))
+    life.ledger.publish_publicity("dept.zhujian.henan", sid, *PUBLICITY, on=PUBLICITY[0])  # takes the same
+    sitting = life.ledger.sitting(sid)
+    assert sitting.verification_due == PROVINCIAL_DUE
+    assert candidacy.outcome_on(date(2025, 7, 10), sitting) is None
+    assert candidacy.outcome_on(date(2025, 7, 11), sitting) is Outcome.PENDING
+
+
+def test_r10_a_national_exam_announces_no_deadline_of_its_own(life: LifeWorld) -> None:
+    sid, _ = cohort(life, "jianzaoshi-1")
+    with refused(life, r"R-10: 建造师（一级） is a national exam: its deadlines are the notice's \(15 days, two months "
+                       r"after results release\), not an announced date"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=PROVINCIAL_DUE)
+    life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
+    assert life.ledger.sitting(sid).verification_due == RESULTS_DUE
 
 
 # -- R-11 not meeting the conditions: registration, scores, certificate void -------------------
