@@ -67,7 +67,7 @@ def parties() -> None:
 @recording
 @click.argument("party_id")
 @click.option("--name", required=True, help="Official name, e.g. 河南省住房和城乡建设厅.")
-@click.option("--kind", required=True, help="hrss, exam-center, department, association, postal, …")
+@click.option("--kind", required=True, help="hrss, exam-center, department, association (协会), society (学会), postal, witness, …")
 @pass_session
 def parties_add(session: Session, party_id: str, name: str, kind: str) -> None:
     """Register PARTY_ID (signed by the root)."""

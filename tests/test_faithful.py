@@ -355,3 +355,25 @@ def test_reissue_only_for_a_certificate_the_holder_had_and_e_certificate_changes
     life.ledger.end_reissue("cand.003", holder, RequestEnd.WITHDRAWN, "改为直接向省人社厅申请", on=date(2025, 9, 3))
     assert life.ledger.request_reissue("hrss", holder, info, "姓名更正", on=date(2025, 9, 4))  # HRSS receives it directly
     life.ledger.end_reissue("hrss", holder, RequestEnd.COMPLETED, "电子证书已更正", on=date(2025, 9, 10))
+
+
+def test_a_learned_society_verifies_the_exams_it_runs_like_an_association(monkeypatch: pytest.MonkeyPatch) -> None:
+    """行业协会、学会管理的考试项目,由省级行业协会、学会负责资格核查 (2024 §1(2)). No exam of
+    today's table is run by a 学会, so the test adds one industry that is; before, a 学会 had
+    no party kind and its unit would have been named as a department."""
+    from dataclasses import replace
+
+    from certledger.domain.exams import INDUSTRIES, Industry, exam
+    from certledger.domain.parties import PartyKind
+    from certledger.domain.units import provincial_unit, unit_name, verification_units
+
+    monkeypatch.setitem(INDUSTRIES, "xuehui", Industry("xuehui", "省某学会", "河南省某学会", None, "中国某学会", society=True))
+    run_by_society = replace(exam("zixun"), code="xuehui-test", industry="xuehui")
+    assert provincial_unit(run_by_society) == "soc.xuehui.henan"
+    assert verification_units(run_by_society, "luoyang") == ("soc.xuehui.henan",)  # the province's 学会 only
+    assert unit_name("soc.xuehui.henan") == ("河南省某学会", PartyKind.SOCIETY)
+    with pytest.raises(KeyError):  # the right body under the wrong kind of id is no unit
+        unit_name("dept.xuehui.henan")
+    assert unit_name("assoc.gczx.henan") == ("河南省工程咨询协会", PartyKind.ASSOCIATION)
+    with pytest.raises(KeyError):
+        unit_name("dept.gczx.henan")
