@@ -292,7 +292,11 @@ def _emit_record(record: dict[str, Any], as_json: bool) -> None:
         elif isinstance(value, dict):
             rows.append({"field": terms.field(prefix), "value": ""})
         else:
-            text = "" if value is None else ("yes" if value is True else "no" if value is False else _value(value))
+            if prefix == "paper.state" and isinstance(value, str):
+                value = terms.paper(value)
+            elif prefix == "city" and isinstance(value, str):
+                value = terms.city(value)
+            text = "" if value is None else (terms.yes_no(value) if isinstance(value, bool) else _value(value))
             rows.append({"field": terms.field(prefix), "value": text})
 
     flatten("", record)
@@ -751,7 +755,7 @@ def candidate_integrity_record(session: Session, on: date, as_json: bool) -> Non
     if as_json:
         emit_json(rows)
     else:
-        table = [{**r, "articles": "+".join(map(str, r["articles"])), "in_force": "yes" if r["in_force"] else "no"}
+        table = [{**r, "articles": "+".join(map(str, r["articles"])), "in_force": terms.yes_no(r["in_force"])}
                  for r in rows]
         emit_table(table, ["candidate", "name", "masked_id", "articles", "entered_on", "until", "in_force", "by", "finding"])
 
@@ -785,7 +789,7 @@ def status_text(c: Candidacy, s: ExamSitting, on: date) -> str:
 
 
 def _stage_text(st: Stage) -> str:
-    return f"{st.term} {'final' if st.final else 'next: ' + ', '.join(st.next)}"
+    return f"{st.term} {terms.stage_next(st.final, st.next)}"
 
 
 def _stage_record(c: Candidacy, s: ExamSitting, on: date) -> dict[str, Any]:
@@ -926,7 +930,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
     if as_json:
         emit_json(rows)
     else:
-        table = [{**r, "passed": {True: "yes", False: "no", None: ""}[r["passed"]], "status": terms.status(r["status"]),
+        table = [{**r, "city": terms.city(r["city"]), "passed": terms.yes_no(r["passed"]), "status": terms.status(r["status"]), "paper": terms.paper(r["paper"]),
                   "appeal": _APPEAL_SHOWN[r["appeal"]]} for r in rows]
         emit_table(table, ["candidate", "name", "city", "passed", "status", "appeal", "stage", "certificate", "paper"])
 

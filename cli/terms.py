@@ -112,3 +112,43 @@ def field(dotted: str) -> str:
     """``appeal.decision`` → ``appeal.decision 申辩处理``; others stay as they are."""
     term = FIELDS.get(dotted)
     return dotted if term is None else f"{dotted} {term}"
+
+
+def yes_no(value: bool | None) -> str:
+    """A flag in a table: 是 yes / 否 no (JSON keeps the boolean)."""
+    return "" if value is None else "是 yes" if value else "否 no"
+
+
+def stage_next(final: bool, acts: list[str] | tuple[str, ...]) -> str:
+    """The stage's tail in a table: 终态 final, or 下一步 next: the act commands."""
+    return "终态 final" if final else "下一步 next: " + ", ".join(acts)
+
+
+# Where a paper certificate is (cli/lifecycle.paper_state's English text, which JSON keeps as
+# documented) → the notices' words first. Matched by prefix: the text ends with a date.
+PAPER: tuple[tuple[str, str], ...] = (
+    ("none (e-certificate)", "无纸质证书（电子证书）"),
+    ("handed out", "已现场发放"),
+    ("transferred to HRSS", "已登记造册移交省人社厅"),
+    ("delivered", "已邮寄送达"),
+    ("reserved for mailing, not received", "已预约邮寄，证书未到"),
+    ("not received", "证书未到"),
+    ("at the unit, reserved for mailing", "单位代为保管，已预约邮寄"),
+    ("at the unit, unclaimed", "单位代为保管，未领取"),
+)
+
+
+def paper(text: str) -> str:
+    """``delivered 2025-10-25`` → ``已邮寄送达 delivered 2025-10-25``; unknown text passes through."""
+    for english, chinese in PAPER:
+        if text.startswith(english):
+            return f"{chinese} {text}"
+    return text
+
+
+def city(slug: str) -> str:
+    """``luoyang`` → ``洛阳市 luoyang`` in a table (JSON keeps the slug)."""
+    from certledger.domain.places import MUNICIPALITIES
+
+    name = MUNICIPALITIES.get(slug)
+    return slug if name is None else f"{name} {slug}"

@@ -503,6 +503,10 @@ def test_listings_show_the_official_terms_beside_the_english(run: Runner) -> Non
     assert "合格 qualified" in row["cand.001"]
     assert "视为放弃 forfeited" in row["cand.002"]
     assert "合格 qualified" in row["cand.003"] and "申辩成立 upheld" in row["cand.003"]
+    # Flags, places, stages and where the paper certificate is: the notices' words too.
+    assert "是 yes" in row["cand.001"] and "郑州市 zhengzhou" in row["cand.001"]
+    assert "视为放弃 终态 final" in row["cand.002"]
+    assert "下一步 next: issue_pass_proof" in row["cand.001"] and "证书未到 not received" in row["cand.001"]
 
     shown = {ref: run.ok("candidate", "show", ref, "--on", "2025-09-01").stdout for ref in (qualified, forfeited, appellant)}
     assert "合格 qualified" in shown[qualified] and "verification.result 资格核查结果" in shown[qualified]
@@ -515,3 +519,4 @@ def test_listings_show_the_official_terms_beside_the_english(run: Runner) -> Non
     assert (rows["cand.001"]["status"], rows["cand.002"]["status"], rows["cand.003"]["status"]) == ("合格", "视为放弃", "合格")
     assert (rows["cand.001"]["appeal"], rows["cand.003"]["appeal"]) == (None, "upheld")
     assert run.json("candidate", "show", appellant)["appeal"]["decision"] == "申辩成立"
+    assert (rows["cand.001"]["passed"], rows["cand.001"]["city"], rows["cand.001"]["paper"]) == (True, "zhengzhou", "not received")
