@@ -32,7 +32,7 @@ from certledger.domain.errors import InputError, RefusalRecorded
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.stage import Stage, stage
-from certledger.domain.units import paper_units, provincial_unit, verification_units
+from certledger.domain.units import EXAM_CENTER, HRSS, paper_units, provincial_unit, verification_units
 from certledger.events.ledger import Ledger
 from certledger.events.lifecycle import parse_candidacy_ref, parse_sitting_ref
 
@@ -79,9 +79,22 @@ as_option = click.option(
     "actor",
     required=True,
     metavar="PARTY",
-    help="The acting party (hrss, exam-center, dept.zhujian.henan, cand.001, …); "
-    "the event is signed with its key.",
+    help="The acting party (hrss, exam-center, dept.zhujian.henan, …); the event is signed with its key. "
+    "Candidates hold no keys: their acts are signed by the platform of record.",
 )
+
+
+def platform_act(platform: str, what: str) -> Callable[[F], F]:
+    """Like :func:`act`, for a candidate's act that a platform of record signs: ``--as``
+    defaults to that platform (R-2: the exam center's registration system; R-16: HRSS's
+    reservation platform)."""
+
+    def decorate(f: F) -> F:
+        option = click.option("--as", "actor", default=platform, show_default=True, metavar="PARTY",
+                              help=f"The platform of record that signs the candidate's act: {what}.")
+        return option(on_option(late_option(recording(_with_late(f)))))  # type: ignore[return-value]
+
+    return decorate
 def _day_option(help_text: str) -> Callable[[F], F]:
     """``--on``: a business date, today in China Standard Time unless given."""
     return click.option(
@@ -131,7 +144,10 @@ def exception_option(rule: str, who: str) -> Callable[[F], F]:
 def act(f: F) -> F:
     """The options every act takes: ``--as PARTY``, ``--on DATE`` and ``--late REASON``;
     and its receipts (``--json``: :mod:`cli.receipts`)."""
+    return as_option(on_option(late_option(recording(_with_late(f)))))  # type: ignore[return-value]
 
+
+def _with_late(f: F) -> Callable[..., Any]:
     @functools.wraps(f)
     def run(*args: Any, late: str | None = None, **kwargs: Any) -> Any:
         if late is not None and not late.strip():
@@ -139,7 +155,7 @@ def act(f: F) -> F:
         with late_entry(late):
             return f(*args, **kwargs)
 
-    return as_option(on_option(late_option(recording(run))))  # type: ignore[return-value]
+    return run
 
 
 def sitting_argument(f: F) -> F:
@@ -577,22 +593,25 @@ def candidate() -> None:
 @click.option("--commitment/--no-commitment", default=True, show_default=True,
               help="The candidate's commitment (告知承诺, R-2). Without it (不符合告知承诺制要求) the candidate "
                    "takes the evidence route: --evidence for every registration condition of the exam.")
-@act
+@click.option("--candidate", "candidate_ref", required=True, metavar="cand.NNN",
+              help="The candidate's reference, e.g. cand.001 (the candidate holds no key).")
+@platform_act(EXAM_CENTER, "the exam center's online registration system (网上报名系统), R-2")
 @pass_session
 def candidate_register(session: Session, sitting_ref: str, name: str, masked_id: str, city: str, level: str,
-                       compare: str, evidence: tuple[str, ...], commitment: bool, actor: str, on: date) -> None:
-    """Register the candidate given with --as (cand.NNN) for SITTING, under the commitment
-    system (R-2). Prints the candidacy reference."""
+                       compare: str, evidence: tuple[str, ...], commitment: bool, candidate_ref: str, actor: str,
+                       on: date) -> None:
+    """报名（告知承诺制）: register the candidate for SITTING under the commitment system (R-2),
+    as the exam center's registration system records it. Prints the candidacy reference."""
     comparison = _comparison(compare)
     proofs = _evidence(evidence)
     ledger, sid = open_sitting(session, sitting_ref)
-    ledger.register_candidate(actor, sid, name=name, masked_id=masked_id, city=city, level=level,
-                              comparison=comparison, evidence=proofs, commitment=commitment, on=on)
+    ledger.register_candidate(actor, sid, candidate=candidate_ref, name=name, masked_id=masked_id, city=city,
+                              level=level, comparison=comparison, evidence=proofs, commitment=commitment, on=on)
     s = ledger.sitting(sid)
     failed = [i for i, r in comparison.items() if r == "failed"]
     detail = f"; comparison failed for {', '.join(failed)}, evidence uploaded" if failed else ""
-    _done(f"{actor} {name} registered for {s.label}{detail}", actor, on)
-    click.echo(f"{ref_of_sitting(s)}:{actor}")
+    _done(f"{candidate_ref} {name} registered for {s.label}{detail}", actor, on)
+    click.echo(f"{ref_of_sitting(s)}:{candidate_ref}")
 
 
 @candidate.command("score")
@@ -650,7 +669,8 @@ def candidate_verify(session: Session, candidacy_ref: str, result_text: str, con
 @act
 @pass_session
 def candidate_appeal(session: Session, candidacy_ref: str, grounds: str, actor: str, on: date) -> None:
-    """Lodge the candidate's appeal (申辩) against a 不合格 result (R-7, R-8)."""
+    """申辩: record the candidate's appeal against a 不合格 result (R-7, R-8), as the verification
+    unit receiving it (--as that unit: the candidate holds no key)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.lodge_appeal(actor, cid, grounds, on=on)
     _done(f"appeal of {candidacy_ref} lodged", actor, on)
@@ -985,12 +1005,13 @@ def cert_paper_received(session: Session, candidacy_ref: str, number: str, actor
 @candidacy_argument
 @click.option("--address-ref", required=True, help="Reference of the address on the reservation platform.")
 @exception_option("R-16's 30 days", "HRSS, which runs the reservation platform,")
-@act
+@platform_act(HRSS, "HRSS's certificate reservation platform (预约邮寄平台), R-16")
 @pass_session
 def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, exception: str | None,
                          actor: str, on: date) -> None:
-    """Reserve mailing of the paper certificate, postage paid on delivery (R-16: the candidate,
-    generally within 30 days of the announcement of their 合格; later only as HRSS's exception)."""
+    """预约邮寄: the candidate's reservation of mailing, postage paid on delivery, as HRSS's
+    reservation platform records it (R-16: generally within 30 days of the announcement of
+    the candidate's 合格; later only as a signed exception)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.reserve_mailing(actor, cid, address_ref, on=on, exception=exception)
     _done(f"mailing of {candidacy_ref}'s certificate reserved (postage paid on delivery, 到付)", actor, on)
@@ -1056,7 +1077,7 @@ def cert_forward(session: Session, candidacy_ref: str, actor: str, on: date) -> 
 @candidacy_argument
 @click.option("--outcome", required=True, type=click.Choice([e.value for e in RequestEnd]),
               help="completed (办结: the end of the R-19 route), refused (不予办理: the party holding it) "
-                   "or withdrawn (撤回: the candidate).")
+                   "or withdrawn (撤回: the candidate's withdrawal, recorded by the party holding it).")
 @click.option("--reason", required=True, help="Why.")
 @act
 @pass_session

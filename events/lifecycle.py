@@ -209,17 +209,20 @@ class LifecycleServices:
 
     # -- one candidacy -----------------------------------------------------------------------
 
-    def register_candidate(self, actor: str, sitting: UUID | str, *, name: str, masked_id: str, city: str,
-                           level: str = "", comparison: dict[str, str], evidence: dict[str, tuple[str, ...]] | None = None,
-                           commitment: bool = True, on: date) -> UUID:
+    def register_candidate(self, actor: str, sitting: UUID | str, *, candidate: str, name: str, masked_id: str,
+                           city: str, level: str = "", comparison: dict[str, str],
+                           evidence: dict[str, tuple[str, ...]] | None = None, commitment: bool = True,
+                           on: date) -> UUID:
+        """R-2: ``actor`` is the platform of record (the exam center's registration system);
+        ``candidate`` the candidate's reference (cand.NNN), who holds no key."""
         target = self.sitting(sitting)
-        cid = candidacy_id(target.id, actor)
+        cid = candidacy_id(target.id, candidate)
         if cid in self.repository:
-            raise InputError(f"{actor} is registered for {target.label} already")
+            raise InputError(f"{candidate} is registered for {target.label} already")
         with self.acting():
-            candidacy = Candidacy.register(sitting=target, candidate=actor, name=name, masked_id=masked_id, city=city,
-                                           level=level, commitment=commitment, comparison=comparison,
-                                           evidence=evidence or {}, on=on)
+            candidacy = Candidacy.register(actor=actor, sitting=target, candidate=candidate, name=name,
+                                           masked_id=masked_id, city=city, level=level, commitment=commitment,
+                                           comparison=comparison, evidence=evidence or {}, on=on)
         self.save(candidacy)
         return candidacy.id
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from uuid import UUID
 
 from certledger.domain.candidacy import Outcome
-from certledger.domain.parties import PartyKind
 from certledger.domain.units import unit_name
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
@@ -69,13 +68,10 @@ class LifeWorld:
         store.remember(root)
         ledger.initialise(raw_public_key(root), simulated=True)
         parties = []
-        for party in UNITS + CANDIDATES:
+        for party in UNITS:  # candidates hold no keys (T-6): the platforms of record sign their acts
             key = new_private_key()
             store.remember(key)
-            if party.startswith("cand."):
-                name, kind = f"考生{party[-3:]}", PartyKind.CANDIDATE
-            else:
-                name, kind = unit_name(party)
+            name, kind = unit_name(party)
             parties.append((party, name, kind, ledger.claim(party, key)))
         ledger.enrol(parties)
         return cls(db_url, store, ledger)
@@ -101,7 +97,7 @@ class LifeWorld:
 
         levels = exam(exam_code).levels
         cid = self.ledger.register_candidate(
-            candidate, sid, name=f"考生{candidate[-3:]}", masked_id="410102********123X", city=city,
+            "exam-center", sid, candidate=candidate, name=f"考生{candidate[-3:]}", masked_id="410102********123X", city=city,
             level=levels[0] if levels else "", comparison=COMPARISON_OK, on=date(2025, 3, 10),
         )
         self.candidacies[(exam_code, candidate)] = cid

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from certledger.cli.main import cli
-from certledger.domain.parties import ROOT_PARTY, PartyKind
+from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.units import unit_name
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
@@ -82,10 +82,10 @@ def run(db_url: str, tmp_path: Path) -> Runner:
         store.save(ROOT_PARTY, root)
         ledger.initialise(raw_public_key(root), simulated=True)
         enrolled = []
-        for party in [*UNITS, *CANDIDATES]:
+        for party in UNITS:  # candidates hold no keys (T-6)
             key = new_private_key()
             store.save(party, key)
-            name, kind = (CANDIDATES[party], PartyKind.CANDIDATE) if party in CANDIDATES else unit_name(party)
+            name, kind = unit_name(party)
             enrolled.append((party, name, kind, ledger.claim(party, key)))
         ledger.enrol(enrolled)
     finally:
@@ -94,7 +94,7 @@ def run(db_url: str, tmp_path: Path) -> Runner:
 
 
 def _register(run: Runner, sitting: str, cand: str, *, level: str = "一级", city: str = "zhengzhou") -> str:
-    result = run.ok("candidate", "register", sitting, "--as", cand, "--on", "2025-03-10", "--name", CANDIDATES[cand],
+    result = run.ok("candidate", "register", sitting, "--candidate", cand, "--on", "2025-03-10", "--name", CANDIDATES[cand],
                     "--masked-id", "410102********123X", "--city", city, "--level", level, "--compare", OK)
     ref = result.stdout.strip()
     assert ref == f"{sitting}:{cand}"
@@ -158,17 +158,19 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
     run = Runner(db_url, tmp_path / "keys")
     root = run.ok("init", "--simulated-clock").stdout.strip()
     for party, kind in [("exam-center", "exam-center"), ("dept.zhujian.henan", "department"),
-                        ("dept.zhujian.zhengzhou", "department"), ("cand.001", "candidate"), ("cand.002", "candidate")]:
-        name = CANDIDATES[party] if party.startswith("cand.") else unit_name(party)[0]
-        run.ok("parties", "add", party, "--kind", kind, "--name", name)
+                        ("dept.zhujian.zhengzhou", "department")]:
+        run.ok("parties", "add", party, "--kind", kind, "--name", unit_name(party)[0])
         run.ok("keys", "add", "--party", party)
+    # Candidates hold no keys (T-6): the platforms of record sign their acts.
+    run.refused("parties", "add", "cand.001", "--kind", "candidate", "--name", CANDIDATES["cand.001"],
+                message="T-6: cand.001: candidates hold no keys")
 
     scheduled = run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25",
                        "--as", "hrss", "--on", "2025-03-01")
     assert scheduled.stdout.strip() == S1 and "signed by hrss" in scheduled.stderr
-    one = run.ok("candidate", "register", S1, "--as", "cand.001", "--on", "2025-03-10", "--name", "张伟",
+    one = run.ok("candidate", "register", S1, "--candidate", "cand.001", "--on", "2025-03-10", "--name", "张伟",
                  "--masked-id", "410102********123X", "--city", "zhengzhou", "--level", "一级", "--compare", OK).stdout.strip()
-    two = run.ok("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-12", "--name", "李娜",
+    two = run.ok("candidate", "register", S1, "--candidate", "cand.002", "--on", "2025-03-12", "--name", "李娜",
                  "--masked-id", "410305********402X", "--city", "zhengzhou", "--level", "一级",
                  "--compare", "education=passed,major=failed,work-years=passed",
                  "--evidence", "major=upload:7f3a9c", "--evidence", "major=upload:81d0e2").stdout.strip()
@@ -333,17 +335,18 @@ def test_unknown_references_bad_dates_and_refused_acts_are_one_clear_line(run: R
          "scheduled already"),
         (("sitting", "release", S1, "--as", "hrss", "--on", "2025-06-14"), "L-1: only 'exam-center' may release"),
         (("sitting", "release", S1, "--as", "exam-center", "--on", "2025-05-20"), "L-1:"),
-        (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
+        (("candidate", "register", S1, "--candidate", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
           "--city", "zhengzhou", "--level", "一级", "--compare", OK, "--no-commitment"), "R-2: without the commitment (告知承诺) the candidate uploads evidence"),
-        (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
+        (("candidate", "register", S1, "--candidate", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
           "--city", "zhengzhou", "--level", "一级", "--compare", "education=passed,major=failed,work-years=passed"),
          "R-2: online comparison of major failed"),
-        (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
+        (("candidate", "register", S1, "--candidate", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
           "--city", "zhengzhou", "--level", "一级", "--compare", "education:passed"), "--compare 'education:passed'"),
-        (("candidate", "register", S1, "--as", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
+        (("candidate", "register", S1, "--candidate", "cand.002", "--on", "2025-03-10", "--name", "李娜", "--masked-id", "x",
           "--city", "beijing", "--level", "一级", "--compare", OK), "unknown municipality 'beijing'"),
-        (("candidate", "register", S1, "--as", "cand.099", "--on", "2025-03-10", "--name", "无名", "--masked-id", "x",
-          "--city", "zhengzhou", "--level", "一级", "--compare", OK), "'cand.099' has no key valid"),
+        (("candidate", "register", S1, "--candidate", "cand.099", "--on", "2025-03-10", "--name", "无名", "--masked-id", "x",
+          "--city", "zhengzhou", "--level", "一级", "--compare", OK, "--as", "cand.099"),
+         "R-2: only 'exam-center' may record a registration"),
         (("candidate", "score", ref, "--as", "exam-center", "--on", "2025-06-14"), "give --passed or --failed"),
         (("candidate", "score", ref, "--passed", "--as", "exam-center", "--on", "2025-06-14"), "L-1: results of"),
         (("candidate", "verify", ref, "--result", "maybe", "--as", "dept.zhujian.henan"), "unknown verification result"),
@@ -414,10 +417,10 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
            "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
     run.ok("candidate", "verify", mailer, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
     run.ok("candidate", "verify", cheat, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
-    run.refused("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "cand.001", "--on", "2025-06-30",
+    run.refused("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "dept.zhujian.henan", "--on", "2025-06-30",
                 message="R-7: appeals open with the verification results announcement")
     run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
-    run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "cand.001", "--on", "2025-07-05")
+    run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "dept.zhujian.henan", "--on", "2025-07-05")
     run.ok("candidate", "decide-appeal", appellant, "--rejected", "--reason", "证明不足", "--as", "dept.zhujian.henan",
            "--on", "2025-07-20")
     assert run.json("candidate", "show", appellant)["appeal"] == {"lodged_on": "2025-07-05", "upheld": False, "decision": "申辩不成立"}
@@ -428,7 +431,7 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
                 "--on", "2025-07-21", message="R-11: the registration is void since 2025-07-20")
     assert run.json("candidate", "show", appellant)["stage"]["term"] == "无效"
 
-    run.ok("cert", "reserve-mailing", mailer, "--address-ref", "platform:addr-5521", "--as", "cand.002", "--on", "2025-07-28")
+    run.ok("cert", "reserve-mailing", mailer, "--address-ref", "platform:addr-5521", "--on", "2025-07-28")
     run.ok("cert", "paper-received", mailer, "--number", "00412002", "--as", "dept.zhujian.henan", "--on", "2025-11-03")
     run.refused("cert", "hand-out", mailer, "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-05", message="R-16:")
     run.ok("cert", "delivered", mailer, "--as", "postal.henan", "--on", "2025-11-12")
@@ -491,7 +494,7 @@ def test_listings_show_the_official_terms_beside_the_english(run: Runner) -> Non
     run.ok("candidate", "verify", forfeited, "--result", "pending", *unit)
     run.ok("candidate", "verify", appellant, "--result", "unqualified", "--condition", "work-years", *unit)
     run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
-    run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "cand.003", "--on", "2025-07-05")
+    run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "dept.zhujian.henan", "--on", "2025-07-05")
     run.ok("candidate", "decide-appeal", appellant, "--upheld", "--reason", "证明属实", "--as", "dept.zhujian.henan",
            "--on", "2025-07-20")
     run.ok("candidate", "forfeit", forfeited, "--as", "dept.zhujian.henan", "--on", "2025-08-15")

@@ -67,7 +67,7 @@ def test_generally_r5_a_nine_day_publicity_is_a_signed_exception(life: LifeWorld
 def test_generally_r8_an_appeal_lodged_on_the_last_day_can_be_decided_after_it(life: LifeWorld) -> None:
     _, ids = verified(life, candidates=("cand.001", "cand.002"), results={"cand.001": U, "cand.002": P})
     appellant, pending = ids["cand.001"], ids["cand.002"]
-    life.ledger.lodge_appeal("cand.001", appellant, "工作年限材料齐全", on=TWO_MONTHS)
+    life.ledger.lodge_appeal("dept.zhujian.henan", appellant, "工作年限材料齐全", on=TWO_MONTHS)
     after = date(2025, 8, 20)
     with refused(life, r"R-8: appeal window closed on 2025-08-14 \(two months after results release 2025-06-14\); "
                        r"this act is dated 2025-08-20; the notice says 一般"):
@@ -88,19 +88,20 @@ def test_generally_r16_counted_from_the_candidates_own_announcement_then_hrss_ex
     first, supplementary = ids["cand.001"], ids["cand.002"]
     life.ledger.record_supplementary("dept.zhujian.henan", supplementary, Q, on=date(2025, 8, 10))
     with refused(life, r"R-16: cand\.002's 合格 has not been announced yet \(R-9\): reservations open with it"):
-        life.ledger.reserve_mailing("cand.002", supplementary, "addr:zz-2", on=date(2025, 8, 10))
+        life.ledger.reserve_mailing("hrss", supplementary, "addr:zz-2", on=date(2025, 8, 10))
     life.ledger.submit_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 15))
     life.ledger.announce_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 20))
     # 2025-08-25 is past the first round's window (08-01) but within 30 days of cand.002's own 合格.
-    life.ledger.reserve_mailing("cand.002", supplementary, "addr:zz-2", on=date(2025, 8, 25))
+    life.ledger.reserve_mailing("hrss", supplementary, "addr:zz-2", on=date(2025, 8, 25))
     assert life.ledger.candidacy(supplementary).mailing_reserved_on == date(2025, 8, 25)
 
     late = date(2025, 8, 26)
     with refused(life, r"R-16: the mailing reservation period closed on 2025-08-01 \(30 days after the results "
                        r"announcement 2025-07-02\); this act is dated 2025-08-26; the notice says 一般"):
-        life.ledger.reserve_mailing("cand.001", first, "addr:zz-1", on=late)
-    with refused(life, r"R-16: only 'hrss' may reserve mailing of cand\.001's certificate as an exception, not 'cand\.001'"):
-        life.ledger.reserve_mailing("cand.001", first, "addr:zz-1", on=late, exception="考生住院")
+        life.ledger.reserve_mailing("hrss", first, "addr:zz-1", on=late)
+    with refused(life, r"R-16: only 'hrss' may record cand\.001's mailing reservation \(HRSS's reservation platform, "
+                       r"预约邮寄平台, signs it\), not 'postal\.henan'"):
+        life.ledger.reserve_mailing("postal.henan", first, "addr:zz-1", on=late, exception="考生住院")
     life.ledger.reserve_mailing("hrss", first, "addr:zz-1", on=late, exception="考生住院，凭证明补约")
     reserved = events_of(life, first)[-1]
     assert (type(reserved).__name__, reserved.actor, reserved.exception) == ("MailingReserved", "hrss", "考生住院，凭证明补约")
@@ -178,7 +179,7 @@ def test_no_dead_end_a_final_unqualified_voids_registration_and_scores(life: Lif
     sid, ids = verified(life, candidates=("cand.001", "cand.002", "cand.003"),
                         results={"cand.001": U, "cand.002": U, "cand.003": P})
     rejected, silent, supplementary = ids["cand.001"], ids["cand.002"], ids["cand.003"]
-    life.ledger.lodge_appeal("cand.001", rejected, "工作年限应合并计算", on=date(2025, 7, 10))
+    life.ledger.lodge_appeal("dept.zhujian.henan", rejected, "工作年限应合并计算", on=date(2025, 7, 10))
     life.ledger.decide_appeal("dept.zhujian.henan", rejected, False, "合并后仍不足", on=date(2025, 7, 20))
     decided = events_of(life, rejected)[-1]
     assert decided.consequences.startswith("R-11: registration void, fees not refunded; all subject scores")
@@ -209,9 +210,10 @@ def test_no_dead_end_every_request_ends(life: LifeWorld) -> None:
     with refused(life, r"R-19: there is no request on its way to forward"):
         life.ledger.forward_reissue("dept.zhujian.zhengzhou", cid, on=date(2026, 3, 4))
     life.ledger.request_reissue("dept.zhujian.zhengzhou", cid, info, "姓名变更（已更正户籍）", on=date(2026, 4, 1))
-    with refused(life, r"R-19: only 'cand\.001' may withdraw cand\.001's request"):
+    # The candidate withdraws it with the party holding it, which records the withdrawal.
+    with refused(life, r"R-19: only 'dept\.zhujian\.zhengzhou' may record the withdrawal of cand\.001's request"):
         life.ledger.end_reissue("dept.zhujian.henan", cid, RequestEnd.WITHDRAWN, "撤回", on=date(2026, 4, 2))
-    life.ledger.end_reissue("cand.001", cid, RequestEnd.WITHDRAWN, "改为线下办理", on=date(2026, 4, 2))
+    life.ledger.end_reissue("dept.zhujian.zhengzhou", cid, RequestEnd.WITHDRAWN, "改为线下办理", on=date(2026, 4, 2))
     life.ledger.request_reissue("dept.zhujian.zhengzhou", cid, info, "姓名变更", on=date(2026, 5, 1))
     life.ledger.forward_reissue("dept.zhujian.zhengzhou", cid, on=date(2026, 5, 3))
     life.ledger.forward_reissue("dept.zhujian.henan", cid, on=date(2026, 5, 6))
@@ -289,7 +291,7 @@ def test_order31_one_finding_applies_articles_10_and_12_with_the_integrity_recor
 
 
 def _enrol(life: LifeWorld, sid, candidate: str, **kw):
-    return life.ledger.register_candidate(candidate, sid, name="考生", masked_id="410102********123X", city="zhengzhou",
+    return life.ledger.register_candidate("exam-center", sid, candidate=candidate, name="考生", masked_id="410102********123X", city="zhengzhou",
                                           level=kw.pop("level", "一级"), on=date(2025, 3, 10), **kw)
 
 
@@ -352,7 +354,7 @@ def test_reissue_only_for_a_certificate_the_holder_had_and_e_certificate_changes
     info = ReissueKind.INFORMATION_CHANGE
     assert life.ledger.request_reissue("dept.zhujian.zhengzhou", holder, info, "姓名更正", on=date(2025, 9, 2))
     assert life.ledger.candidacy(holder).reissue_route == ("dept.zhujian.zhengzhou", "dept.zhujian.henan", "hrss")
-    life.ledger.end_reissue("cand.003", holder, RequestEnd.WITHDRAWN, "改为直接向省人社厅申请", on=date(2025, 9, 3))
+    life.ledger.end_reissue("dept.zhujian.zhengzhou", holder, RequestEnd.WITHDRAWN, "改为直接向省人社厅申请", on=date(2025, 9, 3))
     assert life.ledger.request_reissue("hrss", holder, info, "姓名更正", on=date(2025, 9, 4))  # HRSS receives it directly
     life.ledger.end_reissue("hrss", holder, RequestEnd.COMPLETED, "电子证书已更正", on=date(2025, 9, 10))
 

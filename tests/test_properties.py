@@ -226,14 +226,14 @@ def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple
         holding = 0 <= c.reissue_at < len(c.reissue_route) - 1
         return (c.reissue_route[c.reissue_at],) if holding else ()
     return {
-        "register": (c.candidate,),
+        "register": (EXAM_CENTER,),  # the platform of record (T-6: candidates hold no keys)
         "release_score": (EXAM_CENTER,),
         "hand_over": (HRSS,),
         "record_verification": verifiers,
         "decide_appeal": verifiers,
         "record_supplementary": verifiers,
-        "lodge_appeal": (c.candidate,),
-        "reserve_mailing": (c.candidate,),
+        "lodge_appeal": verifiers,  # the unit receiving the 申辩
+        "reserve_mailing": (HRSS,),  # HRSS's reservation platform
         "record_forfeit": (unit,),
         "find_ineligible": (*verifiers, HRSS),
         "find_fraud": (*verifiers, HRSS),
@@ -677,7 +677,7 @@ class Model:
     def register(self, candidate: str, city: str, on: date, *, level: str | None = None,
                  comparison: dict[str, str] | None = None) -> Candidacy:
         levels = self.sitting.exam.levels
-        c = Candidacy.register(sitting=self.sitting, candidate=candidate, name=f"考生{candidate[-3:]}",
+        c = Candidacy.register(actor=EXAM_CENTER, sitting=self.sitting, candidate=candidate, name=f"考生{candidate[-3:]}",
                                masked_id="410102********123X", city=city,
                                level=levels[0] if level is None and levels else (level or ""),
                                commitment=True, comparison=comparison or COMPARISON_OK, evidence={}, on=on)
@@ -1072,14 +1072,14 @@ def test_random_service_calls_on_a_real_ledger(life: LifeWorld, data: st.DataObj
         city = data.draw(st.sampled_from(plan.cities), label="city")
         c = model.register(candidate, city, date(year, 3, 10))
         levels = model.sitting.exam.levels
-        ids[candidate] = ledger.register_candidate(candidate, sid, name=c.name, masked_id=c.masked_id, city=city,
+        ids[candidate] = ledger.register_candidate("exam-center", sid, candidate=candidate, name=c.name, masked_id=c.masked_id, city=city,
                                                    level=levels[0] if levels else "", comparison=COMPARISON_OK,
                                                    on=date(year, 3, 10))
         assert ids[candidate] == c.id
     # Registering twice is refused by the service and stores nothing.
     count = life.count()
     with pytest.raises(CertLedgerError, match="registered for .* already"):
-        ledger.register_candidate("cand.001", sid, name="考生001", masked_id="x", city=plan.cities[0],
+        ledger.register_candidate("exam-center", sid, candidate="cand.001", name="考生001", masked_id="x", city=plan.cities[0],
                                   comparison=COMPARISON_OK, on=date(year, 3, 10))
     assert life.count() == count
 

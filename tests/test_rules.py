@@ -243,7 +243,7 @@ def test_r1_association_exam_is_verified_by_the_association(life: LifeWorld) -> 
 def test_r1_appeal_decision_by_a_verification_unit_only(life: LifeWorld) -> None:
     _, ids = verified(life, results={"cand.001": U})
     cid = ids["cand.001"]
-    life.ledger.lodge_appeal("cand.001", cid, "工作年限含研究生期间", on=date(2025, 7, 5))
+    life.ledger.lodge_appeal("dept.zhujian.henan", cid, "工作年限含研究生期间", on=date(2025, 7, 5))
     with refused(life, r"R-1: only 'dept\.zhujian\.henan' or 'dept\.zhujian\.zhengzhou' may decide an appeal, "
                        r"not 'dept\.zhujian\.luoyang'"):
         life.ledger.decide_appeal("dept.zhujian.luoyang", cid, True, "ok", on=date(2025, 7, 20))
@@ -254,10 +254,10 @@ def test_r1_appeal_decision_by_a_verification_unit_only(life: LifeWorld) -> None
 # -- R-2 registration under the commitment system ----------------------------------------------
 
 
-def _register(life: LifeWorld, sid: UUID, candidate: str, **kw: Any) -> UUID:
+def _register(life: LifeWorld, sid: UUID, candidate: str, actor: str = "exam-center", **kw: Any) -> UUID:
     kw.setdefault("comparison", COMPARISON_OK)
     kw.setdefault("on", date(2025, 3, 10))
-    return life.ledger.register_candidate(candidate, sid, name="考生", masked_id="410102********123X",
+    return life.ledger.register_candidate(actor, sid, candidate=candidate, name="考生", masked_id="410102********123X",
                                           city="zhengzhou", level="一级", **kw)
 
 
@@ -280,11 +280,23 @@ def test_r2_registration_records_commitment_comparison_and_evidence(life: LifeWo
     cid = _register(life, sid, "cand.001", comparison=years_failed, evidence=evidence)
     plain = _register(life, sid, "cand.002")  # every item compared fine: no evidence needed
     registered = events_of(life, cid)[0]
-    assert type(registered).__name__ == "Registered" and registered.actor == "cand.001"
+    # Signed by the platform of record, naming the candidate (T-6: candidates hold no keys).
+    assert type(registered).__name__ == "Registered" and registered.actor == "exam-center"
+    assert registered.candidate == "cand.001"
     assert registered.commitment is True
     assert registered.comparison == years_failed
     assert {k: tuple(v) for k, v in registered.evidence.items()} == evidence
     assert events_of(life, plain)[0].evidence == {}
+
+
+def test_r2_the_exam_centers_registration_system_records_registrations(life: LifeWorld) -> None:
+    """Candidates register through the exam center's online system (网上报名系统), which signs;
+    nobody else may record a registration, the candidate's own party included."""
+    sid = life.sitting()
+    for actor in ("hrss", "dept.zhujian.henan", "cand.001"):
+        with refused(life, rf"R-2: only 'exam-center' may record a registration .*not '{actor}'"):
+            _register(life, sid, "cand.001", actor=actor)
+    _register(life, sid, "cand.001")
 
 
 def test_r2_registration_closes_when_the_exam_ends(life: LifeWorld) -> None:
@@ -440,15 +452,19 @@ def test_r7_appeals_only_against_unqualified_after_the_announcement(life: LifeWo
     qualified, unqualified = ids["cand.001"], ids["cand.002"]
     on = date(2025, 7, 5)
     with refused(life, r"R-7: appeals open with the verification results announcement, not yet published"):
-        life.ledger.lodge_appeal("cand.002", unqualified, "工作年限计算有误", on=on)
+        life.ledger.lodge_appeal("dept.zhujian.henan", unqualified, "工作年限计算有误", on=on)
     life.publicity_and_announcement(sid)
     with refused(life, r"R-7: appeals answer a 不合格 result; cand\.001 is 合格"):
-        life.ledger.lodge_appeal("cand.001", qualified, "无", on=on)
-    with refused(life, r"R-7: only 'cand\.002' may lodge cand\.002's appeal, not 'cand\.001'"):
-        life.ledger.lodge_appeal("cand.001", unqualified, "代为申辩", on=on)
-    life.ledger.lodge_appeal("cand.002", unqualified, "工作年限计算有误", on=on)
+        life.ledger.lodge_appeal("dept.zhujian.henan", qualified, "无", on=on)
+    # The verification unit receiving the 申辩 records it (candidates hold no keys, T-6): not
+    # another city's unit, nor the candidate's own party.
+    with refused(life, r"R-7: only 'dept\.zhujian\.henan' or 'dept\.zhujian\.zhengzhou' may receive cand\.002's 申辩"):
+        life.ledger.lodge_appeal("dept.zhujian.luoyang", unqualified, "代为申辩", on=on)
+    with refused(life, r"R-7: .*not 'cand\.002'"):
+        life.ledger.lodge_appeal("cand.002", unqualified, "本人申辩", on=on)
+    life.ledger.lodge_appeal("dept.zhujian.henan", unqualified, "工作年限计算有误", on=on)
     with refused(life, r"R-8: cand\.002 appealed on 2025-07-05 already"):
-        life.ledger.lodge_appeal("cand.002", unqualified, "再次申辩", on=date(2025, 7, 6))
+        life.ledger.lodge_appeal("dept.zhujian.henan", unqualified, "再次申辩", on=date(2025, 7, 6))
     life.ledger.decide_appeal("dept.zhujian.henan", unqualified, False, "材料不足", on=date(2025, 7, 20))
     with refused(life, r"R-7: cand\.002 has no appeal awaiting a decision"):
         life.ledger.decide_appeal("dept.zhujian.henan", unqualified, True, "改判", on=date(2025, 7, 21))
@@ -482,8 +498,8 @@ def test_r8_appeal_window_closes_two_months_after_results(life: LifeWorld) -> No
     late, last_day = ids["cand.001"], ids["cand.002"]
     with refused(life, r"R-8: appeal window closed on 2025-08-14 \(two months after results release 2025-06-14\); "
                        r"this act is dated 2025-08-15"):
-        life.ledger.lodge_appeal("cand.001", late, "迟到的申辩", on=date(2025, 8, 15))
-    life.ledger.lodge_appeal("cand.002", last_day, "最后一天的申辩", on=TWO_MONTHS)
+        life.ledger.lodge_appeal("dept.zhujian.henan", late, "迟到的申辩", on=date(2025, 8, 15))
+    life.ledger.lodge_appeal("dept.zhujian.henan", last_day, "最后一天的申辩", on=TWO_MONTHS)
     with refused(life, r"R-8: appeal window closed on 2025-08-14 \(two months after results release 2025-06-14\); "
                        r"this act is dated 2025-08-15"):
         life.ledger.decide_appeal("dept.zhujian.henan", last_day, True, "逾期决定", on=date(2025, 8, 15))
@@ -526,7 +542,7 @@ def test_r8_forfeit_only_after_the_window_then_nothing_is_accepted(life: LifeWor
     with refused(life, forfeited):
         life.ledger.record_supplementary("dept.zhujian.henan", pending, Q, on=date(2025, 8, 16))
     with refused(life, forfeited):
-        life.ledger.lodge_appeal("cand.001", pending, "请求再次核查", on=date(2025, 8, 16))
+        life.ledger.lodge_appeal("dept.zhujian.henan", pending, "请求再次核查", on=date(2025, 8, 16))
     with refused(life, forfeited):
         life.ledger.issue_pass_proof("hrss", pending, "HN-P-9", on=date(2025, 8, 16))
     with refused(life, forfeited):
@@ -665,7 +681,7 @@ def test_r11_an_issued_certificate_becomes_void(life: LifeWorld) -> None:
     _, ids = verified(life)
     cid = ids["cand.001"]
     life.ledger.issue_pass_proof("hrss", cid, "HN-P-1", on=date(2025, 7, 10))
-    life.ledger.reserve_mailing("cand.001", cid, "addr:zz-1", on=date(2025, 7, 12))
+    life.ledger.reserve_mailing("hrss", cid, "addr:zz-1", on=date(2025, 7, 12))
     life.ledger.find_ineligible("hrss", cid, "education", "学历证书系伪造", on=date(2026, 3, 1))
     candidacy = life.ledger.candidacy(cid)
     assert candidacy.certificate_kind == "pass-proof" and candidacy.is_void
@@ -728,7 +744,7 @@ def test_r12_referral_is_not_blocked_by_a_forfeit(life: LifeWorld) -> None:
     life.ledger.record_forfeit("dept.zhujian.henan", cid, on=date(2025, 8, 15))  # never came to supplementary
     with refused(life, r"R-8: cand\.001 forfeited the exam qualification on 2025-08-15 \(视为放弃\); "
                        r"no later request is accepted"):
-        life.ledger.lodge_appeal("cand.001", cid, "请求核查", on=date(2025, 8, 20))
+        life.ledger.lodge_appeal("dept.zhujian.henan", cid, "请求核查", on=date(2025, 8, 20))
     # The candidate's requests end with the forfeit; the authorities' sanctions do not: later
     # supervision finds forged material, and the finding and the referral are recorded.
     life.ledger.find_fraud("dept.zhujian.henan", cid, "伪造工作证明", on=date(2025, 9, 1))
@@ -766,7 +782,7 @@ def test_r13_no_paper_certificate_for_e_certificate_exams(life: LifeWorld) -> No
     with refused(life, r"R-13: 建造师（二级） has no paper certificate: HRSS issues an e-certificate"):
         life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS-1", on=PAPER_ARRIVES)
     with refused(life, r"R-13: 建造师（二级） has no paper certificate to mail"):
-        life.ledger.reserve_mailing("cand.001", cid, "addr:zz-1", on=date(2025, 7, 16))
+        life.ledger.reserve_mailing("hrss", cid, "addr:zz-1", on=date(2025, 7, 16))
     with refused(life, r"R-13: 建造师（二级） has no paper certificate to hand out"):
         life.ledger.hand_out("dept.zhujian.henan", cid, on=PAPER_ARRIVES)
     with refused(life, r"R-13: 建造师（二级） is organised by the province: it gets an e-certificate, not a pass proof"):
@@ -845,31 +861,33 @@ def test_r16_mailing_reservation_within_thirty_days_of_the_announcement(life: Li
     in_time, late, unqualified = ids["cand.001"], ids["cand.002"], ids["cand.003"]
     with refused(life, r"R-16: reservations open with the verification results announcement \(R-7\), "
                        r"not yet published"):
-        life.ledger.reserve_mailing("cand.001", in_time, "addr:zz-1", on=date(2025, 6, 28))
+        life.ledger.reserve_mailing("hrss", in_time, "addr:zz-1", on=date(2025, 6, 28))
     life.publicity_and_announcement(sid)
-    with refused(life, r"R-16: only 'cand\.001' may reserve mailing of cand\.001's certificate, not 'cand\.002'"):
-        life.ledger.reserve_mailing("cand.002", in_time, "addr:zz-2", on=date(2025, 7, 10))
+    # HRSS's reservation platform records it, naming the candidate (T-6: no candidate keys).
+    for actor in ("cand.001", "postal.henan", "dept.zhujian.zhengzhou"):
+        with refused(life, rf"R-16: only 'hrss' may record cand\.001's mailing reservation .*not '{actor}'"):
+            life.ledger.reserve_mailing(actor, in_time, "addr:zz-2", on=date(2025, 7, 10))
     with refused(life, r"R-16: the mailing reservation period closed on 2025-08-01 \(30 days after the results "
                        r"announcement 2025-07-02\); this act is dated 2025-08-02"):
-        life.ledger.reserve_mailing("cand.002", late, "addr:zz-2", on=date(2025, 8, 2))
+        life.ledger.reserve_mailing("hrss", late, "addr:zz-2", on=date(2025, 8, 2))
     with refused(life, r"R-16: cand\.003 is not verified 合格 \(now: 不合格\): no certificate to mail"):
-        life.ledger.reserve_mailing("cand.003", unqualified, "addr:zz-3", on=date(2025, 7, 10))
-    life.ledger.reserve_mailing("cand.001", in_time, "addr:zz-1", on=MAILING_DUE)  # the 30th day is in time
+        life.ledger.reserve_mailing("hrss", unqualified, "addr:zz-3", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", in_time, "addr:zz-1", on=MAILING_DUE)  # the 30th day is in time
     with refused(life, r"R-16: mailing was reserved on 2025-08-01"):
-        life.ledger.reserve_mailing("cand.001", in_time, "addr:zz-1b", on=MAILING_DUE)
+        life.ledger.reserve_mailing("hrss", in_time, "addr:zz-1b", on=MAILING_DUE)
     reserved = events_of(life, in_time)[-1]
-    assert (type(reserved).__name__, reserved.actor, reserved.cash_on_delivery) == ("MailingReserved", "cand.001", True)
+    assert (type(reserved).__name__, reserved.actor, reserved.cash_on_delivery) == ("MailingReserved", "hrss", True)
 
 
 def test_r16_postal_delivers_reserved_certificates_which_are_not_handed_out(life: LifeWorld) -> None:
     _, ids = verified(life, candidates=("cand.001", "cand.002"))
     mailed, on_site = ids["cand.001"], ids["cand.002"]
-    life.ledger.reserve_mailing("cand.001", mailed, "addr:zz-1", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", mailed, "addr:zz-1", on=date(2025, 7, 10))
     # cand.002 does not reserve: handed out on site by the unit, and then no longer reservable.
     life.ledger.receive_paper_certificate("dept.zhujian.henan", on_site, "ZS2", on=date(2025, 7, 15))
     life.ledger.hand_out("dept.zhujian.henan", on_site, on=date(2025, 7, 20))
     with refused(life, r"R-16: the certificate was handed out on 2025-07-20"):
-        life.ledger.reserve_mailing("cand.002", on_site, "addr:zz-2", on=date(2025, 7, 25))
+        life.ledger.reserve_mailing("hrss", on_site, "addr:zz-2", on=date(2025, 7, 25))
     with refused(life, r"R-16: cand\.002 did not reserve mailing"):
         life.ledger.deliver_by_post("postal.henan", on_site, on=date(2025, 7, 25))
 
@@ -896,7 +914,7 @@ def test_r16_postal_delivers_reserved_certificates_which_are_not_handed_out(life
 def test_r17_custody_transfer_after_five_years_with_the_roster(life: LifeWorld) -> None:
     sid, ids = verified(life, candidates=("cand.001", "cand.002", "cand.003", "cand.004"))
     handed, mailed, unclaimed, never = (ids[c] for c in ("cand.001", "cand.002", "cand.003", "cand.004"))
-    life.ledger.reserve_mailing("cand.002", mailed, "addr:zz-2", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", mailed, "addr:zz-2", on=date(2025, 7, 10))
     for n, cid in enumerate((handed, mailed, unclaimed)):
         life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, f"ZS{n}", on=PAPER_ARRIVES)
     life.ledger.hand_out("dept.zhujian.zhengzhou", handed, on=date(2025, 9, 10))
@@ -928,7 +946,7 @@ def test_r17_transferred_certificate_is_not_delivered_by_post(life: LifeWorld) -
     the postal company can no longer deliver it."""
     sid, ids = verified(life)
     cid = ids["cand.001"]
-    life.ledger.reserve_mailing("cand.001", cid, "addr:zz-1", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", cid, "addr:zz-1", on=date(2025, 7, 10))
     life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS1", on=PAPER_ARRIVES)
     assert life.ledger.transfer_custody("dept.zhujian.henan", sid, on=CUSTODY_FROM) == (cid,)
     with refused(life, r"R-17: transferred to HRSS on 2030-05-25"):
@@ -1141,12 +1159,12 @@ def test_l4_an_appeal_is_dated_the_day_it_is_received(life: LifeWorld) -> None:
     # An act recorded on 2025-08-20 moves the ledger's (simulated) day past the window (08-14).
     life.ledger.schedule_sitting("hrss", "jianli", 2026, date(2026, 5, 24), on=date(2025, 8, 20))
     with refused(life, r"R-8: appeal window closed on 2025-08-14"):
-        life.ledger.lodge_appeal("cand.001", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 20))
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 20))
     with refused(life, r"L-4: an appeal \(申辩\) is dated the day it is received \(2025-08-20\), not 2025-08-14"):
-        life.ledger.lodge_appeal("cand.001", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 14))
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 14))
     # A paper appeal that did arrive on 08-14 and is entered now: a late entry with its reason.
     before = life.count()
     with late_entry("8月14日收到纸质申辩材料，系统补录"):
-        life.ledger.lodge_appeal("cand.002", ids["cand.002"], "工作年限计算有误", on=date(2025, 8, 14))
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.002"], "工作年限计算有误", on=date(2025, 8, 14))
     assert life.count() == before + 2
     assert names(life, ids["cand.002"])[-2:] == ["LateEntryRecorded", "AppealLodged"]
