@@ -332,15 +332,16 @@ def exam_rows() -> list[dict[str, Any]]:
 @exams.command("list")
 @json_option
 def exams_list(as_json: bool) -> None:
-    """List the table: code, 考试名称, levels, units, national/provincial, R-19 route.
+    """List the table: code, 考试名称, levels, units, national/provincial, R-19 route, and the
+    national registration conditions (报名条件) a 不合格 may cite.
 
     Needs no ledger."""
     rows = exam_rows()
     if as_json:
         emit_json(rows)
         return
-    table = [{**r, "levels": "、".join(r["levels"])} for r in rows]
-    emit_table(table, ["code", "name", "levels", "verification_unit", "paper_unit", "organised", "reissue_route"])
+    table = [terms.exam_row(r) for r in rows]
+    emit_table(table, list(table[0]))
 
 
 # == sitting =======================================================================================

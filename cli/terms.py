@@ -152,3 +152,35 @@ def city(slug: str) -> str:
 
     name = MUNICIPALITIES.get(slug)
     return slug if name is None else f"{name} {slug}"
+
+
+# `exams list`: the table's values (JSON keeps the English codes, README "Exam table") → the
+# notices' words. 组织方式: national exams vs the 省级专业技术人员职业资格考试 of R-10 (2024 §1(2) ¶5);
+# 补办路径: R-19 (2019 §1(5)): level by level up to the national industry department, or to
+# 河南省人事考试中心.
+ORGANISED: dict[str, str] = {"national": "国家统一组织 national", "provincial": "省级组织 provincial"}
+REISSUE_ROUTE: dict[str, str] = {
+    "national": "逐级上报国家行业主管部门 national",
+    "provincial": "报河南省人事考试中心 provincial",
+}
+PAPER_UNIT: dict[str, str] = {"HRSS e-certificate": "省人社厅电子证书 HRSS e-certificate"}
+# The national registration conditions by code (domain/exams.CONDITIONS holds the same words).
+NO_CONDITION = "不设学历与资历条件 none"
+
+
+def exam_row(row: dict) -> dict:
+    """One `exams list --json` row → its table cells, each value with the notices' word; the
+    exam's name column is 考试名称, not a person's 姓名 (the keys below carry their term)."""
+    from certledger.domain.exams import CONDITIONS
+
+    conditions = "、".join(CONDITIONS.get(c, c) for c in row["conditions"]) or NO_CONDITION
+    return {
+        "code": row["code"],
+        "name 考试名称": row["name"],
+        "levels": "、".join(row["levels"]),
+        "verification_unit": row["verification_unit"],
+        "paper_unit": PAPER_UNIT.get(row["paper_unit"], row["paper_unit"]),
+        "organised": ORGANISED.get(row["organised"], row["organised"]),
+        "reissue_route": REISSUE_ROUTE.get(row["reissue_route"], row["reissue_route"]),
+        "conditions 报名条件": conditions,
+    }

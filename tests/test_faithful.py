@@ -377,3 +377,26 @@ def test_a_learned_society_verifies_the_exams_it_runs_like_an_association(monkey
     assert unit_name("assoc.gczx.henan") == ("河南省工程咨询协会", PartyKind.ASSOCIATION)
     with pytest.raises(KeyError):
         unit_name("dept.gczx.henan")
+
+
+# -- 8. official terms in the exam table -------------------------------------------------------------
+
+
+def test_the_exam_table_speaks_the_notices_words_and_shows_each_exams_conditions(tmp_path) -> None:
+    """`exams list` printed 组织方式 and 补办路径 as bare "national"/"provincial", an exam's name
+    under 姓名 (a person's name), and no registration conditions although the README sends the
+    reader there for them. --json keeps its English values."""
+    runner = CliRunner()
+    table = runner.invoke(cli, ["--db", str(tmp_path / "none.db"), "exams", "list"])
+    assert table.exit_code == 0, table.output
+    header, *lines = table.stdout.splitlines()
+    assert "name 考试名称" in header and "姓名" not in header and "conditions 报名条件" in header
+    row = {line.split()[0]: line for line in lines}
+    assert "省级组织 provincial" in row["jianzaoshi-2"] and "省人社厅电子证书 HRSS e-certificate" in row["jianzaoshi-2"]
+    assert "国家统一组织 national" in row["jianzaoshi-1"] and "报河南省人事考试中心 provincial" in row["jianzaoshi-1"]
+    assert "逐级上报国家行业主管部门 national" in row["weisheng"] and "从业或执业经历" in row["weisheng"]
+    assert "学历、专业、工作年限" in row["jianzaoshi-1"] and "工作年限" not in row["ruankao"]
+    assert "不设学历与资历条件 none" in row["ruankao"] and "不设学历与资历条件 none" in row["fanyi"]
+    rows = {r["code"]: r for r in orjson.loads(runner.invoke(cli, ["exams", "list", "--json"]).stdout)}
+    assert (rows["weisheng"]["organised"], rows["weisheng"]["reissue_route"]) == ("national", "national")
+    assert rows["ruankao"]["conditions"] == []
