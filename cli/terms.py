@@ -47,6 +47,21 @@ HEADERS: dict[str, str] = {
     "paper_unit": "证书发放单位",
     "organised": "组织方式",
     "reissue_route": "补办路径",
+    "party": "参与方",
+    "kind": "类别",
+    "valid_keys": "有效密钥数",
+    "registered_at": "登记时间",
+    "key_id": "密钥",
+    "valid_from": "生效时间",
+    "revoked_at": "吊销时间",
+    # the demo's closing summary, one row per sitting
+    "sitting": "考试",
+    "candidates": "考生人数",
+    "void": "无效",
+    "certificates": "证书",
+    "mailed": "邮寄送达",
+    "handed out": "现场发放",
+    "to HRSS": "登记造册移交省人社厅",
 }
 
 # Status values of a candidacy (cli/lifecycle.status_text and the domain's Outcome) → both words.
@@ -184,3 +199,30 @@ def exam_row(row: dict) -> dict:
         "reissue_route": REISSUE_ROUTE.get(row["reissue_route"], row["reissue_route"]),
         "conditions 报名条件": conditions,
     }
+
+
+# `parties list`: each kind of party (domain/parties.PartyKind, DOMAIN.md "Parties") by the
+# notices' name for it; `keys list`: a key's state. JSON keeps the English values.
+PARTY_KIND: dict[str, str] = {
+    "hrss": "省人社厅 hrss",
+    "exam-center": "省人事考试中心 exam-center",
+    "department": "行业行政管理部门 department",
+    "association": "省级行业协会 association",
+    "society": "省级学会 society",
+    "national-exam-center": "人社部人事考试中心 national-exam-center",
+    "national-department": "国家行业主管部门 national-department",
+    "postal": "邮政公司 postal",
+    "candidate": "考生 candidate",
+    "witness": "见证方 witness",
+}
+KEY_STATUS: dict[str, str] = {"valid": "有效 valid", "revoked": "已吊销 revoked", "pending": "未生效 pending"}
+
+
+def party_row(row: dict) -> dict:
+    """A `parties list --json` row → table cells: the kind in both words, and the name under
+    名称 (a unit's name is no 姓名)."""
+    return {**row, "kind": PARTY_KIND.get(row["kind"], row["kind"]), "name 名称": row["name"]}
+
+
+def key_row(row: dict) -> dict:
+    return {**row, "status": KEY_STATUS.get(row["status"], row["status"])}

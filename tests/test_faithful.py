@@ -400,3 +400,35 @@ def test_the_exam_table_speaks_the_notices_words_and_shows_each_exams_conditions
     rows = {r["code"]: r for r in orjson.loads(runner.invoke(cli, ["exams", "list", "--json"]).stdout)}
     assert (rows["weisheng"]["organised"], rows["weisheng"]["reissue_route"]) == ("national", "national")
     assert rows["ruankao"]["conditions"] == []
+
+
+def test_a_learned_society_is_enrolled_and_records_verification_in_the_ledger(monkeypatch: pytest.MonkeyPatch,
+                                                                              life: LifeWorld) -> None:
+    """The 学会 case on both databases, through the ledger: a 学会 party (kind society) is
+    enrolled with its key, records the 资格核查 result of the exam it runs — a department may
+    not — and `parties list` names its kind 省级学会. (monkeypatch comes first, so the exam stays
+    known while the fixture replays the ledger in `verify` after the test.)"""
+    from dataclasses import replace
+
+    from certledger.domain.exams import EXAMS, INDUSTRIES, Industry, exam
+    from certledger.domain.parties import PartyKind
+    from certledger.signing.keys import new_private_key
+
+    monkeypatch.setitem(INDUSTRIES, "xuehui", Industry("xuehui", "省某学会", "河南省某学会", None, "中国某学会", society=True))
+    monkeypatch.setitem(EXAMS, "xuehui-test", replace(exam("zixun"), code="xuehui-test", industry="xuehui"))
+    key = new_private_key()
+    life.store.remember(key)
+    life.ledger.enrol([("soc.xuehui.henan", "河南省某学会", PartyKind.SOCIETY, life.ledger.claim("soc.xuehui.henan", key))])
+    sid = life.sitting("xuehui-test")
+    cid = _enrol(life, sid, "cand.001", level="", comparison={c: "passed" for c in ("education", "major", "work-years")})
+    life.ledger.release_results("exam-center", sid, on=D)
+    life.ledger.release_score("exam-center", cid, True, {"综合": "80"}, on=D)
+    life.ledger.hand_over("hrss", cid, on=date(2025, 6, 15))
+    with refused(life, r"R-1"):
+        life.ledger.record_verification("dept.zhujian.henan", cid, Q, on=date(2025, 6, 20))
+    life.ledger.record_verification("soc.xuehui.henan", cid, Q, on=date(2025, 6, 20))
+    assert status(life, cid, date(2025, 6, 21)) == Q
+    [row] = [r for r in listing(life, "parties", "list") if r["party"] == "soc.xuehui.henan"]
+    assert row["kind"] == "society"
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "parties", "list"]).stdout
+    assert "省级学会 society" in table and "河南省某学会" in table and "name 名称" in table
