@@ -292,10 +292,7 @@ def _emit_record(record: dict[str, Any], as_json: bool) -> None:
         elif isinstance(value, dict):
             rows.append({"field": terms.field(prefix), "value": ""})
         else:
-            if prefix == "paper.state" and isinstance(value, str):
-                value = terms.paper(value)
-            elif prefix == "city" and isinstance(value, str):
-                value = terms.city(value)
+            value = terms.shown(prefix, value)  # the notices' word beside an English code
             text = "" if value is None else (terms.yes_no(value) if isinstance(value, bool) else _value(value))
             rows.append({"field": terms.field(prefix), "value": text})
 
@@ -932,7 +929,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
         emit_json(rows)
     else:
         table = [{**r, "city": terms.city(r["city"]), "passed": terms.yes_no(r["passed"]), "status": terms.status(r["status"]), "paper": terms.paper(r["paper"]),
-                  "appeal": _APPEAL_SHOWN[r["appeal"]]} for r in rows]
+                  "appeal": _APPEAL_SHOWN[r["appeal"]], "certificate": terms.certificate(r["certificate"])} for r in rows]
         emit_table(table, ["candidate", "name", "city", "passed", "status", "appeal", "stage", "certificate", "paper"])
 
 

@@ -123,10 +123,73 @@ FIELDS: dict[str, str] = {
 }
 
 
+FIELDS.update({
+    "sitting": "考试批次",
+    "exam": "考试",
+    "exam_name": "考试名称",
+    "candidate": "考生",
+    "city": "地市",
+    "passed": "成绩合格",
+    "name": "姓名",
+    "masked_id": "身份证号",
+    "level": "级别",
+    "registered_on": "报名",
+    "verification.condition": "不符合的报名条件",
+    "supplementary.condition": "不符合的报名条件",
+    "void.on": "无效",
+    "fraud.articles": "违纪违规处理条款",
+    "referred_on": "移送司法机关",
+    "certificate.kind": "证书类别",
+    "certificate.number": "证书编号",
+    "paper.number": "纸质证书编号",
+    "paper.state": "纸质证书",
+    "reissue.kind": "补办或信息修改",
+    "reissue.route": "补办路径",
+    "reissue.end": "办结情况",
+})
+
+
 def field(dotted: str) -> str:
-    """``appeal.decision`` → ``appeal.decision 申辩处理``; others stay as they are."""
+    """``appeal.decision`` → ``appeal.decision 申辩处理``; ``comparison.major`` → ``… 在线比对：专业``;
+    others stay as they are."""
+    from certledger.domain.exams import CONDITIONS
+
     term = FIELDS.get(dotted)
+    if term is None and dotted.startswith(("comparison.", "evidence.", "scores.")):
+        head, _, item = dotted.partition(".")
+        term = {"comparison": "在线比对", "evidence": "证明材料", "scores": "成绩"}[head]
+        term += f"：{CONDITIONS[item]}" if item in CONDITIONS else ""
     return dotted if term is None else f"{dotted} {term}"
+
+
+# Values of `candidate show` / `sitting show` fields that are English codes in --json.
+COMPARISON: dict[str, str] = {"passed": "比对通过 passed", "failed": "比对未通过 failed"}
+REISSUE_KIND: dict[str, str] = {"paper-reissue": "纸质证书补办 paper-reissue", "information-change": "信息修改 information-change"}
+
+
+def shown(dotted: str, value: object) -> object:
+    """A `show` field's value with the notices' word beside an English code (JSON keeps it)."""
+    from certledger.domain.exams import CONDITIONS
+
+    if not isinstance(value, str):
+        return value
+    if dotted == "paper.state":
+        return paper(value)
+    if dotted == "city":
+        return city(value)
+    if dotted.startswith("comparison."):
+        return COMPARISON.get(value, value)
+    if dotted.endswith(".condition") and value in CONDITIONS:
+        return f"{CONDITIONS[value]} {value}"
+    if dotted == "certificate.kind":
+        return CERTIFICATE_KIND.get(value, value)
+    if dotted == "reissue.kind":
+        return REISSUE_KIND.get(value, value)
+    if dotted == "reissue.route":
+        return REISSUE_ROUTE.get(value, value)
+    if dotted == "organised":
+        return ORGANISED.get(value, value)
+    return value
 
 
 def yes_no(value: bool | None) -> str:
@@ -226,3 +289,16 @@ def party_row(row: dict) -> dict:
 
 def key_row(row: dict) -> dict:
     return {**row, "status": KEY_STATUS.get(row["status"], row["status"])}
+
+
+# A certificate's kind in a table (R-13 电子证书, R-14 合格证明); `(void)` is R-11/R-12's 无效.
+CERTIFICATE_KIND: dict[str, str] = {"e-certificate": "电子证书 e-certificate", "pass-proof": "合格证明 pass-proof",
+                                    "paper": "纸质证书 paper"}
+
+
+def certificate(text: str | None) -> str | None:
+    """``pass-proof 豫考证〔2025〕00001 (void)`` → ``合格证明 pass-proof 豫考证〔2025〕00001 (无效 void)``."""
+    if not text:
+        return text
+    kind, _, rest = text.partition(" ")
+    return f"{CERTIFICATE_KIND.get(kind, kind)} {rest}".replace(" (void)", " (无效 void)")

@@ -432,3 +432,23 @@ def test_a_learned_society_is_enrolled_and_records_verification_in_the_ledger(mo
     assert row["kind"] == "society"
     table = CliRunner().invoke(cli, ["--db", life.db_url, "parties", "list"]).stdout
     assert "省级学会 society" in table and "河南省某学会" in table and "name 名称" in table
+
+
+def test_candidate_show_and_list_give_the_notices_word_beside_each_english_code(life: LifeWorld) -> None:
+    """`candidate show` printed the online comparison as bare passed/failed, a 不合格's condition
+    as "work-years", a certificate's kind as "pass-proof"; `candidate list` the same kind.
+    The table now gives the official word first; --json keeps the codes."""
+    sid, ids = verified(life, "jianzaoshi-1", candidates=("cand.001", "cand.002"), results={"cand.002": U})
+    life.ledger.issue_pass_proof("hrss", ids["cand.001"], "豫考证〔2025〕00001", on=date(2025, 7, 3))
+
+    def shown(cid) -> dict[str, str]:
+        out = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "show", str(cid)]).stdout
+        return {line.split("  ")[0].strip(): line.split("  ", 1)[1].strip() for line in out.splitlines()[1:] if "  " in line}
+
+    failed = shown(ids["cand.002"])
+    assert failed["verification.condition 不符合的报名条件"] == "工作年限 work-years"
+    assert failed["comparison.work-years 在线比对：工作年限"] == "比对通过 passed"
+    assert shown(ids["cand.001"])["certificate.kind 证书类别"] == "合格证明 pass-proof"
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025"]).stdout
+    assert "合格证明 pass-proof 豫考证〔2025〕00001" in table
+    assert listing(life, "candidate", "show", str(ids["cand.002"]))["verification"]["condition"] == "work-years"
