@@ -28,7 +28,8 @@ from certledger.cli.session import CHINA_STANDARD_TIME, Session
 from certledger.domain.acts import late_entry, official_term
 from certledger.domain.candidacy import REQUEST_END_TERMS, Candidacy, Outcome, ReissueKind, RequestEnd, outcome
 from certledger.domain.departures import Departure, departures_of
-from certledger.domain.errors import InputError, RefusalRecorded
+from certledger.domain.errors import InputError, RefusalRecorded, RuleViolation
+from certledger.domain.rule_texts import RULES
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.stage import Stage, stage
@@ -1101,6 +1102,24 @@ def _show_official_terms() -> None:
             term = official_term(getattr(owner, act_name))
             if term and command.help and not command.help.startswith(term):
                 command.help = f"{term}: {command.help}"
+            if term and command.callback is not None:
+                command.callback = _naming_the_act(command.callback, term, f"{group.name} {name}")
+
+
+def _naming_the_act(callback: Callable[..., Any], term: str, english: str) -> Callable[..., Any]:
+    """A refusal names the act in both languages, and where to read its rule without the
+    repository: ``R-8: … [申辩 candidate appeal · certledger rules R-8]``."""
+
+    @functools.wraps(callback)
+    def named(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except RuleViolation as refusal:
+            hint = f" · certledger rules {refusal.rule}" if refusal.rule in RULES else ""
+            refusal.args = (f"{refusal} [{term} {english}{hint}]",)
+            raise
+
+    return named
 
 
 _show_official_terms()

@@ -452,3 +452,17 @@ def test_candidate_show_and_list_give_the_notices_word_beside_each_english_code(
     table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025"]).stdout
     assert "合格证明 pass-proof 豫考证〔2025〕00001" in table
     assert listing(life, "candidate", "show", str(ids["cand.002"]))["verification"]["condition"] == "work-years"
+
+
+def test_a_refusal_names_the_act_in_both_languages_and_where_to_read_its_rule(life: LifeWorld) -> None:
+    """A refused act said only "R-7: …": neither the notices' name of the act nor how to read
+    the rule without the repository. Now it ends with both, and nothing is recorded."""
+    _, ids = verified(life, "jianzaoshi-1", candidates=("cand.001",))
+    before = life.count()
+    result = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "appeal", str(ids["cand.001"]),
+                                      "--grounds", "x", "--as", "cand.001", "--on", "2025-07-10"])
+    assert result.exit_code == 2 and life.count() == before
+    assert result.stderr.startswith("certledger: error: R-7: ") and len(result.stderr.splitlines()) == 1
+    assert result.stderr.rstrip().endswith("[申辩 candidate appeal · certledger rules R-7]")
+    rule = CliRunner().invoke(cli, ["rules", "R-7"]).stdout
+    assert rule.startswith("R-7\n") and "2024 §" in rule
