@@ -289,7 +289,8 @@ def _emit_record(record: dict[str, Any], as_json: bool) -> None:
             for k, v in value.items():
                 flatten(f"{prefix}.{k}" if prefix else str(k), v)
         elif isinstance(value, (list, tuple)):
-            rows.append({"field": terms.field(prefix), "value": ", ".join(str(_value(v)) for v in value)})
+            shown = [terms.ACT_SHOWN.get(v, v) for v in value] if prefix == "stage.next" else value
+            rows.append({"field": terms.field(prefix), "value": ", ".join(str(_value(v)) for v in shown)})
         elif isinstance(value, dict):
             rows.append({"field": terms.field(prefix), "value": ""})
         else:
@@ -930,7 +931,8 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
         emit_json(rows)
     else:
         table = [{**r, "city": terms.city(r["city"]), "passed": terms.yes_no(r["passed"]), "status": terms.status(r["status"]), "paper": terms.paper(r["paper"]),
-                  "appeal": _APPEAL_SHOWN[r["appeal"]], "certificate": terms.certificate(r["certificate"])} for r in rows]
+                  "appeal": _APPEAL_SHOWN[r["appeal"]], "certificate": terms.certificate(r["certificate"]),
+                  "stage": terms.next_acts(r["stage"])} for r in rows]
         emit_table(table, ["candidate", "name", "city", "passed", "status", "appeal", "stage", "certificate", "paper"])
 
 
@@ -1102,6 +1104,8 @@ def _show_official_terms() -> None:
             term = official_term(getattr(owner, act_name))
             if term and command.help and not command.help.startswith(term):
                 command.help = f"{term}: {command.help}"
+            if term:
+                terms.ACT_SHOWN[act_name] = f"{term} {group.name} {name}"
             if term and command.callback is not None:
                 command.callback = _naming_the_act(command.callback, term, f"{group.name} {name}")
 

@@ -302,3 +302,17 @@ def certificate(text: str | None) -> str | None:
         return text
     kind, _, rest = text.partition(" ")
     return f"{CERTIFICATE_KIND.get(kind, kind)} {rest}".replace(" (void)", " (无效 void)")
+
+
+# The acts a stage says may follow (domain/stage.py names them by their domain command, e.g.
+# ``hand_out``) → the notices' name and the command to type: ``现场发放 cert hand-out``.
+# cli/lifecycle.py fills this from the @act declarations of the commands it defines.
+ACT_SHOWN: dict[str, str] = {}
+
+
+def next_acts(text: str) -> str:
+    """``待领取 下一步 next: hand_out, reserve_mailing`` → each act as ACT_SHOWN gives it."""
+    head, sep, acts = text.partition("下一步 next: ")
+    if not sep:
+        return text
+    return head + sep + ", ".join(ACT_SHOWN.get(a, a) for a in acts.split(", "))

@@ -466,3 +466,15 @@ def test_a_refusal_names_the_act_in_both_languages_and_where_to_read_its_rule(li
     assert result.stderr.rstrip().endswith("[申辩 candidate appeal · certledger rules R-7]")
     rule = CliRunner().invoke(cli, ["rules", "R-7"]).stdout
     assert rule.startswith("R-7\n") and "2024 §" in rule
+
+
+def test_the_acts_that_may_follow_are_named_as_the_notices_and_the_commands_name_them(life: LifeWorld) -> None:
+    """A stage's "next" listed domain method names (publish_publicity); the table
+    now gives each act's official term and the command to type. --json keeps the names."""
+    sid, ids = verified(life, "jianzaoshi-1", candidates=("cand.001",), announce=False)
+    out = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "show", str(ids["cand.001"]), "--on", "2025-06-24"])
+    [line] = [line for line in out.stdout.splitlines() if line.startswith("stage.next")]
+    assert "考试成绩合格公示和考后资格核查公告 sitting publicity" in line and "publish_publicity" not in line
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025", "--on", "2025-06-24"])
+    assert "下一步 next: 考试成绩合格公示和考后资格核查公告 sitting publicity" in table.stdout
+    assert "publish_publicity" in listing(life, "candidate", "show", str(ids["cand.001"]))["stage"]["next"]
