@@ -29,8 +29,8 @@ from certledger.domain.acts import late_entry, official_term
 from certledger.domain.candidacy import REQUEST_END_TERMS, Candidacy, Outcome, ReissueKind, RequestEnd, outcome
 from certledger.domain.departures import Departure, departures_of
 from certledger.domain.errors import InputError, RefusalRecorded, RuleViolation
-from certledger.domain.rule_texts import RULES
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
+from certledger.domain.rule_texts import RULES
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.stage import Stage, stage
 from certledger.domain.units import paper_units, provincial_unit, verification_units
