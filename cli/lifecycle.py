@@ -28,8 +28,9 @@ from certledger.cli.session import CHINA_STANDARD_TIME, Session
 from certledger.domain.acts import late_entry, official_term
 from certledger.domain.candidacy import REQUEST_END_TERMS, Candidacy, Outcome, ReissueKind, RequestEnd, outcome
 from certledger.domain.departures import Departure, departures_of
-from certledger.domain.errors import InputError, RefusalRecorded
+from certledger.domain.errors import InputError, RefusalRecorded, RuleViolation
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
+from certledger.domain.rule_texts import RULES
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.stage import Stage, stage
 from certledger.domain.units import EXAM_CENTER, HRSS, paper_units, provincial_unit, verification_units
@@ -304,14 +305,12 @@ def _emit_record(record: dict[str, Any], as_json: bool) -> None:
             for k, v in value.items():
                 flatten(f"{prefix}.{k}" if prefix else str(k), v)
         elif isinstance(value, (list, tuple)):
-            rows.append({"field": terms.field(prefix), "value": ", ".join(str(_value(v)) for v in value)})
+            shown = [terms.ACT_SHOWN.get(v, v) for v in value] if prefix == "stage.next" else value
+            rows.append({"field": terms.field(prefix), "value": ", ".join(str(_value(v)) for v in shown)})
         elif isinstance(value, dict):
             rows.append({"field": terms.field(prefix), "value": ""})
         else:
-            if prefix == "paper.state" and isinstance(value, str):
-                value = terms.paper(value)
-            elif prefix == "city" and isinstance(value, str):
-                value = terms.city(value)
+            value = terms.shown(prefix, value)  # the notices' word beside an English code
             text = "" if value is None else (terms.yes_no(value) if isinstance(value, bool) else _value(value))
             rows.append({"field": terms.field(prefix), "value": text})
 
@@ -348,15 +347,16 @@ def exam_rows() -> list[dict[str, Any]]:
 @exams.command("list")
 @json_option
 def exams_list(as_json: bool) -> None:
-    """List the table: code, 考试名称, levels, units, national/provincial, R-19 route.
+    """List the table: code, 考试名称, levels, units, national/provincial, R-19 route, and the
+    national registration conditions (报名条件) a 不合格 may cite.
 
     Needs no ledger."""
     rows = exam_rows()
     if as_json:
         emit_json(rows)
         return
-    table = [{**r, "levels": "、".join(r["levels"])} for r in rows]
-    emit_table(table, ["code", "name", "levels", "verification_unit", "paper_unit", "organised", "reissue_route"])
+    table = [terms.exam_row(r) for r in rows]
+    emit_table(table, list(table[0]))
 
 
 # == sitting =======================================================================================
@@ -951,7 +951,8 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
         emit_json(rows)
     else:
         table = [{**r, "city": terms.city(r["city"]), "passed": terms.yes_no(r["passed"]), "status": terms.status(r["status"]), "paper": terms.paper(r["paper"]),
-                  "appeal": _APPEAL_SHOWN[r["appeal"]]} for r in rows]
+                  "appeal": _APPEAL_SHOWN[r["appeal"]], "certificate": terms.certificate(r["certificate"]),
+                  "stage": terms.next_acts(r["stage"])} for r in rows]
         emit_table(table, ["candidate", "name", "city", "passed", "status", "appeal", "stage", "certificate", "paper"])
 
 
@@ -1124,6 +1125,26 @@ def _show_official_terms() -> None:
             term = official_term(getattr(owner, act_name))
             if term and command.help and not command.help.startswith(term):
                 command.help = f"{term}: {command.help}"
+            if term:
+                terms.ACT_SHOWN[act_name] = f"{term} {group.name} {name}"
+            if term and command.callback is not None:
+                command.callback = _naming_the_act(command.callback, term, f"{group.name} {name}")
+
+
+def _naming_the_act(callback: Callable[..., Any], term: str, english: str) -> Callable[..., Any]:
+    """A refusal names the act in both languages, and where to read its rule without the
+    repository: ``R-8: … [申辩 candidate appeal · certledger rules R-8]``."""
+
+    @functools.wraps(callback)
+    def named(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except RuleViolation as refusal:
+            hint = f" · certledger rules {refusal.rule}" if refusal.rule in RULES else ""
+            refusal.args = (f"{refusal} [{term} {english}{hint}]",)
+            raise
+
+    return named
 
 
 _show_official_terms()

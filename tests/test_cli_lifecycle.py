@@ -509,7 +509,7 @@ def test_listings_show_the_official_terms_beside_the_english(run: Runner) -> Non
     # Flags, places, stages and where the paper certificate is: the notices' words too.
     assert "是 yes" in row["cand.001"] and "郑州市 zhengzhou" in row["cand.001"]
     assert "视为放弃 终态 final" in row["cand.002"]
-    assert "下一步 next: issue_pass_proof" in row["cand.001"] and "证书未到 not received" in row["cand.001"]
+    assert "下一步 next: 合格证明制发 cert pass-proof" in row["cand.001"] and "证书未到 not received" in row["cand.001"]
 
     shown = {ref: run.ok("candidate", "show", ref, "--on", "2025-09-01").stdout for ref in (qualified, forfeited, appellant)}
     assert "合格 qualified" in shown[qualified] and "verification.result 资格核查结果" in shown[qualified]

@@ -379,3 +379,104 @@ def test_a_learned_society_verifies_the_exams_it_runs_like_an_association(monkey
     assert unit_name("assoc.gczx.henan") == ("河南省工程咨询协会", PartyKind.ASSOCIATION)
     with pytest.raises(KeyError):
         unit_name("dept.gczx.henan")
+
+
+# -- 8. official terms in the exam table -------------------------------------------------------------
+
+
+def test_the_exam_table_speaks_the_notices_words_and_shows_each_exams_conditions(tmp_path) -> None:
+    """`exams list` printed 组织方式 and 补办路径 as bare "national"/"provincial", an exam's name
+    under 姓名 (a person's name), and no registration conditions although the README sends the
+    reader there for them. --json keeps its English values."""
+    runner = CliRunner()
+    table = runner.invoke(cli, ["--db", str(tmp_path / "none.db"), "exams", "list"])
+    assert table.exit_code == 0, table.output
+    header, *lines = table.stdout.splitlines()
+    assert "name 考试名称" in header and "姓名" not in header and "conditions 报名条件" in header
+    row = {line.split()[0]: line for line in lines}
+    assert "省级组织 provincial" in row["jianzaoshi-2"] and "省人社厅电子证书 HRSS e-certificate" in row["jianzaoshi-2"]
+    assert "国家统一组织 national" in row["jianzaoshi-1"] and "报河南省人事考试中心 provincial" in row["jianzaoshi-1"]
+    assert "逐级上报国家行业主管部门 national" in row["weisheng"] and "从业或执业经历" in row["weisheng"]
+    assert "学历、专业、工作年限" in row["jianzaoshi-1"] and "工作年限" not in row["ruankao"]
+    assert "不设学历与资历条件 none" in row["ruankao"] and "不设学历与资历条件 none" in row["fanyi"]
+    rows = {r["code"]: r for r in orjson.loads(runner.invoke(cli, ["exams", "list", "--json"]).stdout)}
+    assert (rows["weisheng"]["organised"], rows["weisheng"]["reissue_route"]) == ("national", "national")
+    assert rows["ruankao"]["conditions"] == []
+
+
+def test_a_learned_society_is_enrolled_and_records_verification_in_the_ledger(monkeypatch: pytest.MonkeyPatch,
+                                                                              life: LifeWorld) -> None:
+    """The 学会 case on both databases, through the ledger: a 学会 party (kind society) is
+    enrolled with its key, records the 资格核查 result of the exam it runs — a department may
+    not — and `parties list` names its kind 省级学会. (monkeypatch comes first, so the exam stays
+    known while the fixture replays the ledger in `verify` after the test.)"""
+    from dataclasses import replace
+
+    from certledger.domain.exams import EXAMS, INDUSTRIES, Industry, exam
+    from certledger.domain.parties import PartyKind
+    from certledger.signing.keys import new_private_key
+
+    monkeypatch.setitem(INDUSTRIES, "xuehui", Industry("xuehui", "省某学会", "河南省某学会", None, "中国某学会", society=True))
+    monkeypatch.setitem(EXAMS, "xuehui-test", replace(exam("zixun"), code="xuehui-test", industry="xuehui"))
+    key = new_private_key()
+    life.store.remember(key)
+    life.ledger.enrol([("soc.xuehui.henan", "河南省某学会", PartyKind.SOCIETY, life.ledger.claim("soc.xuehui.henan", key))])
+    sid = life.sitting("xuehui-test")
+    cid = _enrol(life, sid, "cand.001", level="", comparison={c: "passed" for c in ("education", "major", "work-years")})
+    life.ledger.release_results("exam-center", sid, on=D)
+    life.ledger.release_score("exam-center", cid, True, {"综合": "80"}, on=D)
+    life.ledger.hand_over("hrss", cid, on=date(2025, 6, 15))
+    with refused(life, r"R-1"):
+        life.ledger.record_verification("dept.zhujian.henan", cid, Q, on=date(2025, 6, 20))
+    life.ledger.record_verification("soc.xuehui.henan", cid, Q, on=date(2025, 6, 20))
+    assert status(life, cid, date(2025, 6, 21)) == Q
+    [row] = [r for r in listing(life, "parties", "list") if r["party"] == "soc.xuehui.henan"]
+    assert row["kind"] == "society"
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "parties", "list"]).stdout
+    assert "省级学会 society" in table and "河南省某学会" in table and "name 名称" in table
+
+
+def test_candidate_show_and_list_give_the_notices_word_beside_each_english_code(life: LifeWorld) -> None:
+    """`candidate show` printed the online comparison as bare passed/failed, a 不合格's condition
+    as "work-years", a certificate's kind as "pass-proof"; `candidate list` the same kind.
+    The table now gives the official word first; --json keeps the codes."""
+    sid, ids = verified(life, "jianzaoshi-1", candidates=("cand.001", "cand.002"), results={"cand.002": U})
+    life.ledger.issue_pass_proof("hrss", ids["cand.001"], "豫考证〔2025〕00001", on=date(2025, 7, 3))
+
+    def shown(cid) -> dict[str, str]:
+        out = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "show", str(cid)]).stdout
+        return {line.split("  ")[0].strip(): line.split("  ", 1)[1].strip() for line in out.splitlines()[1:] if "  " in line}
+
+    failed = shown(ids["cand.002"])
+    assert failed["verification.condition 不符合的报名条件"] == "工作年限 work-years"
+    assert failed["comparison.work-years 在线比对：工作年限"] == "比对通过 passed"
+    assert shown(ids["cand.001"])["certificate.kind 证书类别"] == "合格证明 pass-proof"
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025"]).stdout
+    assert "合格证明 pass-proof 豫考证〔2025〕00001" in table
+    assert listing(life, "candidate", "show", str(ids["cand.002"]))["verification"]["condition"] == "work-years"
+
+
+def test_a_refusal_names_the_act_in_both_languages_and_where_to_read_its_rule(life: LifeWorld) -> None:
+    """A refused act said only "R-7: …": neither the notices' name of the act nor how to read
+    the rule without the repository. Now it ends with both, and nothing is recorded."""
+    _, ids = verified(life, "jianzaoshi-1", candidates=("cand.001",))
+    before = life.count()
+    result = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "appeal", str(ids["cand.001"]),
+                                      "--grounds", "x", "--as", "cand.001", "--on", "2025-07-10"])
+    assert result.exit_code == 2 and life.count() == before
+    assert result.stderr.startswith("certledger: error: R-7: ") and len(result.stderr.splitlines()) == 1
+    assert result.stderr.rstrip().endswith("[申辩 candidate appeal · certledger rules R-7]")
+    rule = CliRunner().invoke(cli, ["rules", "R-7"]).stdout
+    assert rule.startswith("R-7\n") and "2024 §" in rule
+
+
+def test_the_acts_that_may_follow_are_named_as_the_notices_and_the_commands_name_them(life: LifeWorld) -> None:
+    """A stage's "next" listed domain method names (publish_publicity); the table
+    now gives each act's official term and the command to type. --json keeps the names."""
+    sid, ids = verified(life, "jianzaoshi-1", candidates=("cand.001",), announce=False)
+    out = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "show", str(ids["cand.001"]), "--on", "2025-06-24"])
+    [line] = [line for line in out.stdout.splitlines() if line.startswith("stage.next")]
+    assert "考试成绩合格公示和考后资格核查公告 sitting publicity" in line and "publish_publicity" not in line
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025", "--on", "2025-06-24"])
+    assert "下一步 next: 考试成绩合格公示和考后资格核查公告 sitting publicity" in table.stdout
+    assert "publish_publicity" in listing(life, "candidate", "show", str(ids["cand.001"]))["stage"]["next"]
