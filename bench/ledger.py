@@ -181,7 +181,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--per-save", type=int, default=10,
+                        help="aggregates (one event each) per save; at most MAX_EVENTS_PER_SAVE")
     args = parser.parse_args()
+    globals()["AGGREGATES_PER_SAVE"] = args.per_save  # read by _batches and the report
     sign_rate, verify_rate = raw_rates()
     cores = os.cpu_count() or 1
     print(f"raw Ed25519 (cryptography, one core): sign {sign_rate:,.0f}/s, verify {verify_rate:,.0f}/s; {cores} cores")
