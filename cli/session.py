@@ -69,12 +69,14 @@ class Session:
         that it writes nothing, whoever controlled the database. Recording commands open
         read-write, and still never create tables: see :func:`events.storage.open_settings`."""
         if self._ledger is None:
+            from certledger.events.keyring_cache import KeyringCache
             from certledger.events.ledger import Ledger
             from certledger.signing.wallet import Wallet
 
             wallet = Wallet(self.keystore(confirm=confirm), forced_key=self.forced_key)
             self._ledger = Ledger(
-                self.database, wallet, verify_on_read=verify_on_read, read_only=read_only, create=create
+                self.database, wallet, verify_on_read=verify_on_read, read_only=read_only, create=create,
+                keyring_cache=KeyringCache(),  # the reader's own file; verify does not use it
             )
         return self._ledger
 

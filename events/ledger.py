@@ -29,6 +29,7 @@ from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from certledger.events import envelope
 from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
+from certledger.events.keyring_cache import KeyringCache
 from certledger.events.mapper import SignedMapper
 from certledger.events.merkle_log import MerkleLog
 from certledger.events.receipts import Receipt
@@ -77,6 +78,7 @@ class Ledger(LifecycleServices, Application[UUID]):
         pinned_root: str | None = None,
         read_only: bool = False,
         create: bool = False,
+        keyring_cache: KeyringCache | None = None,
     ) -> None:
         """Open the ledger in ``database``. Only ``create`` (``init``) makes its tables;
         otherwise a database without them is refused before anything is written to it.
@@ -91,6 +93,10 @@ class Ledger(LifecycleServices, Application[UUID]):
         self.clock: clock.Clock = clock.SystemClock()
         self.receipts: list[Receipt] = []  # one per event this ledger object wrote, in order
         self._keyring_version = 0  # the trust registry version self.keyring was built from
+        # The local keyring cache (events.keyring_cache); never when signatures are not
+        # checked on read (verify replays the registry itself) or a root is pinned.
+        self._keyring_cache = keyring_cache if verify_on_read and pinned_root is None else None
+        self.trust_events_read = 0  # trust events replayed (and verified) by this object
         settings = open_settings(database, read_only=read_only, create=create)
         try:
             super().__init__(env=settings)
@@ -198,6 +204,8 @@ class Ledger(LifecycleServices, Application[UUID]):
             return self._registry
         self._refreshing = True
         try:
+            if self._registry is None and self._keyring_cache is not None:
+                self._registry = self._cached_registry(self._keyring_cache)
             after = self._registry.version if self._registry else 0
             registry = self._registry
             try:
@@ -205,8 +213,10 @@ class Ledger(LifecycleServices, Application[UUID]):
                     if registry is not None:
                         self.keyring.entries = registry.keys
                     registry = self.mapper.to_domain_event(stored).mutate(registry)
+                    self.trust_events_read += 1
                     if stored.originator_version == 1:
                         self._adopt_genesis(stored.state, registry)
+                    head_state = stored.state
             except (CertLedgerError, PersistenceError):
                 raise
             except Exception as e:  # noqa: BLE001 - a damaged trust stream breaks the library's replay
@@ -216,9 +226,31 @@ class Ledger(LifecycleServices, Application[UUID]):
                 ) from None
             if registry is not None:
                 self._use(registry)
+                if self._keyring_cache is not None and registry.version > after and self.ledger_id is not None:
+                    self._keyring_cache.store(self.ledger_id, registry, envelope.digest(head_state))
             return registry
         finally:
             self._refreshing = False
+
+    def _cached_registry(self, cache: KeyringCache) -> TrustRegistry | None:
+        """The registry from the local cache, if its head row is still in the database with
+        the digest it was built from (that digest chains over every trust event before it);
+        else None, and the registry is rebuilt by replay."""
+        genesis = self._fetch_stored(TRUST_REGISTRY_ID, 1)
+        if genesis is None:
+            return None
+        ledger_id = envelope.digest(genesis.state)
+        cached = cache.load(ledger_id)
+        if cached is None:
+            return None
+        head = self._fetch_stored(TRUST_REGISTRY_ID, cached.registry.version)
+        if head is None or envelope.digest(head.state) != cached.head_digest:
+            cache.discard(ledger_id)
+            return None
+        self._adopt_genesis(genesis.state, cached.registry)
+        # The next trust event must chain onto the cached head (checked when it is read).
+        self.mapper_._remember(TRUST_REGISTRY_ID, cached.registry.version, cached.head_digest)
+        return cached.registry
 
     def _adopt_genesis(self, genesis_state: bytes, registry: TrustRegistry) -> None:
         """The ledger id and the clock come from the genesis event."""

@@ -28,6 +28,14 @@ PG_ADMIN = os.environ.get("CERTLEDGER_TEST_PG", "postgresql://postgres@127.0.0.1
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.fixture(autouse=True)
+def keyring_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own keyring cache directory (events.keyring_cache), not the user's."""
+    directory = tmp_path_factory.mktemp("keyring-cache")
+    monkeypatch.setenv("CERTLEDGER_CACHE_DIR", str(directory))
+    return directory
+
+
 def _pg_admin_connect():
     import psycopg
 
