@@ -3,7 +3,7 @@
     .venv/bin/python bench/keyring_cache.py [--parties 5000] [--runs 5] [--db URL]
 
 Builds a ledger whose trust registry holds ``--parties`` parties with one key each (2 trust
-events apiece, as candidates with keys had), then opens it ``--runs`` times with no cache —
+events apiece; witnesses stand in for parties, as candidates are never registered, T-6), then opens it ``--runs`` times with no cache —
 the baseline: every trust event replayed and its signature verified — and ``--runs`` times
 from a warm cache (events.keyring_cache), and prints the medians and their ratio. The figure
 is a ratio measured in one run, so it reads the same on any machine.
@@ -51,8 +51,8 @@ def main() -> None:
         ledger.initialise(raw_public_key(root), simulated=True)
         parties = []
         for i in range(args.parties):
-            party = f"cand.{i:05d}"
-            parties.append((party, f"考生{i:05d}", PartyKind.CANDIDATE, ledger.claim(party, new_private_key())))
+            party = f"witness.w{i:05d}"
+            parties.append((party, f"见证方{i:05d}", PartyKind.WITNESS, ledger.claim(party, new_private_key())))
         ledger.enrol(parties)
         events = ledger.registry().version
         ledger.close()
