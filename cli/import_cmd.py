@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from certledger.cli.lifecycle import act, pass_session, resolve_sitting
+from certledger.cli.lifecycle import as_option, json_option, on_option, pass_session, resolve_sitting
 from certledger.cli.output import emit_json, note
 from certledger.cli.session import Session
 from certledger.domain.errors import InputError
@@ -55,15 +55,20 @@ class _Bar:
               help="Where to write the refused rows (row, source id, column, rule, message); default FILE.refused.csv beside the input.")
 @click.option("--accept-valid", is_flag=True,
               help="Record the rows that pass even when others are refused (default: any refused row records nothing).")
-@act
+@json_option
+@as_option
+@on_option
 @pass_session
 def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_path: Path | None,
-            accept_valid: bool, actor: str, on: date) -> None:
+            accept_valid: bool, as_json: bool, actor: str, on: date) -> None:
     """Record a spreadsheet's rows as acts of KIND: scores (成绩发布, exam-center), handovers
     (移交, hrss), verifications (资格核查结果, the verification unit); registrations (报名) and
     mailings (预约邮寄) are described but not yet recorded. Every row is checked against the
     rules first; refused rows go to a CSV and, unless --accept-valid, nothing is written.
-    Re-running a file (after an interruption, even kill -9) records only what is missing."""
+    Re-running a file (after an interruption, even kill -9) records only what is missing.
+
+    One summary line, not a receipt per row (a sitting has tens of thousands); each event's
+    receipt is in the ledger (``trace``)."""
     spec = import_kind(kind)
     table = read_table(path)
     ledger = session.ledger()
@@ -89,8 +94,14 @@ def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_p
     note(f"{kind} ({spec.term}) from {path.name} (sha256 {outcome.digest[:16]}…): {outcome.recorded:,} recorded "
          f"({outcome.recorded / writing:,.0f} rows/s writing, {outcome.rows / max(seconds, 1e-6):,.0f} rows/s in all), "
          f"{outcome.already:,} already recorded, {len(outcome.refused):,} refused")
+    source = source_id(outcome.digest, 2).rsplit("#", 1)[0]
+    if as_json:
+        emit_json({"kind": kind, "term": spec.term, "file": str(path), "source": source, "rows": outcome.rows,
+                   "recorded": outcome.recorded, "already_recorded": outcome.already, "refused": len(outcome.refused),
+                   "seconds": round(seconds, 3)})
+        return
     click.echo(f"{outcome.recorded} recorded, {outcome.already} already recorded, {len(outcome.refused)} refused, "
-               f"source {source_id(outcome.digest, 2).rsplit('#', 1)[0]}")
+               f"source {source}")
 
 
 def columns_help() -> str:

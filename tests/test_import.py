@@ -312,7 +312,36 @@ def test_two_importers_at_once_lose_and_duplicate_nothing(db_url: str, tmp_path:
         assert code == 0, err
     recorded = sum(int(out.split()[0]) for out, _, _ in results)
     assert recorded == n, [r[0] for r in results]
+    print("\n" + " | ".join(out.strip() for out, _, _ in results))
     assert event_count(db_url) == base + n
     expected = {c: (r == "合格", D, tuple(tuple(p.split("=")) for p in s.split("；"))) for c, r, s in score_rows(n)}
     assert scores_state(db_url, sid, n) == expected
     assert_verifies(db_url)
+
+
+def test_unreadable_files_and_kinds_not_yet_recorded_are_refused(db_url: str, tmp_path: Path) -> None:
+    make_ledger(db_url, tmp_path / "keys", 3)
+    before = event_count(db_url)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    text = tmp_path / "scores.txt"
+    text.write_text("考生编号,考试结果\ncand.00001,合格\n", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    registrations = write_csv(tmp_path / "报名.csv", ["考生编号", "姓名", "证件号码", "报考级别", "报考地市"],
+                              [["cand.00009", "张伟", "410102********123X", "一级", "zhengzhou"]])
+    for path, message in [(broken, "not a readable .xlsx"), (text, "reads .csv or .xlsx"), (empty, "is empty"),
+                          (tmp_path / "absent.csv", "cannot read")]:
+        result = import_scores(db_url, tmp_path / "keys", path)
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    result = run_cli(db_url, tmp_path / "keys", "import", "registrations", str(registrations), "--sitting", SITTING,
+                     "--as", "exam-center", "--on", "2025-03-10")
+    assert result.exit_code == 2 and "not available yet" in result.stderr, result.output
+    result = import_scores(db_url, tmp_path / "keys", write_csv(tmp_path / "s.csv", HEADERS_ZH, score_rows(3)),
+                           ).exit_code
+    assert result == 0
+    bad_sitting = run_cli(db_url, tmp_path / "keys", "import", "scores", str(tmp_path / "s.csv"), "--sitting", "jianzaoshi-1:2031",
+                          "--as", "exam-center", "--on", D.isoformat())
+    assert bad_sitting.exit_code == 2 and "no sitting" in bad_sitting.stderr
+    assert event_count(db_url) == before + 3
