@@ -345,3 +345,36 @@ def test_unreadable_files_and_kinds_not_yet_recorded_are_refused(db_url: str, tm
                           "--as", "exam-center", "--on", D.isoformat())
     assert bad_sitting.exit_code == 2 and "no sitting" in bad_sitting.stderr
     assert event_count(db_url) == before + 3
+
+
+def test_handovers_and_verifications_follow_the_scores(db_url: str, tmp_path: Path) -> None:
+    n = 12
+    sid = make_ledger(db_url, tmp_path / "keys", n)
+    assert import_scores(db_url, tmp_path / "keys", write_csv(tmp_path / "s.csv", HEADERS_ZH, score_rows(n))).exit_code == 0
+    passed = [r[0] for r in score_rows(n) if r[1] == "合格"]
+    failed = [r[0] for r in score_rows(n) if r[1] != "合格"]
+    keys = tmp_path / "keys"
+    # a candidate who did not pass is not handed over; the whole file is refused.
+    mixed = write_csv(tmp_path / "移交.csv", ["考生编号"], [[c] for c in passed + failed[:1]])
+    result = run_cli(db_url, keys, "import", "handovers", str(mixed), "--sitting", SITTING, "--as", "hrss", "--on", "2025-06-15")
+    assert result.exit_code == 2 and "R-3" in (tmp_path / "移交.csv.refused.csv").read_text(encoding="utf-8")
+    handovers = write_csv(tmp_path / "handovers.csv", ["candidate"], [[c] for c in passed])
+    result = run_cli(db_url, keys, "import", "handovers", str(handovers), "--sitting", SITTING, "--as", "hrss", "--on", "2025-06-15")
+    assert result.exit_code == 0 and f"{len(passed)} recorded" in result.stdout, result.output
+    rows = [[c, "合格" if i else "不合格", "" if i else "education"] for i, c in enumerate(passed)]
+    results = write_xlsx(tmp_path / "核查结果.xlsx", ["考生编号", "核查结果", "不合格原因"], rows)
+    args = ("import", "verifications", str(results), "--sitting", SITTING, "--on", "2025-06-20", "--json")
+    wrong = run_cli(db_url, keys, *args, "--as", "dept.zhujian.luoyang")  # not this exam's unit
+    assert wrong.exit_code == 2
+    result = run_cli(db_url, keys, *args, "--as", "dept.zhujian.henan")
+    assert result.exit_code == 0, result.output
+    import orjson
+
+    assert orjson.loads(result.stdout)["recorded"] == len(passed)
+    ledger = Ledger(parse_database_url(db_url), verify_on_read=False, read_only=True)
+    try:
+        first = ledger.candidacy(candidacy_id(sid, passed[0]))
+        assert first.first_result.value == "不合格" and first.first_condition == "education"
+    finally:
+        ledger.close()
+    assert_verifies(db_url)
