@@ -378,3 +378,38 @@ def test_handovers_and_verifications_follow_the_scores(db_url: str, tmp_path: Pa
     finally:
         ledger.close()
     assert_verifies(db_url)
+
+
+def test_an_importer_that_loses_the_race_checks_again_and_writes_nothing_twice(db_url: str, tmp_path: Path) -> None:
+    """Two writers on one database, deterministically interleaved: both check every row, then
+    the first writes; the second's first save is refused by the store's (stream, version)
+    uniqueness, it checks its rows again against what is stored now, and records only the
+    rows the first did not have."""
+    from certledger.domain.import_rows import import_kind
+    from certledger.events.importing import Importer, read_table
+
+    n = 450
+    sid = make_ledger(db_url, tmp_path / "keys", n)
+    base = event_count(db_url)
+    everything = write_csv(tmp_path / "all.csv", HEADERS_ZH, score_rows(n))
+    part = write_csv(tmp_path / "part.csv", HEADERS_ZH, score_rows(n)[:300])
+    store = KeyStore(tmp_path / "keys", lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
+    one, two = (Ledger(parse_database_url(db_url), Wallet(store)) for _ in range(2))
+    try:
+        first = Importer(one, import_kind("scores"), sid, "exam-center", D)
+        second = Importer(two, import_kind("scores"), sid, "exam-center", D)
+        first_outcome, first_pending = first.check(read_table(part))
+        second_outcome, second_pending = second.check(read_table(everything))
+        assert len(first_pending) == 300 and len(second_pending) == n
+        first.write(first_outcome, first_pending)
+        second.write(second_outcome, second_pending)
+        assert first_outcome.recorded == 300
+        assert second_outcome.recorded == n - 300 and second_outcome.already == 300, second_outcome
+        assert second_outcome.refused == []
+    finally:
+        one.close()
+        two.close()
+    assert event_count(db_url) == base + n
+    expected = {c: (r == "合格", D, tuple(tuple(p.split("=")) for p in s.split("；"))) for c, r, s in score_rows(n)}
+    assert scores_state(db_url, sid, n) == expected
+    assert_verifies(db_url)
