@@ -79,7 +79,11 @@ def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_p
         outcome, pending = importer.check(table, bar.update)
     if outcome.refused:
         target = refused_path or path.with_name(path.name + ".refused.csv")
-        target.write_text(refusals_csv(outcome.refused, outcome.digest), encoding="utf-8")
+        try:
+            target.write_text(refusals_csv(outcome.refused, outcome.digest), encoding="utf-8")
+        except OSError as e:
+            raise InputError(f"{len(outcome.refused):,} rows refused, and their report cannot be written to "
+                             f"{target} ({e.strerror or e}); nothing was recorded") from None
         first = min(outcome.refused, key=lambda r: r.row)
         summary = (f"{len(outcome.refused):,} of {outcome.rows:,} rows refused (listed in {target}); first: "
                    f"row {first.row} [{first.rule}] {first.message}")

@@ -74,7 +74,11 @@ def _score_arguments(row: Mapping[str, str]) -> dict[str, Any]:
 
 def _verification_arguments(row: Mapping[str, str]) -> dict[str, Any]:
     condition = row.get("condition", "").strip() or None
-    return {"result": outcome(row["result"].strip()), "condition": condition}
+    try:
+        result = outcome(row["result"].strip())
+    except InputError as e:
+        raise InputError(f"result: {e}") from None
+    return {"result": result, "condition": condition}
 
 
 def _handover_arguments(row: Mapping[str, str]) -> dict[str, Any]:

@@ -413,3 +413,13 @@ def test_an_importer_that_loses_the_race_checks_again_and_writes_nothing_twice(d
     expected = {c: (r == "合格", D, tuple(tuple(p.split("=")) for p in s.split("；"))) for c, r, s in score_rows(n)}
     assert scores_state(db_url, sid, n) == expected
     assert_verifies(db_url)
+
+
+def test_a_refusal_report_that_cannot_be_written_is_one_error_line(db_url: str, tmp_path: Path) -> None:
+    make_ledger(db_url, tmp_path / "keys", 3)
+    before = event_count(db_url)
+    bad = write_csv(tmp_path / "bad.csv", HEADERS_ZH, [["cand.00001", "也许", ""]])
+    result = import_scores(db_url, tmp_path / "keys", bad, "--refused", str(tmp_path / "no-such-dir" / "r.csv"))
+    assert result.exit_code == 2, result.output
+    assert "cannot be written" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert event_count(db_url) == before
