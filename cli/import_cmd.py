@@ -19,6 +19,11 @@ from certledger.domain.import_rows import KINDS, describe_columns, import_kind
 from certledger.events.importing import Importer, read_table, refusals_csv, source_id
 
 
+_COLUMNS_HELP = "\b\nColumns (our name=accepted headers):\n" + "\n".join(
+    f"  {k}: {describe_columns(v)}" for k, v in KINDS.items()
+)
+
+
 class _Bar:
     """A progress bar with rows/s and ETA on a terminal's stderr; nothing when piped."""
 
@@ -47,7 +52,7 @@ class _Bar:
             self.bar.update(n, f"{rate:,.0f} rows/s")
 
 
-@click.command("import")
+@click.command("import", epilog=_COLUMNS_HELP)
 @click.argument("kind", type=click.Choice(sorted(KINDS)), metavar="KIND")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv|FILE.xlsx")
 @click.option("--sitting", "sitting_ref", required=True, metavar="SITTING", help="The sitting, EXAM:YEAR, e.g. jianzaoshi-1:2025.")
@@ -107,6 +112,3 @@ def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_p
     click.echo(f"{outcome.recorded} recorded, {outcome.already} already recorded, {len(outcome.refused)} refused, "
                f"source {source}")
 
-
-def columns_help() -> str:
-    return "\n".join(f"{k}: {describe_columns(v)}" for k, v in KINDS.items())
