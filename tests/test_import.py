@@ -4,7 +4,7 @@ recorded only when every row passes, resumable after kill -9, safe with two impo
 The sitting's registrations are recorded through the ledger's own writer (Candidacy.register,
 signed by each candidate's key, saved in bounded batches); the scores are then imported.
 IMPORT_ROWS sets the size of the equality test: the issue's 10,000 with IMPORT_ROWS=10000; the
-default 2,000 keeps the suite's time in bounds, as its one-by-one baseline records an act per
+default 1,000 keeps the suite's time in bounds, as its one-by-one baseline records an act per
 transaction (tens of rows/s on a busy 2-core machine). The kill and concurrency tests use
 KILL_ROWS (1,200).
 """
@@ -39,7 +39,7 @@ from certledger.signing.wallet import Wallet
 from tests.helpers import PASSPHRASE, TEST_KDF_ROUNDS
 from tests.lifecycle_world import COMPARISON_OK, D, EXAM_END, UNITS
 
-IMPORT_ROWS = int(os.environ.get("IMPORT_ROWS", "2000"))
+IMPORT_ROWS = int(os.environ.get("IMPORT_ROWS", "1000"))
 KILL_ROWS = int(os.environ.get("IMPORT_KILL_ROWS", "1200"))
 SITTING = "jianzaoshi-1:2025"
 HEADERS_ZH = ["考生编号", "考试结果", "成绩"]
