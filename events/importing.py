@@ -101,7 +101,7 @@ def _xlsx_rows(data: bytes, path: Path) -> list[list[Any]]:
 
 
 @dataclass
-class Outcome:
+class ImportResult:
     """What an import did: rows recorded, rows already recorded before, rows refused."""
 
     digest: str
@@ -139,12 +139,12 @@ class Importer:
     def _sitting(self) -> ExamSitting:
         return self.ledger.sitting(self.sitting_id)
 
-    def check(self, table: Table, progress: Callable[[int], None] = lambda n: None) -> tuple[Outcome, list[tuple[int, dict[str, Any], Candidacy]]]:
+    def check(self, table: Table, progress: Callable[[int], None] = lambda n: None) -> tuple[ImportResult, list[tuple[int, dict[str, Any], Candidacy]]]:
         """Every row through the domain command, on candidacies loaded once; nothing saved.
         Returns the outcome so far and the rows to write: (row number, arguments, candidacy
         with the act applied)."""
         columns = header_map(self.kind, table.headers)
-        result = Outcome(table.digest, len(table.rows))
+        result = ImportResult(table.digest, len(table.rows))
         sitting = self._sitting()
         seen: dict[str, int] = {}
         pending: list[tuple[int, dict[str, Any], Candidacy]] = []
@@ -187,8 +187,8 @@ class Importer:
             return Refusal(number, "", getattr(e, "rule", "input"), str(e)), None
         return None, candidacy
 
-    def write(self, result: Outcome, pending: list[tuple[int, dict[str, Any], Candidacy]],
-              progress: Callable[[int], None] = lambda n: None) -> Outcome:
+    def write(self, result: ImportResult, pending: list[tuple[int, dict[str, Any], Candidacy]],
+              progress: Callable[[int], None] = lambda n: None) -> ImportResult:
         """Save the checked rows, ROWS_PER_SAVE candidacies per transaction. On a conflict
         (another importer wrote one of them first) the chunk's rows are checked again against
         the candidacies as now stored; a row refused then is reported, nothing is lost."""
@@ -209,7 +209,7 @@ class Importer:
             progress(len(pending[start : start + ROWS_PER_SAVE]))
         return result
 
-    def _recheck(self, result: Outcome, chunk: list[tuple[int, dict[str, Any], Candidacy]]) -> list[tuple[int, dict[str, Any], Candidacy]]:
+    def _recheck(self, result: ImportResult, chunk: list[tuple[int, dict[str, Any], Candidacy]]) -> list[tuple[int, dict[str, Any], Candidacy]]:
         sitting = self._sitting()
         again = []
         for number, args, old in chunk:
