@@ -162,12 +162,10 @@ class DemoRun:
         for party in UNITS:
             name, kind = unit_name(party)
             entries.append((party, name, kind, self._new_key(party)))
-        everyone = [p for group in self.people.values() for p in group]
-        for person in everyone:
-            entries.append((person.party, person.name, PartyKind.CANDIDATE, self._new_key(person.party)))
         self.ledger.enrol(entries)
         self.say(f"registered {len(UNITS)} units (exam center, 住建 departments of the province and "
-                 f"{len(CITY_UNITS)} municipalities, postal company, …) and {len(everyone)} candidates, each with a key")
+                 f"{len(CITY_UNITS)} municipalities, postal company, …), each with a key; candidates hold none: "
+                 "the platforms of record sign their acts (T-6)")
 
         self.ledger.rotate_key("dept.zhujian.zhengzhou", self._new_key("dept.zhujian.zhengzhou"))
         lost = self.ledger.registry().keys_of("dept.weijian.henan")[0]
@@ -192,8 +190,7 @@ class DemoRun:
     def lifecycle(self) -> None:
         L = self.ledger
         L.schedule_sitting(HRSS, "jianzaoshi-1", 2025, EXAM_END, on=date(2025, 3, 1))
-        L.schedule_sitting(HRSS, "jianzaoshi-2", 2025, EXAM_END, on=date(2025, 3, 1),
-                           verification_due=date(2025, 7, 10))
+        L.schedule_sitting(HRSS, "jianzaoshi-2", 2025, EXAM_END, on=date(2025, 3, 1))
         self.say("scheduled 建造师（一级）2025 (national) and 建造师（二级）2025 (provincial; its "
                  "announcement sets verification due 2025-07-10, R-10)")
 
@@ -209,7 +206,7 @@ class DemoRun:
                     evidence["major"] = (f"upload:sha256:{self.rng.getrandbits(128):032x}",)
                     failed_items += 1
                 self.ids[code].append(L.register_candidate(
-                    person.party, f"{code}:2025", name=person.name, masked_id=person.masked_id, city=person.city,
+                    EXAM_CENTER, f"{code}:2025", candidate=person.party, name=person.name, masked_id=person.masked_id, city=person.city,
                     level=level, comparison=comparison, evidence=evidence,
                     on=date(2025, 3, 10) + timedelta(days=i % 20)))
         self.say(f"{sum(len(v) for v in self.ids.values())} candidates registered under the commitment system; "
@@ -227,7 +224,9 @@ class DemoRun:
                         "专业工程管理与实务": str(self.rng.randint(72, 140) if p else self.rng.randint(20, 71))}))
             self.passed[code] = [cid for cid, ok in zip(ids, outcomes) if ok]
             L.for_each_candidacy(self.passed[code], lambda c, s: c.hand_over(actor=HRSS, sitting=s, on=date(2025, 6, 15)))
-            L.publish_publicity(HRSS, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0])
+            # a provincial exam's announcement sets its own results deadline.
+            due = date(2025, 7, 10) if code == "jianzaoshi-2" else None
+            L.publish_publicity(HRSS, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0], verification_due=due)
             L.publish_publicity(PROVINCE_UNIT, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0])
         self.say(f"results released on {D}; {sum(map(len, self.passed.values()))} passed and were handed over to "
                  f"河南省住房和城乡建设厅 (R-3, R-4); joint publicity {PUBLICITY[0]}..{PUBLICITY[1]} by HRSS and the department (R-5)")
@@ -266,13 +265,14 @@ class DemoRun:
         # In the order things happen across both sittings: a submission is dated the day it
         # is received (L-4), so it is recorded then, not after later acts.
         L = self.ledger
-        candidate = lambda cid: L.candidacy(cid).candidate  # noqa: E731
+        # Candidates act through the platforms of record: the provincial unit receives each
+        # 申辩, HRSS's reservation platform each mailing reservation.
         for code in self.passed:
             first, _ = self.roles[f"{code}:unqualified"]
-            L.lodge_appeal(candidate(first), first, "社保缴费记录可证明工作年限满足报考条件", on=date(2025, 7, 14))
+            L.lodge_appeal(PROVINCE_UNIT, first, "社保缴费记录可证明工作年限满足报考条件", on=date(2025, 7, 14))
         for code in self.passed:
             _, second = self.roles[f"{code}:unqualified"]
-            L.lodge_appeal(candidate(second), second, "工作单位变更，年限应合并计算", on=date(2025, 7, 15))
+            L.lodge_appeal(PROVINCE_UNIT, second, "工作单位变更，年限应合并计算", on=date(2025, 7, 15))
         for code in self.passed:
             pending = self.roles[f"{code}:pending"]
             for cid in pending[:-2]:
@@ -290,7 +290,7 @@ class DemoRun:
                      if L.candidacy(cid).qualified_announced_on(sitting) is not None]
         self.mailed = set(announced[: len(announced) // 3])
         for cid in announced[: len(announced) // 3]:
-            L.reserve_mailing(candidate(cid), cid, self._address(), on=date(2025, 7, 30))
+            L.reserve_mailing(HRSS, cid, self._address(), on=date(2025, 7, 30))
         for code in self.passed:
             pending = self.roles[f"{code}:pending"]
             if code == "jianzaoshi-1":  # the other sitting's forfeit is recorded late, below
@@ -301,7 +301,7 @@ class DemoRun:
                  "pending; one candidate never came and is 视为放弃 on 2025-08-15 (R-7, R-8); supplementary results "
                  "submitted to HRSS and announced (R-9)")
         supplementary = self.roles["jianzaoshi-1:pending"][0]
-        L.reserve_mailing(candidate(supplementary), supplementary, self._address(), on=date(2025, 8, 20))
+        L.reserve_mailing(HRSS, supplementary, self._address(), on=date(2025, 8, 20))
         late = announced[len(announced) // 3]
         L.reserve_mailing(HRSS, late, self._address(), on=date(2025, 8, 20), exception="考生驻外工作，凭单位证明逾期预约")
         self.mailed |= {supplementary, late}
@@ -395,7 +395,7 @@ class DemoRun:
         L = self.ledger
         late_appeal = self.roles["jianzaoshi-1:pending"][-1]  # 视为放弃: no later request is accepted
         unclaimed = L.candidacy(self.unclaimed[0])
-        self._expect_refusal(lambda: L.lodge_appeal(L.candidacy(late_appeal).candidate, late_appeal, "补充核查结论有误", on=date(2025, 8, 20)))
+        self._expect_refusal(lambda: L.lodge_appeal(PROVINCE_UNIT, late_appeal, "补充核查结论有误", on=date(2025, 8, 20)))
         self._expect_refusal(lambda: L.issue_pass_proof(HRSS, next(iter(self.void)), "豫考证〔2025〕99999", on=date(2025, 10, 1)))
         self._expect_refusal(lambda: L.hand_out(f"dept.zhujian.{unclaimed.city}", unclaimed.id, on=date(2030, 6, 1)))
         self._expect_refusal(lambda: L.issue_e_certificate(HRSS, self.national_qualified[0], "HN2025X", on=date(2025, 9, 1)))

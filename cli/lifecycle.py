@@ -28,11 +28,12 @@ from certledger.cli.session import CHINA_STANDARD_TIME, Session
 from certledger.domain.acts import late_entry, official_term
 from certledger.domain.candidacy import REQUEST_END_TERMS, Candidacy, Outcome, ReissueKind, RequestEnd, outcome
 from certledger.domain.departures import Departure, departures_of
-from certledger.domain.errors import InputError, RefusalRecorded
+from certledger.domain.errors import InputError, RefusalRecorded, RuleViolation
 from certledger.domain.exams import CONDITIONS, EXAMS, exam
+from certledger.domain.rule_texts import RULES
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.stage import Stage, stage
-from certledger.domain.units import paper_units, provincial_unit, verification_units
+from certledger.domain.units import EXAM_CENTER, HRSS, paper_units, provincial_unit, verification_units
 from certledger.events.ledger import Ledger
 from certledger.events.lifecycle import parse_candidacy_ref, parse_sitting_ref
 
@@ -79,9 +80,22 @@ as_option = click.option(
     "actor",
     required=True,
     metavar="PARTY",
-    help="The acting party (hrss, exam-center, dept.zhujian.henan, cand.001, …); "
-    "the event is signed with its key.",
+    help="The acting party (hrss, exam-center, dept.zhujian.henan, …); the event is signed with its key. "
+    "Candidates hold no keys: their acts are signed by the platform of record.",
 )
+
+
+def platform_act(platform: str, what: str) -> Callable[[F], F]:
+    """Like :func:`act`, for a candidate's act that a platform of record signs: ``--as``
+    defaults to that platform (R-2: the exam center's registration system; R-16: HRSS's
+    reservation platform)."""
+
+    def decorate(f: F) -> F:
+        option = click.option("--as", "actor", default=platform, show_default=True, metavar="PARTY",
+                              help=f"The platform of record that signs the candidate's act: {what}.")
+        return option(on_option(late_option(recording(_with_late(f)))))  # type: ignore[return-value]
+
+    return decorate
 def _day_option(help_text: str) -> Callable[[F], F]:
     """``--on``: a business date, today in China Standard Time unless given."""
     return click.option(
@@ -131,7 +145,10 @@ def exception_option(rule: str, who: str) -> Callable[[F], F]:
 def act(f: F) -> F:
     """The options every act takes: ``--as PARTY``, ``--on DATE`` and ``--late REASON``;
     and its receipts (``--json``: :mod:`cli.receipts`)."""
+    return as_option(on_option(late_option(recording(_with_late(f)))))  # type: ignore[return-value]
 
+
+def _with_late(f: F) -> Callable[..., Any]:
     @functools.wraps(f)
     def run(*args: Any, late: str | None = None, **kwargs: Any) -> Any:
         if late is not None and not late.strip():
@@ -139,7 +156,7 @@ def act(f: F) -> F:
         with late_entry(late):
             return f(*args, **kwargs)
 
-    return as_option(on_option(late_option(recording(run))))  # type: ignore[return-value]
+    return run
 
 
 def sitting_argument(f: F) -> F:
@@ -288,11 +305,13 @@ def _emit_record(record: dict[str, Any], as_json: bool) -> None:
             for k, v in value.items():
                 flatten(f"{prefix}.{k}" if prefix else str(k), v)
         elif isinstance(value, (list, tuple)):
-            rows.append({"field": terms.field(prefix), "value": ", ".join(str(_value(v)) for v in value)})
+            shown = [terms.ACT_SHOWN.get(v, v) for v in value] if prefix == "stage.next" else value
+            rows.append({"field": terms.field(prefix), "value": ", ".join(str(_value(v)) for v in shown)})
         elif isinstance(value, dict):
             rows.append({"field": terms.field(prefix), "value": ""})
         else:
-            text = "" if value is None else ("yes" if value is True else "no" if value is False else _value(value))
+            value = terms.shown(prefix, value)  # the notices' word beside an English code
+            text = "" if value is None else (terms.yes_no(value) if isinstance(value, bool) else _value(value))
             rows.append({"field": terms.field(prefix), "value": text})
 
     flatten("", record)
@@ -328,15 +347,16 @@ def exam_rows() -> list[dict[str, Any]]:
 @exams.command("list")
 @json_option
 def exams_list(as_json: bool) -> None:
-    """List the table: code, 考试名称, levels, units, national/provincial, R-19 route.
+    """List the table: code, 考试名称, levels, units, national/provincial, R-19 route, and the
+    national registration conditions (报名条件) a 不合格 may cite.
 
     Needs no ledger."""
     rows = exam_rows()
     if as_json:
         emit_json(rows)
         return
-    table = [{**r, "levels": "、".join(r["levels"])} for r in rows]
-    emit_table(table, ["code", "name", "levels", "verification_unit", "paper_unit", "organised", "reissue_route"])
+    table = [terms.exam_row(r) for r in rows]
+    emit_table(table, list(table[0]))
 
 
 # == sitting =======================================================================================
@@ -353,17 +373,14 @@ def sitting() -> None:
 @click.argument("exam_code", metavar="EXAM")
 @click.argument("year", type=int)
 @day_option("--exam-end", required=True, help="The day the exam ends (custody counts from it, R-17).")
-@day_option("--verification-due", help="Provincial exams only: the verification deadline of its own announcement (R-10).")
-@day_option("--supplementary-due", help="Provincial exams only: the announced close of supplementary verification (R-10).")
 @act
 @pass_session
-def sitting_schedule(session: Session, exam_code: str, year: int, exam_end: date, verification_due: date | None,
-                     supplementary_due: date | None, actor: str, on: date) -> None:
-    """Schedule a sitting of EXAM in YEAR (L-1: hrss or exam-center). Prints its reference."""
+def sitting_schedule(session: Session, exam_code: str, year: int, exam_end: date, actor: str, on: date) -> None:
+    """Schedule a sitting of EXAM in YEAR (L-1: hrss or exam-center). Prints its reference.
+    A provincial exam's deadlines come later, from its announcement (R-10: sitting publicity)."""
     subject = exam(exam_code)
     ledger = session.ledger()
-    ledger.schedule_sitting(actor, exam_code, year, exam_end, on=on, verification_due=verification_due,
-                            supplementary_due=supplementary_due)
+    ledger.schedule_sitting(actor, exam_code, year, exam_end, on=on)
     _done(f"scheduled {subject.name} {year}, exam ends {exam_end.isoformat()}", actor, on)
     click.echo(f"{exam_code}:{year}")
 
@@ -377,28 +394,30 @@ def sitting_release(session: Session, sitting_ref: str, actor: str, on: date) ->
     ledger, sid = open_sitting(session, sitting_ref)
     ledger.release_results(actor, sid, on=on)
     s = ledger.sitting(sid)
-    assert s.verification_due is not None and s.supplementary_due is not None
-    _done(
-        f"results of {s.label} released (D); verification results due {s.verification_due.isoformat()}, "
-        f"supplementary verification and appeals close {s.supplementary_due.isoformat()}",
-        actor,
-        on,
-    )
+    assert s.supplementary_due is not None
+    due = (f"verification results due {s.verification_due.isoformat()}" if s.verification_due
+           else "verification results due as its 考后资格核查公告 will set (R-10)")
+    _done(f"results of {s.label} released (D); {due}, supplementary verification and appeals close "
+          f"{s.supplementary_due.isoformat()}", actor, on)
 
 
 @sitting.command("publicity")
 @sitting_argument
 @day_option("--starts", required=True, help="First day of the publicity.")
 @day_option("--ends", required=True, help="Last day (generally at least 10 days in all, R-5).")
+@day_option("--verification-due", help="Provincial exams only, required there: the deadline for reporting the verification results that this announcement sets (R-10).")
+@day_option("--supplementary-due", help="Provincial exams only: the close of supplementary verification and appeals, if the announcement sets it (R-10; otherwise two months after D).")
 @exception_option("R-5's 10 days", "each publisher")
 @act
 @pass_session
-def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, exception: str | None,
-                      actor: str, on: date) -> None:
+def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, verification_due: date | None,
+                      supplementary_due: date | None, exception: str | None, actor: str, on: date) -> None:
     """Publish the joint pass publicity and verification announcement (R-5): HRSS and the
-    provincial unit each publish it, with the same period."""
+    provincial unit each publish it, with the same period. For a provincial exam it sets the
+    results deadline (R-10); the second publisher may omit it."""
     ledger, sid = open_sitting(session, sitting_ref)
-    ledger.publish_publicity(actor, sid, starts, ends, on=on, exception=exception)
+    ledger.publish_publicity(actor, sid, starts, ends, on=on, exception=exception,
+                             verification_due=verification_due, supplementary_due=supplementary_due)
     s = ledger.sitting(sid)
     missing = "" if s.publicity_is_joint else f"; awaiting {', '.join(sorted({'hrss', provincial_unit(s.exam)} - set(s.publicity_published_by)))}"
     _done(f"publicity of {s.label} {starts.isoformat()}..{ends.isoformat()} published by {actor}{missing}", actor, on)
@@ -574,22 +593,25 @@ def candidate() -> None:
 @click.option("--commitment/--no-commitment", default=True, show_default=True,
               help="The candidate's commitment (告知承诺, R-2). Without it (不符合告知承诺制要求) the candidate "
                    "takes the evidence route: --evidence for every registration condition of the exam.")
-@act
+@click.option("--candidate", "candidate_ref", required=True, metavar="cand.NNN",
+              help="The candidate's reference, e.g. cand.001 (the candidate holds no key).")
+@platform_act(EXAM_CENTER, "the exam center's online registration system (网上报名系统), R-2")
 @pass_session
 def candidate_register(session: Session, sitting_ref: str, name: str, masked_id: str, city: str, level: str,
-                       compare: str, evidence: tuple[str, ...], commitment: bool, actor: str, on: date) -> None:
-    """Register the candidate given with --as (cand.NNN) for SITTING, under the commitment
-    system (R-2). Prints the candidacy reference."""
+                       compare: str, evidence: tuple[str, ...], commitment: bool, candidate_ref: str, actor: str,
+                       on: date) -> None:
+    """报名（告知承诺制）: register the candidate for SITTING under the commitment system (R-2),
+    as the exam center's registration system records it. Prints the candidacy reference."""
     comparison = _comparison(compare)
     proofs = _evidence(evidence)
     ledger, sid = open_sitting(session, sitting_ref)
-    ledger.register_candidate(actor, sid, name=name, masked_id=masked_id, city=city, level=level,
-                              comparison=comparison, evidence=proofs, commitment=commitment, on=on)
+    ledger.register_candidate(actor, sid, candidate=candidate_ref, name=name, masked_id=masked_id, city=city,
+                              level=level, comparison=comparison, evidence=proofs, commitment=commitment, on=on)
     s = ledger.sitting(sid)
     failed = [i for i, r in comparison.items() if r == "failed"]
     detail = f"; comparison failed for {', '.join(failed)}, evidence uploaded" if failed else ""
-    _done(f"{actor} {name} registered for {s.label}{detail}", actor, on)
-    click.echo(f"{ref_of_sitting(s)}:{actor}")
+    _done(f"{candidate_ref} {name} registered for {s.label}{detail}", actor, on)
+    click.echo(f"{ref_of_sitting(s)}:{candidate_ref}")
 
 
 @candidate.command("score")
@@ -647,7 +669,8 @@ def candidate_verify(session: Session, candidacy_ref: str, result_text: str, con
 @act
 @pass_session
 def candidate_appeal(session: Session, candidacy_ref: str, grounds: str, actor: str, on: date) -> None:
-    """Lodge the candidate's appeal (申辩) against a 不合格 result (R-7, R-8)."""
+    """申辩: record the candidate's appeal against a 不合格 result (R-7, R-8), as the verification
+    unit receiving it (--as that unit: the candidate holds no key)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.lodge_appeal(actor, cid, grounds, on=on)
     _done(f"appeal of {candidacy_ref} lodged", actor, on)
@@ -752,7 +775,7 @@ def candidate_integrity_record(session: Session, on: date, as_json: bool) -> Non
     if as_json:
         emit_json(rows)
     else:
-        table = [{**r, "articles": "+".join(map(str, r["articles"])), "in_force": "yes" if r["in_force"] else "no"}
+        table = [{**r, "articles": "+".join(map(str, r["articles"])), "in_force": terms.yes_no(r["in_force"])}
                  for r in rows]
         emit_table(table, ["candidate", "name", "masked_id", "articles", "entered_on", "until", "in_force", "by", "finding"])
 
@@ -786,7 +809,7 @@ def status_text(c: Candidacy, s: ExamSitting, on: date) -> str:
 
 
 def _stage_text(st: Stage) -> str:
-    return f"{st.term} {'final' if st.final else 'next: ' + ', '.join(st.next)}"
+    return f"{st.term} {terms.stage_next(st.final, st.next)}"
 
 
 def _stage_record(c: Candidacy, s: ExamSitting, on: date) -> dict[str, Any]:
@@ -927,8 +950,9 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
     if as_json:
         emit_json(rows)
     else:
-        table = [{**r, "passed": {True: "yes", False: "no", None: ""}[r["passed"]], "status": terms.status(r["status"]),
-                  "appeal": _APPEAL_SHOWN[r["appeal"]]} for r in rows]
+        table = [{**r, "city": terms.city(r["city"]), "passed": terms.yes_no(r["passed"]), "status": terms.status(r["status"]), "paper": terms.paper(r["paper"]),
+                  "appeal": _APPEAL_SHOWN[r["appeal"]], "certificate": terms.certificate(r["certificate"]),
+                  "stage": terms.next_acts(r["stage"])} for r in rows]
         emit_table(table, ["candidate", "name", "city", "passed", "status", "appeal", "stage", "certificate", "paper"])
 
 
@@ -982,12 +1006,13 @@ def cert_paper_received(session: Session, candidacy_ref: str, number: str, actor
 @candidacy_argument
 @click.option("--address-ref", required=True, help="Reference of the address on the reservation platform.")
 @exception_option("R-16's 30 days", "HRSS, which runs the reservation platform,")
-@act
+@platform_act(HRSS, "HRSS's certificate reservation platform (预约邮寄平台), R-16")
 @pass_session
 def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, exception: str | None,
                          actor: str, on: date) -> None:
-    """Reserve mailing of the paper certificate, postage paid on delivery (R-16: the candidate,
-    generally within 30 days of the announcement of their 合格; later only as HRSS's exception)."""
+    """预约邮寄: the candidate's reservation of mailing, postage paid on delivery, as HRSS's
+    reservation platform records it (R-16: generally within 30 days of the announcement of
+    the candidate's 合格; later only as a signed exception)."""
     ledger, cid = open_candidacy(session, candidacy_ref)
     ledger.reserve_mailing(actor, cid, address_ref, on=on, exception=exception)
     _done(f"mailing of {candidacy_ref}'s certificate reserved (postage paid on delivery, 到付)", actor, on)
@@ -1053,7 +1078,7 @@ def cert_forward(session: Session, candidacy_ref: str, actor: str, on: date) -> 
 @candidacy_argument
 @click.option("--outcome", required=True, type=click.Choice([e.value for e in RequestEnd]),
               help="completed (办结: the end of the R-19 route), refused (不予办理: the party holding it) "
-                   "or withdrawn (撤回: the candidate).")
+                   "or withdrawn (撤回: the candidate's withdrawal, recorded by the party holding it).")
 @click.option("--reason", required=True, help="Why.")
 @act
 @pass_session
@@ -1100,6 +1125,26 @@ def _show_official_terms() -> None:
             term = official_term(getattr(owner, act_name))
             if term and command.help and not command.help.startswith(term):
                 command.help = f"{term}: {command.help}"
+            if term:
+                terms.ACT_SHOWN[act_name] = f"{term} {group.name} {name}"
+            if term and command.callback is not None:
+                command.callback = _naming_the_act(command.callback, term, f"{group.name} {name}")
+
+
+def _naming_the_act(callback: Callable[..., Any], term: str, english: str) -> Callable[..., Any]:
+    """A refusal names the act in both languages, and where to read its rule without the
+    repository: ``R-8: … [申辩 candidate appeal · certledger rules R-8]``."""
+
+    @functools.wraps(callback)
+    def named(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except RuleViolation as refusal:
+            hint = f" · certledger rules {refusal.rule}" if refusal.rule in RULES else ""
+            refusal.args = (f"{refusal} [{term} {english}{hint}]",)
+            raise
+
+    return named
 
 
 _show_official_terms()

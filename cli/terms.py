@@ -47,6 +47,21 @@ HEADERS: dict[str, str] = {
     "paper_unit": "证书发放单位",
     "organised": "组织方式",
     "reissue_route": "补办路径",
+    "party": "参与方",
+    "kind": "类别",
+    "valid_keys": "有效密钥数",
+    "registered_at": "登记时间",
+    "key_id": "密钥",
+    "valid_from": "生效时间",
+    "revoked_at": "吊销时间",
+    # the demo's closing summary, one row per sitting
+    "sitting": "考试",
+    "candidates": "考生人数",
+    "void": "无效",
+    "certificates": "证书",
+    "mailed": "邮寄送达",
+    "handed out": "现场发放",
+    "to HRSS": "登记造册移交省人社厅",
 }
 
 # Status values of a candidacy (cli/lifecycle.status_text and the domain's Outcome) → both words.
@@ -108,7 +123,196 @@ FIELDS: dict[str, str] = {
 }
 
 
+FIELDS.update({
+    "sitting": "考试批次",
+    "exam": "考试",
+    "exam_name": "考试名称",
+    "candidate": "考生",
+    "city": "地市",
+    "passed": "成绩合格",
+    "name": "姓名",
+    "masked_id": "身份证号",
+    "level": "级别",
+    "registered_on": "报名",
+    "verification.condition": "不符合的报名条件",
+    "supplementary.condition": "不符合的报名条件",
+    "void.on": "无效",
+    "fraud.articles": "违纪违规处理条款",
+    "referred_on": "移送司法机关",
+    "certificate.kind": "证书类别",
+    "certificate.number": "证书编号",
+    "paper.number": "纸质证书编号",
+    "paper.state": "纸质证书",
+    "reissue.kind": "补办或信息修改",
+    "reissue.route": "补办路径",
+    "reissue.end": "办结情况",
+})
+
+
 def field(dotted: str) -> str:
-    """``appeal.decision`` → ``appeal.decision 申辩处理``; others stay as they are."""
+    """``appeal.decision`` → ``appeal.decision 申辩处理``; ``comparison.major`` → ``… 在线比对：专业``;
+    others stay as they are."""
+    from certledger.domain.exams import CONDITIONS
+
     term = FIELDS.get(dotted)
+    if term is None and dotted.startswith(("comparison.", "evidence.", "scores.")):
+        head, _, item = dotted.partition(".")
+        term = {"comparison": "在线比对", "evidence": "证明材料", "scores": "成绩"}[head]
+        term += f"：{CONDITIONS[item]}" if item in CONDITIONS else ""
     return dotted if term is None else f"{dotted} {term}"
+
+
+# Values of `candidate show` / `sitting show` fields that are English codes in --json.
+COMPARISON: dict[str, str] = {"passed": "比对通过 passed", "failed": "比对未通过 failed"}
+REISSUE_KIND: dict[str, str] = {"paper-reissue": "纸质证书补办 paper-reissue", "information-change": "信息修改 information-change"}
+
+
+def shown(dotted: str, value: object) -> object:
+    """A `show` field's value with the notices' word beside an English code (JSON keeps it)."""
+    from certledger.domain.exams import CONDITIONS
+
+    if not isinstance(value, str):
+        return value
+    if dotted == "paper.state":
+        return paper(value)
+    if dotted == "city":
+        return city(value)
+    if dotted.startswith("comparison."):
+        return COMPARISON.get(value, value)
+    if dotted.endswith(".condition") and value in CONDITIONS:
+        return f"{CONDITIONS[value]} {value}"
+    if dotted == "certificate.kind":
+        return CERTIFICATE_KIND.get(value, value)
+    if dotted == "reissue.kind":
+        return REISSUE_KIND.get(value, value)
+    if dotted == "reissue.route":
+        return REISSUE_ROUTE.get(value, value)
+    if dotted == "organised":
+        return ORGANISED.get(value, value)
+    return value
+
+
+def yes_no(value: bool | None) -> str:
+    """A flag in a table: 是 yes / 否 no (JSON keeps the boolean)."""
+    return "" if value is None else "是 yes" if value else "否 no"
+
+
+def stage_next(final: bool, acts: list[str] | tuple[str, ...]) -> str:
+    """The stage's tail in a table: 终态 final, or 下一步 next: the act commands."""
+    return "终态 final" if final else "下一步 next: " + ", ".join(acts)
+
+
+# Where a paper certificate is (cli/lifecycle.paper_state's English text, which JSON keeps as
+# documented) → the notices' words first. Matched by prefix: the text ends with a date.
+PAPER: tuple[tuple[str, str], ...] = (
+    ("none (e-certificate)", "无纸质证书（电子证书）"),
+    ("handed out", "已现场发放"),
+    ("transferred to HRSS", "已登记造册移交省人社厅"),
+    ("delivered", "已邮寄送达"),
+    ("reserved for mailing, not received", "已预约邮寄，证书未到"),
+    ("not received", "证书未到"),
+    ("at the unit, reserved for mailing", "单位代为保管，已预约邮寄"),
+    ("at the unit, unclaimed", "单位代为保管，未领取"),
+)
+
+
+def paper(text: str) -> str:
+    """``delivered 2025-10-25`` → ``已邮寄送达 delivered 2025-10-25``; unknown text passes through."""
+    for english, chinese in PAPER:
+        if text.startswith(english):
+            return f"{chinese} {text}"
+    return text
+
+
+def city(slug: str) -> str:
+    """``luoyang`` → ``洛阳市 luoyang`` in a table (JSON keeps the slug)."""
+    from certledger.domain.places import MUNICIPALITIES
+
+    name = MUNICIPALITIES.get(slug)
+    return slug if name is None else f"{name} {slug}"
+
+
+# `exams list`: the table's values (JSON keeps the English codes, README "Exam table") → the
+# notices' words. 组织方式: national exams vs the 省级专业技术人员职业资格考试 of R-10 (2024 §1(2) ¶5);
+# 补办路径: R-19 (2019 §1(5)): level by level up to the national industry department, or to
+# 河南省人事考试中心.
+ORGANISED: dict[str, str] = {"national": "国家统一组织 national", "provincial": "省级组织 provincial"}
+REISSUE_ROUTE: dict[str, str] = {
+    "national": "逐级上报国家行业主管部门 national",
+    "provincial": "报河南省人事考试中心 provincial",
+}
+PAPER_UNIT: dict[str, str] = {"HRSS e-certificate": "省人社厅电子证书 HRSS e-certificate"}
+# The national registration conditions by code (domain/exams.CONDITIONS holds the same words).
+NO_CONDITION = "不设学历与资历条件 none"
+
+
+def exam_row(row: dict) -> dict:
+    """One `exams list --json` row → its table cells, each value with the notices' word; the
+    exam's name column is 考试名称, not a person's 姓名 (the keys below carry their term)."""
+    from certledger.domain.exams import CONDITIONS
+
+    conditions = "、".join(CONDITIONS.get(c, c) for c in row["conditions"]) or NO_CONDITION
+    return {
+        "code": row["code"],
+        "name 考试名称": row["name"],
+        "levels": "、".join(row["levels"]),
+        "verification_unit": row["verification_unit"],
+        "paper_unit": PAPER_UNIT.get(row["paper_unit"], row["paper_unit"]),
+        "organised": ORGANISED.get(row["organised"], row["organised"]),
+        "reissue_route": REISSUE_ROUTE.get(row["reissue_route"], row["reissue_route"]),
+        "conditions 报名条件": conditions,
+    }
+
+
+# `parties list`: each kind of party (domain/parties.PartyKind, DOMAIN.md "Parties") by the
+# notices' name for it; `keys list`: a key's state. JSON keeps the English values.
+PARTY_KIND: dict[str, str] = {
+    "hrss": "省人社厅 hrss",
+    "exam-center": "省人事考试中心 exam-center",
+    "department": "行业行政管理部门 department",
+    "association": "省级行业协会 association",
+    "society": "省级学会 society",
+    "national-exam-center": "人社部人事考试中心 national-exam-center",
+    "national-department": "国家行业主管部门 national-department",
+    "postal": "邮政公司 postal",
+    "candidate": "考生 candidate",
+    "witness": "见证方 witness",
+}
+KEY_STATUS: dict[str, str] = {"valid": "有效 valid", "revoked": "已吊销 revoked", "pending": "未生效 pending"}
+
+
+def party_row(row: dict) -> dict:
+    """A `parties list --json` row → table cells: the kind in both words, and the name under
+    名称 (a unit's name is no 姓名)."""
+    return {**row, "kind": PARTY_KIND.get(row["kind"], row["kind"]), "name 名称": row["name"]}
+
+
+def key_row(row: dict) -> dict:
+    return {**row, "status": KEY_STATUS.get(row["status"], row["status"])}
+
+
+# A certificate's kind in a table (R-13 电子证书, R-14 合格证明); `(void)` is R-11/R-12's 无效.
+CERTIFICATE_KIND: dict[str, str] = {"e-certificate": "电子证书 e-certificate", "pass-proof": "合格证明 pass-proof",
+                                    "paper": "纸质证书 paper"}
+
+
+def certificate(text: str | None) -> str | None:
+    """``pass-proof 豫考证〔2025〕00001 (void)`` → ``合格证明 pass-proof 豫考证〔2025〕00001 (无效 void)``."""
+    if not text:
+        return text
+    kind, _, rest = text.partition(" ")
+    return f"{CERTIFICATE_KIND.get(kind, kind)} {rest}".replace(" (void)", " (无效 void)")
+
+
+# The acts a stage says may follow (domain/stage.py names them by their domain command, e.g.
+# ``hand_out``) → the notices' name and the command to type: ``现场发放 cert hand-out``.
+# cli/lifecycle.py fills this from the @act declarations of the commands it defines.
+ACT_SHOWN: dict[str, str] = {}
+
+
+def next_acts(text: str) -> str:
+    """``待领取 下一步 next: hand_out, reserve_mailing`` → each act as ACT_SHOWN gives it."""
+    head, sep, acts = text.partition("下一步 next: ")
+    if not sep:
+        return text
+    return head + sep + ", ".join(ACT_SHOWN.get(a, a) for a in acts.split(", "))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from certledger.cli import terms
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.receipts import recording
 from certledger.cli.session import Session, parse_moment
@@ -67,7 +68,7 @@ def parties() -> None:
 @recording
 @click.argument("party_id")
 @click.option("--name", required=True, help="Official name, e.g. 河南省住房和城乡建设厅.")
-@click.option("--kind", required=True, help="hrss, exam-center, department, association, postal, …")
+@click.option("--kind", required=True, help="hrss, exam-center, department, association (协会), society (学会), postal, witness, …")
 @pass_session
 def parties_add(session: Session, party_id: str, name: str, kind: str) -> None:
     """Register PARTY_ID (signed by the root)."""
@@ -115,7 +116,7 @@ def parties_list(session: Session, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
     else:
-        emit_table(rows, ["party", "kind", "name", "valid_keys", "registered_at"])
+        emit_table([terms.party_row(r) for r in rows], ["party", "kind", "name 名称", "valid_keys", "registered_at"])
 
 
 @click.group()
@@ -136,7 +137,7 @@ def keys_list(session: Session, party: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
     else:
-        emit_table(rows, ["key_id", "party", "status", "valid_from", "revoked_at"])
+        emit_table([terms.key_row(r) for r in rows], ["key_id", "party", "status", "valid_from", "revoked_at"])
 
 
 @keys.command("add")

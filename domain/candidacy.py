@@ -62,6 +62,14 @@ class RequestEnd(str, Enum):
 REQUEST_END_TERMS = {RequestEnd.COMPLETED: "办结", RequestEnd.REFUSED: "不予办理", RequestEnd.WITHDRAWN: "撤回"}
 
 
+# The platforms of record (R-2, R-16): candidates act through them, not with keys of their own.
+# A 申辩 is received by a verification unit of the candidate's exam and city (R-7).
+PLATFORMS: dict[str, tuple[str, ...]] = {
+    "register": (EXAM_CENTER,),  # 省人事考试中心's online registration system, 网上报名系统
+    "reserve_mailing": (HRSS,),  # 省人社厅's certificate reservation platform, 预约邮寄平台
+}
+
+
 def candidacy_id(sitting: UUID, candidate: str) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"candidacy:{sitting}:{candidate}")
 
@@ -274,6 +282,7 @@ class Candidacy(DatedAggregate):
     def register(
         cls,
         *,
+        actor: str,
         sitting: ExamSitting,
         candidate: str,
         name: str,
@@ -285,8 +294,13 @@ class Candidacy(DatedAggregate):
         evidence: dict[str, tuple[str, ...]],
         on: date,
     ) -> Candidacy:
-        """R-2: registration under the commitment system (告知承诺制), signed by the candidate."""
+        """R-2: registration under the commitment system (告知承诺制). The candidate registers
+        and commits on the exam center's online registration system (网上报名系统), which
+        signs the act as the platform of record, naming the candidate: candidates hold no
+        keys of their own."""
         subject = sitting.exam
+        authorised(actor, PLATFORMS["register"], "R-2",
+                   "record a registration (the exam center's online registration system, 网上报名系统, signs it)")
         check_city(city)
         if not candidate.startswith("cand."):
             raise InputError(f"candidate party ids start with 'cand.', got {candidate!r}")
@@ -320,7 +334,7 @@ class Candidacy(DatedAggregate):
         if not name.strip() or not masked_id.strip():
             raise InputError("a candidate needs a name and a (masked) id number")
         return cls(
-            actor=candidate,
+            actor=actor,
             sitting_id=sitting.id,
             exam_code=sitting.exam_code,
             candidate=candidate,
@@ -376,6 +390,8 @@ class Candidacy(DatedAggregate):
         require(self.first_result is None, "R-6", f"{self.candidate}'s verification result ({self.first_result.value if self.first_result else ''}) is recorded already; later changes go through appeal or supplementary verification")
         require(on >= self.handed_over_on, "R-4", f"a result dated {on} precedes the handover on {self.handed_over_on}")
         due = sitting.verification_due
+        require(due is not None, "R-10", f"{sitting.exam.name} is organised by the province: its 考后资格核查公告 (R-5) "
+                "sets the deadline the results are verified by; it is not published yet")
         assert due is not None and sitting.results_released_on is not None
         why = (
             "the deadline of its own post-exam verification announcement, R-10"
@@ -392,9 +408,11 @@ class Candidacy(DatedAggregate):
 
     @act("AppealLodged", rules=("R-7", "R-8", "L-4"), term="申辩")
     def lodge_appeal(self, *, actor: str, sitting: ExamSitting, grounds: str, on: date) -> None:
-        """申辩 (R-7, R-8): the candidate answers a 不合格 result."""
+        """申辩 (R-7, R-8): the candidate answers a 不合格 result. The verification unit that
+        receives the 申辩 records it, naming the candidate (candidates hold no keys)."""
         self._open(sitting, on)
-        authorised(actor, (self.candidate,), "R-7", f"lodge {self.candidate}'s appeal")
+        authorised(actor, verification_units(self.exam, self.city), "R-7",
+                   f"receive {self.candidate}'s 申辩 (the verification unit receiving it records it)")
         self._not_void("appeal")
         require(self.outcome_on(on, sitting) == Outcome.UNQUALIFIED, "R-7", f"appeals answer a 不合格 result; {self.candidate} is {_text(self.outcome_on(on, sitting))}")
         require(sitting.results_announced_on is not None, "R-7", "appeals open with the verification results announcement, not yet published")
@@ -570,12 +588,12 @@ class Candidacy(DatedAggregate):
     @act("MailingReserved", rules=("R-16", "L-4"), term="预约邮寄")
     def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date,
                         exception: str | None = None) -> None:
-        """R-16: reserved on the provincial platform; postage paid on delivery (到付). The
-        candidate reserves within the period; after it, only HRSS — which runs the platform
-        (2024 §2(2)) — may accept a reservation, as a signed departure (一般)."""
+        """R-16: reserved on the provincial reservation platform, which HRSS runs (2024 §2(2))
+        and which signs the reservation, naming the candidate; postage paid on delivery
+        (到付). Within the period by default; after it only as a signed departure (一般)."""
         self._open(sitting, on)
-        allowed = (self.candidate,) if exception is None else (HRSS,)
-        authorised(actor, allowed, "R-16", f"reserve mailing of {self.candidate}'s certificate" + (" as an exception" if exception is not None else ""))
+        authorised(actor, PLATFORMS["reserve_mailing"], "R-16",
+                   f"record {self.candidate}'s mailing reservation (HRSS's reservation platform, 预约邮寄平台, signs it)")
         require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to mail")
         require(sitting.results_announced_on is not None, "R-16", "reservations open with the verification results announcement (R-7), not yet published")
         self._not_void("mailing")
@@ -690,8 +708,8 @@ class Candidacy(DatedAggregate):
             authorised(actor, (last,), "R-19", "complete this request")
         elif outcome is RequestEnd.REFUSED:
             authorised(actor, (holder,), "R-19", "refuse this request (it is with them)")
-        else:
-            authorised(actor, (self.candidate,), "R-19", f"withdraw {self.candidate}'s request")
+        else:  # the candidate withdraws it with the party holding it, which records that
+            authorised(actor, (holder,), "R-19", f"record the withdrawal of {self.candidate}'s request (it is with them)")
         if not reason.strip():
             raise InputError(f"a request {outcome.value} ({REQUEST_END_TERMS[outcome]}) states why")
         _after(on, self.reissue_last_on, "the request's last step", "R-19")

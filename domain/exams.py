@@ -37,7 +37,10 @@ class Industry:
     province_name: str
     city_name: str | None  # "{city}…" template; None where only the province acts
     national_name: str
-    association: bool = False
+    association: bool = False  # run by a provincial 行业协会 (R-1)
+    # Run by a provincial 学会 (learned society): "行业协会、学会管理的考试项目,由省级行业协会、学会
+    # 负责资格核查" (2024 §1(2)). No exam of today's table is, but the notice provides for it.
+    society: bool = False
 
 
 INDUSTRIES: dict[str, Industry] = {

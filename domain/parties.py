@@ -19,7 +19,8 @@ class PartyKind(str, Enum):
     HRSS = "hrss"  # 省人力资源和社会保障厅
     EXAM_CENTER = "exam-center"  # 省人事考试中心
     DEPARTMENT = "department"  # 资格核查部门: provincial or municipal industry department
-    ASSOCIATION = "association"  # 省级行业协会、学会
+    ASSOCIATION = "association"  # 省级行业协会
+    SOCIETY = "society"  # 省级学会: verifies the exams a learned society runs, as an association does
     NATIONAL_EXAM_CENTER = "national-exam-center"  # 人社部人事考试中心
     NATIONAL_DEPARTMENT = "national-department"  # 国家行业行政管理部门 (R-19 route)
     POSTAL = "postal"  # 邮政公司
@@ -31,7 +32,8 @@ COSIGNER_KINDS = frozenset({
     PartyKind.WITNESS,  # 见证方: an external auditor's key
     PartyKind.EXAM_CENTER,  # 省人事考试中心
     PartyKind.DEPARTMENT,  # 资格核查部门
-    PartyKind.ASSOCIATION,  # 省级行业协会、学会
+    PartyKind.ASSOCIATION,  # 省级行业协会
+    PartyKind.SOCIETY,  # 省级学会
     PartyKind.NATIONAL_EXAM_CENTER,  # 人社部人事考试中心
     PartyKind.NATIONAL_DEPARTMENT,  # 国家行业行政管理部门
 })  # fmt: skip

@@ -40,8 +40,8 @@ class ExamSitting(DatedAggregate):
     year: int
     exam_end: date
     scheduled_on: date
-    announced_verification_due: date | None
-    announced_supplementary_due: date | None
+    announced_verification_due: date | None = None  # R-10: set by a provincial exam's announcement
+    announced_supplementary_due: date | None = None
     results_released_on: date | None = None
     publicity: tuple[date, date] | None = None
     publicity_published_by: tuple[str, ...] = ()
@@ -68,10 +68,11 @@ class ExamSitting(DatedAggregate):
 
     @property
     def verification_due(self) -> date | None:
-        """R-6: 15 days after D; R-10: a provincial exam's own announced date."""
+        """R-6: 15 days after D; R-10: a provincial exam's date, as its post-exam announcement
+        set it (None until that announcement is published)."""
         if self.results_released_on is None:
             return None
-        if self.exam.provincial and self.announced_verification_due is not None:
+        if self.exam.provincial:
             return self.announced_verification_due
         return add_days(self.results_released_on, RESULTS_DUE_DAYS)
 
@@ -103,56 +104,19 @@ class ExamSitting(DatedAggregate):
 
     # -- commands --------------------------------------------------------------------------
 
-    @act("Scheduled", rules=("L-1", "R-10"), term="考试安排", args={"verification_due": lambda e: e.announced_verification_due, "supplementary_due": lambda e: e.announced_supplementary_due})
+    @act("Scheduled", rules=("L-1",), term="考试安排")
     @classmethod
-    def schedule(
-        cls,
-        *,
-        actor: str,
-        exam_code: str,
-        year: int,
-        exam_end: date,
-        on: date,
-        verification_due: date | None = None,
-        supplementary_due: date | None = None,
-    ) -> ExamSitting:
+    def schedule(cls, *, actor: str, exam_code: str, year: int, exam_end: date, on: date) -> ExamSitting:
+        """L-1: HRSS or the exam center schedules the sitting. A provincial exam's deadlines
+        are not set here: its own post-exam announcement sets them (R-10, see
+        :meth:`publish_publicity`)."""
         subject = exam(exam_code)
         authorised(actor, (HRSS, EXAM_CENTER), "L-1", f"schedule a sitting of {subject.name}")
         if not 1990 <= year <= 2100 or exam_end.year != year:
             raise InputError(f"exam end {exam_end.isoformat()} is not in the sitting's year {year}")
-        if subject.provincial:
-            require(
-                verification_due is not None,
-                "R-10",
-                f"{subject.name} is organised by the province: its verification deadline comes from "
-                "its own post-exam verification announcement (give verification_due)",
-            )
-        else:
-            require(
-                verification_due is None and supplementary_due is None,
-                "R-10",
-                f"{subject.name} is a national exam: its deadlines are the notice's (15 days, two months), "
-                "not an announced date",
-            )
-        for due in (verification_due, supplementary_due):
-            if due is not None and due <= exam_end:
-                raise InputError(f"deadline {due.isoformat()} falls before the exam ends ({exam_end.isoformat()})")
-        if verification_due and supplementary_due and supplementary_due < verification_due:
-            raise InputError(
-                f"the supplementary round ({supplementary_due.isoformat()}) cannot close before the first "
-                f"round's results are due ({verification_due.isoformat()})"
-            )
         if on > exam_end:
             raise InputError(f"a sitting is scheduled before its exam ends ({exam_end.isoformat()}), not on {on.isoformat()}")
-        return cls(
-            actor=actor,
-            exam_code=exam_code,
-            year=year,
-            exam_end=exam_end,
-            on=on,
-            announced_verification_due=verification_due,
-            announced_supplementary_due=supplementary_due,
-        )
+        return cls(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on)
 
     @act("ResultsReleased", rules=("L-1",), term="成绩发布")
     def release_results(self, *, actor: str, on: date) -> None:
@@ -162,11 +126,17 @@ class ExamSitting(DatedAggregate):
         require(on > self.exam_end, "L-1", f"results cannot be released on {on}, before the exam ends {self.exam_end}")
         self._results_released(actor=actor, on=on)
 
-    @act("PublicityPublished", rules=("R-5",), term="考试成绩合格公示和考后资格核查公告")
-    def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date, exception: str | None = None) -> None:
+    @act("PublicityPublished", rules=("R-5", "R-10"), term="考试成绩合格公示和考后资格核查公告")
+    def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date,
+                          verification_due: date | None = None, supplementary_due: date | None = None,
+                          exception: str | None = None) -> None:
         """R-5: 考试成绩合格公示和考后资格核查公告, published jointly by HRSS and the provincial
         unit: each signs its own publication event; it stands once both have. A publicity
-        shorter than 10 days is a departure (一般): each publisher signs its reason."""
+        shorter than 10 days is a departure (一般): each publisher signs its reason.
+
+        R-10: for a provincial exam "核查结果报送时限以考后资格核查公告为准" — this announcement
+        sets the results deadline (and may set the close of the supplementary round); a
+        national exam's are the notice's own (15 days, two months) and none may be given."""
         unit = provincial_unit(self.exam)
         authorised(actor, (HRSS, unit), "R-5", "publish the pass publicity and verification announcement")
         D = self.require_results_released("R-5", "publicity")
@@ -177,8 +147,38 @@ class ExamSitting(DatedAggregate):
         require(days >= 1, "R-5", f"publicity {starts}..{ends} ends before it starts")
         if self.publicity is not None:
             require(self.publicity == (starts, ends), "R-5", f"the joint publicity runs {self.publicity[0]}..{self.publicity[1]}; both publishers must give that period")
+        verification_due, supplementary_due = self._announced_deadlines(verification_due, supplementary_due, on)
         exception = generally(days >= PUBLICITY_MIN_DAYS, "R-5", f"publicity lasts at least {PUBLICITY_MIN_DAYS} days; {starts}..{ends} is {days}", exception)
-        self._publicity_published(actor=actor, starts=starts, ends=ends, on=on, exception=exception)
+        self._publicity_published(actor=actor, starts=starts, ends=ends, on=on, verification_due=verification_due,
+                                  supplementary_due=supplementary_due, exception=exception)
+
+    def _announced_deadlines(self, verification_due: date | None, supplementary_due: date | None,
+                             on: date) -> tuple[date | None, date | None]:
+        """R-10: the deadlines a provincial exam's announcement sets. The second publisher of
+        the joint announcement repeats the first's (or gives none and takes them)."""
+        if not self.exam.provincial:
+            require(verification_due is None and supplementary_due is None, "R-10",
+                    f"{self.exam.name} is a national exam: its deadlines are the notice's (15 days, two months "
+                    "after results release), not an announced date")
+            return None, None
+        if self.publicity_published_by:
+            given = (verification_due or self.announced_verification_due, supplementary_due or self.announced_supplementary_due)
+            require(given == (self.announced_verification_due, self.announced_supplementary_due), "R-10",
+                    f"the joint announcement already set the results deadline {_iso(self.announced_verification_due)} "
+                    f"and the supplementary close {_iso(self.announced_supplementary_due)}; both publishers give the same")
+            return given
+        require(verification_due is not None, "R-10",
+                f"{self.exam.name} is organised by the province: its 考后资格核查公告 sets the deadline for reporting "
+                "the verification results (give verification_due / --verification-due)")
+        assert verification_due is not None and self.results_released_on is not None
+        require(verification_due > self.results_released_on and verification_due >= on, "R-10",
+                f"the announced results deadline {verification_due.isoformat()} must fall after results release "
+                f"{self.results_released_on.isoformat()} and not before the announcement ({on.isoformat()})")
+        if supplementary_due is not None:
+            require(supplementary_due >= verification_due, "R-10",
+                    f"the supplementary round ({supplementary_due.isoformat()}) cannot close before the first "
+                    f"round's results are due ({verification_due.isoformat()})")
+        return verification_due, supplementary_due
 
     @property
     def publicity_is_joint(self) -> bool:
@@ -193,6 +193,8 @@ class ExamSitting(DatedAggregate):
         require(self.results_reported_on is None, "R-6", f"the verification results were reported on {self.results_reported_on}")
         require(on >= D, "R-6", f"the results report cannot precede results release {D}")
         due = self.verification_due
+        require(due is not None, "R-10", f"{self.exam.name} is organised by the province: the results deadline is "
+                "set by its 考后资格核查公告 (R-5), not yet published")
         assert due is not None
         by_deadline(on, due, "R-6", "the results report", "15 days after results release" if not self.exam.provincial else "R-10")
         self._verification_results_reported(actor=actor, on=on)
@@ -272,23 +274,22 @@ class ExamSitting(DatedAggregate):
         year: int,
         exam_end: date,
         on: date,
-        announced_verification_due: date | None,
-        announced_supplementary_due: date | None,
     ) -> None:
         self.exam_code = exam_code
         self.year = year
         self.scheduled_on = on
         self.exam_end = exam_end
-        self.announced_verification_due = announced_verification_due
-        self.announced_supplementary_due = announced_supplementary_due
 
     @event("ResultsReleased")
     def _results_released(self, *, actor: str, on: date) -> None:
         self.results_released_on = on
 
     @event("PublicityPublished")
-    def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date, exception: str | None = None) -> None:
+    def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date, verification_due: date | None = None,
+                             supplementary_due: date | None = None, exception: str | None = None) -> None:
         self.publicity = (starts, ends)
+        self.announced_verification_due = verification_due
+        self.announced_supplementary_due = supplementary_due
         self.publicity_published_by = (*self.publicity_published_by, actor)
 
     @event("VerificationResultsReported")
@@ -311,3 +312,7 @@ class ExamSitting(DatedAggregate):
     def _custody_transferred(self, *, actor: str, roster: tuple[UUID, ...], on: date) -> None:
         self.custody_transferred_on = on
         self.custody_roster = tuple(roster)
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else "(none)"

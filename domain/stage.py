@@ -67,7 +67,9 @@ def _main(c: Candidacy, s: ExamSitting, day: date) -> Stage:
     if c.handed_over_on is None or c.handed_over_on > day:
         return Stage("passed, awaiting handover", "待移交", False, ("hand_over", *_announcement_first(s), "record_forfeit"))
     if status is None:
-        return Stage("under verification", "资格核查中", False, ("record_verification",))
+        # a provincial exam's results deadline is set by its announcement, published first.
+        first = ("publish_publicity",) if s.exam.provincial and s.verification_due is None else ()
+        return Stage("under verification", "资格核查中", False, (*first, "record_verification"))
     if status is Outcome.PENDING:
         return Stage("pending", "报考条件待核查", False, (*_announcement_first(s), "record_supplementary", "record_forfeit"))
     if status is Outcome.UNQUALIFIED:

@@ -102,6 +102,10 @@ class TrustRegistry(LedgerAggregate):
             raise RuleViolation("T-2", f"party {party_id!r} is already registered")
         if kind is PartyKind.HRSS:
             raise RuleViolation("T-1", "there is exactly one HRSS party, the root")
+        if kind is PartyKind.CANDIDATE or party_id.startswith("cand."):
+            raise RuleViolation("T-6", f"{party_id}: candidates hold no keys; their acts are signed by the platform "
+                                       "of record (R-2: exam-center; R-7: the verification unit receiving a 申辩; "
+                                       "R-16: hrss)")
         self._party_registered(
             actor=actor,
             party_id=party_id,

@@ -2,7 +2,7 @@
 
 Party ids: ``hrss`` (省人社厅), ``exam-center`` (省人事考试中心), ``dept.<industry>.henan``
 (provincial department), ``dept.<industry>.<city>`` (municipal), ``assoc.<industry>.henan``
-(association), ``postal.henan`` (邮政公司), ``national.dept.<industry>`` and
+(association, 协会), ``soc.<industry>.henan`` (learned society, 学会), ``postal.henan`` (邮政公司), ``national.dept.<industry>`` and
 ``national.exam-center`` (the national end of the R-19 route), ``cand.<number>`` (考生).
 """
 
@@ -22,7 +22,8 @@ def unit_party(industry: str, level: str = PROVINCE) -> str:
     """The party id of an industry's unit at the province (``henan``) or a municipality."""
     if industry == "kaoshi" and level == PROVINCE:
         return EXAM_CENTER  # 经济师 is verified by the 省人事考试中心 itself
-    prefix = "assoc" if INDUSTRIES[industry].association else "dept"
+    body = INDUSTRIES[industry]
+    prefix = "assoc" if body.association else "soc" if body.society else "dept"
     return f"{prefix}.{industry}.{level}"
 
 
@@ -70,9 +71,10 @@ def unit_name(party_id: str) -> tuple[str, PartyKind]:
     parts = party_id.split(".")
     if len(parts) == 3 and parts[0] == "national" and parts[2] in INDUSTRIES:
         return INDUSTRIES[parts[2]].national_name, PartyKind.NATIONAL_DEPARTMENT
-    if len(parts) == 3 and parts[1] in INDUSTRIES:
+    if len(parts) == 3 and parts[1] in INDUSTRIES and parts[0] == unit_party(parts[1], "x").split(".")[0]:
         industry = INDUSTRIES[parts[1]]
-        kind = PartyKind.ASSOCIATION if industry.association else PartyKind.DEPARTMENT
+        kind = (PartyKind.ASSOCIATION if industry.association else PartyKind.SOCIETY if industry.society
+                else PartyKind.DEPARTMENT)
         if parts[2] == PROVINCE:
             return industry.province_name, kind
         if parts[2] in MUNICIPALITIES and industry.city_name:

@@ -167,14 +167,12 @@ class LifecycleServices:
 
     # -- the sitting -------------------------------------------------------------------------
 
-    def schedule_sitting(self, actor: str, exam_code: str, year: int, exam_end: date, on: date,
-                         verification_due: date | None = None, supplementary_due: date | None = None) -> UUID:
+    def schedule_sitting(self, actor: str, exam_code: str, year: int, exam_end: date, on: date) -> UUID:
         sid = sitting_id(exam_code, year)
         if sid in self.repository:
             raise InputError(f"{exam(exam_code).name} {year} is scheduled already")
         with self.acting():
-            sitting = ExamSitting.schedule(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on,
-                                           verification_due=verification_due, supplementary_due=supplementary_due)
+            sitting = ExamSitting.schedule(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on)
         self.save(sitting)
         return sitting.id
 
@@ -182,8 +180,11 @@ class LifecycleServices:
         self._on_sitting(sitting, lambda s: s.release_results(actor=actor, on=on))
 
     def publish_publicity(self, actor: str, sitting: UUID | str, starts: date, ends: date, on: date,
-                          exception: str | None = None) -> None:
-        self._on_sitting(sitting, lambda s: s.publish_publicity(actor=actor, starts=starts, ends=ends, on=on, exception=exception))
+                          exception: str | None = None, verification_due: date | None = None,
+                          supplementary_due: date | None = None) -> None:
+        self._on_sitting(sitting, lambda s: s.publish_publicity(
+            actor=actor, starts=starts, ends=ends, on=on, exception=exception,
+            verification_due=verification_due, supplementary_due=supplementary_due))
 
     def report_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.report_verification_results(actor=actor, on=on))
@@ -208,17 +209,20 @@ class LifecycleServices:
 
     # -- one candidacy -----------------------------------------------------------------------
 
-    def register_candidate(self, actor: str, sitting: UUID | str, *, name: str, masked_id: str, city: str,
-                           level: str = "", comparison: dict[str, str], evidence: dict[str, tuple[str, ...]] | None = None,
-                           commitment: bool = True, on: date) -> UUID:
+    def register_candidate(self, actor: str, sitting: UUID | str, *, candidate: str, name: str, masked_id: str,
+                           city: str, level: str = "", comparison: dict[str, str],
+                           evidence: dict[str, tuple[str, ...]] | None = None, commitment: bool = True,
+                           on: date) -> UUID:
+        """R-2: ``actor`` is the platform of record (the exam center's registration system);
+        ``candidate`` the candidate's reference (cand.NNN), who holds no key."""
         target = self.sitting(sitting)
-        cid = candidacy_id(target.id, actor)
+        cid = candidacy_id(target.id, candidate)
         if cid in self.repository:
-            raise InputError(f"{actor} is registered for {target.label} already")
+            raise InputError(f"{candidate} is registered for {target.label} already")
         with self.acting():
-            candidacy = Candidacy.register(sitting=target, candidate=actor, name=name, masked_id=masked_id, city=city,
-                                           level=level, commitment=commitment, comparison=comparison,
-                                           evidence=evidence or {}, on=on)
+            candidacy = Candidacy.register(actor=actor, sitting=target, candidate=candidate, name=name,
+                                           masked_id=masked_id, city=city, level=level, commitment=commitment,
+                                           comparison=comparison, evidence=evidence or {}, on=on)
         self.save(candidacy)
         return candidacy.id
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from uuid import UUID
 
 from certledger.domain.candidacy import Outcome
-from certledger.domain.parties import PartyKind
 from certledger.domain.units import unit_name
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
@@ -69,13 +68,10 @@ class LifeWorld:
         store.remember(root)
         ledger.initialise(raw_public_key(root), simulated=True)
         parties = []
-        for party in UNITS + CANDIDATES:
+        for party in UNITS:  # candidates hold no keys (T-6): the platforms of record sign their acts
             key = new_private_key()
             store.remember(key)
-            if party.startswith("cand."):
-                name, kind = f"考生{party[-3:]}", PartyKind.CANDIDATE
-            else:
-                name, kind = unit_name(party)
+            name, kind = unit_name(party)
             parties.append((party, name, kind, ledger.claim(party, key)))
         ledger.enrol(parties)
         return cls(db_url, store, ledger)
@@ -94,19 +90,14 @@ class LifeWorld:
 
     def sitting(self, exam_code: str = "jianzaoshi-1") -> UUID:
         """Scheduled, with results released on D."""
-        provincial = exam_code in ("jianzaoshi-2", "zaojia-2", "jiliang-2")
-        sid = self.ledger.schedule_sitting(
-            "hrss", exam_code, 2025, EXAM_END, on=date(2025, 3, 1),
-            verification_due=PROVINCIAL_DUE if provincial else None,
-        )
-        return sid
+        return self.ledger.schedule_sitting("hrss", exam_code, 2025, EXAM_END, on=date(2025, 3, 1))
 
     def register(self, sid: UUID, candidate: str, city: str = "zhengzhou", exam_code: str = "jianzaoshi-1") -> UUID:
         from certledger.domain.exams import exam
 
         levels = exam(exam_code).levels
         cid = self.ledger.register_candidate(
-            candidate, sid, name=f"考生{candidate[-3:]}", masked_id="410102********123X", city=city,
+            "exam-center", sid, candidate=candidate, name=f"考生{candidate[-3:]}", masked_id="410102********123X", city=city,
             level=levels[0] if levels else "", comparison=COMPARISON_OK, on=date(2025, 3, 10),
         )
         self.candidacies[(exam_code, candidate)] = cid
@@ -122,15 +113,26 @@ class LifeWorld:
             self.ledger.hand_over("hrss", cid, on=date(2025, 6, 15))
         return ids
 
-    def publicity_and_announcement(self, sid: UUID, unit: str = "dept.zhujian.henan") -> None:
-        self.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
+    def publicity(self, sid: UUID, unit: str = "dept.zhujian.henan") -> None:
+        """The joint publicity (R-5), unless published already; a provincial exam's sets its
+        results deadline (R-10), so it comes before any of its results."""
+        sitting = self.ledger.sitting(sid)
+        if sitting.publicity_is_joint:
+            return
+        due = PROVINCIAL_DUE if sitting.exam.provincial else None
+        self.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=due)
         self.ledger.publish_publicity(unit, sid, *PUBLICITY, on=PUBLICITY[0])
+
+    def publicity_and_announcement(self, sid: UUID, unit: str = "dept.zhujian.henan") -> None:
+        self.publicity(sid, unit)
         self.ledger.report_verification_results(unit, sid, on=RESULTS_DUE)  # R-6, before the announcement
         self.ledger.announce_verification_results(unit, sid, on=ANNOUNCED)
 
     def qualified(self, sid: UUID, candidates: list[str], *, exam_code: str = "jianzaoshi-1",
                   unit: str = "dept.zhujian.henan", announce: bool = True) -> list[UUID]:
         ids = self.passed_and_handed_over(sid, candidates, exam_code=exam_code)
+        if announce or self.ledger.sitting(sid).exam.provincial:
+            self.publicity(sid, unit)
         for cid in ids:
             self.ledger.record_verification(unit, cid, Outcome.QUALIFIED, on=date(2025, 6, 20))
         if announce:

@@ -376,10 +376,11 @@ def test_a_checkpoint_whose_origin_only_contains_the_ledger_id_fails(sealed: Lif
     assert reason(export(sealed, checkpoint=checkpoint), root_key(sealed)) == "checkpoint-signature"
 
 
-def test_a_candidate_key_signing_the_checkpoint_does_not_count(sealed: LifeWorld) -> None:
-    """L-6 offline: only HRSS keys and keys of parties that may cosign are named as signers."""
+def test_a_postal_key_signing_the_checkpoint_does_not_count(sealed: LifeWorld) -> None:
+    """L-6 offline: only HRSS keys and keys of parties that may cosign are named as signers
+    (the postal company may not; candidates hold no keys at all, T-6)."""
     bundle = export(sealed)
-    candidate = sealed.ledger.registry().keys_of("cand.001")[0]
-    cosigned = note.add_signature(bundle["checkpoint"], "cand.001", sealed.store._loaded[candidate.key_id])
+    postal = sealed.ledger.registry().keys_of("postal.henan")[0]
+    cosigned = note.add_signature(bundle["checkpoint"], "postal.henan", sealed.store._loaded[postal.key_id])
     verified = cb.verify_bundle(orjson.loads(cb.dumps(dict(bundle, checkpoint=cosigned))), root_key(sealed))
     assert [s.split(" ")[0] for s in verified.checkpoint_signers] == ["hrss"]

@@ -37,7 +37,10 @@ def _args(act: str, model: Model, c: Candidacy, on: date) -> list[dict[str, Any]
         "hand_over": [{}, {"exception": EXCEPTION}],
         "record_verification": [{"result": Outcome.QUALIFIED, "condition": None}],
         # The period already published (the second publisher must give the same), or a new one.
-        "publish_publicity": [dict(zip(("starts", "ends"), model.sitting.publicity or (on, add_days(on, 9))))],
+        # A provincial exam's first publisher announces its results deadline.
+        "publish_publicity": [dict(zip(("starts", "ends"), model.sitting.publicity or (on, add_days(on, 9))),
+                                   **({"verification_due": add_days(on, 15)}
+                                      if model.sitting.exam.provincial and not model.sitting.publicity_published_by else {}))],
         "announce_verification_results": [{}, {"exception": EXCEPTION}],
         "record_supplementary": [{"result": Outcome.QUALIFIED, "condition": None},
                                  {"result": Outcome.QUALIFIED, "condition": None, "exception": EXCEPTION}],

@@ -67,7 +67,7 @@ def test_generally_r5_a_nine_day_publicity_is_a_signed_exception(life: LifeWorld
 def test_generally_r8_an_appeal_lodged_on_the_last_day_can_be_decided_after_it(life: LifeWorld) -> None:
     _, ids = verified(life, candidates=("cand.001", "cand.002"), results={"cand.001": U, "cand.002": P})
     appellant, pending = ids["cand.001"], ids["cand.002"]
-    life.ledger.lodge_appeal("cand.001", appellant, "工作年限材料齐全", on=TWO_MONTHS)
+    life.ledger.lodge_appeal("dept.zhujian.henan", appellant, "工作年限材料齐全", on=TWO_MONTHS)
     after = date(2025, 8, 20)
     with refused(life, r"R-8: appeal window closed on 2025-08-14 \(two months after results release 2025-06-14\); "
                        r"this act is dated 2025-08-20; the notice says 一般"):
@@ -88,19 +88,20 @@ def test_generally_r16_counted_from_the_candidates_own_announcement_then_hrss_ex
     first, supplementary = ids["cand.001"], ids["cand.002"]
     life.ledger.record_supplementary("dept.zhujian.henan", supplementary, Q, on=date(2025, 8, 10))
     with refused(life, r"R-16: cand\.002's 合格 has not been announced yet \(R-9\): reservations open with it"):
-        life.ledger.reserve_mailing("cand.002", supplementary, "addr:zz-2", on=date(2025, 8, 10))
+        life.ledger.reserve_mailing("hrss", supplementary, "addr:zz-2", on=date(2025, 8, 10))
     life.ledger.submit_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 15))
     life.ledger.announce_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 20))
     # 2025-08-25 is past the first round's window (08-01) but within 30 days of cand.002's own 合格.
-    life.ledger.reserve_mailing("cand.002", supplementary, "addr:zz-2", on=date(2025, 8, 25))
+    life.ledger.reserve_mailing("hrss", supplementary, "addr:zz-2", on=date(2025, 8, 25))
     assert life.ledger.candidacy(supplementary).mailing_reserved_on == date(2025, 8, 25)
 
     late = date(2025, 8, 26)
     with refused(life, r"R-16: the mailing reservation period closed on 2025-08-01 \(30 days after the results "
                        r"announcement 2025-07-02\); this act is dated 2025-08-26; the notice says 一般"):
-        life.ledger.reserve_mailing("cand.001", first, "addr:zz-1", on=late)
-    with refused(life, r"R-16: only 'hrss' may reserve mailing of cand\.001's certificate as an exception, not 'cand\.001'"):
-        life.ledger.reserve_mailing("cand.001", first, "addr:zz-1", on=late, exception="考生住院")
+        life.ledger.reserve_mailing("hrss", first, "addr:zz-1", on=late)
+    with refused(life, r"R-16: only 'hrss' may record cand\.001's mailing reservation \(HRSS's reservation platform, "
+                       r"预约邮寄平台, signs it\), not 'postal\.henan'"):
+        life.ledger.reserve_mailing("postal.henan", first, "addr:zz-1", on=late, exception="考生住院")
     life.ledger.reserve_mailing("hrss", first, "addr:zz-1", on=late, exception="考生住院，凭证明补约")
     reserved = events_of(life, first)[-1]
     assert (type(reserved).__name__, reserved.actor, reserved.exception) == ("MailingReserved", "hrss", "考生住院，凭证明补约")
@@ -178,7 +179,7 @@ def test_no_dead_end_a_final_unqualified_voids_registration_and_scores(life: Lif
     sid, ids = verified(life, candidates=("cand.001", "cand.002", "cand.003"),
                         results={"cand.001": U, "cand.002": U, "cand.003": P})
     rejected, silent, supplementary = ids["cand.001"], ids["cand.002"], ids["cand.003"]
-    life.ledger.lodge_appeal("cand.001", rejected, "工作年限应合并计算", on=date(2025, 7, 10))
+    life.ledger.lodge_appeal("dept.zhujian.henan", rejected, "工作年限应合并计算", on=date(2025, 7, 10))
     life.ledger.decide_appeal("dept.zhujian.henan", rejected, False, "合并后仍不足", on=date(2025, 7, 20))
     decided = events_of(life, rejected)[-1]
     assert decided.consequences.startswith("R-11: registration void, fees not refunded; all subject scores")
@@ -209,9 +210,10 @@ def test_no_dead_end_every_request_ends(life: LifeWorld) -> None:
     with refused(life, r"R-19: there is no request on its way to forward"):
         life.ledger.forward_reissue("dept.zhujian.zhengzhou", cid, on=date(2026, 3, 4))
     life.ledger.request_reissue("dept.zhujian.zhengzhou", cid, info, "姓名变更（已更正户籍）", on=date(2026, 4, 1))
-    with refused(life, r"R-19: only 'cand\.001' may withdraw cand\.001's request"):
+    # The candidate withdraws it with the party holding it, which records the withdrawal.
+    with refused(life, r"R-19: only 'dept\.zhujian\.zhengzhou' may record the withdrawal of cand\.001's request"):
         life.ledger.end_reissue("dept.zhujian.henan", cid, RequestEnd.WITHDRAWN, "撤回", on=date(2026, 4, 2))
-    life.ledger.end_reissue("cand.001", cid, RequestEnd.WITHDRAWN, "改为线下办理", on=date(2026, 4, 2))
+    life.ledger.end_reissue("dept.zhujian.zhengzhou", cid, RequestEnd.WITHDRAWN, "改为线下办理", on=date(2026, 4, 2))
     life.ledger.request_reissue("dept.zhujian.zhengzhou", cid, info, "姓名变更", on=date(2026, 5, 1))
     life.ledger.forward_reissue("dept.zhujian.zhengzhou", cid, on=date(2026, 5, 3))
     life.ledger.forward_reissue("dept.zhujian.henan", cid, on=date(2026, 5, 6))
@@ -289,7 +291,7 @@ def test_order31_one_finding_applies_articles_10_and_12_with_the_integrity_recor
 
 
 def _enrol(life: LifeWorld, sid, candidate: str, **kw):
-    return life.ledger.register_candidate(candidate, sid, name="考生", masked_id="410102********123X", city="zhengzhou",
+    return life.ledger.register_candidate("exam-center", sid, candidate=candidate, name="考生", masked_id="410102********123X", city="zhengzhou",
                                           level=kw.pop("level", "一级"), on=date(2025, 3, 10), **kw)
 
 
@@ -352,6 +354,129 @@ def test_reissue_only_for_a_certificate_the_holder_had_and_e_certificate_changes
     info = ReissueKind.INFORMATION_CHANGE
     assert life.ledger.request_reissue("dept.zhujian.zhengzhou", holder, info, "姓名更正", on=date(2025, 9, 2))
     assert life.ledger.candidacy(holder).reissue_route == ("dept.zhujian.zhengzhou", "dept.zhujian.henan", "hrss")
-    life.ledger.end_reissue("cand.003", holder, RequestEnd.WITHDRAWN, "改为直接向省人社厅申请", on=date(2025, 9, 3))
+    life.ledger.end_reissue("dept.zhujian.zhengzhou", holder, RequestEnd.WITHDRAWN, "改为直接向省人社厅申请", on=date(2025, 9, 3))
     assert life.ledger.request_reissue("hrss", holder, info, "姓名更正", on=date(2025, 9, 4))  # HRSS receives it directly
     life.ledger.end_reissue("hrss", holder, RequestEnd.COMPLETED, "电子证书已更正", on=date(2025, 9, 10))
+
+
+def test_a_learned_society_verifies_the_exams_it_runs_like_an_association(monkeypatch: pytest.MonkeyPatch) -> None:
+    """行业协会、学会管理的考试项目,由省级行业协会、学会负责资格核查 (2024 §1(2)). No exam of
+    today's table is run by a 学会, so the test adds one industry that is; before, a 学会 had
+    no party kind and its unit would have been named as a department."""
+    from dataclasses import replace
+
+    from certledger.domain.exams import INDUSTRIES, Industry, exam
+    from certledger.domain.parties import PartyKind
+    from certledger.domain.units import provincial_unit, unit_name, verification_units
+
+    monkeypatch.setitem(INDUSTRIES, "xuehui", Industry("xuehui", "省某学会", "河南省某学会", None, "中国某学会", society=True))
+    run_by_society = replace(exam("zixun"), code="xuehui-test", industry="xuehui")
+    assert provincial_unit(run_by_society) == "soc.xuehui.henan"
+    assert verification_units(run_by_society, "luoyang") == ("soc.xuehui.henan",)  # the province's 学会 only
+    assert unit_name("soc.xuehui.henan") == ("河南省某学会", PartyKind.SOCIETY)
+    with pytest.raises(KeyError):  # the right body under the wrong kind of id is no unit
+        unit_name("dept.xuehui.henan")
+    assert unit_name("assoc.gczx.henan") == ("河南省工程咨询协会", PartyKind.ASSOCIATION)
+    with pytest.raises(KeyError):
+        unit_name("dept.gczx.henan")
+
+
+# -- 8. official terms in the exam table -------------------------------------------------------------
+
+
+def test_the_exam_table_speaks_the_notices_words_and_shows_each_exams_conditions(tmp_path) -> None:
+    """`exams list` printed 组织方式 and 补办路径 as bare "national"/"provincial", an exam's name
+    under 姓名 (a person's name), and no registration conditions although the README sends the
+    reader there for them. --json keeps its English values."""
+    runner = CliRunner()
+    table = runner.invoke(cli, ["--db", str(tmp_path / "none.db"), "exams", "list"])
+    assert table.exit_code == 0, table.output
+    header, *lines = table.stdout.splitlines()
+    assert "name 考试名称" in header and "姓名" not in header and "conditions 报名条件" in header
+    row = {line.split()[0]: line for line in lines}
+    assert "省级组织 provincial" in row["jianzaoshi-2"] and "省人社厅电子证书 HRSS e-certificate" in row["jianzaoshi-2"]
+    assert "国家统一组织 national" in row["jianzaoshi-1"] and "报河南省人事考试中心 provincial" in row["jianzaoshi-1"]
+    assert "逐级上报国家行业主管部门 national" in row["weisheng"] and "从业或执业经历" in row["weisheng"]
+    assert "学历、专业、工作年限" in row["jianzaoshi-1"] and "工作年限" not in row["ruankao"]
+    assert "不设学历与资历条件 none" in row["ruankao"] and "不设学历与资历条件 none" in row["fanyi"]
+    rows = {r["code"]: r for r in orjson.loads(runner.invoke(cli, ["exams", "list", "--json"]).stdout)}
+    assert (rows["weisheng"]["organised"], rows["weisheng"]["reissue_route"]) == ("national", "national")
+    assert rows["ruankao"]["conditions"] == []
+
+
+def test_a_learned_society_is_enrolled_and_records_verification_in_the_ledger(monkeypatch: pytest.MonkeyPatch,
+                                                                              life: LifeWorld) -> None:
+    """The 学会 case on both databases, through the ledger: a 学会 party (kind society) is
+    enrolled with its key, records the 资格核查 result of the exam it runs — a department may
+    not — and `parties list` names its kind 省级学会. (monkeypatch comes first, so the exam stays
+    known while the fixture replays the ledger in `verify` after the test.)"""
+    from dataclasses import replace
+
+    from certledger.domain.exams import EXAMS, INDUSTRIES, Industry, exam
+    from certledger.domain.parties import PartyKind
+    from certledger.signing.keys import new_private_key
+
+    monkeypatch.setitem(INDUSTRIES, "xuehui", Industry("xuehui", "省某学会", "河南省某学会", None, "中国某学会", society=True))
+    monkeypatch.setitem(EXAMS, "xuehui-test", replace(exam("zixun"), code="xuehui-test", industry="xuehui"))
+    key = new_private_key()
+    life.store.remember(key)
+    life.ledger.enrol([("soc.xuehui.henan", "河南省某学会", PartyKind.SOCIETY, life.ledger.claim("soc.xuehui.henan", key))])
+    sid = life.sitting("xuehui-test")
+    cid = _enrol(life, sid, "cand.001", level="", comparison={c: "passed" for c in ("education", "major", "work-years")})
+    life.ledger.release_results("exam-center", sid, on=D)
+    life.ledger.release_score("exam-center", cid, True, {"综合": "80"}, on=D)
+    life.ledger.hand_over("hrss", cid, on=date(2025, 6, 15))
+    with refused(life, r"R-1"):
+        life.ledger.record_verification("dept.zhujian.henan", cid, Q, on=date(2025, 6, 20))
+    life.ledger.record_verification("soc.xuehui.henan", cid, Q, on=date(2025, 6, 20))
+    assert status(life, cid, date(2025, 6, 21)) == Q
+    [row] = [r for r in listing(life, "parties", "list") if r["party"] == "soc.xuehui.henan"]
+    assert row["kind"] == "society"
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "parties", "list"]).stdout
+    assert "省级学会 society" in table and "河南省某学会" in table and "name 名称" in table
+
+
+def test_candidate_show_and_list_give_the_notices_word_beside_each_english_code(life: LifeWorld) -> None:
+    """`candidate show` printed the online comparison as bare passed/failed, a 不合格's condition
+    as "work-years", a certificate's kind as "pass-proof"; `candidate list` the same kind.
+    The table now gives the official word first; --json keeps the codes."""
+    sid, ids = verified(life, "jianzaoshi-1", candidates=("cand.001", "cand.002"), results={"cand.002": U})
+    life.ledger.issue_pass_proof("hrss", ids["cand.001"], "豫考证〔2025〕00001", on=date(2025, 7, 3))
+
+    def shown(cid) -> dict[str, str]:
+        out = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "show", str(cid)]).stdout
+        return {line.split("  ")[0].strip(): line.split("  ", 1)[1].strip() for line in out.splitlines()[1:] if "  " in line}
+
+    failed = shown(ids["cand.002"])
+    assert failed["verification.condition 不符合的报名条件"] == "工作年限 work-years"
+    assert failed["comparison.work-years 在线比对：工作年限"] == "比对通过 passed"
+    assert shown(ids["cand.001"])["certificate.kind 证书类别"] == "合格证明 pass-proof"
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025"]).stdout
+    assert "合格证明 pass-proof 豫考证〔2025〕00001" in table
+    assert listing(life, "candidate", "show", str(ids["cand.002"]))["verification"]["condition"] == "work-years"
+
+
+def test_a_refusal_names_the_act_in_both_languages_and_where_to_read_its_rule(life: LifeWorld) -> None:
+    """A refused act said only "R-7: …": neither the notices' name of the act nor how to read
+    the rule without the repository. Now it ends with both, and nothing is recorded."""
+    _, ids = verified(life, "jianzaoshi-1", candidates=("cand.001",))
+    before = life.count()
+    result = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "appeal", str(ids["cand.001"]),
+                                      "--grounds", "x", "--as", "cand.001", "--on", "2025-07-10"])
+    assert result.exit_code == 2 and life.count() == before
+    assert result.stderr.startswith("certledger: error: R-7: ") and len(result.stderr.splitlines()) == 1
+    assert result.stderr.rstrip().endswith("[申辩 candidate appeal · certledger rules R-7]")
+    rule = CliRunner().invoke(cli, ["rules", "R-7"]).stdout
+    assert rule.startswith("R-7\n") and "2024 §" in rule
+
+
+def test_the_acts_that_may_follow_are_named_as_the_notices_and_the_commands_name_them(life: LifeWorld) -> None:
+    """A stage's "next" listed domain method names (publish_publicity); the table
+    now gives each act's official term and the command to type. --json keeps the names."""
+    sid, ids = verified(life, "jianzaoshi-1", candidates=("cand.001",), announce=False)
+    out = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "show", str(ids["cand.001"]), "--on", "2025-06-24"])
+    [line] = [line for line in out.stdout.splitlines() if line.startswith("stage.next")]
+    assert "考试成绩合格公示和考后资格核查公告 sitting publicity" in line and "publish_publicity" not in line
+    table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025", "--on", "2025-06-24"])
+    assert "下一步 next: 考试成绩合格公示和考后资格核查公告 sitting publicity" in table.stdout
+    assert "publish_publicity" in listing(life, "candidate", "show", str(ids["cand.001"]))["stage"]["next"]

@@ -79,7 +79,7 @@ def _world(db_url: str, tmp_path: Path) -> tuple[LifeWorld, str]:
     world = LifeWorld.create(db_url, tmp_path / "keys")
     sid = world.sitting()
     odd = world.ledger.register_candidate(
-        "cand.008", sid, name="<script>王&\"五'</script>", masked_id="410102********777X", city="zhengzhou",
+        "exam-center", sid, candidate="cand.008", name="<script>王&\"五'</script>", masked_id="410102********777X", city="zhengzhou",
         level="一级", comparison=COMPARISON_OK, on=date(2025, 3, 10),
     )
     ids = world.passed_and_handed_over(sid, ["cand.001", "cand.002"])

@@ -111,7 +111,7 @@ def test_a_key_without_a_valid_proof_is_refused_and_nothing_recorded(world: Worl
         with pytest.raises(InputError, match="T-5"):
             world.ledger.rotate_key("exam-center", claim)
         with pytest.raises(InputError, match="T-5"):
-            world.ledger.enrol([("cand.1", "考生", PartyKind.CANDIDATE, claim)])
+            world.ledger.enrol([("witness.w1", "见证方", PartyKind.WITNESS, claim)])
     assert world.count() == before
 
 

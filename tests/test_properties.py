@@ -123,8 +123,9 @@ class Plan:
     alike: tuple[str, ...] = ()
 
     def deadlines(self, year: int) -> dict[str, date | None]:
+        """What the provincial exam's 考后资格核查公告 announces (R-10): given with the publicity."""
         if not self.provincial:
-            return {"verification_due": None, "supplementary_due": None}
+            return {}
         return {"verification_due": date(year, 7, 10), "supplementary_due": date(year, 8, 31)}
 
 
@@ -225,14 +226,14 @@ def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple
         holding = 0 <= c.reissue_at < len(c.reissue_route) - 1
         return (c.reissue_route[c.reissue_at],) if holding else ()
     return {
-        "register": (c.candidate,),
+        "register": (EXAM_CENTER,),  # the platform of record (T-6: candidates hold no keys)
         "release_score": (EXAM_CENTER,),
         "hand_over": (HRSS,),
         "record_verification": verifiers,
         "decide_appeal": verifiers,
         "record_supplementary": verifiers,
-        "lodge_appeal": (c.candidate,),
-        "reserve_mailing": (c.candidate,),
+        "lodge_appeal": verifiers,  # the unit receiving the 申辩
+        "reserve_mailing": (HRSS,),  # HRSS's reservation platform
         "record_forfeit": (unit,),
         "find_ineligible": (*verifiers, HRSS),
         "find_fraud": (*verifiers, HRSS),
@@ -351,13 +352,18 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
         if name == "PublicityPublished":
             if D is None or e.starts < D or on > e.starts or ((e.ends - e.starts).days + 1 < 10 and not e.exception):
                 bad("R-5", f"publicity {e.starts}..{e.ends} published {on}, D {D}")
+            if prev_sitting.exam.provincial and (e.verification_due is None or D is None or e.verification_due <= D or e.verification_due < on):
+                bad("R-10", f"provincial publicity of {on} announces results due {e.verification_due}, D {D}")
+            if not prev_sitting.exam.provincial and (e.verification_due is not None or e.supplementary_due is not None):
+                bad("R-10", "a national exam's publicity announcing deadlines")
         if name == "VerificationResultsAnnounced" and not (prev_sitting.publicity_is_joint and on >= prev_sitting.publicity[0]):
             bad("R-7", "results announced without the joint publicity")
         if name == "VerificationResultsAnnounced":
             reported = prev_sitting.results_reported_on
-            if (reported is None or reported > on) and on <= prev_sitting.verification_due:
+            if prev_sitting.verification_due is None or ((reported is None or reported > on) and on <= prev_sitting.verification_due):
                 bad("R-7", f"results announced on {on}, before the report (R-6) and its deadline {prev_sitting.verification_due}")
-        if name == "VerificationResultsReported" and (D is None or on < D or on > prev_sitting.verification_due):
+        if name == "VerificationResultsReported" and (D is None or on < D or prev_sitting.verification_due is None
+                                                      or on > prev_sitting.verification_due):
             bad("R-6", f"results reported on {on}, D {D}, due {prev_sitting.verification_due}")
         if name == "SupplementaryResultsSubmitted" and on <= prev_sitting.supplementary_due:
             bad("R-9", f"supplementary results submitted on {on}, during the round (until {prev_sitting.supplementary_due})")
@@ -397,6 +403,7 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
             after("dated-after", "the candidate's score release", _last_on(history, "ScoreReleased"))
     elif name == "VerificationRecorded":
         due = prev_sitting.verification_due
+        # R-10: a provincial exam's deadline is None until its announcement sets it: no result before.
         if prev.handed_over_on is None or on < prev.handed_over_on or due is None or on > due or prev.first_result is not None:
             bad("R-6", f"verification result on {on} (handed over {prev.handed_over_on}, due {due})")
         if (e.result == Outcome.UNQUALIFIED) != (e.condition is not None) or (e.condition and e.condition not in exam.conditions):
@@ -573,7 +580,7 @@ def state_violations(sitting: ExamSitting, candidacies: Iterable[Candidacy],
             bad("R-3", "handed over without passing")
         if (c.first_result is not None or c.supplementary_result is not None) and c.handed_over_on is None:
             bad("R-4", "a verification result without handover")
-        if c.first_result_on is not None and (c.first_result_on < c.handed_over_on or c.first_result_on > s.verification_due):
+        if c.first_result_on is not None and (c.first_result_on < c.handed_over_on or c.first_result_on > (s.verification_due or c.first_result_on)):
             bad("R-6", f"verification result dated {c.first_result_on}, handover {c.handed_over_on}, due {s.verification_due}")
         if c.appeal_lodged_on is not None and (c.first_result != Outcome.UNQUALIFIED or c.appeal_lodged_on > s.supplementary_due):
             bad("R-7/R-8", f"appeal of {c.appeal_lodged_on} against {c.first_result}")
@@ -658,7 +665,7 @@ class Model:
     def schedule(cls, plan: Plan, year: int, exam_code: str | None = None) -> Model:
         sitting = ExamSitting.schedule(actor=HRSS, exam_code=exam_code or plan.exam_code, year=year,
                                        exam_end=date(year, *EXAM_END),
-                                       on=date(year, 3, 1), **plan.deadlines(year))
+                                       on=date(year, 3, 1))
         model = cls(plan, sitting)
         model.history[sitting.id] = list(sitting.collect_events())
         return model
@@ -670,7 +677,7 @@ class Model:
     def register(self, candidate: str, city: str, on: date, *, level: str | None = None,
                  comparison: dict[str, str] | None = None) -> Candidacy:
         levels = self.sitting.exam.levels
-        c = Candidacy.register(sitting=self.sitting, candidate=candidate, name=f"考生{candidate[-3:]}",
+        c = Candidacy.register(actor=EXAM_CENTER, sitting=self.sitting, candidate=candidate, name=f"考生{candidate[-3:]}",
                                masked_id="410102********123X", city=city,
                                level=levels[0] if level is None and levels else (level or ""),
                                commitment=True, comparison=comparison or COMPARISON_OK, evidence={}, on=on)
@@ -851,7 +858,7 @@ def draw_args(data: st.DataObject, model: Model, act: str, c: Candidacy | None, 
             D = s.results_released_on or planned_D(model)
             starts = one(D, add_days(D, 2), add_days(D, -1), on)
             ends = add_days(starts, one(9, 8, 14))
-        return {"starts": starts, "ends": ends}, one(starts, starts, add_days(starts, -1), add_days(starts, 1), on)
+        return {"starts": starts, "ends": ends, **model.plan.deadlines(model.year)}, one(starts, starts, add_days(starts, -1), add_days(starts, 1), on)
     args = {
         "release_score": lambda: {"passed": one(True, True, True, False), "scores": one({"综合": "72"}, {"综合": "72"}, {"综合": "72"}, {"综合": 72})},
         "record_verification": result_and_condition,
@@ -1058,22 +1065,21 @@ def test_random_service_calls_on_a_real_ledger(life: LifeWorld, data: st.DataObj
     ledger = life.ledger
     model = Model.schedule(plan, year, exam_code)
     count = life.count()
-    sid = ledger.schedule_sitting(HRSS, exam_code, year, model.sitting.exam_end, on=date(year, 3, 1),
-                                  **plan.deadlines(year))
+    sid = ledger.schedule_sitting(HRSS, exam_code, year, model.sitting.exam_end, on=date(year, 3, 1))
     assert sid == model.sitting.id and life.count() == count + 1
     ids: dict[str, UUID] = {}
     for candidate in ("cand.001", "cand.002", "cand.003")[: data.draw(st.integers(1, 3), label="candidates")]:
         city = data.draw(st.sampled_from(plan.cities), label="city")
         c = model.register(candidate, city, date(year, 3, 10))
         levels = model.sitting.exam.levels
-        ids[candidate] = ledger.register_candidate(candidate, sid, name=c.name, masked_id=c.masked_id, city=city,
+        ids[candidate] = ledger.register_candidate("exam-center", sid, candidate=candidate, name=c.name, masked_id=c.masked_id, city=city,
                                                    level=levels[0] if levels else "", comparison=COMPARISON_OK,
                                                    on=date(year, 3, 10))
         assert ids[candidate] == c.id
     # Registering twice is refused by the service and stores nothing.
     count = life.count()
     with pytest.raises(CertLedgerError, match="registered for .* already"):
-        ledger.register_candidate("cand.001", sid, name="考生001", masked_id="x", city=plan.cities[0],
+        ledger.register_candidate("exam-center", sid, candidate="cand.001", name="考生001", masked_id="x", city=plan.cities[0],
                                   comparison=COMPARISON_OK, on=date(year, 3, 10))
     assert life.count() == count
 
@@ -1156,7 +1162,7 @@ def _handed_over(exam_code: str = "jianzaoshi-1", *, handover: date = date(2025,
 
 def _announced(model: Model, on: date = date(2025, 7, 2)) -> None:
     unit = provincial_unit(model.sitting.exam)
-    period = {"starts": date(2025, 6, 16), "ends": date(2025, 6, 25)}
+    period = {"starts": date(2025, 6, 16), "ends": date(2025, 6, 25), **model.plan.deadlines(model.year)}
     _run(model,
          Command("publish_publicity", HRSS, date(2025, 6, 16), args=period),
          Command("publish_publicity", unit, date(2025, 6, 16), args=period),

@@ -42,7 +42,7 @@ def certified(life: LifeWorld) -> LifeWorld:
     [p] = life.passed_and_handed_over(s1, ["cand.002"])
     life.ledger.record_verification("dept.zhujian.henan", p, Outcome.UNQUALIFIED, on=date(2025, 6, 20), condition="major")
     life.publicity_and_announcement(s1)
-    life.ledger.lodge_appeal("cand.002", p, "专业与报考专业相近，附学位证明", on=date(2025, 7, 3))
+    life.ledger.lodge_appeal("dept.zhujian.henan", p, "专业与报考专业相近，附学位证明", on=date(2025, 7, 3))
     life.ledger.decide_appeal("dept.zhujian.henan", p, True, "补充材料证明专业相符", on=date(2025, 7, 10))
     life.ledger.issue_pass_proof("hrss", p, PROOF, on=date(2025, 8, 20))
     life.ledger.find_fraud("dept.zhujian.henan", p, "伪造学位证书", on=date(2025, 9, 1))
@@ -86,7 +86,7 @@ def test_trace_lists_every_signed_act_behind_a_certificate(certified: LifeWorld)
     assert [e["notification_id"] for e in events] == sorted(e["notification_id"] for e in events)
     assert all(e["signature"] == "verified" for e in events)
     appeal = next(e for e in events if e["event"] == "Candidacy.AppealLodged")
-    assert appeal["term"] == "申辩" and appeal["party"] == "cand.002" and appeal["on"] == "2025-07-03"
+    assert appeal["term"] == "申辩" and appeal["party"] == "dept.zhujian.henan" and appeal["on"] == "2025-07-03"
     assert appeal["details"]["grounds"].startswith("专业与报考专业相近")
     assert appeal["written_at"].endswith("+08:00") and appeal["key_id"].startswith("ed25519:")
     seal = next(e for e in events if e["event"] == "Candidacy.CertificateIssued")

@@ -290,12 +290,12 @@ def test_a_late_entry_is_in_the_exceptions_register_with_its_reason_and_act(life
 
     sid = life.sitting()
     first, second = life.qualified(sid, ["cand.001", "cand.002"])
-    life.ledger.reserve_mailing("cand.001", first, "address:one", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", first, "address:one", on=date(2025, 7, 10))
     with late_entry("paper form received at the counter on 07-05, entered on 07-10"):
-        life.ledger.reserve_mailing("cand.002", second, "address:two", on=date(2025, 7, 5))
+        life.ledger.reserve_mailing("hrss", second, "address:two", on=date(2025, 7, 5))
     catch_up(life.ledger)
     [row] = Sql(life.ledger).rows("exceptions")
-    assert row["kind"] == "late-entry" and row["act"] == "MailingReserved" and row["party"] == "cand.002"
+    assert row["kind"] == "late-entry" and row["act"] == "MailingReserved" and row["party"] == "hrss"
     assert row["dated_on"] == "2025-07-05" and row["reason"].startswith("paper form received")
     assert row["candidacy"] == str(second) and row["subject"] == "cand.002"
     mailing = {r["candidate"]: r for r in Sql(life.ledger).rows("mailing")}

@@ -162,6 +162,8 @@ def verified(
     announcement."""
     sid, ids = cohort(life, exam_code, candidates, **kw)
     unit = provincial_unit(exam(exam_code))
+    if announce or exam(exam_code).provincial:  # R-10: a provincial exam's announcement sets the deadline
+        life.publicity(sid, unit)
     for c, cid in ids.items():
         result = (results or {}).get(c, Q)
         condition = "work-years" if result is U else None
@@ -185,8 +187,7 @@ def with_paper(life: LifeWorld, exam_code: str = "jianzaoshi-1", candidates: Ite
 
 
 def publish_joint(life: LifeWorld, sid: UUID, unit: str = "dept.zhujian.henan") -> None:
-    life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
-    life.ledger.publish_publicity(unit, sid, *PUBLICITY, on=PUBLICITY[0])
+    life.publicity(sid, unit)
 
 
 # -- R-1 verification by the table's unit, at its levels ------------------------------------
@@ -242,7 +243,7 @@ def test_r1_association_exam_is_verified_by_the_association(life: LifeWorld) -> 
 def test_r1_appeal_decision_by_a_verification_unit_only(life: LifeWorld) -> None:
     _, ids = verified(life, results={"cand.001": U})
     cid = ids["cand.001"]
-    life.ledger.lodge_appeal("cand.001", cid, "工作年限含研究生期间", on=date(2025, 7, 5))
+    life.ledger.lodge_appeal("dept.zhujian.henan", cid, "工作年限含研究生期间", on=date(2025, 7, 5))
     with refused(life, r"R-1: only 'dept\.zhujian\.henan' or 'dept\.zhujian\.zhengzhou' may decide an appeal, "
                        r"not 'dept\.zhujian\.luoyang'"):
         life.ledger.decide_appeal("dept.zhujian.luoyang", cid, True, "ok", on=date(2025, 7, 20))
@@ -253,10 +254,10 @@ def test_r1_appeal_decision_by_a_verification_unit_only(life: LifeWorld) -> None
 # -- R-2 registration under the commitment system ----------------------------------------------
 
 
-def _register(life: LifeWorld, sid: UUID, candidate: str, **kw: Any) -> UUID:
+def _register(life: LifeWorld, sid: UUID, candidate: str, actor: str = "exam-center", **kw: Any) -> UUID:
     kw.setdefault("comparison", COMPARISON_OK)
     kw.setdefault("on", date(2025, 3, 10))
-    return life.ledger.register_candidate(candidate, sid, name="考生", masked_id="410102********123X",
+    return life.ledger.register_candidate(actor, sid, candidate=candidate, name="考生", masked_id="410102********123X",
                                           city="zhengzhou", level="一级", **kw)
 
 
@@ -279,11 +280,23 @@ def test_r2_registration_records_commitment_comparison_and_evidence(life: LifeWo
     cid = _register(life, sid, "cand.001", comparison=years_failed, evidence=evidence)
     plain = _register(life, sid, "cand.002")  # every item compared fine: no evidence needed
     registered = events_of(life, cid)[0]
-    assert type(registered).__name__ == "Registered" and registered.actor == "cand.001"
+    # Signed by the platform of record, naming the candidate (T-6: candidates hold no keys).
+    assert type(registered).__name__ == "Registered" and registered.actor == "exam-center"
+    assert registered.candidate == "cand.001"
     assert registered.commitment is True
     assert registered.comparison == years_failed
     assert {k: tuple(v) for k, v in registered.evidence.items()} == evidence
     assert events_of(life, plain)[0].evidence == {}
+
+
+def test_r2_the_exam_centers_registration_system_records_registrations(life: LifeWorld) -> None:
+    """Candidates register through the exam center's online system (网上报名系统), which signs;
+    nobody else may record a registration, the candidate's own party included."""
+    sid = life.sitting()
+    for actor in ("hrss", "dept.zhujian.henan", "cand.001"):
+        with refused(life, rf"R-2: only 'exam-center' may record a registration .*not '{actor}'"):
+            _register(life, sid, "cand.001", actor=actor)
+    _register(life, sid, "cand.001")
 
 
 def test_r2_registration_closes_when_the_exam_ends(life: LifeWorld) -> None:
@@ -439,15 +452,19 @@ def test_r7_appeals_only_against_unqualified_after_the_announcement(life: LifeWo
     qualified, unqualified = ids["cand.001"], ids["cand.002"]
     on = date(2025, 7, 5)
     with refused(life, r"R-7: appeals open with the verification results announcement, not yet published"):
-        life.ledger.lodge_appeal("cand.002", unqualified, "工作年限计算有误", on=on)
+        life.ledger.lodge_appeal("dept.zhujian.henan", unqualified, "工作年限计算有误", on=on)
     life.publicity_and_announcement(sid)
     with refused(life, r"R-7: appeals answer a 不合格 result; cand\.001 is 合格"):
-        life.ledger.lodge_appeal("cand.001", qualified, "无", on=on)
-    with refused(life, r"R-7: only 'cand\.002' may lodge cand\.002's appeal, not 'cand\.001'"):
-        life.ledger.lodge_appeal("cand.001", unqualified, "代为申辩", on=on)
-    life.ledger.lodge_appeal("cand.002", unqualified, "工作年限计算有误", on=on)
+        life.ledger.lodge_appeal("dept.zhujian.henan", qualified, "无", on=on)
+    # The verification unit receiving the 申辩 records it (candidates hold no keys, T-6): not
+    # another city's unit, nor the candidate's own party.
+    with refused(life, r"R-7: only 'dept\.zhujian\.henan' or 'dept\.zhujian\.zhengzhou' may receive cand\.002's 申辩"):
+        life.ledger.lodge_appeal("dept.zhujian.luoyang", unqualified, "代为申辩", on=on)
+    with refused(life, r"R-7: .*not 'cand\.002'"):
+        life.ledger.lodge_appeal("cand.002", unqualified, "本人申辩", on=on)
+    life.ledger.lodge_appeal("dept.zhujian.henan", unqualified, "工作年限计算有误", on=on)
     with refused(life, r"R-8: cand\.002 appealed on 2025-07-05 already"):
-        life.ledger.lodge_appeal("cand.002", unqualified, "再次申辩", on=date(2025, 7, 6))
+        life.ledger.lodge_appeal("dept.zhujian.henan", unqualified, "再次申辩", on=date(2025, 7, 6))
     life.ledger.decide_appeal("dept.zhujian.henan", unqualified, False, "材料不足", on=date(2025, 7, 20))
     with refused(life, r"R-7: cand\.002 has no appeal awaiting a decision"):
         life.ledger.decide_appeal("dept.zhujian.henan", unqualified, True, "改判", on=date(2025, 7, 21))
@@ -481,8 +498,8 @@ def test_r8_appeal_window_closes_two_months_after_results(life: LifeWorld) -> No
     late, last_day = ids["cand.001"], ids["cand.002"]
     with refused(life, r"R-8: appeal window closed on 2025-08-14 \(two months after results release 2025-06-14\); "
                        r"this act is dated 2025-08-15"):
-        life.ledger.lodge_appeal("cand.001", late, "迟到的申辩", on=date(2025, 8, 15))
-    life.ledger.lodge_appeal("cand.002", last_day, "最后一天的申辩", on=TWO_MONTHS)
+        life.ledger.lodge_appeal("dept.zhujian.henan", late, "迟到的申辩", on=date(2025, 8, 15))
+    life.ledger.lodge_appeal("dept.zhujian.henan", last_day, "最后一天的申辩", on=TWO_MONTHS)
     with refused(life, r"R-8: appeal window closed on 2025-08-14 \(two months after results release 2025-06-14\); "
                        r"this act is dated 2025-08-15"):
         life.ledger.decide_appeal("dept.zhujian.henan", last_day, True, "逾期决定", on=date(2025, 8, 15))
@@ -525,7 +542,7 @@ def test_r8_forfeit_only_after_the_window_then_nothing_is_accepted(life: LifeWor
     with refused(life, forfeited):
         life.ledger.record_supplementary("dept.zhujian.henan", pending, Q, on=date(2025, 8, 16))
     with refused(life, forfeited):
-        life.ledger.lodge_appeal("cand.001", pending, "请求再次核查", on=date(2025, 8, 16))
+        life.ledger.lodge_appeal("dept.zhujian.henan", pending, "请求再次核查", on=date(2025, 8, 16))
     with refused(life, forfeited):
         life.ledger.issue_pass_proof("hrss", pending, "HN-P-9", on=date(2025, 8, 16))
     with refused(life, forfeited):
@@ -565,8 +582,10 @@ def test_r9_supplementary_results_submitted_then_announced(life: LifeWorld) -> N
 
 
 def test_r10_provincial_exam_reports_by_its_own_announced_deadline(life: LifeWorld) -> None:
-    _, national = cohort(life, "jianzaoshi-1")
-    _, provincial = cohort(life, "jianzaoshi-2", ("cand.001", "cand.002"))
+    national_sid, national = cohort(life, "jianzaoshi-1")
+    provincial_sid, provincial = cohort(life, "jianzaoshi-2", ("cand.001", "cand.002"))
+    life.publicity(national_sid)
+    life.publicity(provincial_sid)
     after_d15 = date(2025, 7, 5)  # after 2025-06-29 (D+15), before 2025-07-10
     with refused(life, r"R-6: verification results were due by 2025-06-29 \(15 days after results release "
                        r"2025-06-14\); on 2025-07-05"):
@@ -577,23 +596,58 @@ def test_r10_provincial_exam_reports_by_its_own_announced_deadline(life: LifeWor
 
 
 def test_r10_provincial_deadline_is_still_a_deadline(life: LifeWorld) -> None:
-    _, provincial = cohort(life, "jianzaoshi-2")
+    sid, provincial = cohort(life, "jianzaoshi-2")
+    life.publicity(sid)
     with refused(life, r"R-6: verification results were due by 2025-07-10 \(the deadline of its own post-exam "
                        r"verification announcement, R-10\); on 2025-07-11 the candidate is 报考条件待核查"):
         life.ledger.record_verification("dept.zhujian.henan", provincial["cand.001"], Q, on=date(2025, 7, 11))
     life.ledger.record_verification("dept.zhujian.henan", provincial["cand.001"], Q, on=PROVINCIAL_DUE)
 
 
-def test_r10_deadlines_at_scheduling(life: LifeWorld) -> None:
+def test_r10_the_deadline_comes_from_the_post_exam_announcement_not_from_scheduling(life: LifeWorld) -> None:
+    """核查结果报送时限以考后资格核查公告为准: the 考试成绩合格公示和考后资格核查公告 (R-5) sets
+    it. Before this, scheduling set it, and a deadline before the results release was accepted,
+    leaving every candidate 报考条件待核查 at once."""
     march = date(2025, 3, 1)
-    with refused(life, r"R-10: 建造师（一级） is a national exam: its deadlines are the notice's \(15 days, two months\), "
-                       r"not an announced date"):
-        life.ledger.schedule_sitting("hrss", "jianzaoshi-1", 2025, EXAM_END, on=march, verification_due=PROVINCIAL_DUE)
-    with refused(life, r"R-10: 建造师（二级） is organised by the province: its verification deadline comes from its own "
-                       r"post-exam verification announcement"):
-        life.ledger.schedule_sitting("hrss", "jianzaoshi-2", 2025, EXAM_END, on=march)
-    life.ledger.schedule_sitting("hrss", "jianzaoshi-2", 2025, EXAM_END, on=march, verification_due=PROVINCIAL_DUE)
-    life.ledger.schedule_sitting("hrss", "jianzaoshi-1", 2025, EXAM_END, on=march)
+    with pytest.raises(TypeError):  # scheduling no longer takes a deadline
+        life.ledger.schedule_sitting("hrss", "jianzaoshi-2", 2025, EXAM_END, on=march,  # type: ignore[call-arg]
+                                     verification_due=PROVINCIAL_DUE)
+    sid, provincial = cohort(life, "jianzaoshi-2")
+    sitting = life.ledger.sitting(sid)
+    assert sitting.verification_due is None  # not announced yet: nobody is pending
+    candidacy = life.ledger.candidacy(provincial["cand.001"])
+    assert candidacy.outcome_on(date(2025, 12, 1), sitting) is None
+    with refused(life, r"R-10: 建造师（二级） is organised by the province: the results deadline is set by its "
+                       r"考后资格核查公告 \(R-5\), not yet published"):
+        life.ledger.report_verification_results("dept.zhujian.henan", sid, on=date(2025, 6, 20))
+    with refused(life, r"R-10: 建造师（二级） is organised by the province: its 考后资格核查公告 \(R-5\) sets the "
+                       r"deadline the results are verified by; it is not published yet"):
+        life.ledger.record_verification("dept.zhujian.henan", provincial["cand.001"], Q, on=date(2025, 6, 20))
+    with refused(life, r"R-10: 建造师（二级） is organised by the province: its 考后资格核查公告 sets the deadline"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
+    with refused(life, r"R-10: the announced results deadline 2025-06-10 must fall after results release 2025-06-14"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=date(2025, 6, 10))
+    with refused(life, r"R-10: the supplementary round \(2025-07-01\) cannot close before"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=PROVINCIAL_DUE,
+                                      supplementary_due=date(2025, 7, 1))
+    life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=PROVINCIAL_DUE)
+    with refused(life, r"R-10: the joint announcement already set the results deadline 2025-07-10"):
+        life.ledger.publish_publicity("dept.zhujian.henan", sid, *PUBLICITY, on=PUBLICITY[0],
+                                      verification_due=date(2025, 7, 20))
+    life.ledger.publish_publicity("dept.zhujian.henan", sid, *PUBLICITY, on=PUBLICITY[0])  # takes the same
+    sitting = life.ledger.sitting(sid)
+    assert sitting.verification_due == PROVINCIAL_DUE
+    assert candidacy.outcome_on(date(2025, 7, 10), sitting) is None
+    assert candidacy.outcome_on(date(2025, 7, 11), sitting) is Outcome.PENDING
+
+
+def test_r10_a_national_exam_announces_no_deadline_of_its_own(life: LifeWorld) -> None:
+    sid, _ = cohort(life, "jianzaoshi-1")
+    with refused(life, r"R-10: 建造师（一级） is a national exam: its deadlines are the notice's \(15 days, two months "
+                       r"after results release\), not an announced date"):
+        life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0], verification_due=PROVINCIAL_DUE)
+    life.ledger.publish_publicity("hrss", sid, *PUBLICITY, on=PUBLICITY[0])
+    assert life.ledger.sitting(sid).verification_due == RESULTS_DUE
 
 
 # -- R-11 not meeting the conditions: registration, scores, certificate void -------------------
@@ -627,7 +681,7 @@ def test_r11_an_issued_certificate_becomes_void(life: LifeWorld) -> None:
     _, ids = verified(life)
     cid = ids["cand.001"]
     life.ledger.issue_pass_proof("hrss", cid, "HN-P-1", on=date(2025, 7, 10))
-    life.ledger.reserve_mailing("cand.001", cid, "addr:zz-1", on=date(2025, 7, 12))
+    life.ledger.reserve_mailing("hrss", cid, "addr:zz-1", on=date(2025, 7, 12))
     life.ledger.find_ineligible("hrss", cid, "education", "学历证书系伪造", on=date(2026, 3, 1))
     candidacy = life.ledger.candidacy(cid)
     assert candidacy.certificate_kind == "pass-proof" and candidacy.is_void
@@ -690,7 +744,7 @@ def test_r12_referral_is_not_blocked_by_a_forfeit(life: LifeWorld) -> None:
     life.ledger.record_forfeit("dept.zhujian.henan", cid, on=date(2025, 8, 15))  # never came to supplementary
     with refused(life, r"R-8: cand\.001 forfeited the exam qualification on 2025-08-15 \(视为放弃\); "
                        r"no later request is accepted"):
-        life.ledger.lodge_appeal("cand.001", cid, "请求核查", on=date(2025, 8, 20))
+        life.ledger.lodge_appeal("dept.zhujian.henan", cid, "请求核查", on=date(2025, 8, 20))
     # The candidate's requests end with the forfeit; the authorities' sanctions do not: later
     # supervision finds forged material, and the finding and the referral are recorded.
     life.ledger.find_fraud("dept.zhujian.henan", cid, "伪造工作证明", on=date(2025, 9, 1))
@@ -728,7 +782,7 @@ def test_r13_no_paper_certificate_for_e_certificate_exams(life: LifeWorld) -> No
     with refused(life, r"R-13: 建造师（二级） has no paper certificate: HRSS issues an e-certificate"):
         life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS-1", on=PAPER_ARRIVES)
     with refused(life, r"R-13: 建造师（二级） has no paper certificate to mail"):
-        life.ledger.reserve_mailing("cand.001", cid, "addr:zz-1", on=date(2025, 7, 16))
+        life.ledger.reserve_mailing("hrss", cid, "addr:zz-1", on=date(2025, 7, 16))
     with refused(life, r"R-13: 建造师（二级） has no paper certificate to hand out"):
         life.ledger.hand_out("dept.zhujian.henan", cid, on=PAPER_ARRIVES)
     with refused(life, r"R-13: 建造师（二级） is organised by the province: it gets an e-certificate, not a pass proof"):
@@ -807,31 +861,33 @@ def test_r16_mailing_reservation_within_thirty_days_of_the_announcement(life: Li
     in_time, late, unqualified = ids["cand.001"], ids["cand.002"], ids["cand.003"]
     with refused(life, r"R-16: reservations open with the verification results announcement \(R-7\), "
                        r"not yet published"):
-        life.ledger.reserve_mailing("cand.001", in_time, "addr:zz-1", on=date(2025, 6, 28))
+        life.ledger.reserve_mailing("hrss", in_time, "addr:zz-1", on=date(2025, 6, 28))
     life.publicity_and_announcement(sid)
-    with refused(life, r"R-16: only 'cand\.001' may reserve mailing of cand\.001's certificate, not 'cand\.002'"):
-        life.ledger.reserve_mailing("cand.002", in_time, "addr:zz-2", on=date(2025, 7, 10))
+    # HRSS's reservation platform records it, naming the candidate (T-6: no candidate keys).
+    for actor in ("cand.001", "postal.henan", "dept.zhujian.zhengzhou"):
+        with refused(life, rf"R-16: only 'hrss' may record cand\.001's mailing reservation .*not '{actor}'"):
+            life.ledger.reserve_mailing(actor, in_time, "addr:zz-2", on=date(2025, 7, 10))
     with refused(life, r"R-16: the mailing reservation period closed on 2025-08-01 \(30 days after the results "
                        r"announcement 2025-07-02\); this act is dated 2025-08-02"):
-        life.ledger.reserve_mailing("cand.002", late, "addr:zz-2", on=date(2025, 8, 2))
+        life.ledger.reserve_mailing("hrss", late, "addr:zz-2", on=date(2025, 8, 2))
     with refused(life, r"R-16: cand\.003 is not verified 合格 \(now: 不合格\): no certificate to mail"):
-        life.ledger.reserve_mailing("cand.003", unqualified, "addr:zz-3", on=date(2025, 7, 10))
-    life.ledger.reserve_mailing("cand.001", in_time, "addr:zz-1", on=MAILING_DUE)  # the 30th day is in time
+        life.ledger.reserve_mailing("hrss", unqualified, "addr:zz-3", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", in_time, "addr:zz-1", on=MAILING_DUE)  # the 30th day is in time
     with refused(life, r"R-16: mailing was reserved on 2025-08-01"):
-        life.ledger.reserve_mailing("cand.001", in_time, "addr:zz-1b", on=MAILING_DUE)
+        life.ledger.reserve_mailing("hrss", in_time, "addr:zz-1b", on=MAILING_DUE)
     reserved = events_of(life, in_time)[-1]
-    assert (type(reserved).__name__, reserved.actor, reserved.cash_on_delivery) == ("MailingReserved", "cand.001", True)
+    assert (type(reserved).__name__, reserved.actor, reserved.cash_on_delivery) == ("MailingReserved", "hrss", True)
 
 
 def test_r16_postal_delivers_reserved_certificates_which_are_not_handed_out(life: LifeWorld) -> None:
     _, ids = verified(life, candidates=("cand.001", "cand.002"))
     mailed, on_site = ids["cand.001"], ids["cand.002"]
-    life.ledger.reserve_mailing("cand.001", mailed, "addr:zz-1", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", mailed, "addr:zz-1", on=date(2025, 7, 10))
     # cand.002 does not reserve: handed out on site by the unit, and then no longer reservable.
     life.ledger.receive_paper_certificate("dept.zhujian.henan", on_site, "ZS2", on=date(2025, 7, 15))
     life.ledger.hand_out("dept.zhujian.henan", on_site, on=date(2025, 7, 20))
     with refused(life, r"R-16: the certificate was handed out on 2025-07-20"):
-        life.ledger.reserve_mailing("cand.002", on_site, "addr:zz-2", on=date(2025, 7, 25))
+        life.ledger.reserve_mailing("hrss", on_site, "addr:zz-2", on=date(2025, 7, 25))
     with refused(life, r"R-16: cand\.002 did not reserve mailing"):
         life.ledger.deliver_by_post("postal.henan", on_site, on=date(2025, 7, 25))
 
@@ -858,7 +914,7 @@ def test_r16_postal_delivers_reserved_certificates_which_are_not_handed_out(life
 def test_r17_custody_transfer_after_five_years_with_the_roster(life: LifeWorld) -> None:
     sid, ids = verified(life, candidates=("cand.001", "cand.002", "cand.003", "cand.004"))
     handed, mailed, unclaimed, never = (ids[c] for c in ("cand.001", "cand.002", "cand.003", "cand.004"))
-    life.ledger.reserve_mailing("cand.002", mailed, "addr:zz-2", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", mailed, "addr:zz-2", on=date(2025, 7, 10))
     for n, cid in enumerate((handed, mailed, unclaimed)):
         life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, f"ZS{n}", on=PAPER_ARRIVES)
     life.ledger.hand_out("dept.zhujian.zhengzhou", handed, on=date(2025, 9, 10))
@@ -890,7 +946,7 @@ def test_r17_transferred_certificate_is_not_delivered_by_post(life: LifeWorld) -
     the postal company can no longer deliver it."""
     sid, ids = verified(life)
     cid = ids["cand.001"]
-    life.ledger.reserve_mailing("cand.001", cid, "addr:zz-1", on=date(2025, 7, 10))
+    life.ledger.reserve_mailing("hrss", cid, "addr:zz-1", on=date(2025, 7, 10))
     life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS1", on=PAPER_ARRIVES)
     assert life.ledger.transfer_custody("dept.zhujian.henan", sid, on=CUSTODY_FROM) == (cid,)
     with refused(life, r"R-17: transferred to HRSS on 2030-05-25"):
@@ -1103,12 +1159,12 @@ def test_l4_an_appeal_is_dated_the_day_it_is_received(life: LifeWorld) -> None:
     # An act recorded on 2025-08-20 moves the ledger's (simulated) day past the window (08-14).
     life.ledger.schedule_sitting("hrss", "jianli", 2026, date(2026, 5, 24), on=date(2025, 8, 20))
     with refused(life, r"R-8: appeal window closed on 2025-08-14"):
-        life.ledger.lodge_appeal("cand.001", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 20))
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 20))
     with refused(life, r"L-4: an appeal \(申辩\) is dated the day it is received \(2025-08-20\), not 2025-08-14"):
-        life.ledger.lodge_appeal("cand.001", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 14))
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.001"], "工作年限计算有误", on=date(2025, 8, 14))
     # A paper appeal that did arrive on 08-14 and is entered now: a late entry with its reason.
     before = life.count()
     with late_entry("8月14日收到纸质申辩材料，系统补录"):
-        life.ledger.lodge_appeal("cand.002", ids["cand.002"], "工作年限计算有误", on=date(2025, 8, 14))
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.002"], "工作年限计算有误", on=date(2025, 8, 14))
     assert life.count() == before + 2
     assert names(life, ids["cand.002"])[-2:] == ["LateEntryRecorded", "AppealLodged"]

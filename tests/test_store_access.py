@@ -58,10 +58,10 @@ def ledger_url(db_url: str, tmp_path: Path) -> str:
     keys = tmp_path / "keys"
     steps = [
         ("init",),
-        ("parties", "add", "cand.001", "--kind", "candidate", "--name", "张伟"),
-        ("keys", "add", "--party", "cand.001"),
+        ("parties", "add", "exam-center", "--kind", "exam-center", "--name", "河南省人事考试中心"),
+        ("keys", "add", "--party", "exam-center"),
         ("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01"),
-        ("candidate", "register", "jianzaoshi-1:2025", "--as", "cand.001", "--on", "2025-03-10", "--name", "张伟",
+        ("candidate", "register", "jianzaoshi-1:2025", "--candidate", "cand.001", "--on", "2025-03-10", "--name", "张伟",
          "--masked-id", "410102********123X", "--city", "zhengzhou", "--level", "一级",
          "--compare", "education=passed,major=passed,work-years=passed"),
     ]
@@ -169,7 +169,8 @@ def test_recording_commands_never_create_tables(db_url: str, tmp_path: Path) -> 
                        "--as", "hrss", "--on", "2025-03-01"), 4, "is not a certledger ledger")
     assert snapshot(db_url) == before
     assert certledger(db_url, keys, "init").exit_code == 0
-    assert certledger(db_url, keys, "parties", "add", "cand.001", "--kind", "candidate", "--name", "张伟").exit_code == 0
+    assert certledger(db_url, keys, "parties", "add", "exam-center", "--kind", "exam-center",
+                      "--name", "河南省人事考试中心").exit_code == 0
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -233,10 +234,10 @@ def test_a_clerk_role_without_create_records_acts(ledger_url: str, tmp_path: Pat
         f'GRANT SELECT, INSERT, UPDATE ON ledger_events TO "{r}"',
         f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{r}"',
     ]) as clerk:
-        result = certledger(clerk, tmp_path / "keys", "parties", "add", "exam-center", "--kind", "exam-center",
-                            "--name", "河南省人事考试中心")
+        result = certledger(clerk, tmp_path / "keys", "parties", "add", "dept.zhujian.henan", "--kind", "department",
+                            "--name", "河南省住房和城乡建设厅")
         assert result.exit_code == 0, result.output
-    assert "exam-center" in certledger(ledger_url, tmp_path / "keys", "parties", "list").stdout
+    assert "dept.zhujian.henan" in certledger(ledger_url, tmp_path / "keys", "parties", "list").stdout
 
 
 @postgres_only

@@ -113,16 +113,16 @@ def test_a_key_takes_effect_at_its_valid_from(world: World) -> None:
 def test_enrol_registers_many_parties_with_keys_in_one_go(world: World) -> None:
     keys = [new_private_key() for _ in range(5)]
     for i, key in enumerate(keys):
-        world.store.save(f"cand.{i}", key)
+        world.store.save(f"witness.w{i}", key)
     before = world.count()
     ids = world.ledger.enrol(
-        [(f"cand.{i}", f"考生{i}", PartyKind.CANDIDATE, world.ledger.claim(f"cand.{i}", k)) for i, k in enumerate(keys)]
+        [(f"witness.w{i}", f"见证方{i}", PartyKind.WITNESS, world.ledger.claim(f"witness.w{i}", k)) for i, k in enumerate(keys)]
     )
     assert world.count() == before + 10
-    assert world.reopen().registry().key(ids[3]).party_id == "cand.3"
-    world.write_memo("cand.3", "申辩")
+    assert world.reopen().registry().key(ids[3]).party_id == "witness.w3"
+    world.write_memo("witness.w3", "申辩")
     with pytest.raises(RuleViolation, match="T-2"):
-        world.ledger.enrol([("cand.9", "x", PartyKind.CANDIDATE, world.ledger.claim("cand.9", keys[0]))])
+        world.ledger.enrol([("witness.w9", "x", PartyKind.WITNESS, world.ledger.claim("witness.w9", keys[0]))])
     assert world.count() == before + 11
 
 
@@ -133,9 +133,9 @@ def test_enrol_saves_in_bounded_transactions_and_checks_everything_first(
     # deadlocks psycopg's pipeline on PostgreSQL): 12 parties are 24 events, 3 saves.
     monkeypatch.setattr(ledger_module, "MAX_EVENTS_PER_SAVE", 10)
     version = world.ledger.registry().version
-    claims = [(f"cand.{i}", f"考生{i}", PartyKind.CANDIDATE, world.ledger.claim(f"cand.{i}", new_private_key())) for i in range(12)]
+    claims = [(f"witness.w{i}", f"见证方{i}", PartyKind.WITNESS, world.ledger.claim(f"witness.w{i}", new_private_key())) for i in range(12)]
     # One party twice, in the last save's share: refused before anything is saved.
-    bad = [*claims, ("cand.0", "重复", PartyKind.CANDIDATE, world.ledger.claim("cand.0", new_private_key()))]
+    bad = [*claims, ("witness.w0", "重复", PartyKind.WITNESS, world.ledger.claim("witness.w0", new_private_key()))]
     before = world.count()
     with pytest.raises(RuleViolation, match="T-2"):
         world.ledger.enrol(bad)
@@ -151,4 +151,16 @@ def test_a_save_above_the_bound_is_refused_whole(world: World, monkeypatch: pyte
     memos = [Memo(actor="exam-center", text=f"memo {i}", value=None) for i in range(4)]
     with pytest.raises(InputError, match="at most 3 may be saved at once; nothing was written"):
         world.ledger.save(*memos)
+    assert world.count() == before
+
+
+def test_candidates_are_never_registered_they_act_through_the_platforms(world: World) -> None:
+    """T-6: the registry holds units, not candidates (a provincial sitting would otherwise put
+    a million keys on every command's path); candidates act through the platforms of record."""
+    key = new_private_key()
+    before = world.count()
+    for party, kind in (("cand.001", PartyKind.CANDIDATE), ("cand.002", PartyKind.DEPARTMENT),
+                        ("someone", PartyKind.CANDIDATE)):
+        with pytest.raises(RuleViolation, match=r"T-6: .*candidates hold no keys; their acts are signed by the platform"):
+            world.ledger.enrol([(party, "考生", kind, world.ledger.claim(party, key))])
     assert world.count() == before

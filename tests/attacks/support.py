@@ -82,6 +82,14 @@ def assert_fails_at(db_url: str, nid: int, *words: str, **kwargs: Any) -> list[F
 # -- keys the attacker (or a rightful signer) holds ----------------------------------------
 
 
+# The one low-privilege key the threat model grants the attacker: the postal company's.
+# (Candidates hold no keys, T-6.) Where an attack needs several keys, the others are units
+# with no part in the exam attacked.
+ATTACKER = "postal.henan"
+ATTACKER2 = "national.exam-center"
+ATTACKER3 = "dept.weijian.zhengzhou"
+
+
 def key_of(life: Any, party: str, index: int = -1) -> tuple[str, Ed25519PrivateKey]:
     """(key id, private key) of one of ``party``'s registered keys, from the test key store."""
     entries = life.ledger.registry().keys_of(party)
@@ -124,6 +132,8 @@ def stages(life: Any, exam_code: str = "jianzaoshi-2", *, registered: tuple[str,
     for c in (*handed, *qualified):
         life.ledger.release_score("exam-center", ids[c], True, {"综合": "72"}, on=D)
         life.ledger.hand_over("hrss", ids[c], on=date(2025, 6, 15))
+    if (handed or qualified) and life.ledger.sitting(sid).exam.provincial:
+        life.publicity(sid, unit)  # R-10: a provincial exam's announcement sets the results deadline
     for c in qualified:
         life.ledger.record_verification(unit, ids[c], Outcome.QUALIFIED, on=date(2025, 6, 20))
     return sid, ids

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from certledger.domain.candidacy import Outcome
 from tests.attacks import forge
 from tests.attacks.forge import Forger
-from tests.attacks.support import CANDIDACY, TRUST, assert_fails_at, assert_named, cst, key_of, stages, verify
+from tests.attacks.support import ATTACKER, ATTACKER2, ATTACKER3, CANDIDACY, TRUST, assert_fails_at, assert_named, cst, key_of, stages, verify
 from tests.lifecycle_world import D
 
 
@@ -31,7 +31,7 @@ def _self_certify(life, claimed_actor: str) -> tuple[list[int], list[int]]:
     sid = life.sitting("jianzaoshi-2")
     cid = life.register(sid, "cand.001", exam_code="jianzaoshi-2")
     life.ledger.release_results("exam-center", sid, on=D)
-    _, mine = key_of(life, "cand.001")
+    _, mine = key_of(life, ATTACKER)
     stolen = {party: Ed25519PrivateKey.generate() for party in ("hrss", "exam-center", "dept.zhujian.henan")}
     life.tampered = True
     with Forger(life.db_url) as f:
@@ -54,10 +54,10 @@ def _self_certify(life, claimed_actor: str) -> tuple[list[int], list[int]]:
     return granted, used
 
 
-@pytest.mark.parametrize("claimed_actor", ["cand.001", "hrss"], ids=["as-itself", "claiming-hrss"])
+@pytest.mark.parametrize("claimed_actor", [ATTACKER, "hrss"], ids=["as-itself", "claiming-hrss"])
 def test_candidate_adds_authority_keys_to_the_trust_registry_and_certifies_itself(life, claimed_actor: str) -> None:
     granted, used = _self_certify(life, claimed_actor)
-    why = "T-1" if claimed_actor == "cand.001" else ("T-4", "belongs to 'cand.001', not to the acting party 'hrss'")
+    why = "T-1" if claimed_actor == ATTACKER else ("T-4", f"belongs to '{ATTACKER}', not to the acting party 'hrss'")
     found = assert_fails_at(life.db_url, granted[0], why)
     for nid in granted:
         assert_named(found, nid, why)
@@ -72,22 +72,22 @@ def test_candidate_signs_a_score_a_result_and_an_e_certificate_as_itself(life) -
     life.tampered = True
     with Forger(life.db_url) as f:
         when = cst(date(2025, 6, 21))
-        score = f.append(str(registered), f"{CANDIDACY}.ScoreReleased", {"actor": "cand.001", "on": "2025-06-21",
-                         "passed": True, "scores": [["综合", "99"]], "timestamp": when}, key_of(life, "cand.001")[1])
-        result = f.append(str(handed), f"{CANDIDACY}.VerificationRecorded", {"actor": "cand.002", "condition": None,
-                          "on": "2025-06-21", "result": "合格", "timestamp": when}, key_of(life, "cand.002")[1])
-        certificate = f.append(str(cid3), f"{CANDIDACY}.CertificateIssued", {"actor": "cand.003", "kind": "e-certificate",
-                               "number": "E-SELF-3", "on": "2025-06-21", "timestamp": when}, key_of(life, "cand.003")[1])
-    found = assert_fails_at(life.db_url, score, "L-1", "not 'cand.001'")
-    assert_named(found, result, "R-1", "not 'cand.002'")
-    assert_named(found, certificate, "R-13", "not 'cand.003'")
+        score = f.append(str(registered), f"{CANDIDACY}.ScoreReleased", {"actor": ATTACKER, "on": "2025-06-21",
+                         "passed": True, "scores": [["综合", "99"]], "timestamp": when}, key_of(life, ATTACKER)[1])
+        result = f.append(str(handed), f"{CANDIDACY}.VerificationRecorded", {"actor": ATTACKER2, "condition": None,
+                          "on": "2025-06-21", "result": "合格", "timestamp": when}, key_of(life, ATTACKER2)[1])
+        certificate = f.append(str(cid3), f"{CANDIDACY}.CertificateIssued", {"actor": ATTACKER3, "kind": "e-certificate",
+                               "number": "E-SELF-3", "on": "2025-06-21", "timestamp": when}, key_of(life, ATTACKER3)[1])
+    found = assert_fails_at(life.db_url, score, "L-1", f"not '{ATTACKER}'")
+    assert_named(found, result, "R-1", f"not '{ATTACKER2}'")
+    assert_named(found, certificate, "R-13", f"not '{ATTACKER3}'")
     assert {f.notification_id for f in found} == {score, result, certificate}
 
 
 def test_candidate_key_signs_acts_naming_the_exam_center_department_and_hrss(life) -> None:
     _, ids = stages(life, registered=("cand.001",), handed=("cand.002",))
     registered, handed = ids["cand.001"], ids["cand.002"]
-    _, mine = key_of(life, "cand.001")
+    _, mine = key_of(life, ATTACKER)
     life.tampered = True
     with Forger(life.db_url) as f:
         when = cst(date(2025, 6, 21))
@@ -97,7 +97,7 @@ def test_candidate_key_signs_acts_naming_the_exam_center_department_and_hrss(lif
                           "condition": None, "on": "2025-06-21", "result": "合格", "timestamp": when}, mine)
         certificate = f.append(str(handed), f"{CANDIDACY}.CertificateIssued", {"actor": "hrss", "kind": "e-certificate",
                                "number": "E-2", "on": "2025-06-21", "timestamp": cst(date(2025, 6, 21), 10)}, mine)
-    found = assert_fails_at(life.db_url, score, "T-4", "belongs to 'cand.001', not to the acting party 'exam-center'")
+    found = assert_fails_at(life.db_url, score, "T-4", f"belongs to '{ATTACKER}', not to the acting party 'exam-center'")
     assert_named(found, result, "T-4", "not to the acting party 'dept.zhujian.henan'")
     assert_named(found, certificate, "T-4", "not to the acting party 'hrss'")
 
@@ -105,11 +105,12 @@ def test_candidate_key_signs_acts_naming_the_exam_center_department_and_hrss(lif
 def test_candidate_revokes_the_departments_key_and_nothing_changes(life) -> None:
     sid = life.sitting("jianzaoshi-2")
     (cid,) = life.passed_and_handed_over(sid, ["cand.001"], exam_code="jianzaoshi-2")
+    life.publicity(sid)  # the provincial exam's announcement sets its results deadline
     dept_id, dept = key_of(life, "dept.zhujian.henan")
-    _, mine = key_of(life, "cand.001")
+    _, mine = key_of(life, ATTACKER)
     life.tampered = True
     with Forger(life.db_url) as f:
-        for actor in ("cand.001", "hrss"):
+        for actor in (ATTACKER, "hrss"):
             f.append(forge.TRUST_REGISTRY, f"{TRUST}.KeyRevoked", {
                 "actor": actor, "effective_at": cst(date(2025, 6, 15), 10), "key_id": dept_id,
                 "reason": "compromised", "timestamp": cst(date(2025, 6, 15), 10)}, mine)
@@ -119,7 +120,7 @@ def test_candidate_revokes_the_departments_key_and_nothing_changes(life) -> None
                           "condition": None, "on": "2025-06-20", "result": "合格", "timestamp": cst(date(2025, 6, 20))}, dept)
     found, report = verify(life.db_url)
     assert_named(found, revocations[0], "T-1")
-    assert_named(found, revocations[1], "T-4", "belongs to 'cand.001'")
+    assert_named(found, revocations[1], "T-4", f"belongs to '{ATTACKER}'")
     assert honest not in {f.notification_id for f in found}, "a refused revocation took effect"
     assert report.revoked_keys == 0
 

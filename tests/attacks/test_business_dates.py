@@ -128,22 +128,24 @@ def _unqualified_and_announced(life):
 
 
 def _appeal(on: str, when: str) -> dict:
-    return {"actor": "cand.001", "grounds": "my diploma is genuine", "on": on, "timestamp": when}
+    # The unit receiving the 申辩 records it (candidates hold no keys, T-6).
+    return {"actor": DEPT, "grounds": "my diploma is genuine", "on": on, "timestamp": when}
 
 
-def test_candidate_appeals_after_the_window_dated_as_written(life) -> None:
-    """Control: the candidate's own appeal, written and dated 2025-08-20, is refused (R-8)."""
+def test_an_appeal_received_after_the_window_dated_as_written(life) -> None:
+    """Control: a 申辩 received, written and dated 2025-08-20, is refused (R-8)."""
     cid = _unqualified_and_announced(life)
-    _, mine = key_of(life, "cand.001")
+    _, mine = key_of(life, DEPT)
     life.tampered = True
     with Forger(life.db_url) as f:
         nid = f.append(str(cid), f"{CANDIDACY}.AppealLodged", _appeal("2025-08-20", cst(date(2025, 8, 20))), mine)
     assert_fails_at(life.db_url, nid, "R-8")
 
 
-def test_candidate_appeals_after_the_window_dated_back_into_it(life) -> None:
+def test_an_appeal_received_after_the_window_dated_back_into_it(life) -> None:
+    """The receiving unit cannot date a late 申辩 back into the window (L-4)."""
     cid = _unqualified_and_announced(life)
-    _, mine = key_of(life, "cand.001")
+    _, mine = key_of(life, DEPT)
     life.tampered = True
     with Forger(life.db_url) as f:
         nid = f.append(str(cid), f"{CANDIDACY}.AppealLodged", _appeal("2025-08-14", cst(date(2025, 8, 20))), mine)

@@ -23,7 +23,7 @@ from tests.lifecycle_world import LifeWorld
 EM_DASH = "\u2014"
 CHECKPOINTS = dashed(uuid5(LEDGER_NAMESPACE, "merkle-log-checkpoints").replace("-", ""))
 TOPIC = "certledger.domain.checkpoints:CheckpointLog."
-CANDIDATE = "cand.001"
+CANDIDATE = "postal.henan"  # the low-privilege key the attacker holds (candidates hold none, T-6)
 
 
 def line(name: str, key, text: str) -> str:

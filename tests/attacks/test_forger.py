@@ -12,7 +12,7 @@ from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
 from tests.attacks import forge
 from tests.attacks.forge import Forger, canonical, digest, open_state
-from tests.attacks.support import CANDIDACY, assert_ok, cst, key_of, verify
+from tests.attacks.support import ATTACKER, ATTACKER2, ATTACKER3, CANDIDACY, assert_ok, cst, key_of, verify
 
 
 def test_forger_recomputes_every_honest_message_digest_and_id(life) -> None:
@@ -42,13 +42,14 @@ def test_forger_recomputes_every_honest_message_digest_and_id(life) -> None:
         ledger.close()
     for kid, text in registered.items():
         assert forge.key_id(base64.b64decode(text)) == kid
-    assert key_of(life, "cand.001")[0] == forge.key_id(key_of(life, "cand.001")[1])
+    assert key_of(life, ATTACKER)[0] == forge.key_id(key_of(life, ATTACKER)[1])
 
 
 def test_a_rightful_event_forged_by_hand_verifies(life) -> None:
     """Control: the department's own key, the right act, the right date: OK."""
     sid = life.sitting("jianzaoshi-2")
     (cid,) = life.passed_and_handed_over(sid, ["cand.001"], exam_code="jianzaoshi-2")
+    life.publicity(sid)  # R-10: the provincial exam's announcement sets its results deadline
     _, dept = key_of(life, "dept.zhujian.henan")
     life.tampered = True
     with Forger(life.db_url) as f:

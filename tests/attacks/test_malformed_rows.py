@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from tests.attacks import forge
 from tests.attacks.forge import Forger, canonical, seal
-from tests.attacks.support import CANDIDACY, cli_verify, cst, describe, key_of, stages, verify
+from tests.attacks.support import ATTACKER, ATTACKER2, ATTACKER3, CANDIDACY, cli_verify, cst, describe, key_of, stages, verify
 
 EXAMPLES = int(os.environ.get("CERTLEDGER_ATTACK_EXAMPLES", "15"))
 
@@ -41,7 +41,7 @@ class Setting:
         _, ids = stages(life, handed=("cand.001",), qualified=("cand.002",))
         self.db_url = life.db_url
         self.candidacies = [str(ids["cand.001"]), str(ids["cand.002"])]
-        self.key = key_of(life, "cand.001")[1]
+        self.key = key_of(life, ATTACKER)[1]
         with Forger(life.db_url) as f:
             self.backend = f.backend
             self.ledger = f.ledger_id()
@@ -53,7 +53,7 @@ class Setting:
         return {
             "format": 2, "ledger": self.ledger, "stream": stream, "version": version + 1,
             "topic": f"{CANDIDACY}.ScoreReleased", "signer": forge.key_id(self.key), "prev": prev,
-            "payload": {"actor": "cand.001", "on": "2025-06-21", "passed": True, "scores": [["综合", "99"]],
+            "payload": {"actor": ATTACKER, "on": "2025-06-21", "passed": True, "scores": [["综合", "99"]],
                         "timestamp": cst(date(2025, 6, 21))},
         }
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from tests.attacks import forge
 from tests.attacks.forge import IDENTITY_PUBLIC_KEY, IDENTITY_SIGNATURE, Forger
-from tests.attacks.support import CANDIDACY, TRUST, assert_fails_at, assert_named, cst, key_of, stages
+from tests.attacks.support import ATTACKER, ATTACKER2, ATTACKER3, CANDIDACY, TRUST, assert_fails_at, assert_named, cst, key_of, stages
 from tests.lifecycle_world import D
 
 WEAK_ID = forge.key_id(IDENTITY_PUBLIC_KEY)
@@ -64,10 +64,10 @@ def test_identity_key_registered_without_the_root_key(life, signer: str) -> None
 
 def test_identity_key_registered_by_a_candidate(life) -> None:
     _, ids = stages(life, registered=("cand.001",))
-    _, mine = key_of(life, "cand.001")
+    _, mine = key_of(life, ATTACKER)
     life.tampered = True
     with Forger(life.db_url) as f:
-        added = f.append(forge.TRUST_REGISTRY, f"{TRUST}.KeyAdded", _key_added("cand.001", "exam-center", cst(D, 9, 40)), mine)
+        added = f.append(forge.TRUST_REGISTRY, f"{TRUST}.KeyAdded", _key_added(ATTACKER, "exam-center", cst(D, 9, 40)), mine)
         used = f.append(str(ids["cand.001"]), f"{CANDIDACY}.ScoreReleased", _score(cst(D, 10)), None,
                         signer=WEAK_ID, signature=IDENTITY_SIGNATURE)
     found = assert_fails_at(life.db_url, added, "T-1")
