@@ -66,9 +66,9 @@ class _Bar:
 @pass_session
 def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_path: Path | None,
             accept_valid: bool, as_json: bool, actor: str, on: date) -> None:
-    """Record a spreadsheet's rows as acts of KIND: scores (成绩发布, exam-center), handovers
-    (移交, hrss), verifications (资格核查结果, the verification unit); registrations (报名) and
-    mailings (预约邮寄) are described but not yet recorded. Every row is checked against the
+    """Record a spreadsheet's rows as acts of KIND: registrations (报名, exam-center), scores
+    (成绩发布, exam-center), handovers (移交, hrss), verifications (资格核查结果, the verification
+    unit), mailings (预约邮寄, hrss). Every row is checked against the
     rules first; refused rows go to a CSV and, unless --accept-valid, nothing is written.
     Re-running a file (after an interruption, even kill -9) records only what is missing.
 

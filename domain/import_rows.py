@@ -46,7 +46,6 @@ class ImportKind:
     signer: str  # who signs it (documentation; the domain decides who may)
     columns: tuple[Column, ...]
     arguments: Callable[[Mapping[str, str]], dict[str, Any]]
-    wired: bool = True  # False: recorded only once registration/mailing are signed by units (H1)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -130,7 +129,7 @@ KINDS: dict[str, ImportKind] = {
             _verification_arguments,
         ),
         ImportKind(
-            "registrations", "报名（告知承诺制）", "register_candidate", "exam-center (after H1; today the candidate)",
+            "registrations", "报名（告知承诺制）", "register", "exam-center (the online registration system, R-2)",
             (
                 CANDIDATE,
                 Column("name", ("name", "姓名")),
@@ -143,17 +142,15 @@ KINDS: dict[str, ImportKind] = {
                 Column("commitment", ("commitment", "承诺", "告知承诺"), required=False, help="是/否, default 是"),
             ),
             _registration_arguments,
-            wired=False,
         ),
         ImportKind(
-            "mailings", "预约邮寄", "reserve_mailing", "hrss (after H1; today the candidate)",
+            "mailings", "预约邮寄", "reserve_mailing", "hrss (the reservation platform, R-16)",
             (
                 CANDIDATE,
                 Column("address_ref", ("address_ref", "邮寄地址", "地址编号", "收件地址")),
                 Column("exception", ("exception", "例外原因"), required=False),
             ),
             _mailing_arguments,
-            wired=False,
         ),
     )
 }

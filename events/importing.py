@@ -119,6 +119,11 @@ def _already_recorded(kind: ImportKind, c: Candidacy, actor: str, on: date, args
                 and dict(getattr(c, "scores", ()) or ()) == args["scores"])
     if kind.command == "hand_over":
         return getattr(c, "handed_over_on", None) == on
+    if kind.command == "register":
+        return (c.registered_on == on and c.name == args["name"] and c.masked_id == args["masked_id"]
+                and c.city == args["city"] and c.level == args["level"] and dict(c.comparison) == args["comparison"])
+    if kind.command == "reserve_mailing":
+        return getattr(c, "mailing_reserved_on", None) == on
     if kind.command == "record_verification":
         return (getattr(c, "first_result", None) == args["result"] and getattr(c, "first_result_on", None) == on
                 and getattr(c, "first_condition", None) == args["condition"])
@@ -129,11 +134,6 @@ class Importer:
     """One file's rows of one kind, acted by ``actor`` on ``on``, for one sitting."""
 
     def __init__(self, ledger: Ledger, kind: ImportKind, sitting: UUID, actor: str, on: date) -> None:
-        if not kind.wired:
-            raise InputError(
-                f"import {kind.kind} ({kind.term}) is not available yet: it is recorded once the act is "
-                "signed by the platform of record rather than by each candidate's key"
-            )
         self.ledger, self.kind, self.sitting_id, self.actor, self.on = ledger, kind, sitting, actor, on
 
     def _sitting(self) -> ExamSitting:
@@ -175,6 +175,8 @@ class Importer:
         try:
             candidacy = self.ledger.repository.get(cid)
         except AggregateNotFoundError:
+            if self.kind.command == "register":
+                return self._register(number, candidate, args, sitting)
             return Refusal(number, "candidate", "input", f"{candidate} is not registered for this sitting"), None
         if not isinstance(candidacy, Candidacy):
             return Refusal(number, "candidate", "input", f"{candidate} names no candidacy"), None
@@ -186,6 +188,15 @@ class Importer:
         except CertLedgerError as e:
             return Refusal(number, "", getattr(e, "rule", "input"), str(e)), None
         return None, candidacy
+
+    def _register(self, number: int, candidate: str, args: dict[str, Any], sitting: ExamSitting) -> tuple[Refusal | None, Candidacy | None]:
+        """R-2: a new candidacy, registered by the platform of record (``--as exam-center``)."""
+        try:
+            with self.ledger.acting():
+                return None, Candidacy.register(actor=self.actor, sitting=sitting, candidate=candidate, evidence={},
+                                                on=self.on, **args)
+        except CertLedgerError as e:
+            return Refusal(number, "", getattr(e, "rule", "input"), str(e)), None
 
     def write(self, result: ImportResult, pending: list[tuple[int, dict[str, Any], Candidacy]],
               progress: Callable[[int], None] = lambda n: None) -> ImportResult:

@@ -28,7 +28,6 @@ from click.testing import CliRunner
 
 from certledger.cli.main import cli
 from certledger.domain.candidacy import Candidacy, candidacy_id
-from certledger.domain.parties import PartyKind
 from certledger.domain.units import unit_name
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
@@ -49,9 +48,9 @@ def candidates(n: int) -> list[str]:
     return [f"cand.{i:05d}" for i in range(1, n + 1)]
 
 
-def make_ledger(db_url: str, keys_dir: Path, n: int) -> UUID:
-    """Units and ``n`` candidates enrolled, the sitting scheduled and its results released on D,
-    every candidate registered (through the writer, 200 per transaction)."""
+def make_ledger(db_url: str, keys_dir: Path, n: int, *, release: bool = True) -> UUID:
+    """The units enrolled, the sitting scheduled and its results released on D, ``n``
+    candidates registered by exam-center (through the writer, 200 per transaction)."""
     store = KeyStore(keys_dir, lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
     ledger = Ledger(parse_database_url(db_url), Wallet(store), create=True)
     try:
@@ -61,19 +60,17 @@ def make_ledger(db_url: str, keys_dir: Path, n: int) -> UUID:
 
         ledger.initialise(raw_public_key(root), simulated=True)
         parties = []
-        for party in UNITS + candidates(n):
+        for party in UNITS:  # candidates hold no keys (T-6): exam-center registers them
             key = new_private_key()
-            # Units' keys on disk for the CLI; candidates' only in memory (they sign here only).
-            store.remember(key) if party.startswith("cand.") else store.save(party, key)
-            name, kind = (f"考生{party[-5:]}", PartyKind.CANDIDATE) if party.startswith("cand.") else unit_name(party)
-            parties.append((party, name, kind, ledger.claim(party, key)))
+            store.save(party, key)
+            parties.append((party, *unit_name(party), ledger.claim(party, key)))
         ledger.enrol(parties)
         sid = ledger.schedule_sitting("hrss", "jianzaoshi-1", 2025, EXAM_END, on=date(2025, 3, 1))
         sitting = ledger.sitting(sid)
         batch = []
         for cand in candidates(n):
             with ledger.acting():
-                batch.append(Candidacy.register(sitting=sitting, candidate=cand, name=f"考生{cand[-5:]}",
+                batch.append(Candidacy.register(actor="exam-center", sitting=sitting, candidate=cand, name=f"考生{cand[-5:]}",
                                                 masked_id="410102********123X", city="zhengzhou", level="一级",
                                                 commitment=True, comparison=COMPARISON_OK, evidence={},
                                                 on=date(2025, 3, 10)))
@@ -82,7 +79,8 @@ def make_ledger(db_url: str, keys_dir: Path, n: int) -> UUID:
                 batch.clear()
         if batch:
             ledger.save(*batch)
-        ledger.release_results("exam-center", sid, on=D)
+        if release:
+            ledger.release_results("exam-center", sid, on=D)
         return sid
     finally:
         ledger.close()
@@ -337,9 +335,10 @@ def test_unreadable_files_and_kinds_not_yet_recorded_are_refused(db_url: str, tm
         result = import_scores(db_url, tmp_path / "keys", path)
         assert result.exit_code == 2, result.output
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # R-2: a registration list is signed by exam-center's registration system, not by a unit that is not it.
     result = run_cli(db_url, tmp_path / "keys", "import", "registrations", str(registrations), "--sitting", SITTING,
-                     "--as", "exam-center", "--on", "2025-03-10")
-    assert result.exit_code == 2 and "not available yet" in result.stderr, result.output
+                     "--as", "hrss", "--on", "2025-03-10")
+    assert result.exit_code == 2 and "R-2" in (tmp_path / "报名.csv.refused.csv").read_text(encoding="utf-8"), result.output
     result = import_scores(db_url, tmp_path / "keys", write_csv(tmp_path / "s.csv", HEADERS_ZH, score_rows(3)),
                            ).exit_code
     assert result == 0
@@ -425,3 +424,30 @@ def test_a_refusal_report_that_cannot_be_written_is_one_error_line(db_url: str, 
     assert result.exit_code == 2, result.output
     assert "cannot be written" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert event_count(db_url) == before
+
+
+
+def test_registrations_from_a_chinese_spreadsheet(db_url: str, tmp_path: Path) -> None:
+    """R-2 by import: exam-center's registration list, Chinese headers; bad cities, levels and
+    duplicates refused with nothing written; then the list, and a re-run records nothing."""
+    make_ledger(db_url, tmp_path / "keys", 2, release=False)  # R-2: registration closes with the exam
+    headers = ["考生编号", "姓名", "证件号码", "报考级别", "报考地市", "学历", "专业", "工作年限", "承诺"]
+    good = [[f"cand.{i:05d}", f"考生{i}", "410102********123X", "一级", "luoyang", "passed", "passed", "passed", "是"]
+            for i in range(10, 60)]
+    bad = [*good, ["cand.00070", "王五", "410102********123X", "一级", "atlantis", "", "", "", ""],
+           ["cand.00071", "赵六", "410102********123X", "三级", "zhengzhou", "", "", "", ""], good[0]]
+    keys = tmp_path / "keys"
+    args = ("--sitting", SITTING, "--as", "exam-center", "--on", "2025-03-11")
+    before = event_count(db_url)
+    result = run_cli(db_url, keys, "import", "registrations", str(write_xlsx(tmp_path / "bad.xlsx", headers, bad)), *args)
+    assert result.exit_code == 2 and "3 of 53 rows refused" in result.stderr, result.output
+    refused = (tmp_path / "bad.xlsx.refused.csv").read_text(encoding="utf-8")
+    assert [line.split(",")[0] for line in refused.splitlines()[1:]] == ["52", "53", "54"], refused
+    assert event_count(db_url) == before
+    path = write_csv(tmp_path / "报名.csv", headers, good)
+    result = run_cli(db_url, keys, "import", "registrations", str(path), *args)
+    assert result.exit_code == 0 and "50 recorded" in result.stdout, result.output
+    again = run_cli(db_url, keys, "import", "registrations", str(path), *args)
+    assert again.exit_code == 0 and "0 recorded, 50 already recorded" in again.stdout, again.output
+    assert event_count(db_url) == before + 50
+    assert_verifies(db_url)
