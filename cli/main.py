@@ -55,6 +55,7 @@ LAZY_COMMANDS = {
     "register": "certledger.cli.registers:register",
     "notices": "certledger.cli.notices:notices",
     "rules": "certledger.cli.rules:rules",
+    "import": "certledger.cli.import_cmd:import_",
 }
 
 

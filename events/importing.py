@@ -1,0 +1,250 @@
+"""Importing a spreadsheet of acts (``certledger import``): every row checked by the same
+domain command as a hand-typed act before anything is written; then saved a bounded number
+of candidacies per transaction.
+
+**Resumable and idempotent.** Each row's source id is the file's SHA-256 and its row number
+(reported with every refusal and in the summary). A row whose act is already recorded with
+exactly the row's content (same party, date and values: an earlier run of this file, killed
+or not, or another importer at the same moment) is skipped as *already recorded*; a row
+whose act is recorded with other content is refused by the domain (the act was recorded
+already). Each transaction is atomic, so a ``kill -9`` leaves whole transactions or nothing,
+and a re-run writes only the rest. Two importers at once: the store's (stream, version)
+uniqueness refuses the second write of a candidacy; the importer then reloads that
+transaction's candidacies and checks its rows again, so nothing is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from certledger.domain.candidacy import Candidacy, candidacy_id
+from certledger.domain.errors import CertLedgerError, InputError
+from certledger.domain.import_rows import ImportKind, Refusal, header_map, row_arguments, row_cells
+from certledger.domain.sitting import ExamSitting
+from certledger.events.ledger import MAX_EVENTS_PER_SAVE, ConflictError, Ledger
+
+ROWS_PER_SAVE = 200  # candidacies (one event each) per transaction; well below MAX_EVENTS_PER_SAVE
+_CONFLICT_ATTEMPTS = 5
+assert ROWS_PER_SAVE <= MAX_EVENTS_PER_SAVE
+
+
+@dataclass
+class Table:
+    """A file's rows: its digest (the rows' source id prefix), headers, and data rows
+    numbered as a spreadsheet shows them (the header is row 1)."""
+
+    digest: str
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+
+
+def read_table(path: Path) -> Table:
+    """A .csv (UTF-8, with or without BOM; or GB18030, as Chinese Excel saves it) or the
+    first sheet of an .xlsx."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        values = _xlsx_rows(data, path)
+    elif suffix == ".csv":
+        values = _csv_rows(data, path)
+    else:
+        raise InputError(f"{path}: import reads .csv or .xlsx files, not {suffix or 'files without a suffix'}")
+    if not values:
+        raise InputError(f"{path} is empty: the first row must name the columns")
+    headers = [str(h or "").strip() for h in values[0]]
+    rows = [(n, r) for n, r in enumerate(values[1:], start=2) if any(str(v or "").strip() for v in r)]
+    return Table(digest, headers, rows)
+
+
+def _csv_rows(data: bytes, path: Path) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError(f"{path} is neither UTF-8 nor GB18030 text")
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        raise InputError(f"{path} is not a well-formed CSV file: {e}") from None
+
+
+def _xlsx_rows(data: bytes, path: Path) -> list[list[Any]]:
+    import openpyxl  # only when an .xlsx is read
+    from zipfile import BadZipFile
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, KeyError, ValueError, OSError) as e:
+        raise InputError(f"{path} is not a readable .xlsx workbook ({type(e).__name__}: {e})") from None
+    try:
+        sheet = book.worksheets[0]
+        return [list(r) for r in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+@dataclass
+class ImportResult:
+    """What an import did: rows recorded, rows already recorded before, rows refused."""
+
+    digest: str
+    rows: int
+    recorded: int = 0
+    already: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    events: int = 0
+
+
+def _already_recorded(kind: ImportKind, c: Candidacy, actor: str, on: date, args: dict[str, Any]) -> bool:
+    """Whether the row's act is recorded on ``c`` exactly as the row says (a re-run)."""
+    if kind.command == "release_score":
+        return (getattr(c, "passed", None) == args["passed"] and getattr(c, "scored_on", None) == on
+                and dict(getattr(c, "scores", ()) or ()) == args["scores"])
+    if kind.command == "hand_over":
+        return getattr(c, "handed_over_on", None) == on
+    if kind.command == "register":
+        return (c.registered_on == on and c.name == args["name"] and c.masked_id == args["masked_id"]
+                and c.city == args["city"] and c.level == args["level"] and dict(c.comparison) == args["comparison"])
+    if kind.command == "reserve_mailing":
+        return getattr(c, "mailing_reserved_on", None) == on
+    if kind.command == "record_verification":
+        return (getattr(c, "first_result", None) == args["result"] and getattr(c, "first_result_on", None) == on
+                and getattr(c, "first_condition", None) == args["condition"])
+    return False
+
+
+class Importer:
+    """One file's rows of one kind, acted by ``actor`` on ``on``, for one sitting."""
+
+    def __init__(self, ledger: Ledger, kind: ImportKind, sitting: UUID, actor: str, on: date) -> None:
+        self.ledger, self.kind, self.sitting_id, self.actor, self.on = ledger, kind, sitting, actor, on
+
+    def _sitting(self) -> ExamSitting:
+        return self.ledger.sitting(self.sitting_id)
+
+    def check(self, table: Table, progress: Callable[[int], None] = lambda n: None) -> tuple[ImportResult, list[tuple[int, dict[str, Any], Candidacy]]]:
+        """Every row through the domain command, on candidacies loaded once; nothing saved.
+        Returns the outcome so far and the rows to write: (row number, arguments, candidacy
+        with the act applied)."""
+        columns = header_map(self.kind, table.headers)
+        result = ImportResult(table.digest, len(table.rows))
+        sitting = self._sitting()
+        seen: dict[str, int] = {}
+        pending: list[tuple[int, dict[str, Any], Candidacy]] = []
+        for number, values in table.rows:
+            progress(1)
+            parsed = row_arguments(self.kind, number, row_cells(columns, values))
+            if isinstance(parsed, Refusal):
+                result.refused.append(parsed)
+                continue
+            candidate, args = parsed
+            if candidate in seen:
+                result.refused.append(Refusal(number, "candidate", "input", f"{candidate} appears already in row {seen[candidate]}"))
+                continue
+            seen[candidate] = number
+            refusal, candidacy = self._apply(number, candidate, args, sitting)
+            if refusal is not None:
+                result.refused.append(refusal)
+            elif candidacy is None:
+                result.already += 1
+            else:
+                pending.append((number, args, candidacy))
+        return result, pending
+
+    def _apply(self, number: int, candidate: str, args: dict[str, Any], sitting: ExamSitting) -> tuple[Refusal | None, Candidacy | None]:
+        """The row's act applied to its candidacy as stored: (refusal, None), (None, None) when
+        already recorded, or (None, the candidacy with the new event pending)."""
+        cid = candidacy_id(self.sitting_id, candidate)
+        try:
+            candidacy = self.ledger.repository.get(cid)
+        except AggregateNotFoundError:
+            if self.kind.command == "register":
+                return self._register(number, candidate, args, sitting)
+            return Refusal(number, "candidate", "input", f"{candidate} is not registered for this sitting"), None
+        if not isinstance(candidacy, Candidacy):
+            return Refusal(number, "candidate", "input", f"{candidate} names no candidacy"), None
+        if _already_recorded(self.kind, candidacy, self.actor, self.on, args):
+            return None, None
+        try:
+            with self.ledger.acting():
+                getattr(candidacy, self.kind.command)(actor=self.actor, sitting=sitting, on=self.on, **args)
+        except CertLedgerError as e:
+            return Refusal(number, "", getattr(e, "rule", "input"), str(e)), None
+        return None, candidacy
+
+    def _register(self, number: int, candidate: str, args: dict[str, Any], sitting: ExamSitting) -> tuple[Refusal | None, Candidacy | None]:
+        """R-2: a new candidacy, registered by the platform of record (``--as exam-center``)."""
+        try:
+            with self.ledger.acting():
+                return None, Candidacy.register(actor=self.actor, sitting=sitting, candidate=candidate, evidence={},
+                                                on=self.on, **args)
+        except CertLedgerError as e:
+            return Refusal(number, "", getattr(e, "rule", "input"), str(e)), None
+
+    def write(self, result: ImportResult, pending: list[tuple[int, dict[str, Any], Candidacy]],
+              progress: Callable[[int], None] = lambda n: None) -> ImportResult:
+        """Save the checked rows, ROWS_PER_SAVE candidacies per transaction. On a conflict
+        (another importer wrote one of them first) the chunk's rows are checked again against
+        the candidacies as now stored; a row refused then is reported, nothing is lost."""
+        for start in range(0, len(pending), ROWS_PER_SAVE):
+            chunk = pending[start : start + ROWS_PER_SAVE]
+            for attempt in range(_CONFLICT_ATTEMPTS):
+                try:
+                    self.ledger.save(*(c for _, _, c in chunk))
+                    result.recorded += len(chunk)
+                    result.events += len(chunk)
+                    break
+                except ConflictError:
+                    if attempt == _CONFLICT_ATTEMPTS - 1:
+                        raise
+                    chunk = self._recheck(result, chunk)
+                    if not chunk:
+                        break
+            progress(len(pending[start : start + ROWS_PER_SAVE]))
+        return result
+
+    def _recheck(self, result: ImportResult, chunk: list[tuple[int, dict[str, Any], Candidacy]]) -> list[tuple[int, dict[str, Any], Candidacy]]:
+        sitting = self._sitting()
+        again = []
+        for number, args, old in chunk:
+            refusal, candidacy = self._apply(number, old.candidate, args, sitting)
+            if refusal is not None:
+                result.refused.append(refusal)
+            elif candidacy is None:
+                result.already += 1
+            else:
+                again.append((number, args, candidacy))
+        return again
+
+
+def refusals_csv(refused: list[Refusal], digest: str) -> str:
+    """The refused rows as CSV: row, source id, column, rule, message (headers with the
+    Chinese terms beside them)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["row 行号", "source_id 来源标识", "column 列", "rule 规则", "message 说明"])
+    for r in sorted(refused, key=lambda r: r.row):
+        writer.writerow([r.row, source_id(digest, r.row), r.column, r.rule, r.message])
+    return out.getvalue()
+
+
+def source_id(digest: str, row: int) -> str:
+    return f"sha256:{digest}#{row}"
+
