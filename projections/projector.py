@@ -24,6 +24,7 @@ need ``subscribe()`` (PostgreSQL only) to be driven.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -213,7 +214,11 @@ class Batch:
         table = schema.BY_NAME[name]
         e = self.event
         assert e is not None
-        stamped = {c: _typed(c, row.get(c), self.sql.backend) for c in table.columns}
+        stamped: dict[str, Any] = {}
+        for column, kind in _kinds(name):
+            value = row.get(column)
+            # Most values already have their column's type: only the rest are converted.
+            stamped[column] = value if value is None or type(value) is kind else _typed(column, value, self.sql.backend)
         stamped.update(last_nid=e.nid, last_signer=e.signer, last_on=e.on, last_written=sql_value(e.written))
         key = tuple(stamped[c] for c in table.key)
         self.rows[(name, key)] = stamped
@@ -231,6 +236,12 @@ class Batch:
             ).replace("?", self.sql.mark)
             self.cursor.executemany(statement, [[row[c] for c in columns] for row in rows.values()])
         self.dirty.clear()
+
+
+@functools.cache
+def _kinds(name: str) -> tuple[tuple[str, type], ...]:
+    """Each column of a register with the Python type its values are stored as."""
+    return tuple((c, int if c in schema.INTEGER else str) for c in schema.BY_NAME[name].columns)
 
 
 def _typed(column: str, value: Any, backend: str) -> Any:
