@@ -105,7 +105,7 @@ def _checkpoint_cut(size_text: str, ledger: Any) -> Any:
               help="Only the events up to this notification id, the events a recorded checkpoint covers "
                    "(checkpoint:SIZE, as 'checkpoint list' shows it), or up to the first event written after "
                    "this time (ISO 8601, China Standard Time if no offset). Needs --into.")
-@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 10_000),
               help="Events applied per transaction.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_session

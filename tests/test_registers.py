@@ -345,3 +345,28 @@ def test_as_of_a_checkpoint_is_the_events_it_covers(tmp_path: Path) -> None:
     assert same["same"] and not later["same"]
     missing = runner.invoke(cli, ["--db", db, "rebuild", "--as-of", "checkpoint:7", "--into", "x"])
     assert missing.exit_code == 2 and "no checkpoint of 7 events is recorded" in missing.stderr
+
+
+def test_an_unsigned_rebuild_equals_the_signed_one_and_still_refuses_a_misplaced_event(life: Any) -> None:
+    """With signature checks off the projector decodes rows itself (no Mapper): the
+    registers must come out the same, and an event stored at another place (stream,
+    version) must still stop it — the placement check is not a signature check."""
+    from certledger.domain.errors import TamperError
+
+    sid = life.sitting()
+    cid = life.register(sid, "cand.001")
+    life.register(sid, "cand.002")
+    rebuild(life.ledger, "signed")
+    unsigned = Ledger(parse_database_url(life.db_url), verify_on_read=False)
+    try:
+        rebuild(unsigned, "unsigned")
+        assert _all_rows(unsigned, "signed") == _all_rows(unsigned, "unsigned")
+        assert diff(unsigned, "signed", "unsigned").same
+        other = life.register(sid, "cand.003")
+        life.ledger.rows.write_state(other, 1, bytes(life.ledger.rows.read(cid, 1).state))
+        life.tampered = True
+        with pytest.raises(TamperError, match=str(other)):
+            rebuild(unsigned, "unsigned")
+        assert not Sql(unsigned, "unsigned").rows("candidacies")  # nothing of the failed batch kept
+    finally:
+        unsigned.close()
