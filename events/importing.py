@@ -159,14 +159,19 @@ class Importer:
                 result.refused.append(Refusal(number, "candidate", "input", f"{candidate} appears already in row {seen[candidate]}"))
                 continue
             seen[candidate] = number
-            refusal, candidacy = self._apply(number, candidate, args, sitting)
-            if refusal is not None:
-                result.refused.append(refusal)
-            elif candidacy is None:
-                result.already += 1
-            else:
-                pending.append((number, args, candidacy))
+            self._checked(result, pending, number, candidate, args, sitting)
         return result, pending
+
+    def _checked(self, result: ImportResult, pending: list[tuple[int, dict[str, Any], Candidacy]], number: int,
+                 candidate: str, args: dict[str, Any], sitting: ExamSitting) -> None:
+        """Check one row and file it: refused, already recorded, or pending its save."""
+        refusal, candidacy = self._apply(number, candidate, args, sitting)
+        if refusal is not None:
+            result.refused.append(refusal)
+        elif candidacy is None:
+            result.already += 1
+        else:
+            pending.append((number, args, candidacy))
 
     def _apply(self, number: int, candidate: str, args: dict[str, Any], sitting: ExamSitting) -> tuple[Refusal | None, Candidacy | None]:
         """The row's act applied to its candidacy as stored: (refusal, None), (None, None) when
@@ -222,15 +227,9 @@ class Importer:
 
     def _recheck(self, result: ImportResult, chunk: list[tuple[int, dict[str, Any], Candidacy]]) -> list[tuple[int, dict[str, Any], Candidacy]]:
         sitting = self._sitting()
-        again = []
+        again: list[tuple[int, dict[str, Any], Candidacy]] = []
         for number, args, old in chunk:
-            refusal, candidacy = self._apply(number, old.candidate, args, sitting)
-            if refusal is not None:
-                result.refused.append(refusal)
-            elif candidacy is None:
-                result.already += 1
-            else:
-                again.append((number, args, candidacy))
+            self._checked(result, again, number, old.candidate, args, sitting)
         return again
 
 

@@ -157,3 +157,21 @@ def test_municipal_department_oversteps_its_city_and_level(life) -> None:
     found = assert_fails_at(life.db_url, result, "R-1", "not 'dept.zhujian.zhengzhou'")
     assert_named(found, announced, "R-7", "not 'dept.zhujian.zhengzhou'")
     assert {x.notification_id for x in found} == {result, announced}
+
+
+def test_a_non_platform_party_signs_a_candidates_registration_and_appeal(life) -> None:
+    """Forged rows: the postal company's own key signs a registration (R-2: the exam center's
+    网上报名系统 only) and a municipal unit of another city a 申辩 (R-7: a unit that may decide
+    it). ``verify`` replays the acts under their rules and names both."""
+    _, ids = stages(life, registered=("cand.001",), handed=("cand.002",))
+    _, postal = key_of(life, ATTACKER)
+    _, luoyang = key_of(life, "dept.zhujian.luoyang")
+    life.tampered = True
+    with Forger(life.db_url) as f:
+        # cand.001's registration, re-signed by the postal company naming itself the actor.
+        registered = f.resign(str(ids["cand.001"]), 1, postal, payload={"actor": ATTACKER}).nid
+        appeal = f.append(str(ids["cand.002"]), f"{CANDIDACY}.AppealLodged", {
+            "actor": "dept.zhujian.luoyang", "grounds": "x", "on": "2025-07-05",
+            "timestamp": cst(date(2025, 7, 5))}, luoyang)
+    found = assert_fails_at(life.db_url, registered, "R-2", f"not '{ATTACKER}'")
+    assert_named(found, appeal, "R-7")
