@@ -57,7 +57,7 @@ class _Bar:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv|FILE.xlsx")
 @click.option("--sitting", "sitting_ref", required=True, metavar="SITTING", help="The sitting, EXAM:YEAR, e.g. jianzaoshi-1:2025.")
 @click.option("--refused", "refused_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
-              help="Where to write the refused rows (row, source id, column, rule, message); default FILE.refused.csv beside the input.")
+              help="Where to write the refused rows (row, source id, column, rule, message); default the input's name plus .refused.csv (成绩.xlsx.refused.csv), beside it.")
 @click.option("--accept-valid", is_flag=True,
               help="Record the rows that pass even when others are refused (default: any refused row records nothing).")
 @json_option
