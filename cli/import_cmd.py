@@ -16,7 +16,8 @@ from certledger.cli.output import emit_json, note
 from certledger.cli.session import Session
 from certledger.domain.errors import InputError
 from certledger.domain.import_rows import KINDS, describe_columns, import_kind
-from certledger.events.importing import Importer, read_table, refusals_csv, source_id
+from certledger.domain.source import source_id
+from certledger.events.importing import Importer, read_table, refusals_csv
 
 
 _COLUMNS_HELP = "\b\nColumns (our name=accepted headers):\n" + "\n".join(

@@ -3,7 +3,8 @@ domain command as a hand-typed act before anything is written; then saved a boun
 of candidacies per transaction.
 
 **Resumable and idempotent.** Each row's source id is the file's SHA-256 and its row number
-(reported with every refusal and in the summary). A row whose act is already recorded with
+(:mod:`domain.source`): signed into the row's event, and reported with every refusal and in
+the summary. A row whose act is already recorded with
 exactly the row's content (same party, date and values: an earlier run of this file, killed
 or not, or another importer at the same moment) is skipped as *already recorded*; a row
 whose act is recorded with other content is refused by the domain (the act was recorded
@@ -31,6 +32,7 @@ from certledger.domain.candidacy import Candidacy, candidacy_id
 from certledger.domain.errors import CertLedgerError, InputError
 from certledger.domain.import_rows import ImportKind, Refusal, header_map, row_arguments, row_cells
 from certledger.domain.sitting import ExamSitting
+from certledger.domain.source import source_id
 from certledger.events.ledger import MAX_EVENTS_PER_SAVE, ConflictError, Ledger
 
 ROWS_PER_SAVE = 200  # candidacies (one event each) per transaction; well below MAX_EVENTS_PER_SAVE
@@ -155,6 +157,7 @@ class Importer:
                 result.refused.append(parsed)
                 continue
             candidate, args = parsed
+            args["source"] = source_id(table.digest, number)
             if candidate in seen:
                 result.refused.append(Refusal(number, "candidate", "input", f"{candidate} appears already in row {seen[candidate]}"))
                 continue
@@ -243,7 +246,4 @@ def refusals_csv(refused: list[Refusal], digest: str) -> str:
         writer.writerow([r.row, source_id(digest, r.row), r.column, r.rule, r.message])
     return out.getvalue()
 
-
-def source_id(digest: str, row: int) -> str:
-    return f"sha256:{digest}#{row}"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import os
+from hashlib import sha256
 import random
 import signal
 import subprocess
@@ -376,9 +377,36 @@ def test_handovers_and_verifications_follow_the_scores(db_url: str, tmp_path: Pa
     try:
         first = ledger.candidacy(candidacy_id(sid, passed[0]))
         assert first.first_result.value == "不合格" and first.first_condition == "education"
+        # Each imported act names its file and row (the header is row 1); registration,
+        # typed through the writer in make_ledger, names none.
+        sources = {type(e).__name__: e.source for e in ledger.events.get(candidacy_id(sid, passed[0]))
+                   if hasattr(e, "source")}
+        assert sources == {
+            "Registered": None,
+            "ScoreReleased": f"sha256:{sha256((tmp_path / 's.csv').read_bytes()).hexdigest()}#{2 + candidates(n).index(passed[0])}",
+            "HandedOver": f"sha256:{sha256(handovers.read_bytes()).hexdigest()}#2",
+            "VerificationRecorded": f"sha256:{sha256(results.read_bytes()).hexdigest()}#2",
+        }
     finally:
         ledger.close()
     assert_verifies(db_url)
+
+
+def test_events_written_before_source_ids_read_as_typed_by_hand() -> None:
+    """Version 1 of an imported act's event has no source: it upcasts to ``source=None``,
+    so ledgers written before still read and replay."""
+    from certledger.events.envelope import Opened
+    from certledger.events.mapper import domain_event
+
+    payload = {"actor": "hrss", "to": "dept.zhujian.henan", "on": "2025-06-15", "exception": None,
+               "timestamp": "2025-06-15T10:00:00+08:00"}
+    opened = Opened(b"", b"", "", "", 2, "certledger.domain.candidacy:Candidacy.HandedOver", "", "", payload)
+    event = domain_event(opened, UUID(int=1), 2)
+    assert event.source is None and event.to == "dept.zhujian.henan"
+    with pytest.raises(Exception, match="source id"):
+        from certledger.domain.source import check_source
+
+        check_source("row 2 of scores.csv")
 
 
 def test_an_importer_that_loses_the_race_checks_again_and_writes_nothing_twice(db_url: str, tmp_path: Path) -> None:
