@@ -9,6 +9,7 @@ running ``verify`` over everything it wrote. It writes only into a directory of 
 
 from __future__ import annotations
 
+import csv
 import os
 import random
 from collections import Counter
@@ -20,13 +21,17 @@ from click.core import ParameterSource
 
 from certledger.cli.demo_dir import DEFAULT_DIR, DemoDir
 from certledger.cli.demo_people import REGION_CODES, Person, people
+from certledger.cli.import_cmd import check_table, write_rows
 from certledger.cli.output import emit_table, note
 from certledger.cli.session import PASSPHRASE_ENV, Session
 from certledger.cli.verify import print_summary
-from certledger.domain.candidacy import Outcome, ReissueKind, RequestEnd
+from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, RequestEnd, candidacy_id
+from certledger.domain.import_rows import KINDS
+from certledger.domain.sitting import ExamSitting
 from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
+from certledger.events.importing import Importer, read_table
 from certledger.events.checkpoints import RecordedCheckpoint, cosign_checkpoint, record_checkpoint
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
@@ -41,6 +46,7 @@ CITY_UNITS = [f"dept.zhujian.{city}" for city in REGION_CODES]
 UNITS = [EXAM_CENTER, PROVINCE_UNIT, *CITY_UNITS, POSTAL, NATIONAL_EXAM_CENTER, "dept.weijian.henan"]
 
 EXAM_END = date(2025, 5, 25)
+REGISTERED = date(2025, 3, 10)  # the registration period's export, imported in one go
 D = date(2025, 6, 14)  # results release
 PUBLICITY = (date(2025, 6, 16), date(2025, 6, 25))
 
@@ -56,7 +62,9 @@ PUBLICITY = (date(2025, 6, 16), date(2025, 6, 25))
     "CERTLEDGER_KEYS are ignored.",
 )
 @click.option("--reset", is_flag=True, help="Delete the demo's ledger and keys in --dir first (only there).")
-@click.option("--candidates", default=300, show_default=True, type=click.IntRange(40, 5000), help="How many candidates.")
+@click.option("--candidates", default=300, show_default=True, type=click.IntRange(min=40),
+              help="How many candidates (any number from 40; registered from a generated spreadsheet through "
+                   "`certledger import`, about 1,000 a second).")
 @click.pass_context
 def demo(ctx: click.Context, where: Path, reset: bool, candidates: int) -> None:
     """Build a demo ledger through the whole certificate lifecycle, then verify it.
@@ -101,7 +109,7 @@ def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> N
         note(f"demo keys are encrypted with the passphrase {DEMO_PASSPHRASE!r} ({PASSPHRASE_ENV} to choose one)")
     ledger = session.ledger(create=True)
     ledger.ensure_empty()
-    run = DemoRun(ledger, session.keystore(kdf_rounds=kdf_rounds), candidates)
+    run = DemoRun(ledger, session.keystore(kdf_rounds=kdf_rounds), candidates, kept.parent)
     run.trust()
     run.checkpoint("the trust registry")
     run.lifecycle()
@@ -128,8 +136,9 @@ def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> N
 
 
 class DemoRun:
-    def __init__(self, ledger: Ledger, store: KeyStore, candidates: int) -> None:
+    def __init__(self, ledger: Ledger, store: KeyStore, candidates: int, where: Path) -> None:
         self.ledger = ledger
+        self.where = where  # the demo's directory: its registration spreadsheets go there
         self.store = store
         self.rng = random.Random(2025)
         national = candidates * 3 // 5
@@ -196,21 +205,13 @@ class DemoRun:
 
         failed_items = 0
         for code, group in self.people.items():
-            level = "一级" if code == "jianzaoshi-1" else "二级"
-            self.ids[code] = []
-            for i, person in enumerate(group):
-                comparison = {"education": "passed", "major": "passed", "work-years": "passed"}
-                evidence: dict[str, tuple[str, ...]] = {}
-                if i % 7 == 3:  # the online comparison could not confirm the major: upload evidence
-                    comparison["major"] = "failed"
-                    evidence["major"] = (f"upload:sha256:{self.rng.getrandbits(128):032x}",)
-                    failed_items += 1
-                self.ids[code].append(L.register_candidate(
-                    EXAM_CENTER, f"{code}:2025", candidate=person.party, name=person.name, masked_id=person.masked_id, city=person.city,
-                    level=level, comparison=comparison, evidence=evidence,
-                    on=date(2025, 3, 10) + timedelta(days=i % 20)))
-        self.say(f"{sum(len(v) for v in self.ids.values())} candidates registered under the commitment system; "
-                 f"{failed_items} uploaded evidence where the online comparison failed (R-2)")
+            sheet = self.where / f"报名-{code}-2025.csv"
+            failed_items += self._registration_sheet(sheet, code, group)
+            self.ids[code] = self._import(sheet, "registrations", f"{code}:2025", EXAM_CENTER, REGISTERED)
+        self.say(f"{sum(len(v) for v in self.ids.values())} candidates registered under the commitment system, "
+                 f"imported from the online registration system's spreadsheets ({self.where}/报名-*.csv, "
+                 f"`certledger import registrations`), each event naming its row; {failed_items} uploaded evidence "
+                 "where the online comparison failed (R-2)")
 
         for code in self.people:
             L.release_results(EXAM_CENTER, f"{code}:2025", on=D)
@@ -237,22 +238,59 @@ class DemoRun:
         self._certificates()
         self._custody_and_reissue()
 
+    def _registration_sheet(self, path: Path, code: str, group: list[Person]) -> int:
+        """The online registration system's export for one sitting, as `certledger import
+        registrations` reads it (Chinese headers); returns how many rows upload evidence."""
+        level = "一级" if code == "jianzaoshi-1" else "二级"
+        failed = 0
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["考生编号", "姓名", "证件号码", "报考级别", "报考地市", "专业", "证明材料"])
+            for i, person in enumerate(group):
+                major, evidence = "passed", ""
+                if i % 7 == 3:  # the online comparison could not confirm the major: upload evidence
+                    major, evidence = "failed", f"major=upload:sha256:{self.rng.getrandbits(128):032x}"
+                    failed += 1
+                writer.writerow([person.party, person.name, person.masked_id, level, person.city, major, evidence])
+        return failed
+
+    def _import(self, sheet: Path, kind: str, sitting: str, actor: str, on: date) -> list:
+        """One spreadsheet through the import path (every row checked, then saved in bounded
+        transactions); the candidacies in the sheet's order."""
+        sid = self.ledger.sitting(sitting).id
+        table = read_table(sheet)
+        importer = Importer(self.ledger, KINDS[kind], sid, actor, on)
+        outcome, pending = check_table(importer, table)
+        if outcome.refused:  # pragma: no cover - would be a bug in the demo
+            raise RuntimeError(f"the demo's {sheet.name} was refused: {outcome.refused[0]}")
+        write_rows(importer, outcome, pending)
+        return [candidacy_id(sid, str(values[0])) for _, values in table.rows]
+
     def _verify_first_round(self) -> None:
         L, people_by_id = self.ledger, self._people_by_id()
         self.roles: dict[str, list] = {}
         for code, ids in self.passed.items():
-            for n, cid in enumerate(ids):
-                person = people_by_id[cid]
+            for n, cid in enumerate(ids[:7]):
                 if n in (1, 2):
-                    L.record_verification(self.unit(person), cid, Outcome.UNQUALIFIED, condition="work-years", on=date(2025, 6, 24))
                     self.roles.setdefault(f"{code}:unqualified", []).append(cid)
-                elif n in (3, 4, 5):
-                    L.record_verification(self.unit(person), cid, Outcome.PENDING, on=date(2025, 6, 26))
+                elif n in (3, 4, 5, 6):  # 6 is never reported: pending after the due date
                     self.roles.setdefault(f"{code}:pending", []).append(cid)
-                elif n == 6:
-                    self.roles.setdefault(f"{code}:pending", []).append(cid)  # never reported: pending after the due date
+            first_round = dict(enumerate(ids))
+
+            def result(c: Candidacy, s: ExamSitting, n: int) -> None:
+                unit = self.unit(people_by_id[c.id])
+                if n in (1, 2):
+                    c.record_verification(actor=unit, sitting=s, result=Outcome.UNQUALIFIED, condition="work-years",
+                                          on=date(2025, 6, 24))
+                elif n in (3, 4, 5):
+                    c.record_verification(actor=unit, sitting=s, result=Outcome.PENDING, condition=None, on=date(2025, 6, 26))
                 else:
-                    L.record_verification(self.unit(person), cid, Outcome.QUALIFIED, on=date(2025, 6, 20) + timedelta(days=n % 8))
+                    c.record_verification(actor=unit, sitting=s, result=Outcome.QUALIFIED, condition=None,
+                                          on=date(2025, 6, 20) + timedelta(days=n % 8))
+
+            order = iter(n for n in first_round if n != 6)
+            L.for_each_candidacy([cid for n, cid in first_round.items() if n != 6],
+                                 lambda c, s: result(c, s, next(order)))
             if code == "jianzaoshi-1":  # a result for the unreported one, after the 15 days
                 unreported = self.roles[f"{code}:pending"][-1]
                 self._expect_refusal(lambda: L.record_verification(PROVINCE_UNIT, unreported, Outcome.QUALIFIED, on=date(2025, 7, 1)))
@@ -289,8 +327,8 @@ class DemoRun:
         announced = [cid for cid in self._qualified("jianzaoshi-1", date(2025, 7, 30))
                      if L.candidacy(cid).qualified_announced_on(sitting) is not None]
         self.mailed = set(announced[: len(announced) // 3])
-        for cid in announced[: len(announced) // 3]:
-            L.reserve_mailing(HRSS, cid, self._address(), on=date(2025, 7, 30))
+        L.for_each_candidacy(announced[: len(announced) // 3], lambda c, s: c.reserve_mailing(
+            actor=HRSS, sitting=s, address_ref=self._address(), on=date(2025, 7, 30)))
         for code in self.passed:
             pending = self.roles[f"{code}:pending"]
             if code == "jianzaoshi-1":  # the other sitting's forfeit is recorded late, below

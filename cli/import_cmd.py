@@ -17,7 +17,7 @@ from certledger.cli.session import Session
 from certledger.domain.errors import InputError
 from certledger.domain.import_rows import KINDS, describe_columns, import_kind
 from certledger.domain.source import source_id
-from certledger.events.importing import Importer, read_table, refusals_csv
+from certledger.events.importing import Importer, ImportResult, Table, read_table, refusals_csv
 
 
 _COLUMNS_HELP = "\b\nColumns (our name=accepted headers):\n" + "\n".join(
@@ -81,8 +81,7 @@ def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_p
     sid = resolve_sitting(ledger, sitting_ref)
     importer = Importer(ledger, spec, sid, actor, on)
     started = time.monotonic()
-    with _Bar(len(table.rows), f"checking {spec.term} {kind}") as bar:
-        outcome, pending = importer.check(table, bar.update)
+    outcome, pending = check_table(importer, table)
     if outcome.refused:
         target = refused_path or path.with_name(path.name + ".refused.csv")
         try:
@@ -97,8 +96,7 @@ def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_p
             raise InputError(f"{summary}; nothing was recorded (--accept-valid records the other rows)")
         note(summary)
     checked = time.monotonic()
-    with _Bar(len(pending), f"recording {spec.term} {kind}") as bar:
-        importer.write(outcome, pending, bar.update)
+    write_rows(importer, outcome, pending)
     seconds = time.monotonic() - started
     writing = max(time.monotonic() - checked, 1e-6)
     note(f"{kind} ({spec.term}) from {path.name} (sha256 {outcome.digest[:16]}…): {outcome.recorded:,} recorded "
@@ -113,3 +111,15 @@ def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_p
     click.echo(f"{outcome.recorded} recorded, {outcome.already} already recorded, {len(outcome.refused)} refused, "
                f"source {source}")
 
+
+
+def check_table(importer: Importer, table: Table) -> tuple[ImportResult, list[Any]]:
+    """Every row checked (no write), with a progress bar on a terminal."""
+    with _Bar(len(table.rows), f"checking {importer.kind.term} {importer.kind.kind}") as bar:
+        return importer.check(table, bar.update)
+
+
+def write_rows(importer: Importer, outcome: ImportResult, pending: list[Any]) -> ImportResult:
+    """The checked rows recorded, with a progress bar on a terminal."""
+    with _Bar(len(pending), f"recording {importer.kind.term} {importer.kind.kind}") as bar:
+        return importer.write(outcome, pending, bar.update)

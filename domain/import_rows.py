@@ -62,12 +62,7 @@ def _yes_no(text: str, column: str) -> bool:
 
 
 def _score_arguments(row: Mapping[str, str]) -> dict[str, Any]:
-    scores = {}
-    for part in filter(None, (p.strip() for p in row.get("scores", "").replace("；", ";").split(";"))):
-        subject, sep, score = part.replace("＝", "=").partition("=")
-        if not sep or not subject.strip() or not score.strip():
-            raise InputError(f"scores: {part!r} is not SUBJECT=SCORE (e.g. 建设工程经济=72; separate subjects with ;)")
-        scores[subject.strip()] = score.strip()
+    scores = _pairs(row.get("scores", ""), "scores", "SUBJECT=SCORE (e.g. 建设工程经济=72)")
     return {"passed": _yes_no(row["passed"], "passed"), "scores": scores}
 
 
@@ -84,11 +79,24 @@ def _handover_arguments(row: Mapping[str, str]) -> dict[str, Any]:
     return {"exception": row.get("exception", "").strip() or None}
 
 
+def _pairs(text: str, column: str, example: str) -> dict[str, str]:
+    """``KEY=VALUE; KEY=VALUE`` cells (full-width ；＝ too, as Chinese input methods type them)."""
+    pairs = {}
+    for part in filter(None, (p.strip() for p in text.replace("；", ";").split(";"))):
+        key, sep, value = part.replace("＝", "=").partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"{column}: {part!r} is not {example} (separate items with ;)")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def _registration_arguments(row: Mapping[str, str]) -> dict[str, Any]:
     comparison = {
         key: row.get(key, "").strip() or "passed" for key in ("education", "major", "work-years")
     }
+    evidence = _pairs(row.get("evidence", ""), "evidence", "ITEM=REFERENCE[,REFERENCE…] (e.g. major=upload:sha256:…)")
     return {
+        "evidence": {item: tuple(r.strip() for r in refs.split(",") if r.strip()) for item, refs in evidence.items()},
         "name": row["name"].strip(),
         "masked_id": row["id_number"].strip(),
         "level": row.get("level", "").strip(),
@@ -140,6 +148,8 @@ KINDS: dict[str, ImportKind] = {
                 Column("major", ("major", "专业"), required=False, help="comparison result, default passed"),
                 Column("work-years", ("work-years", "work_years", "工作年限"), required=False, help="comparison result, default passed"),
                 Column("commitment", ("commitment", "承诺", "告知承诺"), required=False, help="是/否, default 是"),
+                Column("evidence", ("evidence", "证明材料", "上传材料"), required=False,
+                       help="ITEM=REFERENCE; … the uploaded evidence for a failed comparison or without the commitment"),
             ),
             _registration_arguments,
         ),

@@ -123,7 +123,8 @@ def _already_recorded(kind: ImportKind, c: Candidacy, actor: str, on: date, args
         return getattr(c, "handed_over_on", None) == on
     if kind.command == "register":
         return (c.registered_on == on and c.name == args["name"] and c.masked_id == args["masked_id"]
-                and c.city == args["city"] and c.level == args["level"] and dict(c.comparison) == args["comparison"])
+                and c.city == args["city"] and c.level == args["level"] and dict(c.comparison) == args["comparison"]
+                and dict(c.evidence) == args["evidence"])
     if kind.command == "reserve_mailing":
         return getattr(c, "mailing_reserved_on", None) == on
     if kind.command == "record_verification":
@@ -201,8 +202,7 @@ class Importer:
         """R-2: a new candidacy, registered by the platform of record (``--as exam-center``)."""
         try:
             with self.ledger.acting():
-                return None, Candidacy.register(actor=self.actor, sitting=sitting, candidate=candidate, evidence={},
-                                                on=self.on, **args)
+                return None, Candidacy.register(actor=self.actor, sitting=sitting, candidate=candidate, on=self.on, **args)
         except CertLedgerError as e:
             return Refusal(number, "", getattr(e, "rule", "input"), str(e)), None
 

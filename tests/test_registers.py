@@ -44,7 +44,7 @@ def _demo(db_url: str, keys: Path, after_save: Any = None) -> Ledger:
             return recordings
 
         ledger.save = saving  # type: ignore[method-assign]
-    run = DemoRun(ledger, store, CANDIDATES)
+    run = DemoRun(ledger, store, CANDIDATES, keys.parent)
     run.trust()
     run.lifecycle()
     run.refusals()
@@ -328,7 +328,7 @@ def test_as_of_a_checkpoint_is_the_events_it_covers(tmp_path: Path) -> None:
     db = str(tmp_path / "ledger.db")
     store = KeyStore(tmp_path / "keys", lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
     ledger = Ledger(parse_database_url(db), Wallet(store), create=True)
-    run = DemoRun(ledger, store, CANDIDATES)
+    run = DemoRun(ledger, store, CANDIDATES, tmp_path)
     run.trust()
     signed = record_checkpoint(ledger)
     run.lifecycle()  # every act of the two sittings comes after the checkpoint
