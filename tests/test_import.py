@@ -479,3 +479,31 @@ def test_registrations_from_a_chinese_spreadsheet(db_url: str, tmp_path: Path) -
     assert again.exit_code == 0 and "0 recorded, 50 already recorded" in again.stdout, again.output
     assert event_count(db_url) == before + 50
     assert_verifies(db_url)
+
+
+def test_registrations_with_uploaded_evidence(db_url: str, tmp_path: Path) -> None:
+    """R-2: a failed online comparison needs evidence; the 证明材料 column carries it. A row
+    without it, or with a malformed cell, is refused with nothing written."""
+    sid = make_ledger(db_url, tmp_path / "keys", 0, release=False)
+    headers = ["考生编号", "姓名", "证件号码", "报考级别", "报考地市", "专业", "证明材料"]
+    ok = ["cand.00001", "张三", "410102********123X", "一级", "luoyang", "failed", "major=upload:sha256:ab12,upload:sha256:cd34"]
+    missing = ["cand.00002", "李四", "410102********456X", "一级", "luoyang", "failed", ""]
+    malformed = ["cand.00003", "王五", "410102********789X", "一级", "luoyang", "failed", "major：upload"]
+    keys, args = tmp_path / "keys", ("--sitting", SITTING, "--as", "exam-center", "--on", "2025-03-11")
+    before = event_count(db_url)
+    result = run_cli(db_url, keys, "import", "registrations", str(write_csv(tmp_path / "r.csv", headers, [ok, missing, malformed])), *args)
+    assert result.exit_code == 2, result.output
+    refused = (tmp_path / "r.csv.refused.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert [line.split(",")[0] for line in refused] == ["3", "4"], refused
+    assert "R-2" in refused[0] and "evidence" in refused[0] and "ITEM=REFERENCE" in refused[1], refused
+    assert event_count(db_url) == before
+    result = run_cli(db_url, keys, "import", "registrations", str(write_csv(tmp_path / "ok.csv", headers, [ok])), *args)
+    assert result.exit_code == 0 and "1 recorded" in result.stdout, result.output
+    ledger = Ledger(parse_database_url(db_url), verify_on_read=False, read_only=True)
+    try:
+        c = ledger.candidacy(candidacy_id(sid, "cand.00001"))
+        assert dict(c.evidence) == {"major": ("upload:sha256:ab12", "upload:sha256:cd34")}
+        assert dict(c.comparison)["major"] == "failed"
+    finally:
+        ledger.close()
+    assert_verifies(db_url)
