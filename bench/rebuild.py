@@ -33,7 +33,7 @@ def _build(url: str, keys: Path, candidates: int) -> int:
     store = KeyStore(keys, lambda: b"bench", kdf_rounds=1_000)
     ledger = Ledger(parse_database_url(url), Wallet(store), create=True)
     try:
-        run = DemoRun(ledger, store, candidates)
+        run = DemoRun(ledger, store, candidates, keys.parent)
         run.say = lambda text: None  # type: ignore[method-assign]
         run.trust()
         run.lifecycle()

@@ -34,6 +34,7 @@ from certledger.domain.import_rows import ImportKind, Refusal, header_map, row_a
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.source import source_id
 from certledger.events.ledger import MAX_EVENTS_PER_SAVE, ConflictError, Ledger
+from certledger.events.lifecycle import LOAD_BATCH
 
 ROWS_PER_SAVE = 200  # candidacies (one event each) per transaction; well below MAX_EVENTS_PER_SAVE
 _CONFLICT_ATTEMPTS = 5
@@ -138,6 +139,9 @@ class Importer:
 
     def __init__(self, ledger: Ledger, kind: ImportKind, sitting: UUID, actor: str, on: date) -> None:
         self.ledger, self.kind, self.sitting_id, self.actor, self.on = ledger, kind, sitting, actor, on
+        # Read ahead by check(): candidacies loaded, and ids found to have no events yet.
+        self._loaded: dict[UUID, Candidacy] = {}
+        self._absent: set[UUID] = set()
 
     def _sitting(self) -> ExamSitting:
         return self.ledger.sitting(self.sitting_id)
@@ -151,7 +155,9 @@ class Importer:
         sitting = self._sitting()
         seen: dict[str, int] = {}
         pending: list[tuple[int, dict[str, Any], Candidacy]] = []
-        for number, values in table.rows:
+        for n, (number, values) in enumerate(table.rows):
+            if n % LOAD_BATCH == 0:  # read ahead: the next rows' candidacies in one query
+                self._read_ahead(columns, table.rows[n : n + LOAD_BATCH])
             progress(1)
             parsed = row_arguments(self.kind, number, row_cells(columns, values))
             if isinstance(parsed, Refusal):
@@ -165,6 +171,12 @@ class Importer:
             seen[candidate] = number
             self._checked(result, pending, number, candidate, args, sitting)
         return result, pending
+
+    def _read_ahead(self, columns: dict[str, int], rows: list[tuple[int, list[Any]]]) -> None:
+        ids = [candidacy_id(self.sitting_id, c) for _, values in rows
+               if (c := row_cells(columns, values).get("candidate", "").strip())]
+        self._loaded = self.ledger.load_many(ids, Candidacy)
+        self._absent = set(ids) - set(self._loaded)
 
     def _checked(self, result: ImportResult, pending: list[tuple[int, dict[str, Any], Candidacy]], number: int,
                  candidate: str, args: dict[str, Any], sitting: ExamSitting) -> None:
@@ -182,8 +194,13 @@ class Importer:
         already recorded, or (None, the candidacy with the new event pending)."""
         cid = candidacy_id(self.sitting_id, candidate)
         try:
-            candidacy = self.ledger.repository.get(cid)
+            candidacy = self._loaded.pop(cid, None)
+            if candidacy is None:
+                if cid in self._absent:
+                    raise AggregateNotFoundError(cid)
+                candidacy = self.ledger.repository.get(cid)
         except AggregateNotFoundError:
+            self._absent.discard(cid)  # a second row for it is judged on the store, not the read-ahead
             if self.kind.command == "register":
                 return self._register(number, candidate, args, sitting)
             return Refusal(number, "candidate", "input", f"{candidate} is not registered for this sitting"), None
@@ -230,6 +247,7 @@ class Importer:
 
     def _recheck(self, result: ImportResult, chunk: list[tuple[int, dict[str, Any], Candidacy]]) -> list[tuple[int, dict[str, Any], Candidacy]]:
         sitting = self._sitting()
+        self._loaded, self._absent = {}, set()  # read again: another importer wrote some of them
         again: list[tuple[int, dict[str, Any], Candidacy]] = []
         for number, args, old in chunk:
             self._checked(result, again, number, old.candidate, args, sitting)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, RequestEnd, candidacy_id
@@ -50,6 +51,14 @@ def _uuid(text: str, what: str) -> UUID:
         raise InputError(f"{what} {text!r} is neither a reference nor a UUID") from None
 
 
+LOAD_BATCH = 500  # streams per query in load_many: well under SQLite's limit on parameters
+
+
+def _keep(found: dict[UUID, Any], aggregate: Any, kind: type) -> None:
+    if isinstance(aggregate, kind):
+        found[aggregate.id] = aggregate
+
+
 # The acts that issue a numbered certificate (L-3): kind -> (command, its number parameter).
 _NUMBERED = {
     "e-certificate": ("issue_e_certificate", "certificate_no"),
@@ -64,6 +73,7 @@ class LifecycleServices:
     repository: Any
     recorder: Any
     mapper: Any
+    rows: Any  # events.storage.Rows
 
     save: Callable[..., Any]  # Application.save
     acting: Callable[[], Any]  # Ledger.acting: the ledger's clock
@@ -77,6 +87,24 @@ class LifecycleServices:
         if not isinstance(aggregate, kind):
             raise InputError(f"{aggregate_id} is not a {what}")
         return aggregate
+
+    def load_many(self, ids: Iterable[UUID], kind: type[A]) -> dict[UUID, A]:
+        """The aggregates with these ids that exist (of ``kind``; others are left out), read
+        in bounded batches, one query each, every event decoded and checked by the Mapper
+        exactly as :meth:`_load` checks it: what imports and bulk acts load with."""
+        found: dict[UUID, A] = {}
+        ids = list(dict.fromkeys(ids))
+        for start in range(0, len(ids), LOAD_BATCH):
+            aggregate: Any = None
+            for row in self.rows.of_streams(ids[start : start + LOAD_BATCH]):
+                if aggregate is not None and aggregate.id != row.stream:
+                    _keep(found, aggregate, kind)
+                    aggregate = None
+                event = self.mapper.to_domain_event(StoredEvent(row.stream, row.version, row.topic, row.state))
+                aggregate = event.mutate(aggregate)
+            if aggregate is not None:
+                _keep(found, aggregate, kind)
+        return found
 
     def sitting(self, ref: UUID | str) -> ExamSitting:
         return self._load(ref if isinstance(ref, UUID) else parse_sitting_ref(ref), ExamSitting, "sitting")
@@ -319,8 +347,12 @@ class LifecycleServices:
         sittings: dict[UUID, ExamSitting] = {}
         pending: list[Candidacy] = []
         done = 0
-        for ref in refs:
-            candidacy = self.candidacy(ref)
+        refs = list(refs)
+        loaded: dict[UUID, Candidacy] = {}
+        for n, ref in enumerate(refs):
+            if n % LOAD_BATCH == 0:  # read ahead: one query per LOAD_BATCH candidacies
+                loaded = self.load_many(refs[n : n + LOAD_BATCH], Candidacy)
+            candidacy = loaded.pop(ref, None) or self.candidacy(ref)  # not loaded: _load names why
             if candidacy.sitting_id not in sittings:
                 sittings[candidacy.sitting_id] = self.sitting(candidacy.sitting_id)
             sitting = sittings[candidacy.sitting_id]

@@ -340,6 +340,23 @@ class Rows:
             params = [streams, before]
         return [_raw(r) for r in self._execute(sql, params)]
 
+    def of_streams(self, streams: Sequence[UUID]) -> list[Row]:
+        """Every event of these streams (canonical spellings), each stream's in version order:
+        one query where loading aggregates one by one makes one per stream. The rows are not
+        checked here; the Mapper checks each as it decodes it."""
+        if not streams:
+            return []
+        if self.database.backend == "sqlite":
+            sql = (f"SELECT rowid AS nid, originator_id, originator_version, topic, state FROM {self.database.table} "
+                   f"WHERE originator_id IN ({','.join('?' for _ in streams)}) ORDER BY originator_id, originator_version")
+            params: list[Any] = [s.hex for s in streams]
+        else:
+            sql = (f"SELECT notification_id AS nid, originator_id, originator_version, topic, state FROM {self.database.table} "
+                   "WHERE originator_id = ANY(?::uuid[]) ORDER BY originator_id, originator_version")
+            params = [list(streams)]
+        return [Row(r["nid"], r["originator_id"] if isinstance(r["originator_id"], UUID) else UUID(r["originator_id"]),
+                    r["originator_version"], r["topic"], bytes(r["state"])) for r in self._execute(sql, params)]
+
     def at(self, notification_id: int) -> RawRow | None:
         """The row with this notification id, as stored (None if there is none)."""
         rows = self._execute(self._raw_select() + f"WHERE {self._id_column} = ?", [notification_id])
