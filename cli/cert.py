@@ -15,7 +15,7 @@ import click
 
 from certledger.domain.errors import InputError
 
-_ELSEWHERE = ("certledger.cli.provenance", "certledger.cli.lifecycle")
+_ELSEWHERE = ("certledger.cli.provenance", "certledger.cli.acts")
 
 
 class CertGroup(click.Group):

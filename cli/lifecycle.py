@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -25,15 +25,14 @@ from certledger.cli import terms
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.receipts import recording
 from certledger.cli.session import CHINA_STANDARD_TIME, Session
-from certledger.domain.acts import late_entry, official_term
-from certledger.domain.candidacy import REQUEST_END_TERMS, Candidacy, Outcome, ReissueKind, RequestEnd, outcome
+from certledger.domain.acts import late_entry
+from certledger.domain.candidacy import Candidacy, Outcome
 from certledger.domain.departures import Departure, departures_of
-from certledger.domain.errors import InputError, RefusalRecorded, RuleViolation
-from certledger.domain.exams import CONDITIONS, EXAMS, exam
-from certledger.domain.rule_texts import RULES
+from certledger.domain.errors import InputError
+from certledger.domain.exams import EXAMS
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.stage import Stage, stage
-from certledger.domain.units import EXAM_CENTER, HRSS, paper_units, provincial_unit, verification_units
+from certledger.domain.units import paper_units, provincial_unit, verification_units
 from certledger.events.ledger import Ledger
 from certledger.events.lifecycle import parse_candidacy_ref, parse_sitting_ref
 
@@ -70,9 +69,6 @@ class Day(click.ParamType):
 DAY = Day()
 
 
-def day_option(name: str, *, required: bool = False, help: str) -> Callable[[F], F]:
-    """A date option (``--exam-end``, ``--starts`` …), parsed like ``--on``."""
-    return click.option(name, type=DAY, required=required, metavar="YYYY-MM-DD", help=help)
 
 
 as_option = click.option(
@@ -131,15 +127,6 @@ late_option = click.option(
 )
 
 
-def exception_option(rule: str, who: str) -> Callable[[F], F]:
-    """``--exception REASON``: a departure from a "generally" (一般) rule, signed into the event
-    with its reason and listed by ``sitting exceptions`` (domain/departures.py)."""
-    return click.option(
-        "--exception", "exception", metavar="REASON",
-        help=f"Record the act as a departure from {rule}, which says 一般 (generally): {who} "
-        "states the reason, which is signed into the event and listed in the exceptions register "
-        "(sitting exceptions). Refused when the act keeps the norm.",
-    )
 
 
 def act(f: F) -> F:
@@ -214,9 +201,6 @@ def ref_of_candidacy(candidacy: Candidacy, sitting: ExamSitting) -> str:
     return f"{ref_of_sitting(sitting)}:{candidacy.candidate}"
 
 
-def _load_candidacy(ledger: Ledger, ref: str) -> tuple[Candidacy, ExamSitting]:
-    candidacy = ledger.candidacy(resolve_candidacy(ledger, ref))
-    return candidacy, ledger.sitting(candidacy.sitting_id)
 
 
 def _on_day(ref: str, what: str, done: str, on: date) -> InputError:
@@ -244,40 +228,12 @@ def _candidacy_on(ledger: Ledger, ref: str, on: date) -> tuple[Candidacy, ExamSi
 # -- small parsers ------------------------------------------------------------------------------
 
 
-def _pairs(texts: Iterable[str], option: str, example: str) -> list[tuple[str, str]]:
-    pairs = []
-    for text in texts:
-        key, sep, value = text.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise InputError(f"{option} {text!r}: write KEY=VALUE, e.g. {example}")
-        pairs.append((key.strip(), value.strip()))
-    return pairs
 
 
-def _comparison(text: str) -> dict[str, str]:
-    items = [t for t in text.split(",") if t.strip()]
-    comparison: dict[str, str] = {}
-    for item, result in _pairs(items, "--compare", "education=passed,major=failed,work-years=passed"):
-        if item in comparison:
-            raise InputError(f"--compare names {item} twice")
-        comparison[item] = result
-    return comparison
 
 
-def _evidence(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    evidence: dict[str, list[str]] = {}
-    for item, ref in _pairs(texts, "--evidence", "major=upload:abc123"):
-        evidence.setdefault(item, []).append(ref)
-    return {item: tuple(refs) for item, refs in evidence.items()}
 
 
-def _scores(texts: Iterable[str]) -> dict[str, str]:
-    scores: dict[str, str] = {}
-    for subject, score in _pairs(texts, "--score", "建设工程经济=72"):
-        if subject in scores:
-            raise InputError(f"--score gives {subject} twice")
-        scores[subject] = score
-    return scores
 
 
 def _done(what: str, actor: str, on: date) -> None:
@@ -369,130 +325,6 @@ def sitting() -> None:
     A sitting is one exam in one year. SITTING is EXAM:YEAR (jianzaoshi-1:2025) or its UUID."""
 
 
-@sitting.command("schedule")
-@click.argument("exam_code", metavar="EXAM")
-@click.argument("year", type=int)
-@day_option("--exam-end", required=True, help="The day the exam ends (custody counts from it, R-17).")
-@act
-@pass_session
-def sitting_schedule(session: Session, exam_code: str, year: int, exam_end: date, actor: str, on: date) -> None:
-    """Schedule a sitting of EXAM in YEAR (L-1: hrss or exam-center). Prints its reference.
-    A provincial exam's deadlines come later, from its announcement (R-10: sitting publicity)."""
-    subject = exam(exam_code)
-    ledger = session.ledger()
-    ledger.schedule_sitting(actor, exam_code, year, exam_end, on=on)
-    _done(f"scheduled {subject.name} {year}, exam ends {exam_end.isoformat()}", actor, on)
-    click.echo(f"{exam_code}:{year}")
-
-
-@sitting.command("release")
-@sitting_argument
-@act
-@pass_session
-def sitting_release(session: Session, sitting_ref: str, actor: str, on: date) -> None:
-    """Release the sitting's results: day D (L-1: exam-center)."""
-    ledger, sid = open_sitting(session, sitting_ref)
-    ledger.release_results(actor, sid, on=on)
-    s = ledger.sitting(sid)
-    assert s.supplementary_due is not None
-    due = (f"verification results due {s.verification_due.isoformat()}" if s.verification_due
-           else "verification results due as its 考后资格核查公告 will set (R-10)")
-    _done(f"results of {s.label} released (D); {due}, supplementary verification and appeals close "
-          f"{s.supplementary_due.isoformat()}", actor, on)
-
-
-@sitting.command("publicity")
-@sitting_argument
-@day_option("--starts", required=True, help="First day of the publicity.")
-@day_option("--ends", required=True, help="Last day (generally at least 10 days in all, R-5).")
-@day_option("--verification-due", help="Provincial exams only, required there: the deadline for reporting the verification results that this announcement sets (R-10).")
-@day_option("--supplementary-due", help="Provincial exams only: the close of supplementary verification and appeals, if the announcement sets it (R-10; otherwise two months after D).")
-@exception_option("R-5's 10 days", "each publisher")
-@act
-@pass_session
-def sitting_publicity(session: Session, sitting_ref: str, starts: date, ends: date, verification_due: date | None,
-                      supplementary_due: date | None, exception: str | None, actor: str, on: date) -> None:
-    """Publish the joint pass publicity and verification announcement (R-5): HRSS and the
-    provincial unit each publish it, with the same period. For a provincial exam it sets the
-    results deadline (R-10); the second publisher may omit it."""
-    ledger, sid = open_sitting(session, sitting_ref)
-    ledger.publish_publicity(actor, sid, starts, ends, on=on, exception=exception,
-                             verification_due=verification_due, supplementary_due=supplementary_due)
-    s = ledger.sitting(sid)
-    missing = "" if s.publicity_is_joint else f"; awaiting {', '.join(sorted({'hrss', provincial_unit(s.exam)} - set(s.publicity_published_by)))}"
-    _done(f"publicity of {s.label} {starts.isoformat()}..{ends.isoformat()} published by {actor}{missing}", actor, on)
-
-
-@sitting.command("report-results")
-@sitting_argument
-@act
-@pass_session
-def sitting_report_results(session: Session, sitting_ref: str, actor: str, on: date) -> None:
-    """Report the verification results to HRSS (核查结果报送, R-6: the provincial unit, within 15
-    days of D; R-10: a provincial exam's own deadline). The results announcement follows it."""
-    ledger, sid = open_sitting(session, sitting_ref)
-    ledger.report_verification_results(actor, sid, on=on)
-    _done(f"核查结果报送: verification results of {ledger.sitting(sid).label} reported to HRSS", actor, on)
-
-
-@sitting.command("announce-results")
-@sitting_argument
-@exception_option("R-8's two months (the period this announcement opens)", "the provincial unit")
-@act
-@pass_session
-def sitting_announce_results(session: Session, sitting_ref: str, exception: str | None, actor: str, on: date) -> None:
-    """Publish the verification results announcement (R-7: the provincial unit)."""
-    ledger, sid = open_sitting(session, sitting_ref)
-    ledger.announce_verification_results(actor, sid, on=on, exception=exception)
-    s = ledger.sitting(sid)
-    assert s.mailing_due is not None
-    _done(f"核查结果公告: verification results of {s.label} announced; mailing reservations until {s.mailing_due.isoformat()}", actor, on)
-
-
-@sitting.command("submit-supplementary")
-@sitting_argument
-@act
-@pass_session
-def sitting_submit_supplementary(session: Session, sitting_ref: str, actor: str, on: date) -> None:
-    """Submit the supplementary verification results to HRSS (R-9: the provincial unit)."""
-    ledger, sid = open_sitting(session, sitting_ref)
-    ledger.submit_supplementary_results(actor, sid, on=on)
-    _done(f"supplementary results of {ledger.sitting(sid).label} submitted to HRSS", actor, on)
-
-
-@sitting.command("announce-supplementary")
-@sitting_argument
-@act
-@pass_session
-def sitting_announce_supplementary(session: Session, sitting_ref: str, actor: str, on: date) -> None:
-    """Publish the supplementary results announcement (R-9: the provincial unit)."""
-    ledger, sid = open_sitting(session, sitting_ref)
-    ledger.announce_supplementary_results(actor, sid, on=on)
-    _done(f"supplementary results of {ledger.sitting(sid).label} announced", actor, on)
-
-
-@sitting.command("transfer-custody")
-@sitting_argument
-@act
-@json_option
-@pass_session
-def sitting_transfer_custody(session: Session, sitting_ref: str, actor: str, on: date, as_json: bool) -> None:
-    """Register the unclaimed paper certificates in a roster (登记造册) and transfer them
-    to HRSS, 5 years after the exam ended (R-17). Prints the roster."""
-    ledger, sid = open_sitting(session, sitting_ref)
-    roster = ledger.transfer_custody(actor, sid, on=on)
-    s = ledger.sitting(sid)
-    rows = [_roster_row(ledger.candidacy(c), s) for c in roster]
-    _done(f"custody of {len(rows)} unclaimed certificate(s) of {s.label} transferred to HRSS", actor, on)
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(rows, ["candidacy", "name", "city", "paper_no", "received_on"])
-
-
-def _roster_row(c: Candidacy, s: ExamSitting) -> dict[str, Any]:
-    return {"candidacy": ref_of_candidacy(c, s), "name": c.name, "city": c.city, "paper_no": c.paper_no,
-            "received_on": c.paper_received_on}
 
 
 @sitting.command("show")
@@ -573,186 +405,6 @@ def candidate() -> None:
     (jianzaoshi-1:2025:cand.001) or its UUID."""
 
 
-@candidate.command("register")
-@sitting_argument
-@click.option("--name", required=True, help="The candidate's name, e.g. 张伟.")
-@click.option("--masked-id", required=True, help="The masked id number, e.g. 410102********123X.")
-@click.option("--city", required=True, help="The municipality (zhengzhou, luoyang, …, jiyuan).")
-@click.option("--level", default="", help="The level, for exams that have levels (一级, 中级, …).")
-@click.option(
-    "--compare",
-    "compare",
-    default="",
-    metavar="ITEM=RESULT,…",
-    help="The online comparison (R-2) of the exam's registration conditions (education, major, work-years, "
-    "…: the exam's own list, `exams list`), each passed or failed: education=passed,major=failed,work-years=passed. "
-    "Empty on the evidence route or for an exam without conditions.",
-)
-@click.option("--evidence", multiple=True, metavar="ITEM=REF",
-              help="Uploaded evidence for an item whose comparison failed, e.g. major=upload:abc123 (repeatable).")
-@click.option("--commitment/--no-commitment", default=True, show_default=True,
-              help="The candidate's commitment (告知承诺, R-2). Without it (不符合告知承诺制要求) the candidate "
-                   "takes the evidence route: --evidence for every registration condition of the exam.")
-@click.option("--candidate", "candidate_ref", required=True, metavar="cand.NNN",
-              help="The candidate's reference, e.g. cand.001 (the candidate holds no key).")
-@platform_act(EXAM_CENTER, "the exam center's online registration system (网上报名系统), R-2")
-@pass_session
-def candidate_register(session: Session, sitting_ref: str, name: str, masked_id: str, city: str, level: str,
-                       compare: str, evidence: tuple[str, ...], commitment: bool, candidate_ref: str, actor: str,
-                       on: date) -> None:
-    """报名（告知承诺制）: register the candidate for SITTING under the commitment system (R-2),
-    as the exam center's registration system records it. Prints the candidacy reference."""
-    comparison = _comparison(compare)
-    proofs = _evidence(evidence)
-    ledger, sid = open_sitting(session, sitting_ref)
-    ledger.register_candidate(actor, sid, candidate=candidate_ref, name=name, masked_id=masked_id, city=city,
-                              level=level, comparison=comparison, evidence=proofs, commitment=commitment, on=on)
-    s = ledger.sitting(sid)
-    failed = [i for i, r in comparison.items() if r == "failed"]
-    detail = f"; comparison failed for {', '.join(failed)}, evidence uploaded" if failed else ""
-    _done(f"{candidate_ref} {name} registered for {s.label}{detail}", actor, on)
-    click.echo(f"{ref_of_sitting(s)}:{candidate_ref}")
-
-
-@candidate.command("score")
-@candidacy_argument
-@click.option("--passed/--failed", "passed", default=None, help="Whether the candidate passed (required).")
-@click.option("--score", "scores", multiple=True, metavar="SUBJECT=SCORE",
-              help="A subject's score as text, e.g. 建设工程经济=72 (repeatable).")
-@act
-@pass_session
-def candidate_score(session: Session, candidacy_ref: str, passed: bool | None, scores: tuple[str, ...],
-                    actor: str, on: date) -> None:
-    """Release a candidate's result (L-1: exam-center)."""
-    if passed is None:
-        raise InputError("give --passed or --failed")
-    subject_scores = _scores(scores)
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.release_score(actor, cid, passed, subject_scores, on=on)
-    _done(f"result of {candidacy_ref}: {'passed' if passed else 'not passed'}", actor, on)
-
-
-@candidate.command("hand-over")
-@candidacy_argument
-@exception_option("R-8's two months (the year's post-exam verification)", "HRSS")
-@act
-@pass_session
-def candidate_hand_over(session: Session, candidacy_ref: str, exception: str | None, actor: str, on: date) -> None:
-    """Hand a passed candidate over to the provincial verification unit (R-4: hrss)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.hand_over(actor, cid, on=on, exception=exception)
-    c = ledger.candidacy(cid)
-    _done(f"{candidacy_ref} handed over to {provincial_unit(c.exam)} for 资格核查 (verification)", actor, on)
-
-
-@candidate.command("verify")
-@candidacy_argument
-@click.option("--result", "result_text", required=True, metavar="RESULT",
-              help="合格|不合格|报考条件待核查 (or qualified|unqualified|pending).")
-@click.option("--condition", metavar="CODE",
-              help=f"For 不合格: the national registration condition not met ({', '.join(CONDITIONS)}).")
-@act
-@pass_session
-def candidate_verify(session: Session, candidacy_ref: str, result_text: str, condition: str | None,
-                     actor: str, on: date) -> None:
-    """Record the post-exam verification (资格核查, 2024; not 2019's pre-exam 资格审查) result (R-1,
-    R-6: within 15 days of D for national exams)."""
-    result = outcome(result_text)
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.record_verification(actor, cid, result, on=on, condition=condition)
-    _done(f"资格核查 verification of {candidacy_ref}: {terms.status(result)}" + (f" ({condition})" if condition else ""), actor, on)
-
-
-@candidate.command("appeal")
-@candidacy_argument
-@click.option("--grounds", required=True, help="What the candidate answers to the 不合格 result.")
-@act
-@pass_session
-def candidate_appeal(session: Session, candidacy_ref: str, grounds: str, actor: str, on: date) -> None:
-    """申辩: record the candidate's appeal against a 不合格 result (R-7, R-8), as the verification
-    unit receiving it (--as that unit: the candidate holds no key)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.lodge_appeal(actor, cid, grounds, on=on)
-    _done(f"appeal of {candidacy_ref} lodged", actor, on)
-
-
-@candidate.command("decide-appeal")
-@candidacy_argument
-@click.option("--upheld/--rejected", "upheld", default=None, help="The decision (required).")
-@click.option("--reason", required=True, help="Why.")
-@exception_option("R-8's two months", "the verification unit")
-@act
-@pass_session
-def candidate_decide_appeal(session: Session, candidacy_ref: str, upheld: bool | None, reason: str,
-                            exception: str | None, actor: str, on: date) -> None:
-    """Decide an appeal (R-1, R-8: generally within two months of D); upheld makes the candidate 合格."""
-    if upheld is None:
-        raise InputError("give --upheld or --rejected")
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.decide_appeal(actor, cid, upheld, reason, on=on, exception=exception)
-    _done(f"appeal of {candidacy_ref} {'upheld' if upheld else 'rejected'}", actor, on)
-
-
-@candidate.command("supplementary")
-@candidacy_argument
-@click.option("--result", "result_text", required=True, metavar="RESULT",
-              help="合格|不合格 (or qualified|unqualified).")
-@click.option("--condition", metavar="CODE", help="For 不合格: the national registration condition not met.")
-@exception_option("R-8's two months", "the verification unit")
-@act
-@pass_session
-def candidate_supplementary(session: Session, candidacy_ref: str, result_text: str, condition: str | None,
-                            exception: str | None, actor: str, on: date) -> None:
-    """Record the supplementary verification (补充资格核查) of a pending candidate (R-7, R-8)."""
-    result = outcome(result_text)
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.record_supplementary(actor, cid, result, on=on, condition=condition, exception=exception)
-    _done(f"补充资格核查 supplementary verification of {candidacy_ref}: {terms.status(result)}" + (f" ({condition})" if condition else ""),
-          actor, on)
-
-
-@candidate.command("forfeit")
-@candidacy_argument
-@act
-@pass_session
-def candidate_forfeit(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
-    """Record that a pending candidate forfeited (视为放弃) after the window closed (R-8)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.record_forfeit(actor, cid, on=on)
-    _done(f"{candidacy_ref} forfeited the exam qualification (视为放弃)", actor, on)
-
-
-@candidate.command("void")
-@candidacy_argument
-@click.option("--condition", required=True, metavar="CODE", help="The national registration condition not met.")
-@click.option("--finding", required=True, help="What was found.")
-@act
-@pass_session
-def candidate_void(session: Session, candidacy_ref: str, condition: str, finding: str, actor: str, on: date) -> None:
-    """Find the candidate ineligible (R-11): registration, scores and certificate void."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.find_ineligible(actor, cid, condition, finding, on=on)
-    _done(f"{candidacy_ref} found ineligible ({condition}): registration, scores and any certificate void, "
-          "fees not refunded", actor, on)
-
-
-@candidate.command("fraud")
-@candidacy_argument
-@click.option("--finding", required=True, help="What was found.")
-@act
-@pass_session
-def candidate_fraud(session: Session, candidacy_ref: str, finding: str, actor: str, on: date) -> None:
-    """Record a finding of false material or other fraud (违纪违规处理, R-12): one finding under
-    MOHRSS Order No. 31 Art. 10 and Art. 12 together — certificate or pass proof void, the
-    sitting's scores void, and a five-year entry in the exam integrity record (诚信档案)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.find_fraud(actor, cid, finding, on=on)
-    until = ledger.candidacy(cid).integrity_record_until
-    assert until is not None
-    _done(f"fraud finding on {candidacy_ref} under Order No. 31 Art. 10 and 12: certificate and scores void, "
-          f"integrity record (诚信档案) until {until.isoformat()}", actor, on)
-
-
 @candidate.command("integrity-record")
 @status_on_option
 @json_option
@@ -778,18 +430,6 @@ def candidate_integrity_record(session: Session, on: date, as_json: bool) -> Non
         table = [{**r, "articles": "+".join(map(str, r["articles"])), "in_force": terms.yes_no(r["in_force"])}
                  for r in rows]
         emit_table(table, ["candidate", "name", "masked_id", "articles", "entered_on", "until", "in_force", "by", "finding"])
-
-
-@candidate.command("refer")
-@candidacy_argument
-@click.option("--authority", required=True, help="The judicial authority, e.g. 郑州市公安局.")
-@act
-@pass_session
-def candidate_refer(session: Session, candidacy_ref: str, authority: str, actor: str, on: date) -> None:
-    """Refer a fraud case to the judicial authorities (R-12)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.refer_to_judiciary(actor, cid, authority, on=on)
-    _done(f"{candidacy_ref} referred to {authority}", actor, on)
 
 
 def status_text(c: Candidacy, s: ExamSitting, on: date) -> str:
@@ -966,185 +606,4 @@ def cert() -> None:
     CANDIDACY is EXAM:YEAR:cand.NNN or its UUID."""
 
 
-@cert.command("e-certificate")
-@candidacy_argument
-@click.option("--number", required=True, help="The certificate number.")
-@act
-@pass_session
-def cert_e_certificate(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
-    """Issue the e-certificate of a provincial exam under the HRSS e-seal (R-13)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.issue_e_certificate(actor, cid, number, on=on)
-    _done(f"e-certificate {number} issued to {candidacy_ref}", actor, on)
-
-
-@cert.command("pass-proof")
-@candidacy_argument
-@click.option("--number", required=True, help="The pass proof number.")
-@act
-@pass_session
-def cert_pass_proof(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
-    """Issue the national exam pass proof (Henan) under the HRSS e-seal (R-14)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.issue_pass_proof(actor, cid, number, on=on)
-    _done(f"pass proof {number} issued to {candidacy_ref}", actor, on)
-
-
-@cert.command("paper-received")
-@candidacy_argument
-@click.option("--number", required=True, help="The national paper certificate's number.")
-@act
-@pass_session
-def cert_paper_received(session: Session, candidacy_ref: str, number: str, actor: str, on: date) -> None:
-    """Record that the national paper certificate reached the provincial unit (R-15)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.receive_paper_certificate(actor, cid, number, on=on)
-    _done(f"paper certificate {number} of {candidacy_ref} received", actor, on)
-
-
-@cert.command("reserve-mailing")
-@candidacy_argument
-@click.option("--address-ref", required=True, help="Reference of the address on the reservation platform.")
-@exception_option("R-16's 30 days", "HRSS, which runs the reservation platform,")
-@platform_act(HRSS, "HRSS's certificate reservation platform (预约邮寄平台), R-16")
-@pass_session
-def cert_reserve_mailing(session: Session, candidacy_ref: str, address_ref: str, exception: str | None,
-                         actor: str, on: date) -> None:
-    """预约邮寄: the candidate's reservation of mailing, postage paid on delivery, as HRSS's
-    reservation platform records it (R-16: generally within 30 days of the announcement of
-    the candidate's 合格; later only as a signed exception)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.reserve_mailing(actor, cid, address_ref, on=on, exception=exception)
-    _done(f"mailing of {candidacy_ref}'s certificate reserved (postage paid on delivery, 到付)", actor, on)
-
-
-@cert.command("delivered")
-@candidacy_argument
-@act
-@pass_session
-def cert_delivered(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
-    """Record delivery of a reserved certificate by post (R-16: postal.henan)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.deliver_by_post(actor, cid, on=on)
-    _done(f"certificate of {candidacy_ref} delivered by post", actor, on)
-
-
-@cert.command("hand-out")
-@candidacy_argument
-@act
-@pass_session
-def cert_hand_out(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
-    """Hand the paper certificate out on site (R-15: the table's unit)."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.hand_out(actor, cid, on=on)
-    _done(f"paper certificate of {candidacy_ref} handed out", actor, on)
-
-
-@cert.command("reissue")
-@candidacy_argument
-@click.option("--kind", required=True, type=click.Choice([k.value for k in ReissueKind]),
-              help="paper-reissue (纸质证书补办) or information-change (信息修改).")
-@click.option("--reason", required=True, help="Why.")
-@act
-@pass_session
-def cert_reissue(session: Session, candidacy_ref: str, kind: str, reason: str, actor: str, on: date) -> None:
-    """Receive a reissue or information-change request and route it (R-19). A paper
-    reissue after an e-certificate is refused, and the refusal recorded (R-18): exit 3."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    accepted = ledger.request_reissue(actor, cid, ReissueKind(kind), reason, on=on)
-    if not accepted:
-        raise RefusalRecorded(
-            f"R-18: {candidacy_ref} has an e-certificate, so no paper reissue is accepted; "
-            f"the refusal itself IS recorded in the ledger [{on.isoformat()}, signed by {actor}]"
-        )
-    c = ledger.candidacy(cid)
-    route = list(c.reissue_route)
-    _done(f"{kind} request for {candidacy_ref} received; route {' -> '.join(route)}", actor, on)
-
-
-@cert.command("forward")
-@candidacy_argument
-@act
-@pass_session
-def cert_forward(session: Session, candidacy_ref: str, actor: str, on: date) -> None:
-    """Forward a reissue request one hop up its R-19 route. Prints the party it is now with."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    target = ledger.forward_reissue(actor, cid, on=on)
-    _done(f"request of {candidacy_ref} forwarded to {target}", actor, on)
-    click.echo(target)
-
-
-@cert.command("end-request")
-@candidacy_argument
-@click.option("--outcome", required=True, type=click.Choice([e.value for e in RequestEnd]),
-              help="completed (办结: the end of the R-19 route), refused (不予办理: the party holding it) "
-                   "or withdrawn (撤回: the candidate's withdrawal, recorded by the party holding it).")
-@click.option("--reason", required=True, help="Why.")
-@act
-@pass_session
-def cert_end_request(session: Session, candidacy_ref: str, outcome: str, reason: str, actor: str, on: date) -> None:
-    """End a reissue or information-change request (R-19): every request ends."""
-    ledger, cid = open_candidacy(session, candidacy_ref)
-    ledger.end_reissue(actor, cid, RequestEnd(outcome), reason, on=on)
-    _done(f"request of {candidacy_ref} {outcome} ({REQUEST_END_TERMS[RequestEnd(outcome)]})", actor, on)
-
-
 COMMANDS = (exams, sitting, candidate, cert)
-
-
-# -- official terms ---------------------------------------------------------------------------------
-# Each act's command shows the notices' own name for it (declared once, with @act, beside the
-# domain command) before its English help: `certledger candidate --help` lists them side by side.
-_ACT_OF_COMMAND = {
-    ("sitting", "schedule"): "schedule", ("sitting", "release"): "release_results",
-    ("sitting", "publicity"): "publish_publicity", ("sitting", "report-results"): "report_verification_results",
-    ("sitting", "announce-results"): "announce_verification_results",
-    ("sitting", "submit-supplementary"): "submit_supplementary_results",
-    ("sitting", "announce-supplementary"): "announce_supplementary_results",
-    ("sitting", "transfer-custody"): "transfer_custody",
-    ("candidate", "register"): "register", ("candidate", "score"): "release_score",
-    ("candidate", "hand-over"): "hand_over", ("candidate", "verify"): "record_verification",
-    ("candidate", "appeal"): "lodge_appeal", ("candidate", "decide-appeal"): "decide_appeal",
-    ("candidate", "supplementary"): "record_supplementary", ("candidate", "forfeit"): "record_forfeit",
-    ("candidate", "void"): "find_ineligible", ("candidate", "fraud"): "find_fraud",
-    ("candidate", "refer"): "refer_to_judiciary",
-    ("cert", "e-certificate"): "issue_e_certificate", ("cert", "pass-proof"): "issue_pass_proof",
-    ("cert", "paper-received"): "receive_paper_certificate", ("cert", "reserve-mailing"): "reserve_mailing",
-    ("cert", "delivered"): "deliver_by_post", ("cert", "hand-out"): "hand_out",
-    ("cert", "reissue"): "request_reissue", ("cert", "forward"): "forward_reissue", ("cert", "end-request"): "end_reissue",
-}
-
-
-def _show_official_terms() -> None:
-    for group in COMMANDS:
-        for name, command in group.commands.items():
-            act_name = _ACT_OF_COMMAND.get((group.name or "", name))
-            if act_name is None:
-                continue
-            owner = ExamSitting if group.name == "sitting" else Candidacy
-            term = official_term(getattr(owner, act_name))
-            if term and command.help and not command.help.startswith(term):
-                command.help = f"{term}: {command.help}"
-            if term:
-                terms.ACT_SHOWN[act_name] = f"{term} {group.name} {name}"
-            if term and command.callback is not None:
-                command.callback = _naming_the_act(command.callback, term, f"{group.name} {name}")
-
-
-def _naming_the_act(callback: Callable[..., Any], term: str, english: str) -> Callable[..., Any]:
-    """A refusal names the act in both languages, and where to read its rule without the
-    repository: ``R-8: … [申辩 candidate appeal · certledger rules R-8]``."""
-
-    @functools.wraps(callback)
-    def named(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return callback(*args, **kwargs)
-        except RuleViolation as refusal:
-            hint = f" · certledger rules {refusal.rule}" if refusal.rule in RULES else ""
-            refusal.args = (f"{refusal} [{term} {english}{hint}]",)
-            raise
-
-    return named
-
-
-_show_official_terms()

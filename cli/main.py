@@ -45,8 +45,8 @@ LAZY_COMMANDS = {
     "prove": "certledger.cli.prove:prove",
     "demo": "certledger.cli.demo:demo",
     "exams": "certledger.cli.lifecycle:exams",
-    "sitting": "certledger.cli.lifecycle:sitting",
-    "candidate": "certledger.cli.lifecycle:candidate",
+    "sitting": "certledger.cli.acts:sitting",
+    "candidate": "certledger.cli.acts:candidate",
     "cert": "certledger.cli.cert:cert",  # cert verify offline; the rest from lifecycle and provenance
     "trace": "certledger.cli.provenance:trace",
     "project": "certledger.cli.registers:project",

@@ -24,12 +24,29 @@ def rules(rule_id: str | None, as_json: bool) -> None:
         if key not in RULES:
             raise InputError(f"no rule {rule_id!r}: the rules are R-1 … R-{len(RULES)}")
         chosen = [RULES[key]]
+    acts = _acts_by_rule()
     if as_json:
-        emit_json([{"id": r.id, "summary": r.summary, "source": r.source, "text": r.text, "generally": r.generally}
-                   for r in chosen])
+        emit_json([{"id": r.id, "summary": r.summary, "source": r.source, "text": r.text, "generally": r.generally,
+                    "acts": acts.get(r.id, [])} for r in chosen])
         return
     for n, r in enumerate(chosen):
         if n:
             click.echo("")
         norm = "  [一般: a norm; a departure is a signed exception, --exception]" if r.generally else ""
         click.echo(f"{r.id}{norm}\n  {r.summary}\n  {r.source}: {r.text}")
+        if r.id in acts:
+            click.echo("  acts: " + "; ".join(f"{a['term']} (certledger {a['command']})" for a in acts[r.id]))
+
+
+def _acts_by_rule() -> dict[str, list[dict[str, str]]]:
+    """The acts each rule governs, as the acts' own declarations name their rules."""
+    import certledger.domain.candidacy  # noqa: F401 - declares the candidacy's acts
+    from certledger.domain.acts import official_term, performed_acts, rules_of
+
+    found: dict[str, list[dict[str, str]]] = {}
+    for declaration in performed_acts():
+        assert declaration.interface is not None
+        for rule in rules_of(declaration.command):
+            found.setdefault(rule, []).append({"command": declaration.interface.command,
+                                               "term": official_term(declaration.command)})
+    return found

@@ -49,6 +49,38 @@ class LedgerAggregate(Aggregate):
 
 
 @dataclass(frozen=True)
+class Input:
+    """One of an act's own inputs, as a person gives it. ``name`` is the keyword of the
+    service that records the act; ``kind`` says how it is written (the CLI reads each kind
+    one way, ``cli.acts``): text, optional-text, day, optional-day, argument, year, yes-no
+    (``flag`` "--passed/--failed"), result (合格/不合格/…), choice (``choices``: an Enum),
+    pairs (repeated KEY=VALUE), evidence (repeated ITEM=REF), comparison (ITEM=RESULT,…),
+    exception (a departure from a 一般 rule, ``help`` naming the rule and who states it)."""
+
+    name: str
+    help: str
+    kind: str = "text"
+    flag: str = ""  # the option as typed, if not --<name with dashes>
+    choices: Any = None
+    default: Any = None
+    metavar: str = ""
+
+
+@dataclass(frozen=True)
+class Interface:
+    """How people perform an act: its command (``"candidate appeal"``), what it does in
+    English (the notices' own term comes from the declaration), who performs it, the
+    application service that records it, and its inputs."""
+
+    command: str
+    english: str
+    by: str
+    service: str
+    inputs: tuple[Input, ...] = ()
+    platform: str = ""  # the platform of record that signs a candidate's act, if any (--as default)
+
+
+@dataclass(frozen=True)
 class Declaration:
     """One act: the command that records ``event`` and how to call it from that event."""
 
@@ -60,6 +92,7 @@ class Declaration:
     when: Callable[[Any], bool] | None = None  # several commands may record one event class
     # Other aggregates the act's rules consult, by parameter: the id to load for an event.
     needs: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    interface: Interface | None = None
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -98,15 +131,44 @@ def act(
     args: dict[str, Callable[[Any], Any]] | None = None,
     when: Callable[[Any], bool] | None = None,
     needs: dict[str, Callable[[Any], Any]] | None = None,
+    interface: Interface | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare the decorated command as the act that records ``event_name``."""
+    """Declare the decorated command as the act that records ``event_name`` (and, once per
+    command, how people perform it: ``interface``)."""
 
     def declare(command: Callable[..., Any]) -> Callable[..., Any]:
         target = command.__func__ if isinstance(command, classmethod) else command
-        _PENDING.append(Declaration(event_name, target, rules, term, dict(args or {}), when, dict(needs or {})))
+        declaration = Declaration(event_name, target, rules, term, dict(args or {}), when, dict(needs or {}), interface)
+        _PENDING.append(declaration)
+        if interface is not None:
+            _PERFORMED.append(declaration)
         return command
 
     return declare
+
+
+def departure(rule: str, who: str) -> Input:
+    """The ``exception`` input of an act under a 一般 (generally) rule (domain.departures)."""
+    return Input("exception", f"Record the act as a departure from {rule}, which says 一般 (generally): {who} "
+                 "states the reason, which is signed into the event and listed in the exceptions register "
+                 "(sitting exceptions). Refused when the act keeps the norm.", kind="exception", metavar="REASON")
+
+
+_PERFORMED: list[Declaration] = []  # the acts people perform, in the order they are declared
+
+
+def performed_acts() -> list[Declaration]:
+    """Every act with an :class:`Interface`, in declaration order (the lifecycle's order)."""
+    return list(_PERFORMED)
+
+
+def rules_of(command: Callable[..., Any]) -> tuple[str, ...]:
+    """The rule ids of every declaration of ``command`` (one command may record two events)."""
+    target = getattr(command, "__func__", command)
+    if _PENDING:
+        _bind_pending()
+    found = [r for decls in _DECLARED.values() for d in decls if d.command is target for r in d.rules]
+    return tuple(dict.fromkeys(found))
 
 
 _DECLARED: dict[type, list[Declaration]] = {}

@@ -14,7 +14,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
-from certledger.domain.acts import DatedAggregate, act
+from certledger.domain.acts import DatedAggregate, Input, Interface, act, departure
 from certledger.domain.certificate import certificate_document
 from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
 from certledger.domain import order31
@@ -278,7 +278,26 @@ class Candidacy(DatedAggregate):
 
     # -- registration and results ------------------------------------------------------------
 
-    @act("Registered", rules=("R-2",), term="报名（告知承诺制）")
+    @act("Registered", rules=("R-2",), term="报名（告知承诺制）", interface=Interface(
+        "candidate register", "Register the candidate for SITTING under the commitment system (R-2), as the exam "
+        "center's registration system records it. Prints the candidacy reference.",
+        by="the exam center's online registration system (网上报名系统), naming the candidate", service="register_candidate",
+        platform=EXAM_CENTER,
+        inputs=(Input("name", "The candidate's name, e.g. 张伟."),
+                Input("masked_id", "The masked id number, e.g. 410102********123X."),
+                Input("city", "The municipality (zhengzhou, luoyang, …, jiyuan)."),
+                Input("level", "The level, for exams that have levels (一级, 中级, …).", default=""),
+                Input("comparison", "The online comparison (R-2) of the exam's registration conditions (education, "
+                      "major, work-years, …: the exam's own list, `exams list`), each passed or failed: "
+                      "education=passed,major=failed,work-years=passed. Empty on the evidence route or for an exam "
+                      "without conditions.", kind="comparison", flag="--compare", metavar="ITEM=RESULT,…"),
+                Input("evidence", "Uploaded evidence for an item whose comparison failed, e.g. major=upload:abc123 "
+                      "(repeatable).", kind="evidence", metavar="ITEM=REF"),
+                Input("commitment", "The candidate's commitment (告知承诺, R-2). Without it (不符合告知承诺制要求) the "
+                      "candidate takes the evidence route: --evidence for every registration condition of the exam.",
+                      kind="yes-no", flag="--commitment/--no-commitment", default=True),
+                Input("candidate", "The candidate's reference, e.g. cand.001 (the candidate holds no key).",
+                      metavar="cand.NNN"))))
     @classmethod
     def register(
         cls,
@@ -351,7 +370,11 @@ class Candidacy(DatedAggregate):
             source=check_source(source),
         )
 
-    @act("ScoreReleased", rules=("L-1",), term="成绩发布", args={"scores": lambda e: dict(e.scores)})
+    @act("ScoreReleased", rules=("L-1",), term="成绩发布", args={"scores": lambda e: dict(e.scores)}, interface=Interface(
+        "candidate score", "Release a candidate's result.", by="exam-center", service="release_score",
+        inputs=(Input("passed", "Whether the candidate passed (required).", kind="yes-no", flag="--passed/--failed"),
+                Input("scores", "A subject's score as text, e.g. 建设工程经济=72 (repeatable).", kind="pairs",
+                      flag="--score", metavar="SUBJECT=SCORE"))))
     def release_score(self, *, actor: str, sitting: ExamSitting, passed: bool, scores: dict[str, str], on: date,
                       source: str | None = None) -> None:
         self._open(sitting, on)
@@ -366,7 +389,9 @@ class Candidacy(DatedAggregate):
         # Subject names are Chinese, and object keys in the ledger are ASCII: store pairs.
         self._score_released(actor=actor, passed=passed, scores=tuple(scores.items()), on=on, source=check_source(source))
 
-    @act("HandedOver", rules=("R-3", "R-4"), term="移交")
+    @act("HandedOver", rules=("R-3", "R-4"), term="移交", interface=Interface(
+        "candidate hand-over", "Hand a passed candidate over to the provincial verification unit (R-4).", by="hrss",
+        service="hand_over", inputs=(departure("R-8's two months (the year's post-exam verification)", "HRSS"),)))
     def hand_over(self, *, actor: str, sitting: ExamSitting, on: date, exception: str | None = None,
                   source: str | None = None) -> None:
         """R-4: HRSS hands the passed candidate over to the provincial verification unit; after
@@ -385,7 +410,12 @@ class Candidacy(DatedAggregate):
 
     # -- verification, appeal, supplementary verification, forfeit ---------------------------
 
-    @act("VerificationRecorded", rules=("R-1", "R-6", "R-10"), term="资格核查结果")
+    @act("VerificationRecorded", rules=("R-1", "R-6", "R-10"), term="资格核查结果", interface=Interface(
+        "candidate verify", "Record the post-exam verification (资格核查, 2024; not 2019's pre-exam 资格审查) result "
+        "(R-6: within 15 days of D for national exams).", by="the verification unit of the candidate's exam and city", service="record_verification",
+        inputs=(Input("result", "合格|不合格|报考条件待核查 (or qualified|unqualified|pending).", kind="result", metavar="RESULT"),
+                Input("condition", "For 不合格: the national registration condition not met, or henan-policy:NAME.",
+                      kind="optional-text", metavar="CODE"))))
     def record_verification(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date,
                             source: str | None = None) -> None:
         """R-1, R-6, R-10: the first-round verification result."""
@@ -413,7 +443,10 @@ class Candidacy(DatedAggregate):
             raise InputError(f"only a 不合格 result cites a condition; {result.value} does not")
         self._verification_recorded(actor=actor, result=result, condition=condition, on=on, source=check_source(source))
 
-    @act("AppealLodged", rules=("R-7", "R-8", "L-4"), term="申辩")
+    @act("AppealLodged", rules=("R-7", "R-8", "L-4"), term="申辩", interface=Interface(
+        "candidate appeal", "Record the candidate's appeal against a 不合格 result (R-7, R-8), as the verification unit "
+        "receiving it (--as that unit: the candidate holds no key).", by="the verification unit receiving it",
+        service="lodge_appeal", inputs=(Input("grounds", "What the candidate answers to the 不合格 result."),)))
     def lodge_appeal(self, *, actor: str, sitting: ExamSitting, grounds: str, on: date) -> None:
         """申辩 (R-7, R-8): the candidate answers a 不合格 result. The verification unit that
         receives the 申辩 records it, naming the candidate (candidates hold no keys)."""
@@ -433,7 +466,11 @@ class Candidacy(DatedAggregate):
         self._check_received(actor, on, "an appeal (申辩)")
         self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on)
 
-    @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理（申辩成立 / 申辩不成立）")
+    @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理（申辩成立 / 申辩不成立）", interface=Interface(
+        "candidate decide-appeal", "Decide an appeal (R-8: generally within two months of D); upheld makes the "
+        "candidate 合格.", by="the verification unit of the candidate's exam and city", service="decide_appeal",
+        inputs=(Input("upheld", "The decision (required).", kind="yes-no", flag="--upheld/--rejected"),
+                Input("reason", "Why."), departure("R-8's two months", "the verification unit"))))
     def decide_appeal(self, *, actor: str, sitting: ExamSitting, upheld: bool, reason: str, on: date,
                       exception: str | None = None) -> None:
         self._open(sitting, on)
@@ -445,7 +482,13 @@ class Candidacy(DatedAggregate):
         consequences = None if upheld else R11_CONSEQUENCES  # 申辩不成立: the 不合格 is final
         self._appeal_decided(actor=actor, upheld=upheld, reason=reason, on=on, exception=exception, consequences=consequences)
 
-    @act("SupplementaryVerificationRecorded", rules=("R-7", "R-8"), term="补充资格核查")
+    @act("SupplementaryVerificationRecorded", rules=("R-7", "R-8"), term="补充资格核查", interface=Interface(
+        "candidate supplementary", "Record the supplementary verification of a pending candidate (R-7, R-8).",
+        by="the verification unit of the candidate's exam and city", service="record_supplementary",
+        inputs=(Input("result", "合格|不合格 (or qualified|unqualified).", kind="result", metavar="RESULT"),
+                Input("condition", "For 不合格: the national registration condition not met.", kind="optional-text",
+                      metavar="CODE"),
+                departure("R-8's two months", "the verification unit"))))
     def record_supplementary(self, *, actor: str, sitting: ExamSitting, result: Outcome, condition: str | None, on: date,
                              exception: str | None = None) -> None:
         """补充资格核查 (R-7, R-8): once, for candidates left 报考条件待核查."""
@@ -469,7 +512,9 @@ class Candidacy(DatedAggregate):
         self._supplementary_recorded(actor=actor, result=result, condition=condition, on=on, exception=exception,
                                      consequences=consequences)
 
-    @act("Forfeited", rules=("R-8",), term="视为放弃")
+    @act("Forfeited", rules=("R-8",), term="视为放弃", interface=Interface(
+        "candidate forfeit", "Record that a pending candidate forfeited after the supplementary period closed (R-8).",
+        by="the verification unit of the candidate's exam and city", service="record_forfeit"))
     def record_forfeit(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
         """R-8: a candidate who did not take part in supplementary verification by the end of
         its period has forfeited: pending (报考条件待核查), or passed and never handed over
@@ -506,7 +551,11 @@ class Candidacy(DatedAggregate):
 
     # -- sanctions ---------------------------------------------------------------------------
 
-    @act("IneligibilityFound", rules=("R-11",), term="不符合报名条件")
+    @act("IneligibilityFound", rules=("R-11",), term="不符合报名条件", interface=Interface(
+        "candidate void", "Find the candidate ineligible (R-11): registration, scores and certificate void.",
+        by="the verification unit of the candidate's exam and city", service="find_ineligible",
+        inputs=(Input("condition", "The national registration condition not met.", metavar="CODE"),
+                Input("finding", "What was found."))))
     def find_ineligible(self, *, actor: str, condition: str, finding: str, on: date) -> None:
         """R-11: registration void, no refund; this sitting's scores void; certificate void."""
         self._open(None, on, sanction=True)
@@ -515,7 +564,11 @@ class Candidacy(DatedAggregate):
         require(self.void_on is None, "R-11", f"the registration is void since {self.void_on}")
         self._ineligibility_found(actor=actor, condition=condition, finding=finding, on=on)
 
-    @act("FraudFound", rules=("R-12",), term="违纪违规处理（人社部令第31号第十条、第十二条）")
+    @act("FraudFound", rules=("R-12",), term="违纪违规处理（人社部令第31号第十条、第十二条）", interface=Interface(
+        "candidate fraud", "Record a finding of false material or other fraud (R-12): one finding under MOHRSS Order "
+        "No. 31 Art. 10 and Art. 12 together — certificate or pass proof void, the sitting's scores void, and a "
+        "five-year entry in the exam integrity record (诚信档案).", by="the verification unit of the candidate's exam and city", service="find_fraud",
+        inputs=(Input("finding", "What was found."),)))
     def find_fraud(self, *, actor: str, finding: str, on: date) -> None:
         """R-12: false material or other fraud, handled under 人社部令第31号 Art. 10 and Art. 12
         together: one finding, its consequences (certificate or proof void, the sitting's scores
@@ -528,7 +581,9 @@ class Candidacy(DatedAggregate):
         self._fraud_found(actor=actor, articles=order31.ARTICLES, finding=finding.strip(),
                           consequences=order31.CONSEQUENCES, record_until=order31.record_until(on), on=on)
 
-    @act("ReferredToJudiciary", rules=("R-12",), term="移送司法机关")
+    @act("ReferredToJudiciary", rules=("R-12",), term="移送司法机关", interface=Interface(
+        "candidate refer", "Refer a fraud case to the judicial authorities (R-12).", by="the verification unit of the candidate's exam and city",
+        service="refer_to_judiciary", inputs=(Input("authority", "The judicial authority, e.g. 郑州市公安局."),)))
     def refer_to_judiciary(self, *, actor: str, authority: str, on: date) -> None:
         self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "refer a case to the judicial authorities")
@@ -539,7 +594,9 @@ class Candidacy(DatedAggregate):
 
     # -- certificates ------------------------------------------------------------------------
 
-    @act("CertificateIssued", rules=("R-13",), term="电子证书制发", when=lambda e: e.kind == "e-certificate", args={"certificate_no": lambda e: e.number}, needs={"claim": lambda e: certificate_number_id(e.kind, e.number)})
+    @act("CertificateIssued", rules=("R-13",), term="电子证书制发", when=lambda e: e.kind == "e-certificate", args={"certificate_no": lambda e: e.number}, needs={"claim": lambda e: certificate_number_id(e.kind, e.number)}, interface=Interface(
+        "cert e-certificate", "Issue the e-certificate of a provincial exam under the HRSS e-seal (R-13).", by="hrss",
+        service="issue_e_certificate", inputs=(Input("certificate_no", "The certificate number.", flag="--number"),)))
     def issue_e_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date,
                             claim: CertificateNumber | None) -> None:
         """R-13: 河南省专业技术人员职业资格证书（电子证书）, under HRSS's e-seal."""
@@ -548,7 +605,9 @@ class Candidacy(DatedAggregate):
         require(self.exam.e_certificate, "R-13", f"{self.exam.name} is a national exam: HRSS issues a pass proof (R-14), not an e-certificate")
         self._certificate(sitting, on, "e-certificate", certificate_no, "R-13", claim)
 
-    @act("CertificateIssued", rules=("R-14",), term="合格证明制发", when=lambda e: e.kind == "pass-proof", args={"proof_no": lambda e: e.number}, needs={"claim": lambda e: certificate_number_id(e.kind, e.number)})
+    @act("CertificateIssued", rules=("R-14",), term="合格证明制发", when=lambda e: e.kind == "pass-proof", args={"proof_no": lambda e: e.number}, needs={"claim": lambda e: certificate_number_id(e.kind, e.number)}, interface=Interface(
+        "cert pass-proof", "Issue the national exam pass proof (Henan) under the HRSS e-seal (R-14).", by="hrss",
+        service="issue_pass_proof", inputs=(Input("proof_no", "The pass proof number.", flag="--number"),)))
     def issue_pass_proof(self, *, actor: str, sitting: ExamSitting, proof_no: str, on: date,
                          claim: CertificateNumber | None) -> None:
         """R-14: 全国专业技术人员职业资格考试合格证明（河南）, under HRSS's e-seal."""
@@ -579,7 +638,10 @@ class Candidacy(DatedAggregate):
         )  # the e-seal signs it with the event (domain/certificate.py)
         self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on, document=document)
 
-    @act("PaperCertificateReceived", rules=("R-15", "L-3"), term="纸质证书下发", needs={"claim": lambda e: certificate_number_id("paper", e.certificate_no)})
+    @act("PaperCertificateReceived", rules=("R-15", "L-3"), term="纸质证书下发", needs={"claim": lambda e: certificate_number_id("paper", e.certificate_no)}, interface=Interface(
+        "cert paper-received", "Record that the national paper certificate reached the provincial unit (R-15).",
+        by="the exam's provincial unit", service="receive_paper_certificate",
+        inputs=(Input("certificate_no", "The national paper certificate's number.", flag="--number"),)))
     def receive_paper_certificate(self, *, actor: str, sitting: ExamSitting, certificate_no: str, on: date,
                                   claim: CertificateNumber | None) -> None:
         """The national paper certificate reaches the provincial unit (R-15)."""
@@ -592,7 +654,13 @@ class Candidacy(DatedAggregate):
         _claimed(claim, "paper", certificate_no, self.id)
         self._paper_certificate_received(actor=actor, certificate_no=certificate_no, on=on)
 
-    @act("MailingReserved", rules=("R-16", "L-4"), term="预约邮寄")
+    @act("MailingReserved", rules=("R-16", "L-4"), term="预约邮寄", interface=Interface(
+        "cert reserve-mailing", "The candidate's reservation of mailing, postage paid on delivery, as HRSS's reservation "
+        "platform records it (R-16: generally within 30 days of the announcement of the candidate's 合格; later only "
+        "as a signed exception).", by="HRSS's certificate reservation platform (预约邮寄平台), naming the candidate",
+        service="reserve_mailing", platform=HRSS,
+        inputs=(Input("address_ref", "Reference of the address on the reservation platform."),
+                departure("R-16's 30 days", "HRSS, which runs the reservation platform,"))))
     def reserve_mailing(self, *, actor: str, sitting: ExamSitting, address_ref: str, on: date,
                         exception: str | None = None, source: str | None = None) -> None:
         """R-16: reserved on the provincial reservation platform, which HRSS runs (2024 §2(2))
@@ -622,7 +690,9 @@ class Candidacy(DatedAggregate):
         self._mailing_reserved(actor=actor, address_ref=address_ref, cash_on_delivery=True, on=on, exception=exception,
                                source=check_source(source))
 
-    @act("DeliveredByPost", rules=("R-16",), term="邮寄投递")
+    @act("DeliveredByPost", rules=("R-16",), term="邮寄投递", interface=Interface(
+        "cert delivered", "Record delivery of a reserved certificate by post (R-16).", by="postal.henan",
+        service="deliver_by_post"))
     def deliver_by_post(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
         self._open(sitting, on)
         authorised(actor, (POSTAL,), "R-16", "deliver reserved certificates")
@@ -635,7 +705,9 @@ class Candidacy(DatedAggregate):
         self._not_void("delivery")
         self._delivered(actor=actor, on=on)
 
-    @act("HandedOutOnSite", rules=("R-15", "R-16"), term="现场发放")
+    @act("HandedOutOnSite", rules=("R-15", "R-16"), term="现场发放", interface=Interface(
+        "cert hand-out", "Hand the paper certificate out on site (R-15: the table's unit; after the custody transfer, "
+        "HRSS).", by="the table's unit, or hrss after the transfer (R-17)", service="hand_out"))
     def hand_out(self, *, actor: str, sitting: ExamSitting, on: date) -> None:
         """R-15, R-16: handed out on site by the table's unit, when not reserved for mailing.
         R-17: once transferred with the unclaimed certificates, HRSS holds it and hands it out
@@ -657,7 +729,13 @@ class Candidacy(DatedAggregate):
 
     # -- reissue and information change -------------------------------------------------------
 
-    @act("ReissueRequested", rules=("R-19",), term="补办或信息修改申请")
+    @act("ReissueRequested", rules=("R-19",), term="补办或信息修改申请", interface=Interface(
+        "cert reissue", "Receive a reissue or information-change request and route it (R-19). A paper reissue after an "
+        "e-certificate is refused, and the refusal recorded (R-18): exit 3.",
+        by="the unit receiving requests for the exam and city", service="request_reissue",
+        inputs=(Input("kind", "paper-reissue (纸质证书补办) or information-change (信息修改).", kind="choice",
+                      choices=ReissueKind),
+                Input("reason", "Why."))))
     @act("ReissueRefused", rules=("R-18",), term="不予受理补发")
     def request_reissue(self, *, actor: str, kind: ReissueKind, reason: str, on: date) -> bool:
         """R-19: the receiving unit records the request and routes it. R-18: a paper reissue
@@ -691,7 +769,9 @@ class Candidacy(DatedAggregate):
         self._reissue_requested(actor=actor, kind=kind, reason=reason, route=route[route.index(actor):], on=on)
         return True
 
-    @act("ReissueForwarded", rules=("R-19",), term="逐级上报")
+    @act("ReissueForwarded", rules=("R-19",), term="逐级上报", interface=Interface(
+        "cert forward", "Forward a reissue request one hop up its R-19 route. Prints the party it is now with.",
+        by="the party holding the request", service="forward_reissue"))
     def forward_reissue(self, *, actor: str, on: date) -> str:
         self._open(None, on)
         require(0 <= self.reissue_at < len(self.reissue_route) - 1 and self.reissue_end is None, "R-19", "there is no request on its way to forward")
@@ -702,7 +782,13 @@ class Candidacy(DatedAggregate):
         self._reissue_forwarded(actor=actor, to=target, on=on)
         return target
 
-    @act("ReissueEnded", rules=("R-19",), term="办结 / 不予办理 / 撤回")
+    @act("ReissueEnded", rules=("R-19",), term="办结 / 不予办理 / 撤回", interface=Interface(
+        "cert end-request", "End a reissue or information-change request (R-19): every request ends.",
+        by="the party holding it (completed: the end of its route)", service="end_reissue",
+        inputs=(Input("outcome", "completed (办结: the end of the R-19 route), refused (不予办理: the party holding it) or "
+                      "withdrawn (撤回: the candidate's withdrawal, recorded by the party holding it).", kind="choice",
+                      choices=RequestEnd),
+                Input("reason", "Why."))))
     def end_reissue(self, *, actor: str, outcome: RequestEnd, reason: str, on: date) -> None:
         """Every request ends: completed (办结) by the party at the end of its R-19 route once
         it is there, refused (不予办理) by the party holding it, or withdrawn (撤回) by the

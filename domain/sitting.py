@@ -14,7 +14,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
-from certledger.domain.acts import DatedAggregate, act
+from certledger.domain.acts import DatedAggregate, Input, Interface, act, departure
 
 from certledger.domain.calendar import add_days, add_months, add_years, days_inclusive
 from certledger.domain.departures import generally
@@ -104,7 +104,11 @@ class ExamSitting(DatedAggregate):
 
     # -- commands --------------------------------------------------------------------------
 
-    @act("Scheduled", rules=("L-1",), term="考试安排")
+    @act("Scheduled", rules=("L-1",), term="考试安排", interface=Interface(
+        "sitting schedule", "Schedule a sitting of EXAM in YEAR. Prints its reference. A provincial exam's deadlines "
+        "come later, from its announcement (R-10: sitting publicity).", by="hrss or exam-center", service="schedule_sitting",
+        inputs=(Input("exam_code", "", kind="argument", metavar="EXAM"), Input("year", "", kind="year"),
+                Input("exam_end", "The day the exam ends (custody counts from it, R-17).", kind="day"))))
     @classmethod
     def schedule(cls, *, actor: str, exam_code: str, year: int, exam_end: date, on: date) -> ExamSitting:
         """L-1: HRSS or the exam center schedules the sitting. A provincial exam's deadlines
@@ -118,7 +122,8 @@ class ExamSitting(DatedAggregate):
             raise InputError(f"a sitting is scheduled before its exam ends ({exam_end.isoformat()}), not on {on.isoformat()}")
         return cls(actor=actor, exam_code=exam_code, year=year, exam_end=exam_end, on=on)
 
-    @act("ResultsReleased", rules=("L-1",), term="成绩发布")
+    @act("ResultsReleased", rules=("L-1",), term="成绩发布", interface=Interface(
+        "sitting release", "Release the sitting's results: day D.", by="exam-center", service="release_results"))
     def release_results(self, *, actor: str, on: date) -> None:
         """Day D: the exam center releases the results."""
         authorised(actor, (EXAM_CENTER,), "L-1", "release exam results")
@@ -126,7 +131,18 @@ class ExamSitting(DatedAggregate):
         require(on > self.exam_end, "L-1", f"results cannot be released on {on}, before the exam ends {self.exam_end}")
         self._results_released(actor=actor, on=on)
 
-    @act("PublicityPublished", rules=("R-5", "R-10"), term="考试成绩合格公示和考后资格核查公告")
+    @act("PublicityPublished", rules=("R-5", "R-10"), term="考试成绩合格公示和考后资格核查公告", interface=Interface(
+        "sitting publicity", "Publish the joint pass publicity and verification announcement (R-5): HRSS and the "
+        "provincial unit each publish it, with the same period. For a provincial exam it sets the results deadline "
+        "(R-10); the second publisher may omit it.", by="hrss and the exam's provincial unit, each",
+        service="publish_publicity",
+        inputs=(Input("starts", "First day of the publicity.", kind="day"),
+                Input("ends", "Last day (generally at least 10 days in all, R-5).", kind="day"),
+                Input("verification_due", "Provincial exams only, required there: the deadline for reporting the "
+                      "verification results that this announcement sets (R-10).", kind="optional-day"),
+                Input("supplementary_due", "Provincial exams only: the close of supplementary verification and "
+                      "appeals, if the announcement sets it (R-10; otherwise two months after D).", kind="optional-day"),
+                departure("R-5's 10 days", "each publisher"))))
     def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date,
                           verification_due: date | None = None, supplementary_due: date | None = None,
                           exception: str | None = None) -> None:
@@ -184,7 +200,10 @@ class ExamSitting(DatedAggregate):
     def publicity_is_joint(self) -> bool:
         return {HRSS, provincial_unit(self.exam)} <= set(self.publicity_published_by)
 
-    @act("VerificationResultsReported", rules=("R-6", "R-10"), term="核查结果报送")
+    @act("VerificationResultsReported", rules=("R-6", "R-10"), term="核查结果报送", interface=Interface(
+        "sitting report-results", "Report the verification results to HRSS (R-6: within 15 days of D; R-10: a "
+        "provincial exam's own deadline). The results announcement follows it.", by="the exam's provincial unit",
+        service="report_verification_results"))
     def report_verification_results(self, *, actor: str, on: date) -> None:
         """R-6: the provincial unit reports the verification results to HRSS, within 15 days of
         D (R-10: a provincial exam's own deadline). The results announcement follows it."""
@@ -199,7 +218,10 @@ class ExamSitting(DatedAggregate):
         by_deadline(on, due, "R-6", "the results report", "15 days after results release" if not self.exam.provincial else "R-10")
         self._verification_results_reported(actor=actor, on=on)
 
-    @act("VerificationResultsAnnounced", rules=("R-7",), term="考后资格核查结果公告")
+    @act("VerificationResultsAnnounced", rules=("R-7",), term="考后资格核查结果公告", interface=Interface(
+        "sitting announce-results", "Publish the verification results announcement (R-7).",
+        by="the exam's provincial unit", service="announce_verification_results",
+        inputs=(departure("R-8's two months (the period this announcement opens)", "the provincial unit"),)))
     def announce_verification_results(self, *, actor: str, on: date, exception: str | None = None) -> None:
         """R-7: the provincial unit's 考后资格核查结果公告. It opens the supplementary
         verification and appeals of R-8's period: after that period only as an exception."""
@@ -227,7 +249,9 @@ class ExamSitting(DatedAggregate):
         )
         self._verification_results_announced(actor=actor, on=on, exception=exception)
 
-    @act("SupplementaryResultsSubmitted", rules=("R-9",), term="补充资格核查结果报送")
+    @act("SupplementaryResultsSubmitted", rules=("R-9",), term="补充资格核查结果报送", interface=Interface(
+        "sitting submit-supplementary", "Submit the supplementary verification results to HRSS (R-9).",
+        by="the exam's provincial unit", service="submit_supplementary_results"))
     def submit_supplementary_results(self, *, actor: str, on: date) -> None:
         """R-9: the provincial unit submits the supplementary results to HRSS."""
         authorised(actor, (provincial_unit(self.exam),), "R-9", "submit supplementary results to HRSS")
@@ -240,7 +264,9 @@ class ExamSitting(DatedAggregate):
         require(on > due, "R-9", f"the supplementary round runs until {due.isoformat()} (R-8): its results are submitted after it, not on {on.isoformat()}")
         self._supplementary_results_submitted(actor=actor, on=on)
 
-    @act("SupplementaryResultsAnnounced", rules=("R-9",), term="补充资格核查结果公告")
+    @act("SupplementaryResultsAnnounced", rules=("R-9",), term="补充资格核查结果公告", interface=Interface(
+        "sitting announce-supplementary", "Publish the supplementary results announcement (R-9).",
+        by="the exam's provincial unit", service="announce_supplementary_results"))
     def announce_supplementary_results(self, *, actor: str, on: date) -> None:
         authorised(actor, (provincial_unit(self.exam),), "R-9", "announce the supplementary results")
         require(self.supplementary_submitted_on is not None, "R-9", "submit the supplementary results to HRSS first")
@@ -249,7 +275,10 @@ class ExamSitting(DatedAggregate):
         require(on >= self.supplementary_submitted_on, "R-9", "the announcement cannot precede the submission")
         self._supplementary_results_announced(actor=actor, on=on)
 
-    @act("CustodyTransferred", rules=("R-17",), term="登记造册移交")
+    @act("CustodyTransferred", rules=("R-17",), term="登记造册移交", interface=Interface(
+        "sitting transfer-custody", "Register the unclaimed paper certificates in a roster (登记造册) and transfer "
+        "them to HRSS, 5 years after the exam ended (R-17). Prints the roster.", by="the unit holding them",
+        service="transfer_custody"))
     def transfer_custody(self, *, actor: str, roster: tuple[UUID, ...], on: date) -> None:
         """R-17: after 5 years the provincial unit registers the unclaimed certificates in a
         roster (登记造册) and transfers them to HRSS."""

@@ -192,7 +192,7 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
         run.ok("cert", "paper-received", ref, "--number", f"00412{ref[-3:]}", "--as", "dept.zhujian.henan",
                "--on", "2025-11-03")
     handed = run.ok("cert", "hand-out", one, "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-10")
-    assert "handed out" in handed.stderr and handed.stdout == ""
+    assert "现场发放 (cert hand-out)" in handed.stderr and handed.stdout == ""
 
     shown = run.json("sitting", "show", S1)
     assert shown["sitting"] == S1 and shown["results_released_on"] == "2025-06-14"
