@@ -380,8 +380,8 @@ def sitting_exceptions(session: Session, sitting_ref: str, as_json: bool) -> Non
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
     s = ledger.sitting(sid)
     entries = [(ref_of_sitting(s), d) for d in departures_of(s)]
-    for cid in ledger.candidacies_of(sid):
-        c = ledger.candidacy(cid)
+    ids = list(ledger.candidacies_of(sid))
+    for cid, c in ledger.load_many(ids, Candidacy).items():
         entries.extend((ref_of_candidacy(c, s), d) for d in departures_of(c))
     rows = [
         {"on": d.on, "rule": d.rule, "act": d.event, "term": d.term, "where": where, "by": d.actor, "reason": d.reason}
@@ -571,10 +571,12 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
     s = _sitting_on(ledger, sitting_ref, sid, on)
     rows = []
-    for cid in ledger.candidacies_of(sid):
-        c = ledger.candidacy_on(cid, on)
+    ids = list(ledger.candidacies_of(sid))
+    loaded = ledger.load_many(ids, Candidacy, on=on)  # registered after --on: left out
+    for cid in ids:
+        c = loaded.get(cid)
         if c is None:
-            continue  # registered after --on
+            continue
         rows.append({
             "candidacy": ref_of_candidacy(c, s),
             "candidate": c.candidate,

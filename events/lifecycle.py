@@ -59,6 +59,25 @@ def _keep(found: dict[UUID, Any], aggregate: Any, kind: type) -> None:
         found[aggregate.id] = aggregate
 
 
+def _folded(events: list[Any], on: date | None = None) -> Any:
+    """One aggregate's events folded in their recorded order. With ``on``: only the acts
+    dated on or before it — None if the aggregate was created (scheduled, registered) after
+    it; a late entry (补录) dated on or before ``on`` counts though it was written after
+    later-dated acts."""
+    aggregate: Any = None
+    for event in events:
+        if on is not None and event.on > on:
+            if aggregate is None:
+                return None
+            continue
+        if aggregate is not None and on is not None:
+            # The library checks each event follows the previous version; the skipped
+            # later-dated events leave gaps in that sequence.
+            aggregate.version = event.originator_version - 1
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 # The acts that issue a numbered certificate (L-3): kind -> (command, its number parameter).
 _NUMBERED = {
     "e-certificate": ("issue_e_certificate", "certificate_no"),
@@ -88,22 +107,23 @@ class LifecycleServices:
             raise InputError(f"{aggregate_id} is not a {what}")
         return aggregate
 
-    def load_many(self, ids: Iterable[UUID], kind: type[A]) -> dict[UUID, A]:
+    def load_many(self, ids: Iterable[UUID], kind: type[A], on: date | None = None) -> dict[UUID, A]:
         """The aggregates with these ids that exist (of ``kind``; others are left out), read
         in bounded batches, one query each, every event decoded and checked by the Mapper
-        exactly as :meth:`_load` checks it: what imports and bulk acts load with."""
+        exactly as :meth:`_load` checks it: what imports, bulk acts and listings load with.
+        With ``on``, each as its acts dated on or before ``on`` make it (:func:`_folded`);
+        one created after ``on`` is left out."""
         found: dict[UUID, A] = {}
         ids = list(dict.fromkeys(ids))
         for start in range(0, len(ids), LOAD_BATCH):
-            aggregate: Any = None
+            events: list[Any] = []
             for row in self.rows.of_streams(ids[start : start + LOAD_BATCH]):
-                if aggregate is not None and aggregate.id != row.stream:
-                    _keep(found, aggregate, kind)
-                    aggregate = None
-                event = self.mapper.to_domain_event(StoredEvent(row.stream, row.version, row.topic, row.state))
-                aggregate = event.mutate(aggregate)
-            if aggregate is not None:
-                _keep(found, aggregate, kind)
+                if events and events[-1].originator_id != row.stream:
+                    _keep(found, _folded(events, on), kind)
+                    events = []
+                events.append(self.mapper.to_domain_event(StoredEvent(row.stream, row.version, row.topic, row.state)))
+            if events:
+                _keep(found, _folded(events, on), kind)
         return found
 
     def sitting(self, ref: UUID | str) -> ExamSitting:
@@ -118,20 +138,12 @@ class LifecycleServices:
 
         Acts are folded in their recorded order, skipping the later-dated ones; a late entry
         (补录) dated on or before ``on`` counts though it was written after later-dated acts."""
-        aggregate: Any = None
-        for event in self.repository.event_store.get(aggregate_id):
-            if aggregate is None:
-                if event.on > on:
-                    return None  # created (scheduled, registered) after ``on``
-            elif event.on > on:
-                continue
-            else:
-                # The library checks each event follows the previous version; the skipped
-                # later-dated events leave gaps in that sequence.
-                aggregate.version = event.originator_version - 1
-            aggregate = event.mutate(aggregate)
-        if aggregate is None:
+        events = list(self.repository.event_store.get(aggregate_id))
+        if not events:
             raise InputError(f"no {what} {aggregate_id} in this ledger")
+        aggregate = _folded(events, on)
+        if aggregate is None:
+            return None  # created (scheduled, registered) after ``on``
         if not isinstance(aggregate, kind):
             raise InputError(f"{aggregate_id} is not a {what}")
         return aggregate
@@ -175,11 +187,14 @@ class LifecycleServices:
         return sitting
 
     def candidacies_of(self, sitting_ref: UUID | str) -> Iterator[UUID]:
-        """Ids of the sitting's candidacies, from the registrations in the notification log."""
+        """Ids of the sitting's candidacies, in registration order: the streams whose
+        registration names the sitting, found by SQL in the signed bytes (canonical JSON, so
+        ``"sitting_id":"<id>"`` cannot appear inside another field's text). A search, not a
+        check: each candidacy is verified when it is loaded, and one whose registration names
+        another sitting is not this sitting's."""
         wanted = sitting_ref if isinstance(sitting_ref, UUID) else parse_sitting_ref(sitting_ref)
-        for registered in self._events_of(Candidacy.Registered):
-            if registered.sitting_id == wanted:
-                yield registered.originator_id
+        found = self.rows.streams_naming(":Candidacy.Registered", f'"sitting_id":"{wanted}"'.encode())
+        yield from dict.fromkeys(found)  # a row copied under another spelling of its stream id is one candidacy
 
     def _events_of(self, event_class: type) -> Iterator[Any]:
         """Every event of one class, in notification order, signatures checked, a page at a time."""

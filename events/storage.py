@@ -357,6 +357,19 @@ class Rows:
         return [Row(r["nid"], r["originator_id"] if isinstance(r["originator_id"], UUID) else UUID(r["originator_id"]),
                     r["originator_version"], r["topic"], bytes(r["state"])) for r in self._execute(sql, params)]
 
+    def streams_naming(self, topic_suffix: str, needle: bytes) -> list[UUID]:
+        """The streams of the events whose topic ends with ``topic_suffix`` and whose stored
+        state contains ``needle``, in notification order: a search, not a check (the rows'
+        signatures are not verified here; whoever loads the streams verifies them)."""
+        if self.database.backend == "sqlite":
+            sql = (f"SELECT originator_id FROM {self.database.table} WHERE topic LIKE ? AND instr(state, ?) > 0 "
+                   "ORDER BY rowid")
+        else:
+            sql = (f"SELECT originator_id FROM {self.database.table} WHERE topic LIKE ? AND position(?::bytea in state) > 0 "
+                   "ORDER BY notification_id")
+        rows = self._execute(sql, ["%" + topic_suffix, needle])
+        return [r["originator_id"] if isinstance(r["originator_id"], UUID) else UUID(r["originator_id"]) for r in rows]
+
     def at(self, notification_id: int) -> RawRow | None:
         """The row with this notification id, as stored (None if there is none)."""
         rows = self._execute(self._raw_select() + f"WHERE {self._id_column} = ?", [notification_id])

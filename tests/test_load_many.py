@@ -36,3 +36,22 @@ def test_load_many_refuses_a_forged_row_as_loading_one_does(life: LifeWorld) -> 
         life.reopen().load_many(ids, Candidacy)
     assert type(many.value) is type(one.value)
     assert "signature" in str(many.value)
+
+
+def test_load_many_on_a_day_equals_loading_each_on_that_day(life: LifeWorld) -> None:
+    from datetime import date
+
+    sid = life.sitting()
+    ids = life.qualified(sid, CANDIDATES[:3])  # registered 03-10, scored 06-14, handed over 06-15, 合格 06-20
+    for day in (date(2025, 3, 9), date(2025, 3, 10), date(2025, 6, 14), date(2025, 6, 19), date(2025, 12, 31)):
+        many = life.ledger.load_many(ids, Candidacy, on=day)
+        one = {cid: life.ledger.candidacy_on(cid, day) for cid in ids}
+        assert {cid: vars(c) for cid, c in many.items()} == {cid: vars(c) for cid, c in one.items() if c is not None}, day
+    assert life.ledger.load_many(ids, Candidacy, on=date(2025, 3, 9)) == {}  # registered later
+
+
+def test_the_sitting_lists_each_candidacy_once_found_by_its_signed_registration(life: LifeWorld) -> None:
+    sid, other = life.sitting(), life.sitting("jianzaoshi-2")
+    ids = [life.register(sid, c) for c in CANDIDATES[:3]]
+    life.register(other, CANDIDATES[3], exam_code="jianzaoshi-2")
+    assert list(life.ledger.candidacies_of(sid)) == ids  # registration order; the other sitting's left out
