@@ -244,7 +244,9 @@ class LifecycleServices:
     def transfer_custody(self, actor: str, sitting: UUID | str, on: date) -> tuple[UUID, ...]:
         """R-17: the roster is every certificate of the sitting still unclaimed on ``on``."""
         target = self.sitting(sitting)
-        roster = tuple(c for c in self.candidacies_of(target.id) if self.candidacy(c).unclaimed_on(on))
+        ids = list(self.candidacies_of(target.id))
+        loaded = self.load_many(ids, Candidacy)
+        roster = tuple(c for c in ids if (loaded.get(c) or self.candidacy(c)).unclaimed_on(on))
         with self.acting():
             target.transfer_custody(actor=actor, roster=roster, on=on)
         self.save(target)
