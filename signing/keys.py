@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import NewType
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
 
 from certledger.domain.errors import InputError, SigningError, TamperError
-from certledger.signing.pkcs8 import STRONG_KDF_ROUNDS, encrypted_pem
 
 KeyId = NewType("KeyId", str)
 """``ed25519:`` followed by the first 32 hex digits of SHA-256 of the raw public key."""
@@ -48,7 +46,7 @@ def new_private_key() -> Ed25519PrivateKey:
 
 def raw_public_key(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return public.public_bytes_raw()
 
 
 def key_id_of(public_key: bytes) -> KeyId:
@@ -126,13 +124,17 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> None:
 
 
 def save_private_key(
-    path: Path, key: Ed25519PrivateKey, passphrase: bytes, rounds: int = STRONG_KDF_ROUNDS
+    path: Path, key: Ed25519PrivateKey, passphrase: bytes, rounds: int | None = None
 ) -> None:
     """Write ``key`` as passphrase-encrypted PKCS#8 PEM (PBKDF2-HMAC-SHA256 at ``rounds``,
     :mod:`signing.pkcs8`), readable only by its owner: directory 0700, file 0600."""
     if not passphrase:
         raise InputError("an empty passphrase would leave the private key unencrypted")
-    pem = encrypted_pem(key, passphrase, rounds)
+    # PEM and PBKDF2 only load where keys are written or read: a read command verifies
+    # signatures with raw public keys and never imports them (start-up time).
+    from certledger.signing.pkcs8 import STRONG_KDF_ROUNDS, encrypted_pem
+
+    pem = encrypted_pem(key, passphrase, STRONG_KDF_ROUNDS if rounds is None else rounds)
     private_directory(path.parent)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
@@ -148,6 +150,8 @@ def private_directory(directory: Path) -> None:
 
 def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
     """Read a PKCS#8 PEM private key; ``passphrase`` None for an unencrypted file."""
+    from cryptography.hazmat.primitives import serialization
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
     except FileNotFoundError:
@@ -166,6 +170,8 @@ def load_public_key_file(path: Path) -> bytes:
     """Read a public key given by a party: PEM (SubjectPublicKeyInfo) or 32 raw bytes."""
     data = path.read_bytes()
     if data.startswith(b"-----BEGIN"):
+        from cryptography.hazmat.primitives import serialization
+
         try:
             key = serialization.load_pem_public_key(data)
         except ValueError as e:
