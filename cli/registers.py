@@ -40,9 +40,10 @@ def _lag_note(ledger: Any, set_name: str) -> None:
 @click.command()
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
               help="Events applied per transaction.")
-@click.option("--follow", is_flag=True, help="Keep following the ledger (polling) until interrupted (Ctrl-C).")
+@click.option("--follow", is_flag=True, help="Keep following the ledger until interrupted (Ctrl-C): on PostgreSQL woken by each "
+                   "commit (LISTEN/NOTIFY), on SQLite polling.")
 @click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="With --follow: seconds between polls.")
+              help="With --follow: seconds between polls (PostgreSQL: the longest wait).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_session
 def project(session: Session, batch: int, follow: bool, interval: float, as_json: bool) -> None:

@@ -25,7 +25,7 @@ need ``subscribe()`` (PostgreSQL only) to be driven.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -326,19 +326,43 @@ def follow(
     sleep: Callable[[float], None] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> None:
-    """Catch up, then poll the log every ``interval`` seconds while ``keep_going()``:
-    polling works on both backends (the library's push subscriptions are PostgreSQL only),
-    and each catch-up is the same exactly-once transaction as any other."""
+    """Catch up, then wait for more while ``keep_going()``, and catch up again: each
+    catch-up is the same exactly-once transaction as any other. On SQLite the wait is
+    ``interval`` seconds (polling); on PostgreSQL it ends as soon as a writer commits (the
+    library NOTIFYs its channel with every insert, :func:`_notified`), or after ``interval``
+    seconds at the latest, so nothing is missed if a notification is."""
     import time
 
-    sleep = sleep or time.sleep
-    while True:
-        result = catch_up(ledger, name)
-        if on_progress is not None and result.applied:
-            on_progress(result)
-        if not keep_going():
-            return
-        sleep(interval)
+    waiter = _notified(ledger) if sleep is None and ledger.database.backend == "postgres" else None
+    wait = sleep or (waiter.send if waiter is not None else time.sleep)
+    if waiter is not None:
+        next(waiter)  # LISTEN before the first catch-up: a commit in between still wakes us
+    try:
+        while True:
+            result = catch_up(ledger, name)
+            if on_progress is not None and result.applied:
+                on_progress(result)
+            if not keep_going():
+                return
+            wait(interval)
+    finally:
+        if waiter is not None:
+            waiter.close()
+
+
+def _notified(ledger: Any) -> Generator[None, float, None]:
+    """A generator that LISTENs on the events table's channel on a connection of its own;
+    each ``send(timeout)`` returns when a notification arrives or the timeout passes."""
+    import psycopg
+
+    channel = ledger.recorder.channel_name
+    with psycopg.connect(ledger.database.url, autocommit=True) as conn:
+        conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
+        timeout = yield
+        while True:
+            for _ in conn.notifies(timeout=timeout, stop_after=1):
+                pass
+            timeout = yield
 
 
 def _decode(ledger: Any, row: dict[str, Any]) -> Event:

@@ -370,3 +370,35 @@ def test_an_unsigned_rebuild_equals_the_signed_one_and_still_refuses_a_misplaced
         assert not Sql(unsigned, "unsigned").rows("candidacies")  # nothing of the failed batch kept
     finally:
         unsigned.close()
+
+
+def test_follow_on_postgresql_wakes_when_a_writer_commits(life: Any, db_url: str) -> None:
+    """On PostgreSQL the projector LISTENs on the events table's channel: a commit by another
+    writer ends its wait at once, not after the interval (here 60 s)."""
+    import threading
+
+    from certledger.projections.projector import follow
+
+    if "://" not in db_url:
+        pytest.skip("PostgreSQL's NOTIFY: SQLite polls every --interval")
+    sid = life.sitting()
+    follower = life.reopen()
+    rounds: list[int] = []
+    listening = threading.Event()
+
+    def keep_going() -> bool:
+        rounds.append(Sql(follower).position()[0])
+        listening.set()
+        return len(rounds) < 2
+
+    thread = threading.Thread(target=follow, args=(follower,), kwargs={"interval": 60, "keep_going": keep_going})
+    thread.start()
+    try:
+        assert listening.wait(30)
+        life.register(sid, "cand.001")  # another writer commits while the follower waits
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the follower slept through the writer's commit"
+    finally:
+        thread.join()
+        follower.close()
+    assert rounds[1] == Sql(life.ledger).head() > rounds[0]
