@@ -31,7 +31,7 @@ from certledger.domain.departures import Departure, departures_of
 from certledger.domain.errors import InputError
 from certledger.domain.exams import EXAMS
 from certledger.domain.sitting import ExamSitting
-from certledger.domain.stage import Stage, stage
+from certledger.domain.stage import stage
 from certledger.domain.units import paper_units, provincial_unit, verification_units
 from certledger.events.ledger import Ledger
 from certledger.events.lifecycle import parse_candidacy_ref, parse_sitting_ref
@@ -448,8 +448,8 @@ def status_text(c: Candidacy, s: ExamSitting, on: date) -> str:
     return "under verification"
 
 
-def _stage_text(st: Stage) -> str:
-    return f"{st.term} {terms.stage_next(st.final, st.next)}"
+def _stage_text(st: dict[str, Any]) -> str:
+    return terms.next_acts(f"{st['term']} {terms.stage_next(st['final'], st['next'])}")
 
 
 def _stage_record(c: Candidacy, s: ExamSitting, on: date) -> dict[str, Any]:
@@ -457,27 +457,51 @@ def _stage_record(c: Candidacy, s: ExamSitting, on: date) -> dict[str, Any]:
     return {"name": st.name, "term": st.term, "final": st.final, "next": list(st.next)}
 
 
-def paper_state(c: Candidacy, s: ExamSitting) -> str:
+JSON_SCHEMA = 2  # `candidate list/show --json`: 2 made stage, certificate and paper objects (README)
+
+
+def paper_record(c: Candidacy, s: ExamSitting) -> dict[str, Any]:
+    """Where the paper certificate is: ``state`` (one of :data:`cli.terms.PAPER`'s English
+    codes), since ``on`` (or null), and whether HRSS handed it out after the R-17 transfer."""
+    state, on = _paper(c, s)
+    return {"state": state, "on": on, "by_hrss": c.handed_out_on is not None and c.id in s.custody_roster}
+
+
+def _paper(c: Candidacy, s: ExamSitting) -> tuple[str, date | None]:
     if c.exam.e_certificate:
-        return "none (e-certificate)"
+        return "none (e-certificate)", None
     if c.handed_out_on is not None:
-        by_hrss = " by HRSS after the custody transfer" if c.id in s.custody_roster else ""
-        return f"handed out {c.handed_out_on}{by_hrss}"
+        return "handed out", c.handed_out_on
     if c.id in s.custody_roster:
-        return f"transferred to HRSS {s.custody_transferred_on}"
+        return "transferred to HRSS", s.custody_transferred_on
     if c.delivered_on is not None:
-        return f"delivered {c.delivered_on}"
+        return "delivered", c.delivered_on
     if c.paper_received_on is None:
-        return "reserved for mailing, not received" if c.mailing_reserved_on else "not received"
+        return ("reserved for mailing, not received" if c.mailing_reserved_on else "not received"), None
     if c.mailing_reserved_on is not None:
-        return "at the unit, reserved for mailing"
-    return "at the unit, unclaimed"
+        return "at the unit, reserved for mailing", c.paper_received_on
+    return "at the unit, unclaimed", c.paper_received_on
 
 
-def _certificate_text(c: Candidacy) -> str | None:
+def paper_text(record: dict[str, Any]) -> str:
+    """A paper record as a table cell: the notices' words, the English, the day."""
+    text = record["state"] + (f" {record['on']}" if record["on"] and record["state"] in _DATED else "")
+    return terms.paper(text + (" by HRSS after the custody transfer" if record["by_hrss"] else ""))
+
+
+_DATED = ("handed out", "transferred to HRSS", "delivered")
+
+
+def _certificate(c: Candidacy) -> dict[str, Any] | None:
     if c.certificate_kind is None:
         return None
-    return f"{c.certificate_kind} {c.certificate_no}" + (" (void)" if c.is_void else "")
+    return {"kind": c.certificate_kind, "number": c.certificate_no, "void": c.is_void}
+
+
+def _certificate_text(cert: dict[str, Any] | None) -> str | None:
+    if cert is None:
+        return None
+    return terms.certificate(f"{cert['kind']} {cert['number']}" + (" (void)" if cert["void"] else ""))
 
 
 @candidate.command("show")
@@ -531,7 +555,8 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
             "mailing_reserved_on": c.mailing_reserved_on,
             "delivered_on": c.delivered_on,
             "handed_out_on": c.handed_out_on,
-            "state": paper_state(c, s),
+            "state": _paper(c, s)[0],
+            "by_hrss": paper_record(c, s)["by_hrss"],
         },
         "reissue": {
             "kind": c.reissue_kind,
@@ -542,7 +567,9 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool
         },
         "exceptions": [_departure_text(d) for d in departures_of(c)],
     }
-    if not as_json:  # people read the official term beside the English; --json keeps its values
+    if as_json:
+        record["schema_version"] = JSON_SCHEMA
+    else:  # people read the official term beside the English; --json keeps its values
         for part, key in ((record, "status"), (record, "outcome"), (record["verification"], "result"),
                           (record["supplementary"], "result")):
             part[key] = terms.status(part[key]) if part[key] is not None else None
@@ -585,16 +612,17 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) 
             "passed": c.passed,
             "status": status_text(c, s, on),
             "appeal": _appeal_state(c),
-            "stage": _stage_text(stage(c, s, on)),
-            "certificate": _certificate_text(c),
-            "paper": paper_state(c, s),
+            "stage": _stage_record(c, s, on),
+            "certificate": _certificate(c),
+            "paper": paper_record(c, s),
+            "schema_version": JSON_SCHEMA,
         })
     if as_json:
         emit_json(rows)
     else:
-        table = [{**r, "city": terms.city(r["city"]), "passed": terms.yes_no(r["passed"]), "status": terms.status(r["status"]), "paper": terms.paper(r["paper"]),
-                  "appeal": _APPEAL_SHOWN[r["appeal"]], "certificate": terms.certificate(r["certificate"]),
-                  "stage": terms.next_acts(r["stage"])} for r in rows]
+        table = [{**r, "city": terms.city(r["city"]), "passed": terms.yes_no(r["passed"]), "status": terms.status(r["status"]),
+                  "paper": paper_text(r["paper"]), "appeal": _APPEAL_SHOWN[r["appeal"]],
+                  "certificate": _certificate_text(r["certificate"]), "stage": _stage_text(r["stage"])} for r in rows]
         emit_table(table, ["candidate", "name", "city", "passed", "status", "appeal", "stage", "certificate", "paper"])
 
 

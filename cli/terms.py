@@ -215,7 +215,7 @@ def stage_next(final: bool, acts: list[str] | tuple[str, ...]) -> str:
     return "终态 final" if final else "下一步 next: " + ", ".join(acts)
 
 
-# Where a paper certificate is (cli/lifecycle.paper_state's English text, which JSON keeps as
+# Where a paper certificate is (cli/lifecycle.paper_record's English state, which JSON keeps as
 # documented) → the notices' words first. Matched by prefix: the text ends with a date.
 PAPER: tuple[tuple[str, str], ...] = (
     ("none (e-certificate)", "无纸质证书（电子证书）"),

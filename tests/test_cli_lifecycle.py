@@ -203,10 +203,12 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
 
     listed = run.json("candidate", "list", S1, "--on", "2025-12-01")
     assert [(r["candidate"], r["name"], r["passed"], r["status"], r["certificate"]) for r in listed] == [
-        ("cand.001", "张伟", True, "合格", "pass-proof HN-JZ1-2025-001"),
-        ("cand.002", "李娜", True, "合格", "pass-proof HN-JZ1-2025-002"),
+        ("cand.001", "张伟", True, "合格", {"kind": "pass-proof", "number": "HN-JZ1-2025-001", "void": False}),
+        ("cand.002", "李娜", True, "合格", {"kind": "pass-proof", "number": "HN-JZ1-2025-002", "void": False}),
     ]
-    assert listed[0]["paper"] == "handed out 2025-11-10" and listed[1]["paper"] == "at the unit, unclaimed"
+    assert listed[0]["paper"] == {"state": "handed out", "on": "2025-11-10", "by_hrss": False}
+    assert listed[1]["paper"] == {"state": "at the unit, unclaimed", "on": "2025-11-03", "by_hrss": False}
+    assert {r["schema_version"] for r in listed} == {2} and listed[0]["stage"]["final"] is True
     table = run.ok("candidate", "list", S1).stdout
     assert "张伟" in table and "李娜" in table
 
@@ -247,24 +249,24 @@ def test_list_and_show_on_a_day_leave_out_every_act_dated_later(run: Runner) -> 
            "--on", "2025-12-01")
 
     def columns(day: str) -> list[tuple]:
-        return [(r["candidate"], r["status"], r["certificate"], r["paper"])
-                for r in run.json("candidate", "list", S1, "--on", day)]
+        return [(r["candidate"], r["status"], r["certificate"] and (r["certificate"]["number"], r["certificate"]["void"]),
+                 r["paper"]["state"], r["paper"]["on"]) for r in run.json("candidate", "list", S1, "--on", day)]
 
     assert columns("2025-12-02") == [
-        ("cand.001", "合格", "pass-proof HN-JZ1-2025-001", "handed out 2025-11-10"),
-        ("cand.002", "void", "pass-proof HN-JZ1-2025-002 (void)", "at the unit, unclaimed"),
+        ("cand.001", "合格", ("HN-JZ1-2025-001", False), "handed out", "2025-11-10"),
+        ("cand.002", "void", ("HN-JZ1-2025-002", True), "at the unit, unclaimed", "2025-11-03"),
     ]
     assert columns("2025-11-05") == [
-        ("cand.001", "合格", "pass-proof HN-JZ1-2025-001", "at the unit, unclaimed"),
-        ("cand.002", "合格", "pass-proof HN-JZ1-2025-002", "at the unit, unclaimed"),
+        ("cand.001", "合格", ("HN-JZ1-2025-001", False), "at the unit, unclaimed", "2025-11-03"),
+        ("cand.002", "合格", ("HN-JZ1-2025-002", False), "at the unit, unclaimed", "2025-11-03"),
     ]
     assert columns("2025-07-10") == [
-        ("cand.001", "合格", None, "not received"),
-        ("cand.002", "合格", None, "not received"),
+        ("cand.001", "合格", None, "not received", None),
+        ("cand.002", "合格", None, "not received", None),
     ]
     assert columns("2025-06-14")[0][1] == "awaiting handover"  # scored on D, handed over the next day
-    assert columns("2025-03-10") == [("cand.001", "awaiting result", None, "not received"),
-                                     ("cand.002", "awaiting result", None, "not received")]
+    assert columns("2025-03-10") == [("cand.001", "awaiting result", None, "not received", None),
+                                     ("cand.002", "awaiting result", None, "not received", None)]
     assert run.json("candidate", "list", S1, "--on", "2025-03-09") == []  # registered on 2025-03-10
 
     early = run.json("candidate", "show", two, "--on", "2025-07-10")
@@ -451,8 +453,8 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
 
     rows = {r["candidate"]: r for r in run.json("candidate", "list", S1, "--on", "2025-12-01")}
     assert rows["cand.001"]["status"] == "void" and rows["cand.001"]["certificate"] is None
-    assert rows["cand.002"]["paper"] == "delivered 2025-11-12"
-    assert rows["cand.003"]["certificate"] == "pass-proof HN-JZ1-2025-003 (void)"
+    assert rows["cand.002"]["paper"] == {"state": "delivered", "on": "2025-11-12", "by_hrss": False}
+    assert rows["cand.003"]["certificate"] == {"kind": "pass-proof", "number": "HN-JZ1-2025-003", "void": True}
     human = run.ok("candidate", "show", cheat).stdout
     assert "void.reason" in human and "学历证书系伪造" in human
     _verifies(run)
@@ -522,4 +524,4 @@ def test_listings_show_the_official_terms_beside_the_english(run: Runner) -> Non
     assert (rows["cand.001"]["status"], rows["cand.002"]["status"], rows["cand.003"]["status"]) == ("合格", "视为放弃", "合格")
     assert (rows["cand.001"]["appeal"], rows["cand.003"]["appeal"]) == (None, "upheld")
     assert run.json("candidate", "show", appellant)["appeal"]["decision"] == "申辩成立"
-    assert (rows["cand.001"]["passed"], rows["cand.001"]["city"], rows["cand.001"]["paper"]) == (True, "zhengzhou", "not received")
+    assert (rows["cand.001"]["passed"], rows["cand.001"]["city"], rows["cand.001"]["paper"]["state"]) == (True, "zhengzhou", "not received")
