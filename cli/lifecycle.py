@@ -203,26 +203,45 @@ def ref_of_candidacy(candidacy: Candidacy, sitting: ExamSitting) -> str:
 
 
 
-def _on_day(ref: str, what: str, done: str, on: date) -> InputError:
-    return InputError(f"{what} {ref} was {done} after {on.isoformat()} (--on): nothing to show on that day")
+def _on_day(ref: str, what: str, done: str, on: date, up_to: int | None = None) -> InputError:
+    cut = f" or after notification {up_to} (--as-of)" if up_to is not None else ""
+    return InputError(f"{what} {ref} was {done} after {on.isoformat()} (--on){cut}: nothing to show then")
 
 
-def _sitting_on(ledger: Ledger, ref: str, sid: UUID, on: date) -> ExamSitting:
-    """The sitting as its acts dated on or before ``on`` make it, so no column shows a later act."""
-    s = ledger.sitting_on(sid, on)
+def _sitting_on(ledger: Ledger, ref: str, sid: UUID, on: date, up_to: int | None = None) -> ExamSitting:
+    """The sitting as its acts dated on or before ``on`` make it, so no column shows a later
+    act; with ``up_to``, as the ledger stood at that notification id."""
+    s = ledger.load_many([sid], ExamSitting, on=on, up_to=up_to).get(sid)
     if s is None:
-        raise _on_day(ref, "sitting", "scheduled", on)
+        raise _on_day(ref, "sitting", "scheduled", on, up_to)
     return s
 
 
-def _candidacy_on(ledger: Ledger, ref: str, on: date) -> tuple[Candidacy, ExamSitting]:
-    """The candidacy and its sitting as their acts dated on or before ``on`` make them."""
-    c = ledger.candidacy_on(resolve_candidacy(ledger, ref), on)
+def _candidacy_on(ledger: Ledger, ref: str, on: date, up_to: int | None = None) -> tuple[Candidacy, ExamSitting]:
+    """The candidacy and its sitting as their acts dated on or before ``on`` make them (and
+    recorded up to notification ``up_to``)."""
+    cid = resolve_candidacy(ledger, ref)
+    c = ledger.load_many([cid], Candidacy, on=on, up_to=up_to).get(cid)
     if c is None:
-        raise _on_day(ref, "candidacy", "registered", on)
-    s = ledger.sitting_on(c.sitting_id, on)
-    assert s is not None  # a candidacy is registered on or after its sitting's scheduling
-    return c, s
+        raise _on_day(ref, "candidacy", "registered", on, up_to)
+    return c, _sitting_on(ledger, ref, c.sitting_id, on, up_to)
+
+
+as_of_option = click.option(
+    "--as-of", "as_of", metavar="NOTIFICATION_ID|checkpoint:SIZE|WRITE_TIME",
+    help="Show the ledger as it stood then: only events up to this notification id, the events a recorded "
+         "checkpoint covers, or those written before the first event written after this time (ISO 8601, "
+         "China Standard Time if no offset); as `rebuild --as-of` takes it. Combines with --on.")
+
+
+def _as_of(ledger: Ledger, text: str | None) -> int | None:
+    """``--as-of`` as the last notification id it keeps (None: the whole ledger)."""
+    if text is None:
+        return None
+    from certledger.cli.registers import parse_cut
+    from certledger.projections.projector import cut_position
+
+    return cut_position(ledger, parse_cut(text, ledger))
 
 
 # -- small parsers ------------------------------------------------------------------------------
@@ -507,12 +526,14 @@ def _certificate_text(cert: dict[str, Any] | None) -> str | None:
 @candidate.command("show")
 @candidacy_argument
 @state_on_option
+@as_of_option
 @json_option
 @pass_session
-def candidate_show(session: Session, candidacy_ref: str, on: date, as_json: bool) -> None:
-    """Everything the ledger holds on one candidacy as of --on: acts dated later are left out."""
+def candidate_show(session: Session, candidacy_ref: str, on: date, as_of: str | None, as_json: bool) -> None:
+    """Everything the ledger holds on one candidacy as of --on: acts dated later are left out
+    (and with --as-of, acts recorded after that point)."""
     ledger = session.ledger(read_only=True)
-    c, s = _candidacy_on(ledger, candidacy_ref, on)
+    c, s = _candidacy_on(ledger, candidacy_ref, on, _as_of(ledger, as_of))
     current = c.outcome_on(on, s)
     route = list(c.reissue_route)
     record = {
@@ -590,16 +611,19 @@ _APPEAL_SHOWN = {None: None, "lodged": "申辩中 lodged", "upheld": terms.APPEA
 @candidate.command("list")
 @sitting_argument
 @state_on_option
+@as_of_option
 @json_option
 @pass_session
-def candidate_list(session: Session, sitting_ref: str, on: date, as_json: bool) -> None:
+def candidate_list(session: Session, sitting_ref: str, on: date, as_of: str | None, as_json: bool) -> None:
     """One row per candidacy of SITTING, in registration order, as of --on: every column leaves
-    out acts dated later, and candidacies registered later are not listed."""
+    out acts dated later, and candidacies registered later are not listed. --as-of leaves out
+    what was recorded after that point in the log, in every column too."""
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
-    s = _sitting_on(ledger, sitting_ref, sid, on)
+    up_to = _as_of(ledger, as_of)
+    s = _sitting_on(ledger, sitting_ref, sid, on, up_to)
     rows = []
-    ids = list(ledger.candidacies_of(sid))
-    loaded = ledger.load_many(ids, Candidacy, on=on)  # registered after --on: left out
+    ids = list(ledger.candidacies_of(sid, up_to))
+    loaded = ledger.load_many(ids, Candidacy, on=on, up_to=up_to)  # registered after --on: left out
     for cid in ids:
         c = loaded.get(cid)
         if c is None:

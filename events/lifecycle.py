@@ -17,7 +17,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, RequestEnd, candidacy_id
-from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
+from certledger.domain.certificate_number import CertificateNumber
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import exam
 from certledger.domain.sitting import ExamSitting, sitting_id
@@ -107,17 +107,21 @@ class LifecycleServices:
             raise InputError(f"{aggregate_id} is not a {what}")
         return aggregate
 
-    def load_many(self, ids: Iterable[UUID], kind: type[A], on: date | None = None) -> dict[UUID, A]:
+    def load_many(self, ids: Iterable[UUID], kind: type[A], on: date | None = None,
+                  up_to: int | None = None) -> dict[UUID, A]:
         """The aggregates with these ids that exist (of ``kind``; others are left out), read
         in bounded batches, one query each, every event decoded and checked by the Mapper
         exactly as :meth:`_load` checks it: what imports, bulk acts and listings load with.
         With ``on``, each as its acts dated on or before ``on`` make it (:func:`_folded`);
-        one created after ``on`` is left out."""
+        one created after ``on`` is left out. With ``up_to``, only the events recorded up to
+        that notification id count (the ledger as it stood then: ``--as-of``)."""
         found: dict[UUID, A] = {}
         ids = list(dict.fromkeys(ids))
         for start in range(0, len(ids), LOAD_BATCH):
             events: list[Any] = []
             for row in self.rows.of_streams(ids[start : start + LOAD_BATCH]):
+                if up_to is not None and row.notification_id > up_to:
+                    continue  # a stream's rows come in version order, so what remains is a prefix
                 if events and events[-1].originator_id != row.stream:
                     _keep(found, _folded(events, on), kind)
                     events = []
@@ -186,14 +190,14 @@ class LifecycleServices:
         self.save(sitting)
         return sitting
 
-    def candidacies_of(self, sitting_ref: UUID | str) -> Iterator[UUID]:
+    def candidacies_of(self, sitting_ref: UUID | str, up_to: int | None = None) -> Iterator[UUID]:
         """Ids of the sitting's candidacies, in registration order: the streams whose
         registration names the sitting, found by SQL in the signed bytes (canonical JSON, so
         ``"sitting_id":"<id>"`` cannot appear inside another field's text). A search, not a
         check: each candidacy is verified when it is loaded, and one whose registration names
         another sitting is not this sitting's."""
         wanted = sitting_ref if isinstance(sitting_ref, UUID) else parse_sitting_ref(sitting_ref)
-        found = self.rows.streams_naming(":Candidacy.Registered", f'"sitting_id":"{wanted}"'.encode())
+        found = self.rows.streams_naming(":Candidacy.Registered", f'"sitting_id":"{wanted}"'.encode(), up_to)
         yield from dict.fromkeys(found)  # a row copied under another spelling of its stream id is one candidacy
 
     def _events_of(self, event_class: type) -> Iterator[Any]:

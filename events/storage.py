@@ -357,17 +357,18 @@ class Rows:
         return [Row(r["nid"], r["originator_id"] if isinstance(r["originator_id"], UUID) else UUID(r["originator_id"]),
                     r["originator_version"], r["topic"], bytes(r["state"])) for r in self._execute(sql, params)]
 
-    def streams_naming(self, topic_suffix: str, needle: bytes) -> list[UUID]:
+    def streams_naming(self, topic_suffix: str, needle: bytes, up_to: int | None = None) -> list[UUID]:
         """The streams of the events whose topic ends with ``topic_suffix`` and whose stored
-        state contains ``needle``, in notification order: a search, not a check (the rows'
-        signatures are not verified here; whoever loads the streams verifies them)."""
-        if self.database.backend == "sqlite":
-            sql = (f"SELECT originator_id FROM {self.database.table} WHERE topic LIKE ? AND instr(state, ?) > 0 "
-                   "ORDER BY rowid")
-        else:
-            sql = (f"SELECT originator_id FROM {self.database.table} WHERE topic LIKE ? AND position(?::bytea in state) > 0 "
-                   "ORDER BY notification_id")
-        rows = self._execute(sql, ["%" + topic_suffix, needle])
+        state contains ``needle`` (up to notification ``up_to``), in notification order: a
+        search, not a check (the rows' signatures are not verified here; whoever loads the
+        streams verifies them)."""
+        found = "instr(state, ?) > 0" if self.database.backend == "sqlite" else "position(?::bytea in state) > 0"
+        sql = f"SELECT originator_id FROM {self.database.table} WHERE topic LIKE ? AND {found}"
+        params: list[Any] = ["%" + topic_suffix, needle]
+        if up_to is not None:
+            sql += f" AND {self._id_column} <= ?"
+            params.append(up_to)
+        rows = self._execute(sql + f" ORDER BY {self._id_column}", params)
         return [r["originator_id"] if isinstance(r["originator_id"], UUID) else UUID(r["originator_id"]) for r in rows]
 
     def at(self, notification_id: int) -> RawRow | None:

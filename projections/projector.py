@@ -54,6 +54,24 @@ class Cut:
     written: datetime | None = None
 
 
+def cut_position(ledger: Any, cut: Cut) -> int | None:
+    """The last notification id ``cut`` keeps (None: no cut). A write-time cut keeps the events
+    before the first one written after its moment, in log order, as :func:`catch_up` stops."""
+    if cut.written is None:
+        return cut.nid
+    last = 0
+    for page in ledger.rows.raw_pages(5000, after=None):
+        for row in page:
+            try:
+                written = envelope.open_state(row.state, strict=False).timestamp
+            except (TamperError, ValueError, KeyError) as e:
+                raise TamperError(f"notification {row.notification_id}: its write time cannot be read ({e})") from None
+            if written > cut.written or (cut.nid is not None and row.notification_id > cut.nid):
+                return last
+            last = row.notification_id
+    return last
+
+
 class Sql:
     """One register set's SQL on the ledger's datastore, in either dialect."""
 

@@ -525,3 +525,24 @@ def test_listings_show_the_official_terms_beside_the_english(run: Runner) -> Non
     assert (rows["cand.001"]["appeal"], rows["cand.003"]["appeal"]) == (None, "upheld")
     assert run.json("candidate", "show", appellant)["appeal"]["decision"] == "申辩成立"
     assert (rows["cand.001"]["passed"], rows["cand.001"]["city"], rows["cand.001"]["paper"]["state"]) == (True, "zhengzhou", "not received")
+
+
+def test_list_and_show_as_of_a_notification_id_are_the_listing_of_that_moment(run: Runner) -> None:
+    """Issue 8 item 5: --as-of N shows the ledger as it stood at notification N, in every
+    column: the same as listing it then (on the same business date)."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    one, two = _handed_over(run, S1, ["cand.001", "cand.002"])
+    _publicity(run, S1)
+    then = {"list": run.json("candidate", "list", S1, "--on", "2030-01-01"),
+            "show": run.json("candidate", "show", one, "--on", "2030-01-01")}
+    head = run.json("verify")["report"]["head"]["notification_id"]
+    run.ok("candidate", "verify", one, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-20")
+    run.ok("candidate", "void", two, "--condition", "work-years", "--finding", "工作年限不足", "--as", "hrss",
+           "--on", "2025-06-21")
+    now = run.json("candidate", "list", S1, "--on", "2030-01-01")
+    assert [r["status"] for r in now] == ["合格", "void"] != [r["status"] for r in then["list"]]
+    assert run.json("candidate", "list", S1, "--on", "2030-01-01", "--as-of", str(head)) == then["list"]
+    assert run.json("candidate", "show", one, "--on", "2030-01-01", "--as-of", str(head)) == then["show"]
+    assert run.json("candidate", "show", two, "--on", "2030-01-01", "--as-of", str(head))["status"] != "void"
+    run.refused("candidate", "list", S1, "--as-of", "2025-06-20", message="a business date is not a cut")
+    run.refused("candidate", "show", one, "--as-of", "3", message="--as-of")  # before it was registered
