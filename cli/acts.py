@@ -58,11 +58,15 @@ def _command(declaration: Declaration) -> click.Command:
     assert interface is not None
     term = official_term(declaration.command)
     subject = _subject(declaration)
+    notice_kind = _notice_kind(declaration.event)
     rules = ", ".join(rules_of(declaration.command))
 
     def callback(session: Session, actor: str, on: date, as_json: bool, subject_ref: str | None = None,
                  **given: Any) -> None:
         args = {i.name: _parsed(i, given[i.name]) for i in interface.inputs}
+        signed: dict[str, Any] = {}
+        if notice_kind is not None:  # a publishing act signs the notice it publishes
+            args["notice_for"] = _signing(session, notice_kind, signed)
         if subject == "candidacy":
             ledger, sid = open_candidacy(session, str(subject_ref))
             result = getattr(ledger, interface.service)(actor, sid, on=on, **args)
@@ -74,6 +78,9 @@ def _command(declaration: Declaration) -> click.Command:
             result = getattr(ledger, interface.service)(actor, on=on, **args)
         shown = _SHOWN.get(interface.service)
         detail = shown(Shown(ledger, sid, subject_ref or "", result, args, actor, on, as_json)) if shown else ""
+        if "notice" in signed:
+            detail += (f"; the notice is signed into the act, sha256:{signed['notice']['digest']} "
+                       f"(certledger notices render {notice_kind} --sitting {subject_ref} --published)")
         _done(f"{term} ({interface.command}) {subject_ref or ''}{detail}".replace("  ", " "), actor, on)
 
     callback.__name__ = declaration.command.__name__
@@ -93,6 +100,23 @@ def _command(declaration: Declaration) -> click.Command:
     function = pass_session(function)
     help_text = f"{term}: {interface.english}\n\nPerformed by {interface.by}. Rules: {rules} (certledger rules R-n)."
     return click.command(interface.command.split(" ", 1)[1], help=help_text)(function)
+
+
+def _notice_kind(event: str) -> str | None:
+    from certledger.projections.notices import KIND_OF_EVENT
+
+    return KIND_OF_EVENT.get(event)
+
+
+def _signing(session: Session, kind: str, signed: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+    """The notice a publishing act signs (projections.notices.notice_for), kept to report it."""
+    from certledger.projections.notices import notice_for
+
+    def make(sitting: Any, events: list[Any]) -> dict[str, Any]:
+        signed["notice"] = notice_for(session.ledger(), kind)(sitting, events)
+        return signed["notice"]
+
+    return make
 
 
 def _attach(function: Callable[..., Any], param: click.Parameter) -> Callable[..., Any]:

@@ -32,6 +32,7 @@ from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
 from certledger.domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POSTAL, unit_name
 from certledger.events.importing import Importer, read_table
+from certledger.projections.notices import notice_for
 from certledger.events.checkpoints import RecordedCheckpoint, cosign_checkpoint, record_checkpoint
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
@@ -227,10 +228,13 @@ class DemoRun:
             L.for_each_candidacy(self.passed[code], lambda c, s: c.hand_over(actor=HRSS, sitting=s, on=date(2025, 6, 15)))
             # a provincial exam's announcement sets its own results deadline.
             due = date(2025, 7, 10) if code == "jianzaoshi-2" else None
-            L.publish_publicity(HRSS, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0], verification_due=due)
-            L.publish_publicity(PROVINCE_UNIT, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0])
+            L.publish_publicity(HRSS, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0], verification_due=due,
+                                notice_for=notice_for(L, "publicity"))
+            L.publish_publicity(PROVINCE_UNIT, f"{code}:2025", *PUBLICITY, on=PUBLICITY[0],
+                                notice_for=notice_for(L, "publicity"))
         self.say(f"results released on {D}; {sum(map(len, self.passed.values()))} passed and were handed over to "
-                 f"河南省住房和城乡建设厅 (R-3, R-4); joint publicity {PUBLICITY[0]}..{PUBLICITY[1]} by HRSS and the department (R-5)")
+                 f"河南省住房和城乡建设厅 (R-3, R-4); joint publicity {PUBLICITY[0]}..{PUBLICITY[1]} by HRSS and the department (R-5), each signing "
+                 "the notice it published (certledger notices render publicity --published)")
 
         self._verify_first_round()
         self._appeals_and_supplementary()
@@ -295,9 +299,11 @@ class DemoRun:
                 unreported = self.roles[f"{code}:pending"][-1]
                 self._expect_refusal(lambda: L.record_verification(PROVINCE_UNIT, unreported, Outcome.QUALIFIED, on=date(2025, 7, 1)))
             L.report_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 6, 29))  # R-6, then R-7
-            L.announce_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 7, 2) if code == "jianzaoshi-1" else date(2025, 7, 11))
+            L.announce_verification_results(PROVINCE_UNIT, f"{code}:2025", notice_for=notice_for(L, "results"),
+                                            on=date(2025, 7, 2) if code == "jianzaoshi-1" else date(2025, 7, 11))
         self.say("verification results recorded by the provincial and municipal 住建 units (R-1, R-6): most 合格, "
-                 "some 不合格 citing 工作年限, some 报考条件待核查; one per exam never reported; results reported to HRSS (R-6), then announced (R-7)")
+                 "some 不合格 citing 工作年限, some 报考条件待核查; one per exam never reported; results reported to HRSS (R-6), then announced (R-7), the "
+                 "announcement's notice signed into its act")
 
     def _appeals_and_supplementary(self) -> None:
         # In the order things happen across both sittings: a submission is dated the day it
@@ -390,7 +396,8 @@ class DemoRun:
     def _custody_and_reissue(self) -> None:
         L = self.ledger
         self._expect_refusal(lambda: L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2029, 12, 31)))
-        roster = L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2030, 5, 25))
+        roster = L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2030, 5, 25),
+                                    notice_for=notice_for(L, "custody-roster"))
         collected = self.unclaimed[1]
         L.hand_out(HRSS, collected, on=date(2030, 6, 10))
         self.say(f"2030-05-25, five years after the exam: the {len(roster)} unclaimed certificates are entered in a "

@@ -9,6 +9,7 @@ signed into the publishing act).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,8 +35,14 @@ def notices() -> None:
               help="txt: the announcement as text; html: a printable page; csv: the table only.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of stdout.")
+@click.option("--published", is_flag=True,
+              help="The notice as its publishing act signed it (from the ledger, not the registers), its "
+                   "digest checked; stderr names who published it, when, and where in the log.")
+@click.option("--by", "publisher", metavar="PARTY",
+              help="With --published: the publisher's (the joint publicity has two), default the last.")
 @pass_session
-def render(session: Session, kind: str, sitting_ref: str, fmt: str, output: Path | None) -> None:
+def render(session: Session, kind: str, sitting_ref: str, fmt: str, output: Path | None, published: bool,
+           publisher: str | None) -> None:
     """Render notice KIND for a sitting: """ \
         """publicity (考试成绩合格公示和考后资格核查公告, R-5), results (考后资格核查结果公告, R-7), """ \
         """custody-roster (登记造册, R-17). Same registers, same bytes; the SHA-256 goes to stderr.
@@ -47,6 +54,11 @@ def render(session: Session, kind: str, sitting_ref: str, fmt: str, output: Path
     kind = n.kind_of(kind)
     sid = parse_sitting_ref(sitting_ref)
     ledger = session.ledger(read_only=True)
+    if published:
+        _published(ledger, kind, sid, sitting_ref, fmt, output, publisher)
+        return
+    if publisher is not None:
+        raise InputError("--by names the publisher of a --published notice")
     sql = Sql(ledger)
     sql.require()  # no registers at all: StorageError, exit 4
     position, head = sql.position()[0], sql.head()
@@ -58,12 +70,42 @@ def render(session: Session, kind: str, sitting_ref: str, fmt: str, output: Path
     src = n.load(sql, str(sid))
     if src is None:
         raise InputError(f"no sitting {sitting_ref} in the registers ('certledger sitting schedule' creates one)")
-    sitting = ledger.sitting(sid)
-    due = n.Deadlines(*(d.isoformat() if d else None
-                        for d in (sitting.verification_due, sitting.supplementary_due, sitting.mailing_due)))
-    content = n.render(n.build(kind, src, due), fmt)
+    content = n.render(n.build(kind, src, n.deadlines_of(ledger.sitting(sid))), fmt)
+    _write(content, output)
+    note(f"sha256:{n.digest(content)}  {kind} {sitting_ref} ({fmt}, registers at notification {position})")
+
+
+def _write(content: bytes, output: Path | None) -> None:
     if output is None:
         click.echo(content, nl=False)  # bytes go to the binary stream as they are
     else:
         output.write_bytes(content)
-    note(f"sha256:{n.digest(content)}  {kind} {sitting_ref} ({fmt}, registers at notification {position})")
+
+
+def _published(ledger: Any, kind: str, sid: Any, sitting_ref: str, fmt: str, output: Path | None,
+               publisher: str | None) -> None:
+    """The notice a publishing act signed: read from the sitting's signed events."""
+    from certledger.events import envelope
+    from certledger.projections import notices as n
+
+    event_name = n.PUBLISHED_BY[kind]
+    signed = [e for e in ledger.repository.event_store.get(sid)
+              if type(e).__name__ == event_name and getattr(e, "notice", None) is not None
+              and (publisher is None or e.actor == publisher)]
+    if not signed:
+        by = f" by {publisher}" if publisher else ""
+        raise InputError(f"no {kind} notice{by} is signed into {sitting_ref}'s events (not published yet, or "
+                         "published before certledger signed notices: render it from the registers)")
+    event = signed[-1]
+    notice = n.from_content(kind, event.notice)
+    text = n.render(notice, "txt")
+    row = ledger.rows.read(sid, event.originator_version)
+    signer = envelope.open_state(row.state).signer
+    where = (f"published by {event.actor} on {event.on.isoformat()}, signed with {signer}, notification "
+             f"{row.notification_id}, written {event.timestamp.isoformat()}")
+    if n.digest(text) != event.notice["digest"]:
+        raise InputError(f"the signed {kind} notice ({where}) renders to sha256:{n.digest(text)}, not the "
+                         f"sha256:{event.notice['digest']} signed with it: this certledger renders it differently")
+    _write(text if fmt == "txt" else n.render(notice, fmt), output)
+    note(f"sha256:{event.notice['digest']}  {kind} {sitting_ref}: the notice {where}; its text renders to the "
+         "signed digest")

@@ -10,6 +10,7 @@ the announcements of R-5, R-7 and R-9, and the R-17 custody transfer with its ro
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
@@ -20,6 +21,7 @@ from certledger.domain.calendar import add_days, add_months, add_years, days_inc
 from certledger.domain.departures import generally
 from certledger.domain.errors import InputError
 from certledger.domain.exams import Exam, exam
+from certledger.domain.notice import check_notice
 from certledger.domain.rules import authorised, by_deadline, require
 from certledger.domain.trust import LEDGER_NAMESPACE
 from certledger.domain.units import EXAM_CENTER, HRSS, provincial_unit
@@ -145,7 +147,7 @@ class ExamSitting(DatedAggregate):
                 departure("R-5's 10 days", "each publisher"))))
     def publish_publicity(self, *, actor: str, starts: date, ends: date, on: date,
                           verification_due: date | None = None, supplementary_due: date | None = None,
-                          exception: str | None = None) -> None:
+                          exception: str | None = None, notice: dict[str, Any] | None = None) -> None:
         """R-5: 考试成绩合格公示和考后资格核查公告, published jointly by HRSS and the provincial
         unit: each signs its own publication event; it stands once both have. A publicity
         shorter than 10 days is a departure (一般): each publisher signs its reason.
@@ -166,7 +168,7 @@ class ExamSitting(DatedAggregate):
         verification_due, supplementary_due = self._announced_deadlines(verification_due, supplementary_due, on)
         exception = generally(days >= PUBLICITY_MIN_DAYS, "R-5", f"publicity lasts at least {PUBLICITY_MIN_DAYS} days; {starts}..{ends} is {days}", exception)
         self._publicity_published(actor=actor, starts=starts, ends=ends, on=on, verification_due=verification_due,
-                                  supplementary_due=supplementary_due, exception=exception)
+                                  supplementary_due=supplementary_due, exception=exception, notice=check_notice(notice))
 
     def _announced_deadlines(self, verification_due: date | None, supplementary_due: date | None,
                              on: date) -> tuple[date | None, date | None]:
@@ -222,7 +224,8 @@ class ExamSitting(DatedAggregate):
         "sitting announce-results", "Publish the verification results announcement (R-7).",
         by="the exam's provincial unit", service="announce_verification_results",
         inputs=(departure("R-8's two months (the period this announcement opens)", "the provincial unit"),)))
-    def announce_verification_results(self, *, actor: str, on: date, exception: str | None = None) -> None:
+    def announce_verification_results(self, *, actor: str, on: date, exception: str | None = None,
+                                      notice: dict[str, Any] | None = None) -> None:
         """R-7: the provincial unit's 考后资格核查结果公告. It opens the supplementary
         verification and appeals of R-8's period: after that period only as an exception."""
         authorised(actor, (provincial_unit(self.exam),), "R-7", "announce the verification results")
@@ -247,7 +250,7 @@ class ExamSitting(DatedAggregate):
             f"the window for the supplementary verification and appeals this announcement opens closed on "
             f"{due.isoformat()} ({why}); this act is dated {on.isoformat()}", exception,
         )
-        self._verification_results_announced(actor=actor, on=on, exception=exception)
+        self._verification_results_announced(actor=actor, on=on, exception=exception, notice=check_notice(notice))
 
     @act("SupplementaryResultsSubmitted", rules=("R-9",), term="补充资格核查结果报送", interface=Interface(
         "sitting submit-supplementary", "Submit the supplementary verification results to HRSS (R-9).",
@@ -279,7 +282,8 @@ class ExamSitting(DatedAggregate):
         "sitting transfer-custody", "Register the unclaimed paper certificates in a roster (登记造册) and transfer "
         "them to HRSS, 5 years after the exam ended (R-17). Prints the roster.", by="the unit holding them",
         service="transfer_custody"))
-    def transfer_custody(self, *, actor: str, roster: tuple[UUID, ...], on: date) -> None:
+    def transfer_custody(self, *, actor: str, roster: tuple[UUID, ...], on: date,
+                         notice: dict[str, Any] | None = None) -> None:
         """R-17: after 5 years the provincial unit registers the unclaimed certificates in a
         roster (登记造册) and transfers them to HRSS."""
         authorised(actor, (provincial_unit(self.exam),), "R-17", "transfer unclaimed certificates to HRSS")
@@ -290,7 +294,7 @@ class ExamSitting(DatedAggregate):
             f"{self.exam_end.isoformat()}: transfer from {self.custody_until.isoformat()}, not {on.isoformat()}",
         )
         require(self.custody_transferred_on is None, "R-17", f"custody was transferred on {self.custody_transferred_on}")
-        self._custody_transferred(actor=actor, roster=tuple(roster), on=on)
+        self._custody_transferred(actor=actor, roster=tuple(roster), on=on, notice=check_notice(notice))
 
     # -- events ----------------------------------------------------------------------------
 
@@ -315,7 +319,8 @@ class ExamSitting(DatedAggregate):
 
     @event("PublicityPublished")
     def _publicity_published(self, *, actor: str, starts: date, ends: date, on: date, verification_due: date | None = None,
-                             supplementary_due: date | None = None, exception: str | None = None) -> None:
+                             supplementary_due: date | None = None, exception: str | None = None,
+                             notice: dict[str, Any] | None = None) -> None:
         self.publicity = (starts, ends)
         self.announced_verification_due = verification_due
         self.announced_supplementary_due = supplementary_due
@@ -326,7 +331,8 @@ class ExamSitting(DatedAggregate):
         self.results_reported_on = on
 
     @event("VerificationResultsAnnounced")
-    def _verification_results_announced(self, *, actor: str, on: date, exception: str | None = None) -> None:
+    def _verification_results_announced(self, *, actor: str, on: date, exception: str | None = None,
+                                        notice: dict[str, Any] | None = None) -> None:
         self.results_announced_on = on
 
     @event("SupplementaryResultsSubmitted")
@@ -338,10 +344,23 @@ class ExamSitting(DatedAggregate):
         self.supplementary_announced_on = on
 
     @event("CustodyTransferred")
-    def _custody_transferred(self, *, actor: str, roster: tuple[UUID, ...], on: date) -> None:
+    def _custody_transferred(self, *, actor: str, roster: tuple[UUID, ...], on: date,
+                             notice: dict[str, Any] | None = None) -> None:
         self.custody_transferred_on = on
         self.custody_roster = tuple(roster)
 
+
+
+def _without_notice(fields: dict[str, Any]) -> None:
+    fields["notice"] = None  # written before publishing acts signed their notice
+
+
+# The acts that publish a notice sign its content (version 2, domain.notice); events written
+# before carry none.
+for _publishing in (ExamSitting.PublicityPublished, ExamSitting.VerificationResultsAnnounced,
+                    ExamSitting.CustodyTransferred):
+    _publishing.class_version = 2
+    _publishing.upcast_v1_v2 = staticmethod(_without_notice)
 
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else "(none)"

@@ -7,6 +7,7 @@ Refusals raise before anything is saved, so nothing is recorded.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, TypeVar
@@ -23,6 +24,9 @@ from certledger.domain.exams import exam
 from certledger.domain.sitting import ExamSitting, sitting_id
 
 A = TypeVar("A")
+# Makes the notice a publishing act signs, from the sitting as the act leaves it and its new
+# events (projections.notices.notice_for: the registers as they will stand).
+NoticeFor = Callable[[ExamSitting, list[Any]], dict[str, Any]]
 
 
 def parse_sitting_ref(ref: str) -> UUID:
@@ -228,16 +232,18 @@ class LifecycleServices:
 
     def publish_publicity(self, actor: str, sitting: UUID | str, starts: date, ends: date, on: date,
                           exception: str | None = None, verification_due: date | None = None,
-                          supplementary_due: date | None = None) -> None:
-        self._on_sitting(sitting, lambda s: s.publish_publicity(
+                          supplementary_due: date | None = None, notice_for: NoticeFor | None = None) -> None:
+        self._publishing(sitting, notice_for, lambda s, notice: s.publish_publicity(
             actor=actor, starts=starts, ends=ends, on=on, exception=exception,
-            verification_due=verification_due, supplementary_due=supplementary_due))
+            verification_due=verification_due, supplementary_due=supplementary_due, notice=notice))
 
     def report_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.report_verification_results(actor=actor, on=on))
 
-    def announce_verification_results(self, actor: str, sitting: UUID | str, on: date, exception: str | None = None) -> None:
-        self._on_sitting(sitting, lambda s: s.announce_verification_results(actor=actor, on=on, exception=exception))
+    def announce_verification_results(self, actor: str, sitting: UUID | str, on: date, exception: str | None = None,
+                                      notice_for: NoticeFor | None = None) -> None:
+        self._publishing(sitting, notice_for, lambda s, notice: s.announce_verification_results(
+            actor=actor, on=on, exception=exception, notice=notice))
 
     def submit_supplementary_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.submit_supplementary_results(actor=actor, on=on))
@@ -245,16 +251,32 @@ class LifecycleServices:
     def announce_supplementary_results(self, actor: str, sitting: UUID | str, on: date) -> None:
         self._on_sitting(sitting, lambda s: s.announce_supplementary_results(actor=actor, on=on))
 
-    def transfer_custody(self, actor: str, sitting: UUID | str, on: date) -> tuple[UUID, ...]:
+    def transfer_custody(self, actor: str, sitting: UUID | str, on: date,
+                         notice_for: NoticeFor | None = None) -> tuple[UUID, ...]:
         """R-17: the roster is every certificate of the sitting still unclaimed on ``on``."""
         target = self.sitting(sitting)
         ids = list(self.candidacies_of(target.id))
         loaded = self.load_many(ids, Candidacy)
         roster = tuple(c for c in ids if (loaded.get(c) or self.candidacy(c)).unclaimed_on(on))
-        with self.acting():
-            target.transfer_custody(actor=actor, roster=roster, on=on)
-        self.save(target)
+        self._publishing(target, notice_for, lambda s, notice: s.transfer_custody(
+            actor=actor, roster=roster, on=on, notice=notice))
         return roster
+
+    def _publishing(self, ref: UUID | str | ExamSitting, notice_for: NoticeFor | None,
+                    act: Callable[[ExamSitting, dict[str, Any] | None], Any]) -> None:
+        """An act that publishes a notice. With ``notice_for``, the act is first done on a copy
+        of the sitting, whose new events make the notice it publishes (the registers as the
+        act will leave them); then the act is done for real, signing that notice."""
+        sitting = ref if isinstance(ref, ExamSitting) else self.sitting(ref)
+        notice = None
+        if notice_for is not None:
+            preview = copy.deepcopy(sitting)
+            with self.acting():
+                act(preview, None)  # the rules refuse here, before anything is rendered
+            notice = notice_for(preview, preview.collect_events())
+        with self.acting():
+            act(sitting, notice)
+        self.save(sitting)
 
     # -- one candidacy -----------------------------------------------------------------------
 

@@ -3,8 +3,8 @@
 A notice is built from one sitting's register rows (:func:`load`) into a :class:`Notice` —
 title, paragraphs, one table, signature lines — by a pure function per kind, then rendered
 as text, HTML or CSV (:func:`render`). Nothing here reads the clock or the environment and
-every list is sorted, so the same registers give the same bytes: the SHA-256 of those
-bytes is what a publishing act can later sign (not done yet).
+every list is sorted, so the same registers give the same bytes. A publishing act signs the
+notice's content and the SHA-256 of its text (:func:`notice_for`, ``domain.notice``).
 
 Only masked identity numbers exist in the registers, so only masked ids can appear.
 """
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from certledger.domain.errors import InputError
+from certledger.projections.schema import BY_NAME
 
 FORMATS = ("txt", "html", "csv")
 UNSET = "（未记录）"  # a date the registers do not hold yet
@@ -53,21 +54,70 @@ class Source:
     custody: list[dict[str, Any]]
 
 
-def load(sql: Any, sitting: str) -> Source | None:
+def load(sql: Any, sitting: str, overlay: dict[str, dict[tuple[Any, ...], dict[str, Any]]] | None = None) -> Source | None:
     """The sitting's rows from register set ``sql`` (a projector ``Sql``), or None when the
-    registers hold no such sitting. One read transaction, so the rows are consistent."""
+    registers hold no such sitting. One read transaction, so the rows are consistent.
+    ``overlay``: rows not yet written (by table, by key) that stand in for the stored ones,
+    so a publishing act can see the registers as it will leave them (:func:`notice_for`)."""
+    overlay = overlay or {}
     with sql.transaction(commit=False) as cur:
         found = sql.execute(cur, f"SELECT * FROM {sql.table('sittings')} WHERE sitting = ?", [sitting])
-        if not found:
+        row = overlay.get("sittings", {}).get((sitting,)) or (found[0] if found else None)
+        if row is None:
             return None
 
-        def of(table: str, extra: str = "") -> list[dict[str, Any]]:
-            return sql.execute(
-                cur, f"SELECT * FROM {sql.table(table)} WHERE sitting = ?{extra} ORDER BY candidate, candidacy",
-                [sitting],
-            )
+        def of(table: str, keep: Callable[[dict[str, Any]], bool] = lambda r: True) -> list[dict[str, Any]]:
+            stored = sql.execute(cur, f"SELECT * FROM {sql.table(table)} WHERE sitting = ?", [sitting])
+            key = BY_NAME[table].key
+            rows = {tuple(r[c] for c in key): r for r in stored}
+            rows.update({k: r for k, r in overlay.get(table, {}).items() if r.get("sitting") == sitting})
+            return sorted((r for r in rows.values() if keep(r)), key=lambda r: (str(r["candidate"]), str(r["candidacy"])))
 
-        return Source(found[0], of("candidacies", " AND passed = 1"), of("verification"), of("custody"))
+        return Source(row, of("candidacies", lambda r: r.get("passed") == 1), of("verification"), of("custody"))
+
+
+def deadlines_of(sitting: Any) -> Deadlines:
+    """The deadlines a notice states, from the sitting (domain.sitting.ExamSitting)."""
+    return Deadlines(*(d.isoformat() if d else None
+                       for d in (sitting.verification_due, sitting.supplementary_due, sitting.mailing_due)))
+
+
+def notice_for(ledger: Any, kind: str) -> Callable[[Any, list[Any]], dict[str, Any]]:
+    """What a publishing act of ``kind`` signs (domain.notice): the notice exactly as
+    ``notices render`` prints it once the act is recorded — the live registers, caught up,
+    with the act's own events applied in memory (never written), and the sitting as the act
+    leaves it. Called by the service with that sitting and those events."""
+
+    def make(sitting: Any, events: list[Any]) -> dict[str, Any]:
+        from certledger.projections.projector import Batch, Sql, catch_up
+        from certledger.projections.registers import Event, apply
+
+        catch_up(ledger)
+        sql = Sql(ledger)
+        with sql.transaction(commit=False) as cur:
+            batch = Batch(sql, cur)
+            for e in events:
+                batch.event = Event(0, type(e).__name__, e.originator_id, vars(e), "", e.timestamp)
+                apply(batch, batch.event)
+            overlay = batch.dirty
+        src = load(sql, str(sitting.id), overlay)
+        assert src is not None  # the sitting's own events were just applied
+        return content(build(kind, src, deadlines_of(sitting)))
+
+    return make
+
+
+def content(notice: Notice) -> dict[str, Any]:
+    """A notice as its publishing act signs it (domain.notice), with its text's SHA-256."""
+    return {"title": notice.title, "paragraphs": list(notice.paragraphs), "columns": list(notice.columns),
+            "rows": [list(r) for r in notice.rows], "closing": list(notice.closing),
+            "digest": digest(render(notice, "txt"))}
+
+
+def from_content(kind: str, signed: dict[str, Any]) -> Notice:
+    """The notice a publishing act signed, to render again."""
+    return Notice(kind, signed["title"], tuple(signed["paragraphs"]), tuple(signed["columns"]),
+                  tuple(tuple(r) for r in signed["rows"]), tuple(signed["closing"]))
 
 
 def _d(value: Any) -> str:
@@ -82,7 +132,7 @@ def publicity(src: Source, due: Deadlines) -> Notice:
     """R-5: 考试成绩合格公示和考后资格核查公告 — the passed candidates, and how, where and by
     when post-exam verification happens."""
     s = src.sitting
-    units = sorted({v["unit"] for v in src.verification if v["unit"]})
+    units = _units(src)
     where = "、".join(units) if units else UNSET
     paragraphs = (
         f"{_exam(s)}职业资格考试成绩已于{_d(s['results_released_on'])}发布。根据《关于进一步规范专业技术人员"
@@ -115,7 +165,7 @@ def results(src: Source, due: Deadlines) -> Notice:
     """R-7: 考后资格核查结果公告 — each passed candidate's result; the unqualified may appeal
     (申辩), the pending are called to supplementary verification, both by the R-8 deadline."""
     s = src.sitting
-    units = sorted({v["unit"] for v in src.verification if v["unit"]})
+    units = _units(src)
     where = "、".join(units) if units else UNSET
     counts: dict[str, int] = {}
     for v in src.verification:
@@ -134,7 +184,7 @@ def results(src: Source, due: Deadlines) -> Notice:
         "核查结果（身份证号码已作遮蔽处理）：",
     )
     rows = tuple(
-        (str(i), v["name"], v["masked_id"], v["level"] or "", *_result(v), v["unit"] or "")
+        (str(i), v["name"], v["masked_id"], v["level"] or "", *_result(v), _unit(v["unit"]) if v["unit"] else "")
         for i, v in enumerate(src.verification, 1)
     )
     return Notice("results", f"{_exam(s)}考后资格核查结果公告", paragraphs,
@@ -151,7 +201,7 @@ def custody_roster(src: Source, due: Deadlines) -> Notice:
     unclaimed = [c for c in src.custody
                  if c["status"] in ("held", "transferred") or (c["status"] == "handed-out" and c["custodian"] == "hrss")]
     unclaimed.sort(key=lambda c: str(c["number"]))
-    keepers = sorted({v["unit"] for v in src.verification if v["unit"]})
+    keepers = _units(src)
     transferred = s["custody_transferred_on"]
     paragraphs = (
         f"{_exam(s)}职业资格考试结束于{_d(s['exam_end'])}。根据豫人社函〔2024〕25号，未领取的证书由资格核查部门"
@@ -177,6 +227,10 @@ KINDS: dict[str, tuple[str, str, Callable[[Source, Deadlines], Notice]]] = {
     "results": ("考后资格核查结果公告", "R-7", results),
     "custody-roster": ("登记造册", "R-17", custody_roster),
 }
+# The act that publishes each notice, by its event: the event carries the notice it signed.
+PUBLISHED_BY: dict[str, str] = {"publicity": "PublicityPublished", "results": "VerificationResultsAnnounced",
+                                "custody-roster": "CustodyTransferred"}
+KIND_OF_EVENT = {event: kind for kind, event in PUBLISHED_BY.items()}
 
 
 def kind_of(text: str) -> str:
@@ -192,7 +246,22 @@ def build(kind: str, src: Source, due: Deadlines) -> Notice:
 
 
 def _issuers(by: str | None) -> list[str]:
-    return [p.strip() for p in (by or "").split(",") if p.strip()] or [UNSET]
+    return [_unit(p.strip()) for p in (by or "").split(",") if p.strip()] or [UNSET]
+
+
+def _units(src: Source) -> list[str]:
+    """The verification units of the sitting's candidates, by their official names."""
+    return sorted({_unit(v["unit"]) for v in src.verification if v["unit"]})
+
+
+def _unit(party: str) -> str:
+    """A unit as a notice names it: its official name (河南省住房和城乡建设厅), not its id."""
+    from certledger.domain.units import unit_name
+
+    try:
+        return unit_name(party)[0]
+    except KeyError:  # a party outside the table: its id, as recorded
+        return party
 
 
 # -- rendering ---------------------------------------------------------------------------------
