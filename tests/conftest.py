@@ -16,10 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from certledger.events.ledger import Ledger
-from certledger.events.storage import parse_database_url
-from certledger.events.verify import Report, verify_ledger
-from tests.helpers import World
+from tests.helpers import World, assert_verifies
 
 if TYPE_CHECKING:
     from tests.lifecycle_world import LifeWorld
@@ -80,12 +77,7 @@ def _verified_after(w, db_url: str, request: pytest.FixtureRequest):
     try:
         yield w
         if not w.tampered and not getattr(request.node, "rep_call_failed", True):  # no call: setup failed
-            check = Ledger(parse_database_url(db_url), verify_on_read=False, read_only=True)
-            try:
-                findings = list(verify_ledger(check, Report()))
-            finally:
-                check.close()
-            assert findings == [], [f.describe() for f in findings]
+            assert_verifies(db_url)
     finally:
         w.close()
 

@@ -103,3 +103,15 @@ class World:
 
     def close(self) -> None:
         self.ledger.close()
+
+
+def assert_verifies(db_url: str) -> None:
+    """``verify`` over the whole ledger at ``db_url`` finds nothing (a read-only replay)."""
+    from certledger.events.verify import Report, verify_ledger
+
+    check = Ledger(parse_database_url(db_url), verify_on_read=False, read_only=True)
+    try:
+        findings = list(verify_ledger(check, Report()))
+    finally:
+        check.close()
+    assert findings == [], [f.describe() for f in findings]

@@ -32,11 +32,10 @@ from certledger.domain.candidacy import Candidacy, candidacy_id
 from certledger.domain.units import unit_name
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
-from certledger.events.verify import Report, verify_ledger
 from certledger.signing.keys import new_private_key
 from certledger.signing.keystore import KeyStore
 from certledger.signing.wallet import Wallet
-from tests.helpers import PASSPHRASE, TEST_KDF_ROUNDS
+from tests.helpers import PASSPHRASE, TEST_KDF_ROUNDS, assert_verifies
 from tests.lifecycle_world import COMPARISON_OK, D, EXAM_END, UNITS
 
 IMPORT_ROWS = int(os.environ.get("IMPORT_ROWS", "1000"))
@@ -145,13 +144,9 @@ def event_count(db_url: str) -> int:
         ledger.close()
 
 
-def assert_verifies(db_url: str) -> None:
-    check = Ledger(parse_database_url(db_url), verify_on_read=False, read_only=True)
-    try:
-        findings = list(verify_ledger(check, Report()))
-    finally:
-        check.close()
-    assert findings == [], [f.describe() for f in findings]
+def assert_scores_imported(db_url: str, sid: UUID, n: int) -> None:
+    """Every candidate's result as score_rows gives it, recorded once; the ledger verifies."""
+    assert_scores_imported(db_url, sid, n)
 
 
 def second_database(db_url: str, tmp_path: Path) -> str:
@@ -218,7 +213,7 @@ def test_import_equals_recording_one_by_one(db_url: str, tmp_path: Path, fmt: st
 
 def test_bad_rows_are_reported_and_nothing_is_written(db_url: str, tmp_path: Path) -> None:
     n = 20
-    sid = make_ledger(db_url, tmp_path / "keys", n)
+    make_ledger(db_url, tmp_path / "keys", n)
     rows = score_rows(n)
     rows[2] = [rows[2][0], "也许", rows[2][2]]  # not a result
     rows[4] = ["cand.99999", "合格", "综合=70"]  # not registered
@@ -296,9 +291,7 @@ def test_killed_importer_rerun_gives_the_same_ledger(db_url: str, tmp_path: Path
     out, err = final.communicate(timeout=300)
     assert final.returncode == 0, err
     assert event_count(db_url) == base + n
-    expected = {c: (r == "合格", D, tuple(tuple(p.split("=")) for p in s.split("；"))) for c, r, s in score_rows(n)}
-    assert scores_state(db_url, sid, n) == expected
-    assert_verifies(db_url)
+    assert_scores_imported(db_url, sid, n)
     print(f"\n{kills} importers killed with SIGKILL; the re-run recorded the rest")
 
 
@@ -315,9 +308,7 @@ def test_two_importers_at_once_lose_and_duplicate_nothing(db_url: str, tmp_path:
     assert recorded == n, [r[0] for r in results]
     print("\n" + " | ".join(out.strip() for out, _, _ in results))
     assert event_count(db_url) == base + n
-    expected = {c: (r == "合格", D, tuple(tuple(p.split("=")) for p in s.split("；"))) for c, r, s in score_rows(n)}
-    assert scores_state(db_url, sid, n) == expected
-    assert_verifies(db_url)
+    assert_scores_imported(db_url, sid, n)
 
 
 def test_unreadable_files_and_kinds_not_yet_recorded_are_refused(db_url: str, tmp_path: Path) -> None:
@@ -439,9 +430,7 @@ def test_an_importer_that_loses_the_race_checks_again_and_writes_nothing_twice(d
         one.close()
         two.close()
     assert event_count(db_url) == base + n
-    expected = {c: (r == "合格", D, tuple(tuple(p.split("=")) for p in s.split("；"))) for c, r, s in score_rows(n)}
-    assert scores_state(db_url, sid, n) == expected
-    assert_verifies(db_url)
+    assert_scores_imported(db_url, sid, n)
 
 
 def test_a_refusal_report_that_cannot_be_written_is_one_error_line(db_url: str, tmp_path: Path) -> None:
