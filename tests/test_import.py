@@ -146,7 +146,9 @@ def event_count(db_url: str) -> int:
 
 def assert_scores_imported(db_url: str, sid: UUID, n: int) -> None:
     """Every candidate's result as score_rows gives it, recorded once; the ledger verifies."""
-    assert_scores_imported(db_url, sid, n)
+    expected = {c: (r == "合格", D, tuple(tuple(p.split("=")) for p in s.split("；"))) for c, r, s in score_rows(n)}
+    assert scores_state(db_url, sid, n) == expected
+    assert_verifies(db_url)
 
 
 def second_database(db_url: str, tmp_path: Path) -> str:
