@@ -69,13 +69,12 @@ def _command(declaration: Declaration) -> click.Command:
             args["notice_for"] = _signing(session, notice_kind, signed)
         if subject == "candidacy":
             ledger, sid = open_candidacy(session, str(subject_ref))
-            result = getattr(ledger, interface.service)(actor, sid, on=on, **args)
         elif subject == "sitting":
             ledger, sid = open_sitting(session, str(subject_ref))
-            result = getattr(ledger, interface.service)(actor, sid, on=on, **args)
         else:
             ledger, sid = session.ledger(), None
-            result = getattr(ledger, interface.service)(actor, on=on, **args)
+        service = getattr(ledger, interface.service)
+        result = service(actor, on=on, **args) if sid is None else service(actor, sid, on=on, **args)
         shown = _SHOWN.get(interface.service)
         detail = shown(Shown(ledger, sid, subject_ref or "", result, args, actor, on, as_json)) if shown else ""
         if "notice" in signed:
