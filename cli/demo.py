@@ -330,8 +330,9 @@ class DemoRun:
         # candidate's own 合格: the results announcement (or the appeal decision) here, the
         # supplementary results announcement for those qualified in that round (below).
         sitting = L.sitting("jianzaoshi-1:2025")
-        announced = [cid for cid in self._qualified("jianzaoshi-1", date(2025, 7, 30))
-                     if L.candidacy(cid).qualified_announced_on(sitting) is not None]
+        qualified = self._qualified("jianzaoshi-1", date(2025, 7, 30))
+        loaded = self._loaded(qualified)
+        announced = [cid for cid in qualified if loaded[cid].qualified_announced_on(sitting) is not None]
         self.mailed = set(announced[: len(announced) // 3])
         L.for_each_candidacy(announced[: len(announced) // 3], lambda c, s: c.reserve_mailing(
             actor=HRSS, sitting=s, address_ref=self._address(), on=date(2025, 7, 30)))
@@ -358,8 +359,13 @@ class DemoRun:
 
     def _qualified(self, code: str, on: date) -> list:
         sitting = self.ledger.sitting(f"{code}:2025")
+        loaded = self._loaded(self.passed[code])
         return [cid for cid in self.passed[code]
-                if (c := self.ledger.candidacy(cid)).outcome_on(on, sitting) == Outcome.QUALIFIED and not c.is_void]
+                if (c := loaded[cid]).outcome_on(on, sitting) == Outcome.QUALIFIED and not c.is_void]
+
+    def _loaded(self, ids: list) -> dict:
+        """The candidacies, read in batches (load_many), each event's signature checked."""
+        return self.ledger.load_many(ids, Candidacy)
 
     def _sanctions(self) -> None:
         L = self.ledger
@@ -464,8 +470,9 @@ class DemoRun:
         for code, ids in self.ids.items():
             sitting = self.ledger.sitting(f"{code}:2025")
             counts: Counter[str] = Counter()
+            loaded = self._loaded(ids)
             for cid in ids:
-                c = self.ledger.candidacy(cid)
+                c = loaded[cid]
                 status = c.outcome_on(date(2030, 6, 1), sitting)
                 counts["passed"] += bool(c.passed)
                 counts[str(status.value if isinstance(status, Outcome) else status)] += 1
