@@ -67,6 +67,9 @@ def cut_position(ledger: Any, cut: Cut) -> int | None:
             except (TamperError, ValueError, KeyError) as e:
                 raise TamperError(f"notification {row.notification_id}: its write time cannot be read ({e})") from None
             if written > cut.written or (cut.nid is not None and row.notification_id > cut.nid):
+                # The row that ends the cut decides what is left out: it must be authentic.
+                _decode(ledger, {"nid": row.notification_id, "originator_id": row.stream,
+                                 "originator_version": row.version, "topic": row.topic, "state": row.state})
                 return last
             last = row.notification_id
     return last

@@ -546,3 +546,29 @@ def test_list_and_show_as_of_a_notification_id_are_the_listing_of_that_moment(ru
     assert run.json("candidate", "show", two, "--on", "2030-01-01", "--as-of", str(head))["status"] != "void"
     run.refused("candidate", "list", S1, "--as-of", "2025-06-20", message="a business date is not a cut")
     run.refused("candidate", "show", one, "--as-of", "3", message="--as-of")  # before it was registered
+
+
+def test_as_of_a_write_time_is_not_moved_by_a_forged_write_time(run: Runner) -> None:
+    """The row that ends a write-time cut decides what is left out: a row whose signed write
+    time was edited to end the cut early is refused, not obeyed."""
+    from tests.test_registers import _raw_sql
+
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    _handed_over(run, S1, ["cand.001", "cand.002"])
+    moment = "2099-01-01T00:00:00+08:00"  # after every event: the whole ledger
+    whole = run.json("candidate", "list", S1, "--as-of", moment)
+    assert len(whole) == 2
+    ledger = Ledger(parse_database_url(run.db_url), verify_on_read=False, read_only=True)
+    try:
+        row = ledger.rows.at(ledger.rows.count() - 2)
+        table = ledger.database.table
+    finally:
+        ledger.close()
+    stamp = orjson.loads(row.state[64:])["payload"]["timestamp"]
+    forged = row.state.replace(stamp.encode(), ("2100" + stamp[4:]).encode(), 1)  # a valid time, long after
+    where = f"WHERE originator_id = '{row.stream}' AND originator_version = {row.version}"
+    data = f"X'{forged.hex()}'" if "://" not in run.db_url else f"'\\x{forged.hex()}'::bytea"
+    _raw_sql(run.db_url, f"UPDATE {table} SET state = {data} {where}")
+    result = run("candidate", "list", S1, "--as-of", moment)
+    assert result.exit_code != 0 and result.stdout == "" and "signature" in result.stderr, result.output
+    assert "cannot be read" not in result.stderr  # refused for its signature, not for its shape
