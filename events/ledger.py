@@ -31,6 +31,7 @@ from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
 from certledger.events.keyring_cache import KeyringCache
 from certledger.events.mapper import SignedMapper
+from certledger.events.processing import CollectedEvents
 from certledger.events.merkle_log import MerkleLog
 from certledger.events.receipts import Receipt
 from certledger.events.recorders import TRUST_VERSION, KeyringMoved, with_guarded_recorder
@@ -133,6 +134,17 @@ class Ledger(LifecycleServices, Application[UUID]):
         return self.mapper
 
     # -- saving -----------------------------------------------------------------------------
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """The library's ``Application.save``, step for step, collecting with
+        :class:`events.processing.CollectedEvents` (no Protocol checks per aggregate)."""
+        processing_event = CollectedEvents()
+        processing_event.collect_events(*objs, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, still called
+        return recordings
 
     def _record(self, processing_event: Any) -> Any:
         """Sign against the trust registry as it stands (another process may have revoked
