@@ -40,3 +40,21 @@ def test_a_save_of_many_aggregates_writes_every_event(world: World) -> None:
     recordings = world.ledger.save(*memos)
     assert world.count() - before == len(recordings) == 105
     assert [r.domain_event.originator_id for r in recordings][:3] == [memos[0].id, memos[0].id, memos[1].id]
+
+
+def test_a_save_reads_the_heads_it_lacks_in_one_query(world: World) -> None:
+    """Streams whose last digest the mapper no longer holds (its cache is bounded) are
+    chained from heads read in one query, not one query each; verify (the fixture) checks
+    every chain link."""
+    memos = [Memo.write(actor="dept.zhujian.henan", text=f"m{i}", value=i) for i in range(70)]
+    world.ledger.save(*memos)
+    world.ledger.mapper_.heads.clear()
+    fetched = []
+    one_by_one = world.ledger.mapper_.fetch_stored
+    world.ledger.mapper_.fetch_stored = lambda stream, version: fetched.append(stream) or one_by_one(stream, version)
+    for memo in memos:
+        memo.amend(actor="dept.zhujian.henan", text="amended")
+        memo.amend(actor="dept.zhujian.henan", text="twice")
+    world.ledger.save(*memos)
+    assert fetched == []
+    assert all(world.ledger.mapper_.holds_head(m.id, 3) for m in memos)
