@@ -114,6 +114,15 @@ class SignedMapper(Mapper[UUID]):
             raise SigningError(f"cannot chain version {version} of {stream}: version {version - 1} not found")
         return envelope.digest(stored.state)
 
+    def holds_head(self, stream: UUID, version: int) -> bool:
+        """Whether the digest of ``stream``'s event ``version`` is cached as its head."""
+        head = self.heads.get(stream)
+        return head is not None and head[0] == version
+
+    def remember_head(self, stream: UUID, version: int, digest: str) -> None:
+        """Cache a stream's head read from the store (the Ledger reads many at once)."""
+        self._remember(stream, version, digest)
+
     def forget(self, streams: list[UUID]) -> None:
         """Drop cached heads, e.g. after a failed save left them ahead of the database."""
         for stream in streams:

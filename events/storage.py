@@ -42,6 +42,16 @@ PG_OPTIONS = "CERTLEDGER_PG_OPTIONS"
 # libpq's options the URL may not set: they are the URL's own parts.
 _PG_URL_PARTS = {"dbname", "host", "hostaddr", "port", "user", "password"}
 _PG_READ_ONLY = "-c default_transaction_read_only=on"
+_PG_STATEMENT_TIMEOUT = "-c statement_timeout=120s"
+_PG_CLIENT_DEFAULTS = {
+    "connect_timeout": "5",
+    "application_name": "certledger",
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "60000",  # ms: data sent but unacknowledged this long: give up
+}
 _FACTORIES = {
     "sqlite": "certledger.events.sqlite_store:SQLiteStore",
     "postgres": "certledger.events.postgres_store:PostgresStore",
@@ -68,10 +78,21 @@ class Database:
         return f"PostgreSQL database {self.env['POSTGRES_DBNAME']} on {self.env['POSTGRES_HOST']}:{self.env['POSTGRES_PORT']}"
 
     def connect_options(self, *, read_only: bool) -> dict[str, str]:
-        """PostgreSQL: libpq options for every connection, beyond host, port, user, db."""
-        options = {"connect_timeout": "5", "application_name": "certledger", **dict(self.options)}
+        """PostgreSQL: libpq options for every connection, beyond host, port, user, db.
+
+        With the defaults, no command waits forever (each can be overridden in the URL):
+        the server cancels a statement after ``statement_timeout`` (one page of a read, one
+        save of at most ``MAX_EVENTS_PER_SAVE`` events take well under a second), the
+        library's lock and idle-in-transaction timeouts cover lock waits and a client gone
+        quiet mid-transaction, and TCP keepalives plus ``tcp_user_timeout`` let the client
+        notice a server or network that vanished (without them a read on a dead
+        connection blocks until the kernel gives up, which can be hours)."""
+        options = {**_PG_CLIENT_DEFAULTS, **dict(self.options)}
+        extra = [] if "statement_timeout" in options.get("options", "") else [_PG_STATEMENT_TIMEOUT]
         if read_only:
-            options["options"] = f"{options.get('options', '')} {_PG_READ_ONLY}".strip()
+            extra.append(_PG_READ_ONLY)
+        if extra:
+            options["options"] = " ".join([options.get("options", ""), *extra]).strip()
         return options
 
 

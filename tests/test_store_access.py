@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from eventsourcing.persistence import OperationalError
 
 from certledger.cli.main import cli
 from certledger.domain.errors import StorageError
@@ -346,3 +347,30 @@ def test_each_command_opens_the_store_as_it_needs(ledger_url: str, tmp_path: Pat
                       "--name", "X").exit_code == 0
     refused(certledger(ledger_url, tmp_path / "keys", "init"), 2, "already holds a ledger")
     assert opened == [(False, False), (False, True)]
+
+
+@postgres_only
+def test_no_connection_waits_forever(ledger_url: str) -> None:
+    """Every connection carries a statement timeout (unless the URL sets its own), the
+    library's idle-in-transaction and lock timeouts, and TCP keepalives; a statement that
+    outlasts its timeout is cancelled by the server, not waited on."""
+
+    ledger = Ledger(parse_database_url(ledger_url))
+    try:
+        with ledger.recorder.datastore.get_connection() as conn:
+            values = {n: conn.execute(f"SELECT current_setting('{n}') AS v").fetchone()["v"]
+                      for n in ("statement_timeout", "idle_in_transaction_session_timeout")}
+            conninfo = conn.info.get_parameters()
+    finally:
+        ledger.close()
+    assert values == {"statement_timeout": "2min", "idle_in_transaction_session_timeout": "5s"}
+    # The client's own socket options (the server's settings of the same names are its side).
+    assert (conninfo["keepalives"], conninfo["keepalives_idle"], conninfo["tcp_user_timeout"]) == ("1", "30", "60000")
+
+    short = Ledger(parse_database_url(f"{ledger_url}?options=-c%20statement_timeout%3D200"))
+    try:
+        with pytest.raises(OperationalError, match="statement timeout"):
+            with short.recorder.datastore.get_connection() as conn:
+                conn.execute("SELECT pg_sleep(5)")
+    finally:
+        short.close()
