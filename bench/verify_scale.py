@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/verify_scale.py [--events 100000] [--backend sqlite|postgres|both] [--repeat 2]
     .venv/bin/python bench/verify_scale.py --events 1000000
-    .venv/bin/python bench/verify_scale.py --cli /work/main/.venv/bin/certledger   # another checkout: before
+    .venv/bin/python bench/verify_scale.py --baseline-cli /work/main/.venv/bin/certledger   # before/after, same runs
 
 The ledger is the demo's (`certledger demo --candidates N`: trust events, two sittings, many
 candidacy streams, predecessors across pages), about 5.63 events per candidate. It is built
@@ -12,7 +12,7 @@ both). Each run, alternating the order and repeating (after a warm-up verify):
 
 - raw Ed25519 verify rate (cryptography, one core, a stored event's message size) × cores;
 - ``certledger verify --json --jobs 1`` and ``--jobs <cores>`` as a user runs them (a fresh
-  process), their events/s, its ratio to raw × cores (issue 10: ≥ 0.85), and the peak RSS of
+  process; with ``--baseline-cli`` another checkout's too, interleaved), their events/s, its ratio to raw × cores (issue 10: ≥ 0.85), and the peak RSS of
   the verify process and of its workers (``resource.getrusage(RUSAGE_CHILDREN)`` of a
   wrapper process per run; issue 10: flat from 100k to 1M events).
 
@@ -106,9 +106,9 @@ def _build(args: list[str], events: int) -> None:
     print(f"  built in {time.perf_counter() - start:.0f} s", flush=True)
 
 
-def run_verify(db: str, jobs: int) -> dict:
+def run_verify(db: str, jobs: int, cli: str | None = None) -> dict:
     env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="certledger-bench-cache-")}
-    wrapper = subprocess.run([sys.executable, "-c", _WRAPPER, CLI, "--db", db, "verify", "--json", "--jobs", str(jobs)],
+    wrapper = subprocess.run([sys.executable, "-c", _WRAPPER, cli or CLI, "--db", db, "verify", "--json", "--jobs", str(jobs)],
                              capture_output=True, text=True, env=env)
     result = json.loads(wrapper.stdout)
     if result["rc"] != 0:
@@ -117,22 +117,25 @@ def run_verify(db: str, jobs: int) -> dict:
     return {"events": report["events"], "seconds": result["seconds"], "peak_mb": result["peak_kb"] / 1024}
 
 
-def bench(backend: str, events: int, repeat: int, cores: int, rebuild: bool) -> None:
+def bench(backend: str, events: int, repeat: int, cores: int, rebuild: bool, baseline: str | None) -> None:
     db = ledger_for(backend, events, rebuild)
     warm = run_verify(db, cores)
     print(f"{backend}: {warm['events']:,} events ({db})", flush=True)
+    clis = {"this": CLI, **({"baseline": baseline} if baseline else {})}
     for n in range(repeat):
-        order = [1, cores] if n % 2 == 0 else [cores, 1]
+        runs = [(label, jobs) for label in clis for jobs in (1, cores)]
+        if n % 2:
+            runs.reverse()  # alternate the order, as the load on the machine moves
         raw = raw_verify_rate()
+        figures = {run: run_verify(db, run[1], clis[run[0]]) for run in runs}
+        raw = (raw + raw_verify_rate()) / 2  # before and after
         ceiling = raw * cores
-        figures = {jobs: run_verify(db, jobs) for jobs in order}
-        raw = (raw + raw_verify_rate()) / 2  # before and after, as the load on the machine moves
-        ceiling = raw * cores
-        for jobs in sorted(figures):
-            f = figures[jobs]
+        for label, jobs in sorted(figures):
+            f = figures[(label, jobs)]
             rate = f["events"] / f["seconds"]
-            print(f"  run {n + 1} verify --jobs {jobs}: {f['seconds']:6.1f} s {rate:8,.0f} ev/s = {rate / ceiling:.2f} of "
-                  f"raw verify x {cores} ({raw:,.0f}/s x {cores}); peak RSS {f['peak_mb']:.0f} MB", flush=True)
+            print(f"  run {n + 1} {label:>8} verify --jobs {jobs}: {f['seconds']:6.1f} s {rate:8,.0f} ev/s = "
+                  f"{rate / ceiling:.2f} of raw verify x {cores} ({raw:,.0f}/s x {cores}); peak RSS {f['peak_mb']:.0f} MB",
+                  flush=True)
 
 
 def main() -> None:
@@ -142,13 +145,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="the cores to compare against")
     parser.add_argument("--rebuild", action="store_true", help="build the ledgers again")
-    parser.add_argument("--cli", default=CLI, help="the certledger to measure (another checkout's: a before/after)")
+    parser.add_argument("--cli", default=CLI, help="the certledger to measure")
+    parser.add_argument("--baseline-cli", help="another checkout's certledger, measured in the same runs (before/after)")
     args = parser.parse_args()
     _use(args.cli)
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     print(f"raw Ed25519 verify (cryptography, one core): {raw_verify_rate():,.0f}/s; {args.jobs} cores", flush=True)
     for backend in backends:
-        bench(backend, args.events, args.repeat, args.jobs, args.rebuild)
+        bench(backend, args.events, args.repeat, args.jobs, args.rebuild, args.baseline_cli)
 
 
 if __name__ == "__main__":
