@@ -184,6 +184,13 @@ def declarations(event_class: type) -> list[Declaration]:
     return []
 
 
+def declaring_modules() -> list[str]:
+    """The modules that declared acts in this process: importing them declares the same acts
+    elsewhere (a worker replaying events must know exactly the acts its caller knows)."""
+    commands = [d.command for d in _PENDING] + [d.command for found in _DECLARED.values() for d in found]
+    return sorted({c.__module__ for c in commands if c.__module__ != "__main__"})
+
+
 def official_term(command: Callable[..., Any]) -> str:
     """The notices' own name of the act a command is declared as (``@act(term=…)``); the
     declarations of one command joined with " / " where it records more than one event."""

@@ -32,11 +32,9 @@ aggregate states (a stream that falls out of it is rebuilt from its rows when ne
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,11 +46,10 @@ from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID
 from certledger.events import envelope
 from certledger.events.checkpoints import trust_head_at
-from certledger.events.checks import check_rows
 from certledger.events.ledger import Ledger
-from certledger.events.storage import RawRow, canonical_stream_text
-from certledger.events.verify_rows import parse_row
-from certledger.events.verify_streams import Replay
+from certledger.events.storage import RawRow
+from certledger.events.verify_rows import TimeLine
+from certledger.events.verify_workers import Checked, Partition, Router, Workers
 from certledger.events import verify_since
 from certledger.events.merkle import Frontier
 from certledger.events.verify_log import LogPass, LogSummary
@@ -159,8 +156,11 @@ def verify_ledger(
 ) -> Iterator[Finding]:
     """Yield a :class:`Finding` for each bad row, in notification order; fill ``report``.
 
-    With ``jobs > 1`` the Ed25519 checks of each page run in that many worker processes
-    (cryptography holds the GIL while verifying); at most ``jobs + 1`` pages are in flight.
+    With ``jobs > 1`` every per-row check (parsing, signature, key, chain, the act's rules)
+    runs in that many worker processes, each owning a share of the streams
+    (:mod:`events.verify_workers`); this process reads the pages, keeps the ledger's time line
+    and Merkle log, and merges the findings in notification order. At most ``jobs + 1`` pages
+    are in flight.
     """
     started = time.perf_counter()
     trust = replay_trust(ledger, pinned_root)
@@ -172,30 +172,35 @@ def verify_ledger(
     _describe_trust(report, trust, ledger, pinned_root)
     backend = ledger.database.backend
     since = verify_since.start(ledger, trust.registry, trust.ledger_id, since_note) if since_note is not None else None
-    replay = Replay(ledger, trust, consulted=since.touched if since is not None else None)
     log = LogPass(trust.registry, trust.ledger_id, backend, kept_checkpoint, summary=report.log,
                   frontier=since.frontier if since else Frontier(), trust_head=_covered_trust_head(ledger, since))
     yield from _ledger_findings(report, log.open_kept())
     after = since.boundary if since else None
-    pool = _worker_pool(jobs)
-    in_flight: deque[tuple[list[_Checked], Any, int]] = deque()
+    router = Router(jobs)
+    time_line = TimeLine(real_clock=trust.registry.clock != clock.SIMULATED)
+    workers = Workers(ledger.database, trust, jobs, since is not None) if jobs > 1 else None
+    partition = Partition(ledger, trust, since=since is not None) if workers is None else None
+    in_flight: deque[tuple[list[RawRow], list[int] | None, list[list[Checked]] | None]] = deque()
     try:
         for page in ledger.rows.raw_pages(page_size, after=after):
             if since is not None:
                 for row in page:
                     verify_since.touch(since, row, backend)
-            replay.streams.prefetch(_continued_streams(page, backend), page[0].notification_id)
-            checked = [_check_row(row, backend, trust, replay) for row in page]
-            signature_jobs = [c.job for c in checked if c.job is not None]
-            results = pool.submit(check_rows, signature_jobs) if pool else check_rows(signature_jobs)
-            in_flight.append((checked, results, len(page)))
-            while len(in_flight) > (jobs if pool else 0):
-                yield from _finish(in_flight.popleft(), report, progress, log)
+            first = page[0].notification_id
+            if partition is not None:
+                in_flight.append((page, None, [partition.check_page(first, [(row, True) for row in page])]))
+            else:
+                assert workers is not None
+                shares, owners = router.split(page)
+                workers.send(first, shares)
+                in_flight.append((page, owners, None))
+            while len(in_flight) > (jobs if workers else 0):
+                yield from _finish(*in_flight.popleft(), workers, report, progress, log, time_line, since)
         while in_flight:
-            yield from _finish(in_flight.popleft(), report, progress, log)
+            yield from _finish(*in_flight.popleft(), workers, report, progress, log, time_line, since)
     finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
+        if workers is not None:
+            workers.close()
     yield from _ledger_findings(report, log.finish())
     if since is not None:
         latest = (report.log.latest_size, report.log.latest_root) if report.log.latest_size is not None else None
@@ -239,23 +244,6 @@ def _without_genesis(ledger: Ledger, trust: TrustPass, report: Report) -> Iterat
         yield Finding(nid, str(TRUST_REGISTRY_ID), row.version if row else None, topic, tuple(problems[nid]))
 
 
-def _continued_streams(page: list[RawRow], backend: str) -> set[UUID]:
-    """The (canonically spelled) streams whose earlier versions lie before this page."""
-    first = {}
-    for row in page:
-        if isinstance(row.stream, str) and type(row.version) is int and row.stream not in first:
-            first[row.stream] = row.version
-    streams = set()
-    for text, version in first.items():
-        try:
-            stream = UUID(text)
-        except ValueError:
-            continue
-        if version > 1 and text == canonical_stream_text(backend, stream) and stream != TRUST_REGISTRY_ID:
-            streams.add(stream)
-    return streams
-
-
 def _describe_trust(report: Report, trust: TrustPass, ledger: Ledger, pinned_root: str | None) -> None:
     registry = trust.registry
     assert registry is not None
@@ -268,38 +256,6 @@ def _describe_trust(report: Report, trust: TrustPass, ledger: Ledger, pinned_roo
     report.revoked_keys = sum(1 for k in registry.keys.values() if k.revoked_at is not None)
     report.current_root_keys = [k.key_id for k in registry.keys_of(ROOT_PARTY) if k.revoked_at is None]
     report.verified_at = datetime.now(clock.CST).isoformat(timespec="seconds")
-
-
-def _worker_pool(jobs: int) -> ProcessPoolExecutor | None:
-    if jobs <= 1:
-        return None
-    # spawn, not fork: this process holds database connections and pool threads.
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-
-
-@dataclass
-class _Checked:
-    """A row after every check but its signature, which may be running elsewhere."""
-
-    row: RawRow
-    problems: list[str]
-    job: tuple[bytes, bytes, bytes] | None = None
-    key_problem: str | None = None
-    trust: bool = False
-
-
-def _check_row(row: RawRow, backend: str, trust: TrustPass, replay: Replay) -> _Checked:
-    try:
-        parsed, problems = parse_row(row, backend, strict=False)
-        if parsed is None:
-            return _Checked(row, problems)
-        if parsed.stream == TRUST_REGISTRY_ID:
-            replay.time_problems(parsed.opened.timestamp)  # trust events set the ledger's time too
-            return _Checked(row, trust.findings.get(row.notification_id, []), trust=True)
-        problems, job, key_problem = replay.check(parsed)
-        return _Checked(row, problems, job, key_problem)
-    except Exception as e:  # noqa: BLE001 - verify reports, it never crashes on a row
-        return _Checked(row, [f"this row cannot be checked ({type(e).__name__}: {e})"])
 
 
 def _stream_label(raw: object) -> str:
@@ -317,26 +273,34 @@ def _ledger_findings(report: Report, problems: list[str]) -> Iterator[Finding]:
         yield Finding(0, "", None, "", tuple(problems))
 
 
-def _finish(item, report: Report, progress, log: LogPass) -> Iterator[Finding]:
-    checked, results, size = item
-    holds = iter(results.result() if isinstance(results, Future) else results)
-    for c in checked:
-        problems = c.problems + log.feed(c.row)
-        if c.job is not None:
-            signature_holds, not_canonical = next(holds)
+def _finish(page: list[RawRow], owners: list[int] | None, results: list[list[Checked]] | None, workers: Workers | None,
+            report: Report, progress, log: LogPass, time_line: TimeLine, since: Any) -> Iterator[Finding]:
+    """A page's findings, its rows' results merged back into notification order."""
+    if results is None:
+        assert workers is not None
+        results = workers.receive()
+    shares = [iter(r) for r in results]
+    for i, row in enumerate(page):
+        c = next(shares[owners[i] if owners is not None else 0])
+        times = time_line.problems(c.moment) if c.moment is not None else []
+        problems = (c.problems if c.trust else c.problems + times + c.later) + log.feed(row)
+        if c.signature is not None:
+            signature_holds, not_canonical = c.signature
             problem = envelope.signature_problem(c.key_problem, signature_holds)
             problems = [p for p in (problem, not_canonical) if p] + problems
+        if since is not None and c.consulted:
+            since.touched.update(c.consulted)
         report.events += 1
         if c.trust:
             report.trust_events += 1
         if problems:
             report.findings += 1
             yield Finding(
-                c.row.notification_id,
-                _stream_label(c.row.stream),
-                c.row.version,
-                c.row.topic if isinstance(c.row.topic, str) else repr(c.row.topic),
+                row.notification_id,
+                _stream_label(row.stream),
+                row.version,
+                row.topic if isinstance(row.topic, str) else repr(row.topic),
                 tuple(problems),
             )
     if progress:
-        progress(size)
+        progress(len(page))

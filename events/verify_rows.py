@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from certledger.domain.clock import CST
 from certledger.domain.errors import TamperError
 from certledger.events import envelope
 from certledger.events.storage import RawRow, canonical_stream_text
@@ -75,6 +76,31 @@ def chain_problems(parsed: Parsed, last_version: int, last_digest: str | None) -
     if prev != last_digest:
         return [f"chain broken: prev is not the digest of version {version - 1}"]
     return []
+
+
+class TimeLine:
+    """The ledger's time line, in notification order: no write time in the future of this
+    verification (on a real clock), none more than :data:`CLOCK_SKEW` before the newest
+    already seen. It spans every stream, so ``verify`` keeps it in its main process."""
+
+    def __init__(self, real_clock: bool) -> None:
+        # A real ledger's events were all written before now; a simulated one's may lie ahead.
+        self.real_clock = real_clock
+        self.started = datetime.now(CST)
+        self.newest: datetime | None = None
+
+    def problems(self, moment: datetime) -> list[str]:
+        newest = self.newest
+        if newest is None or moment > newest:
+            self.newest = moment
+        if self.real_clock and moment > self.started + CLOCK_SKEW:
+            return [f"written at {moment.isoformat()}, in the future of this verification ({self.started.isoformat()})"]
+        if newest is not None and moment < newest - CLOCK_SKEW:
+            return [
+                f"written at {moment.isoformat()}, more than {int(CLOCK_SKEW.total_seconds())} s before an event "
+                f"already in the ledger ({newest.isoformat()}): backdated"
+            ]
+        return []
 
 
 def stream_time_problems(moment: datetime, last: datetime | None) -> list[str]:

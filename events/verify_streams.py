@@ -2,18 +2,18 @@
 
 :class:`Streams` holds a bounded number of aggregate states (a stream that falls out is
 rebuilt from its rows, a page at a time); :class:`Replay` checks one row against its ledger,
-its key's life, the ledger's time line, its stream's chain, and its act's rules.
+its key's life, its stream's chain and time line, and its act's rules.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from certledger.domain import clock
 from certledger.domain.acts import declarations
 from certledger.domain.errors import TamperError
 from certledger.domain.trust import TRUST_REGISTRY_ID
@@ -22,7 +22,7 @@ from certledger.events.ledger import Ledger
 from certledger.events.mapper import domain_event
 from certledger.events.replay import admit
 from certledger.events.storage import RawRow
-from certledger.events.verify_rows import CLOCK_SKEW, Parsed, chain_problems, parse_row, stream_time_problems
+from certledger.events.verify_rows import Parsed, chain_problems, parse_row, stream_time_problems
 from certledger.events.verify_trust import TrustPass, key_problem
 from certledger.signing import keys
 
@@ -43,10 +43,13 @@ class StreamState:
 class Streams:
     """A bounded cache of stream states; a stream that fell out is rebuilt from its rows."""
 
-    def __init__(self, ledger: Ledger, capacity: int = STATE_CACHE) -> None:
+    def __init__(self, ledger: Ledger, capacity: int = STATE_CACHE, keeps: Callable[[UUID], bool] | None = None) -> None:
         self.ledger = ledger
         self.capacity = capacity
         self.states: OrderedDict[UUID, StreamState] = OrderedDict()
+        # Which streams' states may be held: a verify worker holds only the streams whose
+        # every later row it is sent (a state it is not kept up to date with would go stale).
+        self.keeps = keeps
 
     def get(self, stream: UUID, before: int) -> StreamState | None:
         state = self.states.get(stream)
@@ -54,7 +57,7 @@ class Streams:
             self.states.move_to_end(stream)
             return state
         state = self._rebuild(stream, before)
-        if state is not None:
+        if state is not None and (self.keeps is None or self.keeps(stream)):
             self.put(stream, state)
         return state
 
@@ -101,21 +104,20 @@ class Streams:
 
 
 class Replay:
-    def __init__(self, ledger: Ledger, trust: TrustPass, consulted: dict[UUID, str] | None = None) -> None:
+    def __init__(self, ledger: Ledger, trust: TrustPass, consulted: dict[UUID, str] | None = None,
+                 streams: Streams | None = None) -> None:
         self.ledger = ledger
         self.trust = trust
-        self.streams = Streams(ledger)
+        self.streams = streams if streams is not None else Streams(ledger)
         # verify --since: every stream a rule consulted (its name in the act's context), so
         # that what replay read from covered rows is pinned to the kept note too.
         self.consulted = consulted
-        self.newest: datetime | None = None
-        # A real ledger's events were all written before now; a simulated one's may lie ahead.
-        self.real_clock = trust.registry is not None and trust.registry.clock != clock.SIMULATED
-        self.started = datetime.now(clock.CST)
 
-    def check(self, parsed: Parsed) -> tuple[list[str], tuple[bytes, bytes, bytes] | None, str | None]:
-        """Every check of a non-trust row but its signature, which is returned as a job
-        (public key, signature, message) with the key's own problem, if any."""
+    def check(self, parsed: Parsed) -> tuple[list[str], list[str], tuple[bytes, bytes, bytes] | None, str | None]:
+        """Every check of a non-trust row but its signature and the ledger's time line
+        (:class:`TimeLine`, kept in notification order by the caller): the problems that
+        come before the time line's, those after, the signature as a job (public key,
+        signature, message), and the key's own problem, if any."""
         opened, nid = parsed.opened, parsed.row.notification_id
         problems = list(parsed.problems)
         try:
@@ -133,28 +135,12 @@ class Replay:
         else:
             signer_problem = key_problem(entry, self.trust.lives.get(opened.signer), opened, nid)
             job = (keys.public_key_from_text(entry.public_key), opened.signature, opened.message)
-        problems += self.time_problems(opened.timestamp)
         before = self.streams.get(parsed.stream, nid) if parsed.version > 1 else None
-        problems += chain_problems(
-            parsed, before.version if before else 0, before.digest if before else None
-        )
+        later = chain_problems(parsed, before.version if before else 0, before.digest if before else None)
         if before is not None:
-            problems += stream_time_problems(opened.timestamp, before.time)
-        problems += self._replay(parsed, before)
-        return problems, job, signer_problem
-
-    def time_problems(self, moment: datetime) -> list[str]:
-        newest = self.newest
-        if newest is None or moment > newest:
-            self.newest = moment
-        if self.real_clock and moment > self.started + CLOCK_SKEW:
-            return [f"written at {moment.isoformat()}, in the future of this verification ({self.started.isoformat()})"]
-        if newest is not None and moment < newest - CLOCK_SKEW:
-            return [
-                f"written at {moment.isoformat()}, more than {int(CLOCK_SKEW.total_seconds())} s before an event "
-                f"already in the ledger ({newest.isoformat()}): backdated"
-            ]
-        return []
+            later += stream_time_problems(opened.timestamp, before.time)
+        later += self._replay(parsed, before)
+        return problems, later, job, signer_problem
 
     def _replay(self, parsed: Parsed, before: StreamState | None) -> list[str]:
         nid, stream = parsed.row.notification_id, parsed.stream

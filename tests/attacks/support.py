@@ -3,6 +3,7 @@ has edited, and finding the keys the attacker holds."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -20,8 +21,11 @@ SITTING = "certledger.domain.sitting:ExamSitting"
 TRUST = "certledger.domain.trust:TrustRegistry"
 
 
-def verify(db_url: str, *, pinned_root: str | None = None, jobs: int = 1, kept_checkpoint: str | None = None) -> tuple[list[Finding], Report]:
-    """Every finding of ``verify_ledger`` on a freshly opened ledger (``--all``)."""
+def verify(db_url: str, *, pinned_root: str | None = None, jobs: int | None = None, kept_checkpoint: str | None = None) -> tuple[list[Finding], Report]:
+    """Every finding of ``verify_ledger`` on a freshly opened ledger (``--all``); with
+    ``CERTLEDGER_TEST_VERIFY_JOBS=2`` every attack test runs the parallel verify instead."""
+    if jobs is None:
+        jobs = int(os.environ.get("CERTLEDGER_TEST_VERIFY_JOBS", "1"))
     ledger = Ledger(parse_database_url(db_url), verify_on_read=False)
     report = Report()
     try:
