@@ -27,6 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from verify_scale import raw_verify_rate  # noqa: E402 - one raw baseline for both benchmarks
+
 CLI = str(Path(sys.executable).with_name("certledger"))
 
 
@@ -51,20 +54,6 @@ def _count(path: Path) -> int:
         ledger.close()
 
 
-def _raw_verify_rate(seconds: float = 1.0) -> float:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    key = Ed25519PrivateKey.generate()
-    public, message = key.public_key(), os.urandom(600)  # about a stored event's message
-    signature = key.sign(message)
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for _ in range(500):
-            public.verify(signature, message)
-        n += 500
-    return n / (time.perf_counter() - start)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ledger", type=Path, required=True, help="A SQLite ledger (not modified: read-only commands).")
@@ -80,7 +69,7 @@ def main() -> None:
         events = _count(args.ledger)
         print(f"ledger {args.ledger}: {events:,} events; candidacy shown: {one}")
         for n in range(args.repeat):
-            raw = _raw_verify_rate() * args.jobs
+            raw = raw_verify_rate() * args.jobs
             shutil.rmtree(cache, ignore_errors=True)
             startup = min(_run(["--version"], env)[0] for _ in range(3))
             show = _run([*db, "candidate", "show", one, "--json"], env)[0]  # cold: no keyring cache
