@@ -35,6 +35,7 @@ from certledger.domain.stage import stage
 from certledger.domain.units import paper_units, provincial_unit, verification_units
 from certledger.events.ledger import Ledger
 from certledger.events.lifecycle import parse_candidacy_ref, parse_sitting_ref
+from certledger.projections import states
 
 pass_session = click.make_pass_decorator(Session)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -208,24 +209,47 @@ def _on_day(ref: str, what: str, done: str, on: date, up_to: int | None = None) 
     return InputError(f"{what} {ref} was {done} after {on.isoformat()} (--on){cut}: nothing to show then")
 
 
-def _sitting_on(ledger: Ledger, ref: str, sid: UUID, on: date, up_to: int | None = None) -> ExamSitting:
+def _load(ledger: Ledger, ids: list[UUID], kind: type, on: date, up_to: int | None,
+          replay: bool) -> dict[UUID, Any]:
+    """The aggregates ``ids`` name as of ``on`` (and notification ``up_to``): from the states
+    register when the live registers stand at the ledger's head and the stream has no act
+    dated after ``on``; else — or with ``replay`` — by replaying its signed events."""
+    found: dict[UUID, Any] = {}
+    if up_to is None and not replay:
+        read = states.read(ledger, kind.__name__, ids=ids, on=on)
+        if read is not None:
+            found = read[1]
+    missing = [i for i in ids if i not in found]
+    if missing:
+        found.update(ledger.load_many(missing, kind, on=on, up_to=up_to))
+    return found
+
+
+def _sitting_on(ledger: Ledger, ref: str, sid: UUID, on: date, up_to: int | None = None,
+                replay: bool = False) -> ExamSitting:
     """The sitting as its acts dated on or before ``on`` make it, so no column shows a later
     act; with ``up_to``, as the ledger stood at that notification id."""
-    s = ledger.load_many([sid], ExamSitting, on=on, up_to=up_to).get(sid)
+    s = _load(ledger, [sid], ExamSitting, on, up_to, replay).get(sid)
     if s is None:
         raise _on_day(ref, "sitting", "scheduled", on, up_to)
     return s
 
 
-def _candidacy_on(ledger: Ledger, ref: str, on: date, up_to: int | None = None) -> tuple[Candidacy, ExamSitting]:
+def _candidacy_on(ledger: Ledger, ref: str, on: date, up_to: int | None = None,
+                  replay: bool = False) -> tuple[Candidacy, ExamSitting]:
     """The candidacy and its sitting as their acts dated on or before ``on`` make them (and
     recorded up to notification ``up_to``)."""
     cid = resolve_candidacy(ledger, ref)
-    c = ledger.load_many([cid], Candidacy, on=on, up_to=up_to).get(cid)
+    c = _load(ledger, [cid], Candidacy, on, up_to, replay).get(cid)
     if c is None:
         raise _on_day(ref, "candidacy", "registered", on, up_to)
-    return c, _sitting_on(ledger, ref, c.sitting_id, on, up_to)
+    return c, _sitting_on(ledger, ref, c.sitting_id, on, up_to, replay)
 
+
+replay_option = click.option(
+    "--replay", is_flag=True,
+    help="Replay the signed events, each signature checked, instead of reading the registers' stored states "
+         "(what an auditor does with a database someone else controlled; slower).")
 
 as_of_option = click.option(
     "--as-of", "as_of", metavar="NOTIFICATION_ID|checkpoint:SIZE|WRITE_TIME",
@@ -527,13 +551,16 @@ def _certificate_text(cert: dict[str, Any] | None) -> str | None:
 @candidacy_argument
 @state_on_option
 @as_of_option
+@replay_option
 @json_option
 @pass_session
-def candidate_show(session: Session, candidacy_ref: str, on: date, as_of: str | None, as_json: bool) -> None:
+def candidate_show(session: Session, candidacy_ref: str, on: date, as_of: str | None, replay: bool,
+                   as_json: bool) -> None:
     """Everything the ledger holds on one candidacy as of --on: acts dated later are left out
-    (and with --as-of, acts recorded after that point)."""
+    (and with --as-of, acts recorded after that point). Read from the registers' stored state
+    when they are up to date (README, Registers), else by replaying the signed events."""
     ledger = session.ledger(read_only=True)
-    c, s = _candidacy_on(ledger, candidacy_ref, on, _as_of(ledger, as_of))
+    c, s = _candidacy_on(ledger, candidacy_ref, on, _as_of(ledger, as_of), replay)
     current = c.outcome_on(on, s)
     route = list(c.reissue_route)
     record = {
@@ -612,18 +639,25 @@ _APPEAL_SHOWN = {None: None, "lodged": "申辩中 lodged", "upheld": terms.APPEA
 @sitting_argument
 @state_on_option
 @as_of_option
+@replay_option
 @json_option
 @pass_session
-def candidate_list(session: Session, sitting_ref: str, on: date, as_of: str | None, as_json: bool) -> None:
+def candidate_list(session: Session, sitting_ref: str, on: date, as_of: str | None, replay: bool,
+                   as_json: bool) -> None:
     """One row per candidacy of SITTING, in registration order, as of --on: every column leaves
     out acts dated later, and candidacies registered later are not listed. --as-of leaves out
-    what was recorded after that point in the log, in every column too."""
+    what was recorded after that point in the log, in every column too. Read from the
+    registers' stored states when they are up to date (README, Registers), else by replaying
+    the signed events."""
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
     up_to = _as_of(ledger, as_of)
-    s = _sitting_on(ledger, sitting_ref, sid, on, up_to)
+    s = _sitting_on(ledger, sitting_ref, sid, on, up_to, replay)
     rows = []
-    ids = list(ledger.candidacies_of(sid, up_to))
-    loaded = ledger.load_many(ids, Candidacy, on=on, up_to=up_to)  # registered after --on: left out
+    read = states.read(ledger, "Candidacy", sitting=sid, on=on) if up_to is None and not replay else None
+    ids, loaded = read if read is not None else (list(ledger.candidacies_of(sid, up_to)), {})
+    missing = [i for i in ids if i not in loaded]  # acts dated after --on, or no registers
+    if missing:
+        loaded.update(ledger.load_many(missing, Candidacy, on=on, up_to=up_to))  # registered after --on: left out
     for cid in ids:
         c = loaded.get(cid)
         if c is None:

@@ -94,7 +94,7 @@ class _Explainer:
         for stream in sorted(streams):
             for e in self._stream(stream):
                 in_range = (self.low < e["nid"] <= self.high) if self.low < self.high else e["nid"] <= self.high
-                if in_range and (e["event"] in table.events or e["nid"] in named):
+                if in_range and (not table.events or e["event"] in table.events or e["nid"] in named):
                     found.append(e)
         return sorted(found, key=lambda e: e["nid"])
 

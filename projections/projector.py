@@ -37,7 +37,7 @@ from eventsourcing.persistence import StoredEvent
 from certledger.domain.errors import InputError, StorageError, TamperError
 from certledger.events import envelope
 from certledger.events.mapper import domain_event as build_domain_event
-from certledger.projections import schema
+from certledger.projections import schema, states
 from certledger.projections.registers import Event, apply, sql_value
 
 BATCH = 500
@@ -115,9 +115,13 @@ class Sql:
             return self.execute(cur, sql, params)[0]["n"] > 0
 
     def ensure(self) -> None:
-        """Create the set's tables if they are missing: the one DDL, under a lock."""
+        """Create the set's tables if they are missing: the one DDL, under a lock. A set made
+        before the states register existed is dropped and projected again from the start:
+        its states could not be filled in any other way."""
         if self.exists():
-            return
+            if self.has_table(states.TABLE):
+                return
+            self.drop()
         with self.transaction(commit=True) as cur:
             if self.backend == "postgres":
                 self.execute(cur, "SELECT pg_advisory_xact_lock(hashtext(?))", [self.prefix])
@@ -129,6 +133,15 @@ class Sql:
                 "ON CONFLICT (name) DO NOTHING",
                 [_POSITION_ROW],
             )
+
+    def has_table(self, table: str) -> bool:
+        name = self.table(table)
+        if self.backend == "sqlite":
+            sql = "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?"
+        else:
+            sql = "SELECT count(*) AS n FROM pg_tables WHERE tablename = ? AND schemaname = current_schema()"
+        with self.transaction(commit=False) as cur:
+            return self.execute(cur, sql, [name])[0]["n"] > 0
 
     def drop(self) -> None:
         with self.transaction(commit=True) as cur:
@@ -197,6 +210,8 @@ class Batch:
         # Registers whose rows for these streams were all preloaded: a key not found is absent.
         self.complete: dict[str, set[str]] = {}
         self.event: Event | None = None
+        # The states register's aggregates, decoded on first use and encoded once at flush.
+        self.aggregates: dict[str, Any] = {}
 
     def preload(self, streams: set[str]) -> None:
         """Read at once the rows of every candidacy and sitting the batch's events name,
@@ -205,7 +220,8 @@ class Batch:
             return
         marks = ", ".join("?" for _ in streams)
         for table in schema.TABLES:
-            column = "candidacy" if "candidacy" in table.columns else "sitting" if table.name == "sittings" else None
+            column = ("candidacy" if "candidacy" in table.columns else "sitting" if table.name == "sittings"
+                      else "stream" if table.name == states.TABLE else None)
             if column is None or table.name == "exceptions":
                 continue
             found = self.sql.execute(
@@ -245,7 +261,37 @@ class Batch:
         self.rows[(name, key)] = stamped
         self.dirty.setdefault(name, {})[key] = stamped
 
+    def fold(self, event: Event) -> None:
+        """Apply a sitting's or candidacy's event to its state as replay does (``mutate``)."""
+        kind = states.kind_of(event.domain)
+        if kind is None:
+            return
+        stream = str(event.stream)
+        aggregate = self.aggregates.get(stream)
+        row = self.get(states.TABLE, (stream,))
+        if aggregate is None and row is not None:
+            aggregate = states.decode(row["kind"], row["state"])
+        if kind == states.DATED:  # an event of the shared base class: the stream's kind
+            kind = type(aggregate).__name__ if aggregate is not None else kind
+        try:
+            aggregate = event.domain.mutate(aggregate)
+        except Exception as e:  # noqa: BLE001 - the library raises several kinds here
+            at = f"version {aggregate.version}" if aggregate is not None else "no state"
+            raise TamperError(
+                f"register {states.TABLE}: stream {stream} is at {at} and event #{event.nid} does not follow "
+                f"({type(e).__name__}): the register was changed outside the projector; run 'certledger rebuild'"
+            ) from None
+        self.aggregates[stream] = aggregate
+        sitting = stream if kind == "ExamSitting" else str(aggregate.sitting_id)
+        self.put(states.TABLE, {
+            "stream": stream, "kind": kind, "sitting": sitting, "version": aggregate.version,
+            "latest_on": aggregate.latest_on, "created_nid": row["created_nid"] if row else event.nid,
+            "state": None,  # encoded once, at flush
+        })
+
     def flush(self) -> None:
+        for key, row in self.dirty.get(states.TABLE, {}).items():
+            row["state"] = states.encode(self.aggregates[key[0]])
         for name, rows in self.dirty.items():
             table = schema.BY_NAME[name]
             columns = table.all_columns
@@ -328,6 +374,7 @@ def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int,
                 break
             state.event = event
             apply(state, event)
+            state.fold(event)
             if on_event is not None:
                 on_event(event)
             position, done = event.nid, done + 1
@@ -408,7 +455,7 @@ def _decode(ledger: Any, row: dict[str, Any]) -> Event:
             raise TamperError(f"stream {stream} version {version}: {e}") from None
         domain_event = build_domain_event(opened, stream, version)
     return Event(int(row["nid"]), type(domain_event).__name__, stream, vars(domain_event),
-                 opened.signer, opened.timestamp)
+                 opened.signer, opened.timestamp, domain_event)
 
 
 def rebuild(

@@ -34,9 +34,10 @@ class Event:
     """One decoded, signature-checked event as the handlers see it."""
 
     def __init__(self, nid: int, name: str, stream: UUID, fields: dict[str, Any], signer: str,
-                 written: datetime) -> None:
+                 written: datetime, domain: Any = None) -> None:
         self.nid, self.name, self.stream, self.fields, self.signer = nid, name, stream, fields, signer
         self.written = written
+        self.domain = domain  # the domain event itself, which the states register folds
 
     def f(self, name: str, default: Any = None) -> Any:
         """A field as a register value: dates ISO, enums their value, UUIDs text."""

@@ -21,7 +21,7 @@ from certledger.domain.errors import InputError
 LIVE = "reg"
 META = ("last_nid", "last_signer", "last_on", "last_written")
 INTEGER = {"last_nid", "seq", "cash_on_delivery", "passed", "position", "events", "year",
-            "request_seq", "late_nid", "nid"}
+            "request_seq", "late_nid", "nid", "version", "created_nid"}
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,13 @@ TABLES: tuple[Table, ...] = (
         ("nid", "stream", "sitting", "candidacy", "subject", "kind", "act", "party", "dated_on", "reason"),
         frozenset({"LateEntryRecorded"}),
     ),
+    # Each sitting's and candidacy's folded state (projections/states.py): what listings read.
+    # No event list: every event of the stream changes it.
+    Table(
+        "states", "状态",
+        ("stream",),
+        ("stream", "kind", "sitting", "version", "latest_on", "created_nid", "state"),
+    ),
 )
 BY_NAME = {t.name: t for t in TABLES}
 POSITION = "position"  # one row: how far the set has applied the notification log
@@ -121,7 +128,7 @@ STATISTICS = "sitting_statistics"  # a view over the tables above
 
 # What users may call a register on the command line: its name or its official term.
 ALIASES = {**{t.name: t.name for t in TABLES}, **{t.term: t.name for t in TABLES}}
-ALIASES.update({"证书": "certificates", "核查": "verification", "邮寄": "mailing", "补办": "requests",
+ALIASES.update({"状态快照": "states", "证书": "certificates", "核查": "verification", "邮寄": "mailing", "补办": "requests",
                 "信息修改": "requests", "补录": "exceptions", "statistics": STATISTICS, "统计": STATISTICS})
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
@@ -164,6 +171,9 @@ def ddl(prefix: str, backend: str) -> list[str]:
         )
     statements.append(
         f"CREATE INDEX IF NOT EXISTS {prefix}certificates_candidacy ON {prefix}certificates (candidacy)"
+    )
+    statements.append(  # candidate list: a sitting's candidacies in registration order
+        f"CREATE INDEX IF NOT EXISTS {prefix}states_sitting ON {prefix}states (sitting, kind, created_nid)"
     )
     statements.append(f"CREATE VIEW IF NOT EXISTS {prefix}{STATISTICS} AS {_statistics(prefix)}"
                       if backend == "sqlite" else

@@ -1,0 +1,139 @@
+"""The states register (状态): listings read each candidacy's stored state instead of
+replaying its signed events, and say exactly what a replay says — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from certledger.cli.main import cli
+from certledger.events.ledger import Ledger
+from certledger.events.storage import parse_database_url
+from certledger.projections import states
+from certledger.projections.projector import Sql, catch_up, rebuild
+from tests.test_registers import _demo, _raw_sql
+
+SITTINGS = ("jianzaoshi-1:2025", "jianzaoshi-2:2025")
+
+
+@pytest.fixture
+def projected(db_url: str, tmp_path: Path) -> str:
+    """The demo's ledger with its live registers at the head."""
+    ledger = _demo(db_url, tmp_path / "keys", registers=True)
+    try:
+        catch_up(ledger)
+        assert states.at_head(ledger)
+    finally:
+        ledger.close()
+    return db_url
+
+
+def _invoke(db_url: str, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--db", db_url, *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _stored(db_url: str) -> list[tuple[str, str, str]]:
+    ledger = Ledger(parse_database_url(db_url))
+    try:
+        sql = Sql(ledger)
+        return [(r["stream"], r["kind"], r["state"]) for r in sql.rows(states.TABLE)]
+    finally:
+        ledger.close()
+
+
+def test_every_stored_state_is_the_state_a_replay_makes(projected: str) -> None:
+    stored = _stored(projected)
+    assert {kind for _, kind, _ in stored} == {"Candidacy", "ExamSitting"} and len(stored) == 42
+    ledger = Ledger(parse_database_url(projected))
+    try:
+        for stream, kind, text in stored:
+            replayed = ledger.load_many([UUID(stream)], states.KINDS[kind])[UUID(stream)]
+            decoded = states.decode(kind, text)
+            assert type(decoded) is type(replayed)
+            assert vars(decoded) == vars(replayed), stream
+            # equal values of the same types all the way down (a list is not a tuple here)
+            assert repr(sorted(vars(decoded).items())) == repr(sorted(vars(replayed).items())), stream
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("on", [None, "2025-07-01", "2025-09-01", "2026-01-01"])
+def test_listings_from_the_registers_say_what_a_replay_says(projected: str, on: str | None) -> None:
+    day = ["--on", on] if on else []
+    for sitting in SITTINGS:
+        listed = _invoke(projected, "candidate", "list", sitting, "--json", *day)
+        assert listed == _invoke(projected, "candidate", "list", sitting, "--json", "--replay", *day)
+        rows = orjson.loads(listed)
+        assert rows and listed == _invoke(projected, "candidate", "list", sitting, *day, "--json")
+        for row in rows[:: max(1, len(rows) // 6)]:
+            shown = _invoke(projected, "candidate", "show", row["candidacy"], "--json", *day)
+            assert shown == _invoke(projected, "candidate", "show", row["candidacy"], "--json", "--replay", *day)
+        assert _invoke(projected, "candidate", "list", sitting, *day) == _invoke(
+            projected, "candidate", "list", sitting, "--replay", *day)
+
+
+def test_a_hand_edited_state_is_read_until_replay_and_diff_names_it(projected: str) -> None:
+    """The registers are only as trustworthy as the database: --replay and diff are the checks."""
+    ledger = Ledger(parse_database_url(projected))
+    try:
+        rebuild(ledger, "rebuilt")
+    finally:
+        ledger.close()
+    row = orjson.loads(_invoke(projected, "candidate", "list", SITTINGS[0], "--json"))[0]
+    name = row["name"]
+    _raw_sql(projected, f"UPDATE reg_states SET state = replace(state, '\"name\":\"{name}\"', '\"name\":\"改名\"') "
+                        f"WHERE kind = 'Candidacy' AND state LIKE '%\"candidate\":\"{row['candidate']}\"%'")
+    edited = orjson.loads(_invoke(projected, "candidate", "list", SITTINGS[0], "--json"))[0]
+    replayed = orjson.loads(_invoke(projected, "candidate", "list", SITTINGS[0], "--json", "--replay"))[0]
+    assert edited["name"] == "改名" and replayed["name"] == name
+    report = orjson.loads(_invoke(projected, "diff", "live", "rebuilt", "--json"))
+    [change] = report["changes"]
+    assert change["register"] == "states" and change["term"] == "状态"
+    assert [f["field"] for f in change["fields"]] == ["state"]
+    own = [e["event"] for e in change["events"] if e["stream"] == change["key"]["stream"]]
+    assert own[0] == "Registered" and len(own) >= 2  # every event that made the state contradicts the edit
+
+
+def test_lagging_registers_are_not_read_and_nothing_is_written(projected: str) -> None:
+    listed = _invoke(projected, "candidate", "list", SITTINGS[1], "--json")
+    _raw_sql(projected, "UPDATE reg_states SET state = replace(state, '\"name\":\"', '\"name\":\"X') "
+                        "WHERE kind = 'Candidacy'")
+    _raw_sql(projected, "UPDATE reg_position SET position = position - 1")
+    before = Path(projected).read_bytes() if not projected.startswith("postgresql") else None
+    assert _invoke(projected, "candidate", "list", SITTINGS[1], "--json") == listed  # replayed, not read
+    if before is not None:
+        assert Path(projected).read_bytes() == before
+
+
+def test_a_register_set_from_before_the_states_register_is_projected_again(projected: str) -> None:
+    stored = _stored(projected)
+    _raw_sql(projected, "DROP INDEX IF EXISTS reg_states_sitting")
+    _raw_sql(projected, "DROP TABLE reg_states")
+    ledger = Ledger(parse_database_url(projected))
+    try:
+        progress = catch_up(ledger)
+        assert progress.applied == ledger.rows.count()  # from the start: the states need every event
+    finally:
+        ledger.close()
+    assert _stored(projected) == stored
+
+
+def test_a_state_out_of_step_with_the_log_stops_the_projector_naming_the_register(projected: str) -> None:
+    """Moving the position back (or editing a state's version) would apply an event twice:
+    the states register refuses, where the column registers could not tell."""
+    ledger = Ledger(parse_database_url(projected))
+    try:
+        last = max(r["last_nid"] for r in Sql(ledger).rows(states.TABLE) if r["kind"] == "ExamSitting")
+    finally:
+        ledger.close()
+    _raw_sql(projected, f"UPDATE reg_position SET position = {last - 1}")
+    result = CliRunner().invoke(cli, ["--db", projected, "project"])
+    assert result.exit_code == 1, result.output
+    assert f"event #{last} does not follow" in result.output and "certledger rebuild" in result.output
+    assert "Traceback" not in result.output
