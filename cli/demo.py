@@ -298,7 +298,8 @@ class DemoRun:
             if code == "jianzaoshi-1":  # a result for the unreported one, after the 15 days
                 unreported = self.roles[f"{code}:pending"][-1]
                 self._expect_refusal(lambda: L.record_verification(PROVINCE_UNIT, unreported, Outcome.QUALIFIED, on=date(2025, 7, 1)))
-            L.report_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 6, 29))  # R-6, then R-7
+            L.report_verification_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 6, 29),
+                                          notice_for=notice_for(L, "report"))  # R-6, then R-7
             L.announce_verification_results(PROVINCE_UNIT, f"{code}:2025", notice_for=notice_for(L, "results"),
                                             on=date(2025, 7, 2) if code == "jianzaoshi-1" else date(2025, 7, 11))
         self.say("verification results recorded by the provincial and municipal 住建 units (R-1, R-6): most 合格, "
@@ -340,8 +341,10 @@ class DemoRun:
             pending = self.roles[f"{code}:pending"]
             if code == "jianzaoshi-1":  # the other sitting's forfeit is recorded late, below
                 L.record_forfeit(PROVINCE_UNIT, pending[-1], on=date(2025, 8, 15))
-            L.submit_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 16))
-            L.announce_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 18))
+            L.submit_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 16),
+                                           notice_for=notice_for(L, "supplementary-report"))
+            L.announce_supplementary_results(PROVINCE_UNIT, f"{code}:2025", on=date(2025, 8, 18),
+                                             notice_for=notice_for(L, "supplementary-results"))
         self.say("申辩: one appeal upheld (now 合格), one rejected; supplementary verification (补充资格核查) for the "
                  "pending; one candidate never came and is 视为放弃 on 2025-08-15 (R-7, R-8); supplementary results "
                  "submitted to HRSS and announced (R-9)")

@@ -206,7 +206,7 @@ class ExamSitting(DatedAggregate):
         "sitting report-results", "Report the verification results to HRSS (R-6: within 15 days of D; R-10: a "
         "provincial exam's own deadline). The results announcement follows it.", by="the exam's provincial unit",
         service="report_verification_results"))
-    def report_verification_results(self, *, actor: str, on: date) -> None:
+    def report_verification_results(self, *, actor: str, on: date, notice: dict[str, Any] | None = None) -> None:
         """R-6: the provincial unit reports the verification results to HRSS, within 15 days of
         D (R-10: a provincial exam's own deadline). The results announcement follows it."""
         authorised(actor, (provincial_unit(self.exam),), "R-6", "report the verification results to HRSS")
@@ -218,7 +218,7 @@ class ExamSitting(DatedAggregate):
                 "set by its 考后资格核查公告 (R-5), not yet published")
         assert due is not None
         by_deadline(on, due, "R-6", "the results report", "15 days after results release" if not self.exam.provincial else "R-10")
-        self._verification_results_reported(actor=actor, on=on)
+        self._verification_results_reported(actor=actor, on=on, notice=check_notice(notice))
 
     @act("VerificationResultsAnnounced", rules=("R-7",), term="考后资格核查结果公告", interface=Interface(
         "sitting announce-results", "Publish the verification results announcement (R-7).",
@@ -255,7 +255,7 @@ class ExamSitting(DatedAggregate):
     @act("SupplementaryResultsSubmitted", rules=("R-9",), term="补充资格核查结果报送", interface=Interface(
         "sitting submit-supplementary", "Submit the supplementary verification results to HRSS (R-9).",
         by="the exam's provincial unit", service="submit_supplementary_results"))
-    def submit_supplementary_results(self, *, actor: str, on: date) -> None:
+    def submit_supplementary_results(self, *, actor: str, on: date, notice: dict[str, Any] | None = None) -> None:
         """R-9: the provincial unit submits the supplementary results to HRSS."""
         authorised(actor, (provincial_unit(self.exam),), "R-9", "submit supplementary results to HRSS")
         require(self.results_announced_on is not None, "R-9", "there is no supplementary round before the results announcement (R-7)")
@@ -265,18 +265,18 @@ class ExamSitting(DatedAggregate):
         due = self.supplementary_due
         assert due is not None
         require(on > due, "R-9", f"the supplementary round runs until {due.isoformat()} (R-8): its results are submitted after it, not on {on.isoformat()}")
-        self._supplementary_results_submitted(actor=actor, on=on)
+        self._supplementary_results_submitted(actor=actor, on=on, notice=check_notice(notice))
 
     @act("SupplementaryResultsAnnounced", rules=("R-9",), term="补充资格核查结果公告", interface=Interface(
         "sitting announce-supplementary", "Publish the supplementary results announcement (R-9).",
         by="the exam's provincial unit", service="announce_supplementary_results"))
-    def announce_supplementary_results(self, *, actor: str, on: date) -> None:
+    def announce_supplementary_results(self, *, actor: str, on: date, notice: dict[str, Any] | None = None) -> None:
         authorised(actor, (provincial_unit(self.exam),), "R-9", "announce the supplementary results")
         require(self.supplementary_submitted_on is not None, "R-9", "submit the supplementary results to HRSS first")
         require(self.supplementary_announced_on is None, "R-9", f"supplementary results were announced on {self.supplementary_announced_on}")
         assert self.supplementary_submitted_on is not None
         require(on >= self.supplementary_submitted_on, "R-9", "the announcement cannot precede the submission")
-        self._supplementary_results_announced(actor=actor, on=on)
+        self._supplementary_results_announced(actor=actor, on=on, notice=check_notice(notice))
 
     @act("CustodyTransferred", rules=("R-17",), term="登记造册移交", interface=Interface(
         "sitting transfer-custody", "Register the unclaimed paper certificates in a roster (登记造册) and transfer "
@@ -327,7 +327,7 @@ class ExamSitting(DatedAggregate):
         self.publicity_published_by = (*self.publicity_published_by, actor)
 
     @event("VerificationResultsReported")
-    def _verification_results_reported(self, *, actor: str, on: date) -> None:
+    def _verification_results_reported(self, *, actor: str, on: date, notice: dict[str, Any] | None = None) -> None:
         self.results_reported_on = on
 
     @event("VerificationResultsAnnounced")
@@ -336,11 +336,11 @@ class ExamSitting(DatedAggregate):
         self.results_announced_on = on
 
     @event("SupplementaryResultsSubmitted")
-    def _supplementary_results_submitted(self, *, actor: str, on: date) -> None:
+    def _supplementary_results_submitted(self, *, actor: str, on: date, notice: dict[str, Any] | None = None) -> None:
         self.supplementary_submitted_on = on
 
     @event("SupplementaryResultsAnnounced")
-    def _supplementary_results_announced(self, *, actor: str, on: date) -> None:
+    def _supplementary_results_announced(self, *, actor: str, on: date, notice: dict[str, Any] | None = None) -> None:
         self.supplementary_announced_on = on
 
     @event("CustodyTransferred")
@@ -358,7 +358,8 @@ def _without_notice(fields: dict[str, Any]) -> None:
 # The acts that publish a notice sign its content (version 2, domain.notice); events written
 # before carry none.
 for _publishing in (ExamSitting.PublicityPublished, ExamSitting.VerificationResultsAnnounced,
-                    ExamSitting.CustodyTransferred):
+                    ExamSitting.CustodyTransferred, ExamSitting.VerificationResultsReported,
+                    ExamSitting.SupplementaryResultsSubmitted, ExamSitting.SupplementaryResultsAnnounced):
     _publishing.class_version = 2
     _publishing.upcast_v1_v2 = staticmethod(_without_notice)
 

@@ -237,19 +237,25 @@ class LifecycleServices:
             actor=actor, starts=starts, ends=ends, on=on, exception=exception,
             verification_due=verification_due, supplementary_due=supplementary_due, notice=notice))
 
-    def report_verification_results(self, actor: str, sitting: UUID | str, on: date) -> None:
-        self._on_sitting(sitting, lambda s: s.report_verification_results(actor=actor, on=on))
+    def report_verification_results(self, actor: str, sitting: UUID | str, on: date,
+                                    notice_for: NoticeFor | None = None) -> None:
+        self._publishing(sitting, notice_for, lambda s, notice: s.report_verification_results(
+            actor=actor, on=on, notice=notice))
 
     def announce_verification_results(self, actor: str, sitting: UUID | str, on: date, exception: str | None = None,
                                       notice_for: NoticeFor | None = None) -> None:
         self._publishing(sitting, notice_for, lambda s, notice: s.announce_verification_results(
             actor=actor, on=on, exception=exception, notice=notice))
 
-    def submit_supplementary_results(self, actor: str, sitting: UUID | str, on: date) -> None:
-        self._on_sitting(sitting, lambda s: s.submit_supplementary_results(actor=actor, on=on))
+    def submit_supplementary_results(self, actor: str, sitting: UUID | str, on: date,
+                                     notice_for: NoticeFor | None = None) -> None:
+        self._publishing(sitting, notice_for, lambda s, notice: s.submit_supplementary_results(
+            actor=actor, on=on, notice=notice))
 
-    def announce_supplementary_results(self, actor: str, sitting: UUID | str, on: date) -> None:
-        self._on_sitting(sitting, lambda s: s.announce_supplementary_results(actor=actor, on=on))
+    def announce_supplementary_results(self, actor: str, sitting: UUID | str, on: date,
+                                       notice_for: NoticeFor | None = None) -> None:
+        self._publishing(sitting, notice_for, lambda s, notice: s.announce_supplementary_results(
+            actor=actor, on=on, notice=notice))
 
     def transfer_custody(self, actor: str, sitting: UUID | str, on: date,
                          notice_for: NoticeFor | None = None) -> tuple[UUID, ...]:

@@ -222,13 +222,119 @@ def custody_roster(src: Source, due: Deadlines) -> Notice:
                   (*(keepers or [UNSET]), _d(transferred or s["custody_due_on"])))
 
 
+def _results_table(rows: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (str(i), v["name"], v["masked_id"], v["level"] or "", *_result(v), _unit(v["unit"]) if v["unit"] else "",
+         v["first_on"] or "")
+        for i, v in enumerate(rows, 1)
+    )
+
+
+_RESULT_COLUMNS = ("序号", "姓名", "身份证号码", "级别", "核查结果", "不符合的报考条件", "核查部门", "核查日期")
+
+
+def _summary(rows: list[dict[str, Any]], result: Callable[[dict[str, Any]], str]) -> str:
+    counts: dict[str, int] = {}
+    for v in rows:
+        counts[result(v)] = counts.get(result(v), 0) + 1
+    order = ("合格", "不合格", "报考条件待核查", "视为放弃")
+    return "，".join(f"{k}{counts[k]}名" for k in (*order, *sorted(set(counts) - set(order))) if k in counts)
+
+
+def _provincial(s: dict[str, Any]) -> str:
+    from certledger.domain.exams import exam
+    from certledger.domain.units import provincial_unit
+
+    try:
+        return _unit(provincial_unit(exam(s["exam_code"])))
+    except Exception:  # noqa: BLE001 - an exam the code no longer knows: say so, do not fail
+        return UNSET
+
+
+def report(src: Source, due: Deadlines) -> Notice:
+    """R-6: the 核查结果 report to HRSS — every candidate handed over, with the first round's
+    result (报考条件待核查 for those whose verification could not be completed)."""
+    s = src.sitting
+    paragraphs = (
+        "河南省人力资源和社会保障厅：",
+        f"根据豫人社函〔2024〕25号，{_exam(s)}职业资格考试成绩已于{_d(s['results_released_on'])}发布，"
+        f"考后资格核查结果应于{_d(due.verification_due)}前报送。现将核查结果报送如下（共{len(src.verification)}名"
+        f"{'：' + _summary(src.verification, lambda v: _result(v)[0]) if src.verification else ''}）。"
+        "对于无法完成核实的人员，暂按“报考条件待核查”处理。",
+        "核查结果（身份证号码已作遮蔽处理）：",
+    )
+    return Notice("report", f"{_exam(s)}考后资格核查结果报送", paragraphs, _RESULT_COLUMNS,
+                  _results_table(src.verification), (_provincial(s), _d(s["results_reported_on"])))
+
+
+def _supplementary_rows(src: Source) -> list[dict[str, Any]]:
+    """Who the supplementary round concerned: every candidate not 合格 in the first round
+    (不合格, who may appeal; 报考条件待核查 or never reported, called to 补充资格核查)."""
+    return [v for v in src.verification if _result(v)[0] != "合格"]
+
+
+_APPEAL = {"upheld": "申辩成立", "rejected": "申辩不成立"}
+
+
+def _supplementary_table(rows: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (str(i), v["name"], v["masked_id"], v["level"] or "", _result(v)[0],
+         _APPEAL.get(v["appeal_decision"] or "", "申辩中" if v["appeal_lodged_on"] else ""),
+         v["supplementary_result"] or "", v["supplementary_condition"] or "", v["status"] or "")
+        for i, v in enumerate(rows, 1)
+    )
+
+
+_SUPPLEMENTARY_COLUMNS = ("序号", "姓名", "身份证号码", "级别", "首次核查结果", "申辩", "补充资格核查结果",
+                          "不符合的报考条件", "最终结果")
+
+
+def supplementary_report(src: Source, due: Deadlines) -> Notice:
+    """R-9: the supplementary results submitted to HRSS — each candidate the round concerned,
+    with the appeal's decision, the supplementary result, and where each now stands."""
+    s = src.sitting
+    rows = _supplementary_rows(src)
+    paragraphs = (
+        "河南省人力资源和社会保障厅：",
+        f"{_exam(s)}职业资格考试补充资格核查和申辩已于{_d(due.supplementary_due)}前集中完成。根据豫人社函〔2024〕25号，"
+        f"现将补充资格核查结果提交如下（共{len(rows)}名"
+        f"{'：' + _summary(rows, lambda v: v['status'] or '') if rows else ''}）。"
+        "逾期仍未按要求接受补充资格核查的，视为放弃考试资格。",
+        "补充资格核查结果（身份证号码已作遮蔽处理）：",
+    )
+    return Notice("supplementary-report", f"{_exam(s)}补充资格核查结果", paragraphs, _SUPPLEMENTARY_COLUMNS,
+                  _supplementary_table(rows), (_provincial(s), _d(s["supplementary_submitted_on"])))
+
+
+def supplementary_results(src: Source, due: Deadlines) -> Notice:
+    """R-9: 补充资格核查结果公告 — the same list, announced: the round was the year's last."""
+    s = src.sitting
+    rows = _supplementary_rows(src)
+    paragraphs = (
+        f"{_exam(s)}职业资格考试补充资格核查和申辩工作已完成，现将补充资格核查结果公告如下（共{len(rows)}名"
+        f"{'：' + _summary(rows, lambda v: v['status'] or '') if rows else ''}）。",
+        "补充资格核查为当年度最后一次资格核查。逾期仍未按要求接受补充资格核查的，视为放弃考试资格，不再受理资格核查申请。",
+        f"核查结果为“合格”的人员，证书预约期一般为考后核查结果发布后30天内，请在省专业技术人员职业资格证书预约邮寄平台申请，"
+        "邮寄费用到付；未预约的证书现场发放。",
+        "补充资格核查结果（身份证号码已作遮蔽处理）：",
+    )
+    return Notice("supplementary-results", f"{_exam(s)}补充资格核查结果公告", paragraphs, _SUPPLEMENTARY_COLUMNS,
+                  _supplementary_table(rows), (_provincial(s), _d(s["supplementary_announced_on"])))
+
+
 KINDS: dict[str, tuple[str, str, Callable[[Source, Deadlines], Notice]]] = {
     "publicity": ("考试成绩合格公示和考后资格核查公告", "R-5", publicity),
+    "report": ("核查结果报送", "R-6", report),
     "results": ("考后资格核查结果公告", "R-7", results),
+    "supplementary-report": ("补充资格核查结果", "R-9", supplementary_report),
+    "supplementary-results": ("补充资格核查结果公告", "R-9", supplementary_results),
     "custody-roster": ("登记造册", "R-17", custody_roster),
 }
 # The act that publishes each notice, by its event: the event carries the notice it signed.
-PUBLISHED_BY: dict[str, str] = {"publicity": "PublicityPublished", "results": "VerificationResultsAnnounced",
+PUBLISHED_BY: dict[str, str] = {"publicity": "PublicityPublished", "report": "VerificationResultsReported",
+                                "results": "VerificationResultsAnnounced",
+                                "supplementary-report": "SupplementaryResultsSubmitted",
+                                "supplementary-results": "SupplementaryResultsAnnounced",
                                 "custody-roster": "CustodyTransferred"}
 KIND_OF_EVENT = {event: kind for kind, event in PUBLISHED_BY.items()}
 

@@ -199,6 +199,7 @@ def _sitting_date(column: str) -> Callable[[State, Event], None]:
 
 for _name, _column in (
     ("ResultsReleased", "results_released_on"),
+    ("VerificationResultsReported", "results_reported_on"),
     ("VerificationResultsAnnounced", "results_announced_on"),
     ("SupplementaryResultsSubmitted", "supplementary_submitted_on"),
     ("SupplementaryResultsAnnounced", "supplementary_announced_on"),

@@ -34,7 +34,7 @@ def test_each_publishing_act_signs_the_notice_it_published(db_url: str, tmp_path
         position = Sql(ledger).position()[0]
     finally:
         ledger.close()
-    for kind in ("publicity", "results", "custody-roster"):
+    for kind in ("publicity", "report", "results", "supplementary-report", "supplementary-results", "custody-roster"):
         published = _render(db_url, kind, "--sitting", SITTING, "--published")
         assert published.exit_code == 0, published.output
         digest = hashlib.sha256(published.stdout.encode()).hexdigest()
