@@ -116,10 +116,11 @@ class Sql:
 
     def ensure(self) -> None:
         """Create the set's tables if they are missing: the one DDL, under a lock. A set made
-        before the states register existed is dropped and projected again from the start:
-        its states could not be filled in any other way."""
+        by an older certledger, whose tables or columns differ from today's (the states
+        register, a new column), is dropped and projected again from the start: its rows
+        could not be filled in any other way."""
         if self.exists():
-            if self.has_table(states.TABLE):
+            if self.current_shape():
                 return
             self.drop()
         with self.transaction(commit=True) as cur:
@@ -134,12 +135,32 @@ class Sql:
                 [_POSITION_ROW],
             )
 
-    def has_table(self, table: str) -> bool:
+    def current_shape(self) -> bool:
+        """Whether every table of the set has exactly the columns :mod:`schema` gives it."""
+        with self.transaction(commit=False) as cur:
+            for table in schema.TABLES:
+                if not self.has_table(table.name, cur):
+                    return False
+                if self.columns(cur, table.name) != table.all_columns:
+                    return False
+        return True
+
+    def columns(self, cursor: Any, table: str) -> tuple[str, ...]:
+        if self.backend == "sqlite":
+            return tuple(r["name"] for r in self.execute(cursor, f"SELECT name FROM pragma_table_info('{self.table(table)}') "
+                                                                 "ORDER BY cid"))
+        return tuple(r["column_name"] for r in self.execute(
+            cursor, "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                    "AND table_schema = current_schema() ORDER BY ordinal_position", [self.table(table)]))
+
+    def has_table(self, table: str, cursor: Any | None = None) -> bool:
         name = self.table(table)
         if self.backend == "sqlite":
             sql = "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?"
         else:
             sql = "SELECT count(*) AS n FROM pg_tables WHERE tablename = ? AND schemaname = current_schema()"
+        if cursor is not None:
+            return self.execute(cursor, sql, [name])[0]["n"] > 0
         with self.transaction(commit=False) as cur:
             return self.execute(cur, sql, [name])[0]["n"] > 0
 

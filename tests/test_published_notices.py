@@ -108,6 +108,9 @@ def test_publishing_events_written_before_notices_were_signed_still_read() -> No
 
     payload = {"actor": "dept.zhujian.henan", "on": "2025-07-02", "exception": None,
                "timestamp": "2025-07-02T10:00:00+08:00"}
-    topic = "certledger.domain.sitting:ExamSitting.VerificationResultsAnnounced"
-    event = domain_event(Opened(b"", b"", "", "", 5, topic, "", "", payload), UUID(int=2), 5)
-    assert event.notice is None and event.actor == "dept.zhujian.henan"
+    for name in ("VerificationResultsAnnounced", "VerificationResultsReported", "SupplementaryResultsSubmitted",
+                 "SupplementaryResultsAnnounced"):
+        payload.pop("exception", None) if name != "VerificationResultsAnnounced" else None
+        topic = f"certledger.domain.sitting:ExamSitting.{name}"
+        event = domain_event(Opened(b"", b"", "", "", 5, topic, "", "", dict(payload)), UUID(int=2), 5)
+        assert type(event).__name__ == name and event.notice is None and event.actor == "dept.zhujian.henan"

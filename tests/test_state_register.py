@@ -111,10 +111,12 @@ def test_lagging_registers_are_not_read_and_nothing_is_written(projected: str) -
         assert Path(projected).read_bytes() == before
 
 
-def test_a_register_set_from_before_the_states_register_is_projected_again(projected: str) -> None:
+@pytest.mark.parametrize("older", ["DROP TABLE reg_states", "ALTER TABLE reg_sittings DROP COLUMN results_reported_on"])
+def test_a_register_set_made_by_an_older_certledger_is_projected_again(projected: str, older: str) -> None:
     stored = _stored(projected)
-    _raw_sql(projected, "DROP INDEX IF EXISTS reg_states_sitting")
-    _raw_sql(projected, "DROP TABLE reg_states")
+    if "states" in older:
+        _raw_sql(projected, "DROP INDEX IF EXISTS reg_states_sitting")
+    _raw_sql(projected, older)
     ledger = Ledger(parse_database_url(projected))
     try:
         progress = catch_up(ledger)
