@@ -102,7 +102,7 @@ def _command(declaration: Declaration) -> click.Command:
 
 
 def _notice_kind(event: str) -> str | None:
-    from certledger.projections.notices import KIND_OF_EVENT
+    from certledger.domain.notice import KIND_OF_EVENT
 
     return KIND_OF_EVENT.get(event)
 

@@ -15,6 +15,14 @@ from typing import Any
 
 from certledger.domain.errors import InputError
 
+# The act that publishes each notice, by its event: the event carries the notice it signed.
+PUBLISHED_BY: dict[str, str] = {"publicity": "PublicityPublished", "report": "VerificationResultsReported",
+                                "results": "VerificationResultsAnnounced",
+                                "supplementary-report": "SupplementaryResultsSubmitted",
+                                "supplementary-results": "SupplementaryResultsAnnounced",
+                                "custody-roster": "CustodyTransferred"}
+KIND_OF_EVENT = {event: kind for kind, event in PUBLISHED_BY.items()}
+
 FIELDS = ("title", "paragraphs", "columns", "rows", "closing", "digest")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 

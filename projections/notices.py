@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from certledger.domain.errors import InputError
+from certledger.domain.notice import KIND_OF_EVENT, PUBLISHED_BY  # noqa: F401 - used by cli
 from certledger.projections.schema import BY_NAME
 
 FORMATS = ("txt", "html", "csv")
@@ -330,13 +331,6 @@ KINDS: dict[str, tuple[str, str, Callable[[Source, Deadlines], Notice]]] = {
     "supplementary-results": ("补充资格核查结果公告", "R-9", supplementary_results),
     "custody-roster": ("登记造册", "R-17", custody_roster),
 }
-# The act that publishes each notice, by its event: the event carries the notice it signed.
-PUBLISHED_BY: dict[str, str] = {"publicity": "PublicityPublished", "report": "VerificationResultsReported",
-                                "results": "VerificationResultsAnnounced",
-                                "supplementary-report": "SupplementaryResultsSubmitted",
-                                "supplementary-results": "SupplementaryResultsAnnounced",
-                                "custody-roster": "CustodyTransferred"}
-KIND_OF_EVENT = {event: kind for kind, event in PUBLISHED_BY.items()}
 
 
 def kind_of(text: str) -> str:
