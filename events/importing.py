@@ -238,7 +238,13 @@ class Importer:
                     break
                 except ConflictError:
                     if attempt == _CONFLICT_ATTEMPTS - 1:
-                        raise
+                        first, last = chunk[0][0], chunk[-1][0]
+                        raise ConflictError(
+                            f"another writer recorded acts on the same candidacies {_CONFLICT_ATTEMPTS} times in a row "
+                            f"while rows {first}–{last} were being saved: those rows were not written; "
+                            f"{result.recorded:,} row(s) before them were. Run the same import again: rows already "
+                            "recorded are recognised by their source id and skipped"
+                        ) from None
                     chunk = self._recheck(result, chunk)
                     if not chunk:
                         break

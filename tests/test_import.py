@@ -498,3 +498,44 @@ def test_registrations_with_uploaded_evidence(db_url: str, tmp_path: Path) -> No
     finally:
         ledger.close()
     assert_verifies(db_url)
+
+
+def test_an_importer_that_keeps_losing_the_race_says_what_was_and_was_not_written(db_url: str, tmp_path: Path) -> None:
+    """Before each of its saves after the first, a second writer really records one of the
+    rows being saved; after the fifth conflict in a row the importer gives up and says which
+    rows were written (the earlier chunk) and which not."""
+    from certledger.domain.import_rows import import_kind
+    from certledger.events.importing import ROWS_PER_SAVE, Importer, read_table
+    from certledger.events.ledger import ConflictError
+
+    n = ROWS_PER_SAVE + 20
+    sid = make_ledger(db_url, tmp_path / "keys", n)
+    rows = score_rows(n)
+    table = write_csv(tmp_path / "all.csv", HEADERS_ZH, rows)
+    store = KeyStore(tmp_path / "keys", lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
+    one, two = (Ledger(parse_database_url(db_url), Wallet(store)) for _ in range(2))
+    rival = Importer(two, import_kind("scores"), sid, "exam-center", D)
+    saves = one.save
+    calls = {"n": 0}
+
+    def racing_save(*aggregates):
+        calls["n"] += 1
+        if calls["n"] > 1:  # the rival records the first row of this save first
+            number = next(i for i, r in enumerate(rows, 1) if r[0] == aggregates[0].candidate)
+            single = write_csv(tmp_path / f"one-{calls['n']}.csv", HEADERS_ZH, [rows[number - 1]])
+            outcome, pending = rival.check(read_table(single))
+            rival.write(outcome, pending)
+        return saves(*aggregates)
+
+    one.save = racing_save  # type: ignore[method-assign]
+    try:
+        importer = Importer(one, import_kind("scores"), sid, "exam-center", D)
+        outcome, pending = importer.check(read_table(table))
+        with pytest.raises(ConflictError) as refused:
+            importer.write(outcome, pending)
+    finally:
+        one.close()
+        two.close()
+    message = str(refused.value)
+    assert "5 times in a row" in message and f"{ROWS_PER_SAVE:,} row(s) before them were" in message
+    assert "nothing was written" not in message and "those rows were not written" in message
