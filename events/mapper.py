@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -158,20 +159,63 @@ class SignedMapper(Mapper[UUID]):
         return opened, domain_event(opened, stream, version)
 
     def _check(self, opened: envelope.Opened, stream: UUID, version: int) -> None:
+        self._refresh_for(opened, stream, version)
+        envelope.check_signed(opened, self.keyring, self.pinned_root)
+        problem = self._chain_problem(opened, stream, version)
+        if problem:
+            raise TamperError(problem)
+
+    def _refresh_for(self, opened: envelope.Opened, stream: UUID, version: int) -> None:
         if (
             opened.signer not in self.keyring
             and self.refresh_keyring is not None
             and envelope.genesis_key(stream, version, opened.payload) is None
         ):
             self.refresh_keyring()
-        envelope.check_signed(opened, self.keyring, self.pinned_root)
+
+    def _chain_problem(self, opened: envelope.Opened, stream: UUID, version: int) -> str | None:
         if version == 1:
-            if opened.prev != envelope.GENESIS_PREV:
-                raise TamperError("first version does not start the chain")
-        else:
-            head = self.heads.get(stream)
-            if head is not None and head[0] == version - 1 and head[1] != opened.prev:
-                raise TamperError(f"chain broken: prev does not match version {version - 1}'s digest")
+            return None if opened.prev == envelope.GENESIS_PREV else "first version does not start the chain"
+        head = self.heads.get(stream)
+        if head is not None and head[0] == version - 1 and head[1] != opened.prev:
+            return f"chain broken: prev does not match version {version - 1}'s digest"
+        return None
+
+    # -- read, with the signature checked elsewhere -------------------------------------------
+
+    def decode_deferred(self, stored_event: StoredEvent) -> tuple[envelope.Opened, Any, "Deferred"]:
+        """As :meth:`decode`, but the two checks that cost most — the signature, and the slow
+        half of the canonical-form check — are left for the caller to run on ``Deferred.item``
+        (:func:`events.checks.check_rows`, in other processes) and hand to :meth:`settle`,
+        in order. Everything else (placement, ledger id, the signing key's right to sign, the
+        chain) is checked here, as :meth:`decode` does."""
+        stream = stored_event.originator_id
+        if not isinstance(stream, UUID):
+            stream = UUID(stream)
+        version = stored_event.originator_version
+        try:
+            opened = envelope.open_state(stored_event.state, strict=False)
+            envelope.check_placement(opened, stream, version, stored_event.topic)
+            envelope.check_ledger(opened, self.ledger_id)
+            self._refresh_for(opened, stream, version)
+            public, key_problem = envelope.signing_key(opened, self.keyring, self.pinned_root)
+            if public is None:
+                raise TamperError(key_problem or "no key to verify with")
+            chain_problem = self._chain_problem(opened, stream, version)
+        except TamperError as e:
+            raise TamperError(f"stream {stream} version {version}: {e}") from None
+        self._remember(stream, version, envelope.digest(stored_event.state))
+        deferred = Deferred(stream, version, (public, opened.signature, opened.message), key_problem, chain_problem)
+        return opened, domain_event(opened, stream, version), deferred
+
+    @staticmethod
+    def settle(deferred: "Deferred", signature_holds: bool, canonical_problem: str | None) -> None:
+        """Raise what :meth:`decode` would have raised for the row, given the results of
+        the deferred checks (canonical form first, as ``open_state`` checks it first)."""
+        problem = canonical_problem or envelope.signature_problem(deferred.key_problem, signature_holds) \
+            or deferred.chain_problem
+        if problem:
+            raise TamperError(f"stream {deferred.stream} version {deferred.version}: {problem}")
 
 
 def domain_event(opened: envelope.Opened, stream: UUID, version: int) -> Any:
@@ -193,3 +237,15 @@ def domain_event(opened: envelope.Opened, stream: UUID, version: int) -> Any:
     event = object.__new__(cls)
     object.__setattr__(event, "__dict__", fields)
     return event
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """What :meth:`SignedMapper.decode_deferred` left to check: ``item`` is (public key,
+    signature, message) for :func:`events.checks.check_rows`."""
+
+    stream: UUID
+    version: int
+    item: tuple[bytes, bytes, bytes]
+    key_problem: str | None
+    chain_problem: str | None

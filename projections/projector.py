@@ -356,22 +356,88 @@ def catch_up(
     batch: int = BATCH,
     progress: Callable[[int], None] | None = None,
     on_event: Callable[[Event], None] | None = None,
+    jobs: int = 1,
 ) -> Progress:
-    """Apply every event after the set's position (up to ``cut``), a batch per transaction."""
+    """Apply every event after the set's position (up to ``cut``), a batch per transaction.
+    With ``jobs`` > 1 and at least :data:`PARALLEL_FROM` events to apply, signatures are
+    checked by that many worker processes while this one applies (:class:`SignatureWorkers`)."""
     sql = Sql(ledger, name)
     sql.ensure()
     applied = 0
-    while True:
-        done, position, reached_time = _one_batch(sql, ledger, cut, batch, on_event)
-        applied += done
-        if progress is not None and done:
-            progress(done)
-        if not done or reached_time:
-            return Progress(position, applied, reached_time)
+    workers = None
+    if jobs > 1 and ledger.mapper_.verify_on_read and sql.pending(sql.position()[0], cut.nid) >= PARALLEL_FROM:
+        workers = SignatureWorkers(jobs)
+    try:
+        while True:
+            done, position, reached_time = _one_batch(sql, ledger, cut, batch, on_event, workers)
+            applied += done
+            if progress is not None and done:
+                progress(done)
+            if not done or reached_time:
+                return Progress(position, applied, reached_time)
+    finally:
+        if workers is not None:
+            workers.close()
 
 
-def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int,
-               on_event: Callable[[Event], None] | None) -> tuple[int, int, bool]:
+PARALLEL_FROM = 20_000  # fewer events than this are checked faster than worker processes start
+
+
+class SignatureWorkers:
+    """The signature and canonical-form checks of a projector's rows, in worker processes
+    (``cryptography`` holds the GIL while it verifies, so threads would not help). The rows
+    are opened, placed and their keys looked up here, in order (:meth:`SignedMapper.decode_deferred`);
+    the workers check a chunk while this process applies the chunks before it; each row is
+    settled — its error raised, exactly as the sequential decode raises it — before it is applied."""
+
+    CHUNK = 250
+
+    def __init__(self, jobs: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def decoded(self, ledger: Any, rows: list[dict[str, Any]]) -> Iterator[Event]:
+        from certledger.events.checks import check_rows
+
+        mapper = ledger.mapper_
+        chunks = []
+        for start in range(0, len(rows), self.CHUNK):
+            chunk = []
+            for row in rows[start:start + self.CHUNK]:
+                stream = row["originator_id"]
+                stored = StoredEvent(stream if isinstance(stream, UUID) else UUID(str(stream)),
+                                     int(row["originator_version"]), row["topic"], bytes(row["state"]))
+                opened, domain_event, deferred = mapper.decode_deferred(stored)
+                chunk.append((row, opened, domain_event, deferred))
+            chunks.append((chunk, self.pool.submit(check_rows, [d.item for *_, d in chunk])))
+        return self._settled(mapper, chunks)
+
+    @staticmethod
+    def _settled(mapper: Any, chunks: list[Any]) -> Iterator[Event]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        for chunk, verdicts in chunks:
+            try:
+                results = verdicts.result()
+            except BrokenProcessPool as e:  # a worker killed (out of memory, a signal): nothing of the batch is kept
+                raise StorageError(f"a signature-checking worker stopped ({e}); run again, or with --jobs 1") from None
+            for (row, opened, domain_event, deferred), (holds, canonical) in zip(chunk, results):
+                mapper.settle(deferred, holds, canonical)
+                yield Event(int(row["nid"]), type(domain_event).__name__, deferred.stream, vars(domain_event),
+                            opened.signer, opened.timestamp, domain_event)
+
+
+def _stream_text(stream: Any) -> str:
+    return str(stream if isinstance(stream, UUID) else UUID(str(stream)))
+
+
+def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int, on_event: Callable[[Event], None] | None,
+               workers: SignatureWorkers | None = None) -> tuple[int, int, bool]:
     positions = sql.table(schema.POSITION)
     with sql.transaction(commit=True) as cur:
         sql.execute(cur, f"UPDATE {positions} SET position = position WHERE name = ?", [_POSITION_ROW])
@@ -385,9 +451,10 @@ def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int,
             select += f" AND {sql.id_column} <= ?"
             params.append(cut.nid)
         rows = sql.execute(cur, select + f" ORDER BY {sql.id_column} LIMIT {int(batch)}", params)
-        decoded = [_decode(ledger, row) for row in rows]
+        decoded = (workers.decoded(ledger, rows) if workers is not None and ledger.mapper_.verify_on_read
+                   else [_decode(ledger, row) for row in rows])
         state = Batch(sql, cur)
-        state.preload({str(e.stream) for e in decoded})
+        state.preload({_stream_text(row["originator_id"]) for row in rows})
         done, reached_time = 0, False
         for event in decoded:
             if cut.written is not None and event.written > cut.written:
@@ -486,9 +553,10 @@ def rebuild(
     cut: Cut = Cut(),
     batch: int = 0,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> Progress:
     """Drop the set's tables and project the log again from its start (up to ``cut``), in
     batches of ``REBUILD_BATCH`` (fewer, larger transactions: nobody reads a set being built)."""
     sql = Sql(ledger, name)
     sql.drop()
-    return catch_up(ledger, name, cut=cut, batch=batch or REBUILD_BATCH, progress=progress)
+    return catch_up(ledger, name, cut=cut, batch=batch or REBUILD_BATCH, progress=progress, jobs=jobs)

@@ -406,3 +406,39 @@ def test_follow_on_postgresql_wakes_when_a_writer_commits(life: Any, db_url: str
         thread.join()
         follower.close()
     assert rounds[1] == Sql(life.ledger).head() > rounds[0]
+
+
+def test_signatures_checked_by_worker_processes_give_the_same_registers_and_the_same_refusal(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rebuild --jobs 2`: real worker processes check signatures while the projector applies;
+    the registers equal the sequential rebuild's, and a forged row stops it with the same
+    message, naming the row, with nothing of its batch kept."""
+    from certledger.domain.errors import TamperError
+    from certledger.projections import projector
+
+    ledger = _demo(db_url, tmp_path / "keys")
+    try:
+        rebuild(ledger, "alone")
+        monkeypatch.setattr(projector, "PARALLEL_FROM", 0)
+        monkeypatch.setattr(projector.SignatureWorkers, "CHUNK", 97)  # many chunks in flight
+        batches: list[int] = []
+        decoded = projector.SignatureWorkers.decoded
+        monkeypatch.setattr(projector.SignatureWorkers, "decoded",
+                            lambda self, ledger, rows: batches.append(len(rows)) or decoded(self, ledger, rows))
+        rebuild(ledger, "workers", jobs=2)
+        assert sum(batches) == ledger.rows.count()  # every row went through the workers
+        assert _all_rows(ledger, "alone") == _all_rows(ledger, "workers")
+        sid = ledger.sitting("jianzaoshi-1:2025").id
+        row = ledger.rows.read(sid, 2)
+        forged = bytes(row.state).replace(b'"on":"2025-06-14"', b'"on":"2025-06-13"', 1)  # results released a day earlier
+        assert forged != bytes(row.state)
+        ledger.rows.write_state(sid, 2, forged)
+        with pytest.raises(TamperError) as alone:
+            rebuild(ledger, "alone")
+        with pytest.raises(TamperError) as workers:
+            rebuild(ledger, "workers", jobs=2)
+        assert str(workers.value) == str(alone.value) and str(sid) in str(alone.value)
+        assert "signature" in str(alone.value)
+        assert not Sql(ledger, "workers").rows("candidacies")
+    finally:
+        ledger.close()
