@@ -287,7 +287,7 @@ class Batch:
         kind = states.kind_of(event.domain)
         if kind is None:
             return
-        stream = str(event.stream)
+        stream = event.key
         aggregate = self.aggregates.get(stream)
         row = self.get(states.TABLE, (stream,))
         if aggregate is None and row is not None:

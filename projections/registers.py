@@ -38,6 +38,7 @@ class Event:
         self.nid, self.name, self.stream, self.fields, self.signer = nid, name, stream, fields, signer
         self.written = written
         self.domain = domain  # the domain event itself, which the states register folds
+        self.key = str(stream)  # the stream as the registers key it (made once: handlers use it often)
 
     def f(self, name: str, default: Any = None) -> Any:
         """A field as a register value: dates ISO, enums their value, UUIDs text."""
@@ -113,9 +114,9 @@ def _condition(code: Any) -> str | None:
 
 
 def _candidacy(state: State, e: Event) -> dict[str, Any]:
-    row = state.get("candidacies", (str(e.stream),))
+    row = state.get("candidacies", (e.key,))
     if row is None:  # verify reports an event on a stream never registered; keep what we can
-        row = {"candidacy": str(e.stream)}
+        row = {"candidacy": e.key}
     return row
 
 
@@ -130,20 +131,20 @@ def _row(state: State, table: str, key: tuple[Any, ...], c: dict[str, Any]) -> d
 
 
 def _exception(state: State, e: Event, kind: str, act: str | None, reason: Any) -> None:
-    sitting = state.get("sittings", (str(e.stream),))
-    c = None if sitting else state.get("candidacies", (str(e.stream),))
+    sitting = state.get("sittings", (e.key,))
+    c = None if sitting else state.get("candidacies", (e.key,))
     subject = (c or {}).get("candidate") or (
-        f"{sitting.get('exam_name')} {sitting.get('year')}" if sitting else str(e.stream)
+        f"{sitting.get('exam_name')} {sitting.get('year')}" if sitting else e.key
     )
     state.put("exceptions", {
-        "nid": e.nid, "stream": str(e.stream),
+        "nid": e.nid, "stream": e.key,
         "sitting": (sitting or c or {}).get("sitting"), "candidacy": (c or {}).get("candidacy"),
         "subject": subject, "kind": kind, "act": act, "party": e.actor, "dated_on": e.on, "reason": reason,
     })
 
 
 def _aggregate_row(state: State, e: Event) -> tuple[str, dict[str, Any]] | None:
-    for table, key in (("candidacies", (str(e.stream),)), ("sittings", (str(e.stream),))):
+    for table, key in (("candidacies", (e.key,)), ("sittings", (e.key,))):
         row = state.get(table, key)
         if row is not None:
             return table, row
@@ -174,7 +175,7 @@ def late_entry(state: State, e: Event) -> None:
 
 
 def _sitting(state: State, e: Event) -> dict[str, Any]:
-    return dict(state.get("sittings", (str(e.stream),)) or {"sitting": str(e.stream)})
+    return dict(state.get("sittings", (e.key,)) or {"sitting": e.key})
 
 
 @handles("Scheduled")
@@ -184,7 +185,7 @@ def scheduled(state: State, e: Event) -> None:
 
     end = e.fields.get("exam_end")
     state.put("sittings", {
-        "sitting": str(e.stream), "exam_code": e.f("exam_code"), "exam_name": _exam_name(e.f("exam_code")),
+        "sitting": e.key, "exam_code": e.f("exam_code"), "exam_name": _exam_name(e.f("exam_code")),
         "year": e.f("year"), "exam_end": sql_value(end), "scheduled_on": e.on,
         "custody_due_on": sql_value(add_years(end, CUSTODY_YEARS)) if isinstance(end, date) else None,
     })
@@ -238,7 +239,7 @@ def custody_transferred(state: State, e: Event) -> None:
 def registered(state: State, e: Event) -> None:
     sitting = state.get("sittings", (e.f("sitting_id"),)) or {}
     state.put("candidacies", {
-        "candidacy": str(e.stream), "sitting": e.f("sitting_id"), "candidate": e.f("candidate"),
+        "candidacy": e.key, "sitting": e.f("sitting_id"), "candidate": e.f("candidate"),
         "name": e.f("name"), "masked_id": e.f("masked_id"), "exam_code": e.f("exam_code"),
         "exam_name": _exam_name(e.f("exam_code")), "level": e.f("level"), "year": sitting.get("year"),
         "city": e.f("city"), "registered_on": e.on, "request_seq": 0,
