@@ -51,8 +51,12 @@ psycopg's pipeline and reads their RETURNING rows only after the last one is sen
 of thousands of events the server's replies fill the socket buffers, the server stops
 reading, and client and server wait for each other forever (measured here: 10,000 events
 saved in 5 s, 60,000 never returned; no server timeout fires, as the server is waiting on the
-client). Both stores keep the same bound, so a command behaves the same on either; services
-that record more (``enrol``) split their work into saves below it."""
+client). Saves of ``COPY_FROM`` (64) events and more now go through COPY instead
+(events/recorders_postgres.py), which streams without waiting on replies, and every
+statement has a server-side timeout (events/storage.py), so neither path can hang; the bound
+stays because it also bounds a transaction's memory and lock time, and both stores keep it,
+so a command behaves the same on either. Services that record more (``enrol``, ``import``)
+split their work into saves below it."""
 
 
 class ConflictError(CertLedgerError):
