@@ -14,10 +14,7 @@ from __future__ import annotations
 import base64
 import os
 
-from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 # OWASP's 2023 figure for PBKDF2-HMAC-SHA256. About 0.1-0.3 s per save or load.
 STRONG_KDF_ROUNDS = 600_000
@@ -54,7 +51,10 @@ def encrypted_pem(key: Ed25519PrivateKey, passphrase: bytes, rounds: int = STRON
     """``key`` as an ``ENCRYPTED PRIVATE KEY`` PEM, its KDF PBKDF2-HMAC-SHA256 at ``rounds``."""
     if rounds < 1:
         raise ValueError(f"PBKDF2 needs at least one round, not {rounds}")
-    from cryptography.hazmat.primitives import serialization  # here only: it costs read commands 20 ms
+    # Here only: serialization, the ciphers and the KDF cost every read command ~25 ms of start-up.
+    from cryptography.hazmat.primitives import hashes, padding, serialization
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
     salt, iv = os.urandom(16), os.urandom(16)
     secret = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=rounds).derive(passphrase)
