@@ -3,6 +3,7 @@ department's spreadsheet recorded as acts (events.importing does the work)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import date
@@ -17,6 +18,7 @@ from certledger.cli.session import Session
 from certledger.domain.errors import InputError
 from certledger.domain.import_rows import KINDS, describe_columns, import_kind
 from certledger.domain.source import source_id
+from certledger.events.checks import SignatureWorkers
 from certledger.events.importing import Importer, ImportResult, Table, read_table, refusals_csv
 
 
@@ -113,10 +115,23 @@ def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_p
 
 
 
+PARALLEL_FROM = 5_000  # rows: below this, worker processes cost more to start than they save
+
+
 def check_table(importer: Importer, table: Table) -> tuple[ImportResult, list[Any]]:
-    """Every row checked (no write), with a progress bar on a terminal."""
-    with _Bar(len(table.rows), f"checking {importer.kind.term} {importer.kind.kind}") as bar:
-        return importer.check(table, bar.update)
+    """Every row checked (no write), with a progress bar on a terminal. For a big table the
+    signatures of the candidacies' recorded events, read to check each row against, are
+    checked by worker processes (one per core) while this one checks the rows."""
+    jobs = os.cpu_count() or 1
+    workers = SignatureWorkers(jobs) if jobs > 1 and len(table.rows) >= PARALLEL_FROM else None
+    importer.ledger.signature_workers = workers
+    try:
+        with _Bar(len(table.rows), f"checking {importer.kind.term} {importer.kind.kind}") as bar:
+            return importer.check(table, bar.update)
+    finally:
+        importer.ledger.signature_workers = None
+        if workers is not None:
+            workers.close()
 
 
 def write_rows(importer: Importer, outcome: ImportResult, pending: list[Any]) -> ImportResult:

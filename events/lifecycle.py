@@ -122,17 +122,28 @@ class LifecycleServices:
         found: dict[UUID, A] = {}
         ids = list(dict.fromkeys(ids))
         for start in range(0, len(ids), LOAD_BATCH):
+            # A stream's rows come in version order, so what ``up_to`` leaves is a prefix.
+            rows = [row for row in self.rows.of_streams(ids[start : start + LOAD_BATCH])
+                    if up_to is None or row.notification_id <= up_to]
             events: list[Any] = []
-            for row in self.rows.of_streams(ids[start : start + LOAD_BATCH]):
-                if up_to is not None and row.notification_id > up_to:
-                    continue  # a stream's rows come in version order, so what remains is a prefix
+            for row, event in zip(rows, self._decoded(rows)):
                 if events and events[-1].originator_id != row.stream:
                     _keep(found, _folded(events, on), kind)
                     events = []
-                events.append(self.mapper.to_domain_event(StoredEvent(row.stream, row.version, row.topic, row.state)))
+                events.append(event)
             if events:
                 _keep(found, _folded(events, on), kind)
         return found
+
+    signature_workers: Any = None  # events.checks.SignatureWorkers, lent by a command that loads a lot
+
+    def _decoded(self, rows: list[Any]) -> Iterable[Any]:
+        """Each row's domain event, checked by the Mapper — its signature in the lent
+        worker processes, if any (the same checks, the same errors)."""
+        stored = [StoredEvent(row.stream, row.version, row.topic, row.state) for row in rows]
+        if self.signature_workers is not None and self.mapper.verify_on_read and len(stored) > 1:
+            return (event for _, event in self.signature_workers.decoded(self.mapper, stored))
+        return (self.mapper.to_domain_event(event) for event in stored)
 
     def sitting(self, ref: UUID | str) -> ExamSitting:
         return self._load(ref if isinstance(ref, UUID) else parse_sitting_ref(ref), ExamSitting, "sitting")

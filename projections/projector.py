@@ -36,6 +36,7 @@ from eventsourcing.persistence import StoredEvent
 
 from certledger.domain.errors import InputError, StorageError, TamperError
 from certledger.events import envelope
+from certledger.events.checks import PARALLEL_FROM, SignatureWorkers
 from certledger.events.mapper import domain_event as build_domain_event
 from certledger.projections import schema, states
 from certledger.projections.registers import Event, apply, sql_value
@@ -380,58 +381,6 @@ def catch_up(
             workers.close()
 
 
-PARALLEL_FROM = 20_000  # fewer events than this are checked faster than worker processes start
-
-
-class SignatureWorkers:
-    """The signature and canonical-form checks of a projector's rows, in worker processes
-    (``cryptography`` holds the GIL while it verifies, so threads would not help). The rows
-    are opened, placed and their keys looked up here, in order (:meth:`SignedMapper.decode_deferred`);
-    the workers check a chunk while this process applies the chunks before it; each row is
-    settled — its error raised, exactly as the sequential decode raises it — before it is applied."""
-
-    CHUNK = 250
-
-    def __init__(self, jobs: int) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def decoded(self, ledger: Any, rows: list[dict[str, Any]]) -> Iterator[Event]:
-        from certledger.events.checks import check_rows
-
-        mapper = ledger.mapper_
-        chunks = []
-        for start in range(0, len(rows), self.CHUNK):
-            chunk = []
-            for row in rows[start:start + self.CHUNK]:
-                stream = row["originator_id"]
-                stored = StoredEvent(stream if isinstance(stream, UUID) else UUID(str(stream)),
-                                     int(row["originator_version"]), row["topic"], bytes(row["state"]))
-                opened, domain_event, deferred = mapper.decode_deferred(stored)
-                chunk.append((row, opened, domain_event, deferred))
-            chunks.append((chunk, self.pool.submit(check_rows, [d.item for *_, d in chunk])))
-        return self._settled(mapper, chunks)
-
-    @staticmethod
-    def _settled(mapper: Any, chunks: list[Any]) -> Iterator[Event]:
-        from concurrent.futures.process import BrokenProcessPool
-
-        for chunk, verdicts in chunks:
-            try:
-                results = verdicts.result()
-            except BrokenProcessPool as e:  # a worker killed (out of memory, a signal): nothing of the batch is kept
-                raise StorageError(f"a signature-checking worker stopped ({e}); run again, or with --jobs 1") from None
-            for (row, opened, domain_event, deferred), (holds, canonical) in zip(chunk, results):
-                mapper.settle(deferred, holds, canonical)
-                yield Event(int(row["nid"]), type(domain_event).__name__, deferred.stream, vars(domain_event),
-                            opened.signer, opened.timestamp, domain_event)
-
-
 def _stream_text(stream: Any) -> str:
     return str(stream if isinstance(stream, UUID) else UUID(str(stream)))
 
@@ -451,7 +400,7 @@ def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int, on_event: Callable[[
             select += f" AND {sql.id_column} <= ?"
             params.append(cut.nid)
         rows = sql.execute(cur, select + f" ORDER BY {sql.id_column} LIMIT {int(batch)}", params)
-        decoded = (workers.decoded(ledger, rows) if workers is not None and ledger.mapper_.verify_on_read
+        decoded = (_checked_elsewhere(ledger, rows, workers) if workers is not None and ledger.mapper_.verify_on_read
                    else [_decode(ledger, row) for row in rows])
         state = Batch(sql, cur)
         state.preload({_stream_text(row["originator_id"]) for row in rows})
@@ -519,6 +468,19 @@ def _notified(ledger: Any) -> Generator[None, float, None]:
             for _ in conn.notifies(timeout=timeout, stop_after=1):
                 pass
             timeout = yield
+
+
+def _checked_elsewhere(ledger: Any, rows: list[dict[str, Any]], workers: SignatureWorkers) -> Iterator[Event]:
+    """The rows decoded here, their signatures checked by ``workers``, each settled in order."""
+    stored = [StoredEvent(_uuid(row["originator_id"]), int(row["originator_version"]), row["topic"], bytes(row["state"]))
+              for row in rows]
+    for row, (opened, domain_event) in zip(rows, workers.decoded(ledger.mapper_, stored)):
+        yield Event(int(row["nid"]), type(domain_event).__name__, domain_event.originator_id, vars(domain_event),
+                    opened.signer, opened.timestamp, domain_event)
+
+
+def _uuid(stream: Any) -> UUID:
+    return stream if isinstance(stream, UUID) else UUID(str(stream))
 
 
 def _decode(ledger: Any, row: dict[str, Any]) -> Event:

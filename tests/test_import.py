@@ -539,3 +539,45 @@ def test_an_importer_that_keeps_losing_the_race_says_what_was_and_was_not_writte
     message = str(refused.value)
     assert "5 times in a row" in message and f"{ROWS_PER_SAVE:,} row(s) before them were" in message
     assert "nothing was written" not in message and "those rows were not written" in message
+
+
+def test_a_big_table_is_checked_with_worker_processes_and_a_forged_event_still_refuses(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From PARALLEL_FROM rows on, the read-ahead's signatures are checked by real worker
+    processes: every row goes through them, the import records the same, and a registration
+    forged in the database stops it (exit 1) before anything is written."""
+    from certledger.cli import import_cmd
+    from certledger.events.checks import SignatureWorkers
+
+    n = 600
+    sid = make_ledger(db_url, tmp_path / "keys", n)
+    path = write_csv(tmp_path / "成绩.csv", HEADERS_ZH, score_rows(n))
+    monkeypatch.setattr(import_cmd, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(SignatureWorkers, "CHUNK", 73)
+    checked: list[int] = []
+    decoded = SignatureWorkers.decoded
+    monkeypatch.setattr(SignatureWorkers, "decoded",
+                        lambda self, mapper, stored: checked.append(len(stored)) or decoded(self, mapper, stored))
+
+    ledger = Ledger(parse_database_url(db_url), verify_on_read=False)
+    try:
+        victim = candidacy_id(sid, candidates(n)[n // 2])
+        row = ledger.rows.read(victim, 1)
+        ledger.rows.write_state(victim, 1, bytes(row.state).replace(b'"level":"', b'"level":"X', 1))
+        before = ledger.rows.count()
+    finally:
+        ledger.close()
+    forged = import_scores(db_url, tmp_path / "keys", path)
+    assert forged.exit_code == 1 and str(victim) in forged.stderr and "Traceback" not in forged.output
+    assert event_count(db_url) == before and sum(checked) > 0
+    ledger = Ledger(parse_database_url(db_url), verify_on_read=False)
+    try:
+        ledger.rows.write_state(victim, 1, bytes(row.state))  # put back as it was signed
+    finally:
+        ledger.close()
+    checked.clear()
+    result = import_scores(db_url, tmp_path / "keys", path)
+    assert result.exit_code == 0, result.output
+    assert f"{n} recorded, 0 already recorded, 0 refused" in result.stdout
+    assert sum(checked) == n  # each candidacy's one recorded event, through the workers
+    assert_scores_imported(db_url, sid, n)
