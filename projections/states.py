@@ -70,16 +70,25 @@ _UNANNOTATED: dict[str, Converter] = {
 
 @functools.cache
 def _converters(cls: type) -> dict[str, Converter]:
-    """One converter per attribute: from the class's annotations, then — for attributes an
-    event sets without the class annotating them (a registration's ``evidence``) — from the
-    event's field of the same name, then the library's own attributes."""
+    """One converter per attribute the class annotates, and the library's own."""
     import typing
 
-    hints: dict[str, Any] = {}
-    for event_class in (v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, cls.Event)):
-        hints.update(typing.get_type_hints(event_class))
-    hints.update(typing.get_type_hints(cls))
+    hints = typing.get_type_hints(cls)
     return {**{name: converter_for(hint) for name, hint in hints.items() if not name.startswith("_")}, **_UNANNOTATED}
+
+
+@functools.cache
+def _event_converter(cls: type, name: str) -> Converter | None:
+    """For an attribute an event sets without the class annotating it (a registration's
+    ``evidence``): the converter of the event's field of the same name. Looked up only for
+    such names, as a listing's start-up should not pay for every event class's hints."""
+    import typing
+
+    for event_class in (v for v in vars(cls).values() if isinstance(v, type) and issubclass(v, cls.Event)):
+        hint = typing.get_type_hints(event_class).get(name)
+        if hint is not None:
+            return converter_for(hint)
+    return None
 
 
 def encode(aggregate: Any) -> str:
@@ -95,7 +104,7 @@ def decode(kind: str, text: str) -> Any:
         state = orjson.loads(text)
         converters = _converters(cls)
         for name, value in state.items():
-            convert = converters.get(name)
+            convert = converters[name] if name in converters else _event_converter(cls, name)
             if convert is not None and value is not None:
                 state[name] = convert(value)
     except (KeyError, ValueError, TypeError, IndexError, orjson.JSONDecodeError) as e:
