@@ -105,15 +105,7 @@ class Sql:
     # -- existence ---------------------------------------------------------------------------
 
     def exists(self, cursor: Any | None = None) -> bool:
-        name = self.table(schema.POSITION)
-        if self.backend == "sqlite":
-            sql, params = "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
-        else:
-            sql, params = "SELECT count(*) AS n FROM pg_tables WHERE tablename = ? AND schemaname = current_schema()", [name]
-        if cursor is not None:
-            return self.execute(cursor, sql, params)[0]["n"] > 0
-        with self.transaction(commit=False) as cur:
-            return self.execute(cur, sql, params)[0]["n"] > 0
+        return self.has_table(schema.POSITION, cursor)
 
     def ensure(self) -> None:
         """Create the set's tables if they are missing: the one DDL, under a lock. A set made
@@ -137,14 +129,10 @@ class Sql:
             )
 
     def current_shape(self) -> bool:
-        """Whether every table of the set has exactly the columns :mod:`schema` gives it."""
+        """Whether every table of the set has exactly the columns :mod:`schema` gives it
+        (a missing table has none)."""
         with self.transaction(commit=False) as cur:
-            for table in schema.TABLES:
-                if not self.has_table(table.name, cur):
-                    return False
-                if self.columns(cur, table.name) != table.all_columns:
-                    return False
-        return True
+            return all(self.columns(cur, table.name) == table.all_columns for table in schema.TABLES)
 
     def columns(self, cursor: Any, table: str) -> tuple[str, ...]:
         if self.backend == "sqlite":
@@ -382,7 +370,7 @@ def catch_up(
 
 
 def _stream_text(stream: Any) -> str:
-    return str(stream if isinstance(stream, UUID) else UUID(str(stream)))
+    return str(_uuid(stream))
 
 
 def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int, on_event: Callable[[Event], None] | None,
@@ -485,8 +473,7 @@ def _uuid(stream: Any) -> UUID:
 
 def _decode(ledger: Any, row: dict[str, Any]) -> Event:
     """One stored row, decoded and checked by the ledger's mapper (signature, chain, place)."""
-    stream = row["originator_id"]
-    stream = stream if isinstance(stream, UUID) else UUID(str(stream))
+    stream = _uuid(row["originator_id"])
     mapper = ledger.mapper_
     if mapper.verify_on_read:
         opened, domain_event = mapper.decode(
