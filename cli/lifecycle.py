@@ -209,7 +209,7 @@ def _on_day(ref: str, what: str, done: str, on: date, up_to: int | None = None) 
     return InputError(f"{what} {ref} was {done} after {on.isoformat()} (--on){cut}: nothing to show then")
 
 
-def _load(ledger: Ledger, ids: list[UUID], kind: type, on: date, up_to: int | None,
+def _load(ledger: Ledger, ids: list[UUID], kind: type, on: date | None, up_to: int | None,
           replay: bool) -> dict[UUID, Any]:
     """The aggregates ``ids`` name as of ``on`` (and notification ``up_to``): from the states
     register when the live registers stand at the ledger's head and the stream has no act
@@ -372,12 +372,16 @@ def sitting() -> None:
 
 @sitting.command("show")
 @sitting_argument
+@replay_option
 @json_option
 @pass_session
-def sitting_show(session: Session, sitting_ref: str, as_json: bool) -> None:
-    """A sitting's dates, derived deadlines, publicity and custody roster."""
+def sitting_show(session: Session, sitting_ref: str, replay: bool, as_json: bool) -> None:
+    """A sitting's dates, derived deadlines, publicity and custody roster. Read from the
+    registers' stored states when they are up to date (README, Registers), else by
+    replaying the signed events."""
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
-    s = ledger.sitting(sid)
+    s = _load(ledger, [sid], ExamSitting, None, None, replay)[sid]
+    roster = _load(ledger, list(s.custody_roster), Candidacy, None, None, replay)
     e = s.exam
     record = {
         "sitting": ref_of_sitting(s),
@@ -403,7 +407,7 @@ def sitting_show(session: Session, sitting_ref: str, as_json: bool) -> None:
         "supplementary_announced_on": s.supplementary_announced_on,
         "custody_until": s.custody_until,
         "custody_transferred_on": s.custody_transferred_on,
-        "custody_roster": [ref_of_candidacy(ledger.candidacy(c), s) for c in s.custody_roster],
+        "custody_roster": [ref_of_candidacy(roster[c], s) for c in s.custody_roster],
         "exceptions": [_departure_text(d) for d in departures_of(s)],
     }
     _emit_record(record, as_json)
@@ -415,16 +419,19 @@ def _departure_text(d: Departure) -> str:
 
 @sitting.command("exceptions")
 @sitting_argument
+@replay_option
 @json_option
 @pass_session
-def sitting_exceptions(session: Session, sitting_ref: str, as_json: bool) -> None:
+def sitting_exceptions(session: Session, sitting_ref: str, replay: bool, as_json: bool) -> None:
     """The exceptions register (例外登记): every act of SITTING and its candidacies recorded as a
-    departure from a rule that says 一般 (generally) — R-5, R-8, R-16 — with its signed reason."""
+    departure from a rule that says 一般 (generally) — R-5, R-8, R-16 — with its signed reason.
+    Read from the registers' stored states when they are up to date, else by replaying."""
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
-    s = ledger.sitting(sid)
+    s = _load(ledger, [sid], ExamSitting, None, None, replay)[sid]
     entries = [(ref_of_sitting(s), d) for d in departures_of(s)]
-    ids = list(ledger.candidacies_of(sid))
-    for cid, c in ledger.load_many(ids, Candidacy).items():
+    read = None if replay else states.read(ledger, "Candidacy", sitting=sid)
+    candidacies = read[1] if read is not None else ledger.load_many(list(ledger.candidacies_of(sid)), Candidacy)
+    for c in candidacies.values():
         entries.extend((ref_of_candidacy(c, s), d) for d in departures_of(c))
     rows = [
         {"on": d.on, "rule": d.rule, "act": d.event, "term": d.term, "where": where, "by": d.actor, "reason": d.reason}

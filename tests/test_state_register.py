@@ -76,6 +76,10 @@ def test_listings_from_the_registers_say_what_a_replay_says(projected: str, on: 
             assert shown == _invoke(projected, "candidate", "show", row["candidacy"], "--json", "--replay", *day)
         assert _invoke(projected, "candidate", "list", sitting, *day) == _invoke(
             projected, "candidate", "list", sitting, "--replay", *day)
+    for sitting in SITTINGS:  # (no --on: these show the sitting as it stands)
+        for command in (("sitting", "show"), ("sitting", "exceptions")):
+            shown = _invoke(projected, *command, sitting, "--json")
+            assert shown == _invoke(projected, *command, sitting, "--json", "--replay") and len(shown) > 2
 
 
 def test_a_hand_edited_state_is_read_until_replay_and_diff_names_it(projected: str) -> None:
