@@ -225,6 +225,13 @@ def _load(ledger: Ledger, ids: list[UUID], kind: type, on: date | None, up_to: i
     return found
 
 
+def _sitting_now(ledger: Ledger, sid: UUID, replay: bool) -> ExamSitting:
+    s = _load(ledger, [sid], ExamSitting, None, None, replay).get(sid)
+    if s is None:  # the id names another kind of stream (a candidacy, the trust registry)
+        raise InputError(f"{sid} is not a sitting")
+    return s
+
+
 def _sitting_on(ledger: Ledger, ref: str, sid: UUID, on: date, up_to: int | None = None,
                 replay: bool = False) -> ExamSitting:
     """The sitting as its acts dated on or before ``on`` make it, so no column shows a later
@@ -380,7 +387,7 @@ def sitting_show(session: Session, sitting_ref: str, replay: bool, as_json: bool
     registers' stored states when they are up to date (README, Registers), else by
     replaying the signed events."""
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
-    s = _load(ledger, [sid], ExamSitting, None, None, replay)[sid]
+    s = _sitting_now(ledger, sid, replay)
     roster = _load(ledger, list(s.custody_roster), Candidacy, None, None, replay)
     e = s.exam
     record = {
@@ -427,7 +434,7 @@ def sitting_exceptions(session: Session, sitting_ref: str, replay: bool, as_json
     departure from a rule that says 一般 (generally) — R-5, R-8, R-16 — with its signed reason.
     Read from the registers' stored states when they are up to date, else by replaying."""
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
-    s = _load(ledger, [sid], ExamSitting, None, None, replay)[sid]
+    s = _sitting_now(ledger, sid, replay)
     entries = [(ref_of_sitting(s), d) for d in departures_of(s)]
     read = None if replay else states.read(ledger, "Candidacy", sitting=sid)
     candidacies = read[1] if read is not None else ledger.load_many(list(ledger.candidacies_of(sid)), Candidacy)
