@@ -87,6 +87,34 @@ def to_canonical_value(value: Any, path: str = "$") -> Any:
     return _refuse(value, path)
 
 
+def in_subset(parsed: Any) -> bool:
+    """Whether a value *parsed from JSON* lies in the canonical subset: no floats, integers
+    within ±(2^53-1), ASCII keys. (orjson refuses lone surrogates, so its strings are valid
+    Unicode.) On such a value :func:`to_canonical_value` is the identity, so its canonical
+    bytes are orjson's sorted output. This answers yes or no without building a lowered copy
+    or a path per value — a published notice holds tens of thousands of cells, and every read
+    of its event checks them; :func:`to_canonical_value` then names the problem, if any."""
+    stack = [parsed]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        value = pop()
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            continue
+        if kind is int:
+            if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+                return False
+        elif kind is list:
+            extend(value)
+        elif kind is dict:
+            if not all(key.isascii() for key in value):
+                return False
+            extend(value.values())
+        else:  # a float
+            return False
+    return True
+
+
 def _refuse(value: Any, path: str) -> Any:
     raise NotCanonical(f"value of type {type(value).__name__} at {path} has no canonical form")
 

@@ -34,7 +34,7 @@ import orjson
 
 from certledger.domain.errors import CertLedgerError, NotCanonical, TamperError
 from certledger.domain.trust import TRUST_REGISTRY_ID
-from certledger.events.canonical import canonical_bytes
+from certledger.events.canonical import canonical_bytes, in_subset
 from certledger.signing import keys
 from certledger.signing.keyring import Keyring
 
@@ -139,9 +139,16 @@ NOT_CANONICAL = "signed message is not in canonical form (whitespace, key order,
 
 
 def canonical_problem(message: bytes, fields: Any = None) -> str | None:
-    """Why ``message`` is not exactly the canonical bytes of what it parses to, or None."""
+    """Why ``message`` is not exactly the canonical bytes of what it parses to, or None.
+    ``fields``: what ``message`` parses to, if the caller parsed it already."""
     try:
-        canonical = canonical_bytes(orjson.loads(message) if fields is None else fields)
+        parsed = orjson.loads(message) if fields is None else fields
+    except orjson.JSONDecodeError as e:
+        return f"signed message is not valid JSON ({e})"
+    if in_subset(parsed):  # then its canonical bytes are orjson's sorted output (events/canonical.py)
+        return None if orjson.dumps(parsed, option=orjson.OPT_SORT_KEYS) == message else NOT_CANONICAL
+    try:
+        canonical = canonical_bytes(parsed)
     except NotCanonical as e:
         return f"signed message is not canonical: {e}"
     except orjson.JSONDecodeError as e:

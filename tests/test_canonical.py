@@ -97,3 +97,39 @@ def test_topics_of_the_old_top_level_modules_still_resolve():
 
     assert resolve_topic("domain.trust:TrustRegistry.KeyAdded") is TrustRegistry.KeyAdded
     assert resolve_topic("domain.candidacy:Candidacy.Registered") is Candidacy.Registered
+
+
+# -- the quick subset test of a parsed message (events.canonical.in_subset) -----------------
+
+parsed_json = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=25,
+)
+
+
+@given(json_subset | parsed_json)
+def test_in_subset_says_exactly_whether_the_lowering_accepts_a_parsed_value(value: object) -> None:
+    from certledger.events.canonical import in_subset, to_canonical_value
+
+    try:
+        parsed = orjson.loads(orjson.dumps(value))  # as a message read from the database parses
+    except (TypeError, orjson.JSONEncodeError):
+        return  # orjson cannot write it (a lone surrogate, an integer beyond 64 bits)
+    try:
+        to_canonical_value(parsed)
+        lowered = True
+    except NotCanonical:
+        lowered = False
+    assert in_subset(parsed) is lowered
+
+
+@pytest.mark.parametrize("message", [b'{"a":1.0}', b'{"a":[1,[2,{"b":9007199254740992}]]}', b'{"\\u00e4":1}',
+                                     b'{"a":1, "b":2}', b'{"b":1,"a":2}'])
+def test_a_message_outside_the_subset_or_not_sorted_is_named(message: bytes) -> None:
+    from certledger.events.envelope import canonical_problem
+
+    problem = canonical_problem(message)
+    assert problem is not None and problem.startswith("signed message is not")
+    assert canonical_problem(b'{"a":[1,[2,{"b":9007199254740991}]],"z":"\xe4\xb8\xad"}') is None
