@@ -209,7 +209,7 @@ def _on_day(ref: str, what: str, done: str, on: date, up_to: int | None = None) 
     return InputError(f"{what} {ref} was {done} after {on.isoformat()} (--on){cut}: nothing to show then")
 
 
-def _load(ledger: Ledger, ids: list[UUID], kind: type, on: date | None, up_to: int | None,
+def load_aggregates(ledger: Ledger, ids: list[UUID], kind: type, on: date | None, up_to: int | None,
           replay: bool) -> dict[UUID, Any]:
     """The aggregates ``ids`` name as of ``on`` (and notification ``up_to``): from the states
     register when the live registers stand at the ledger's head and the stream has no act
@@ -226,7 +226,7 @@ def _load(ledger: Ledger, ids: list[UUID], kind: type, on: date | None, up_to: i
 
 
 def _sitting_now(ledger: Ledger, sid: UUID, replay: bool) -> ExamSitting:
-    s = _load(ledger, [sid], ExamSitting, None, None, replay).get(sid)
+    s = load_aggregates(ledger, [sid], ExamSitting, None, None, replay).get(sid)
     if s is None:  # the id names another kind of stream (a candidacy, the trust registry)
         raise InputError(f"{sid} is not a sitting")
     return s
@@ -236,7 +236,7 @@ def _sitting_on(ledger: Ledger, ref: str, sid: UUID, on: date, up_to: int | None
                 replay: bool = False) -> ExamSitting:
     """The sitting as its acts dated on or before ``on`` make it, so no column shows a later
     act; with ``up_to``, as the ledger stood at that notification id."""
-    s = _load(ledger, [sid], ExamSitting, on, up_to, replay).get(sid)
+    s = load_aggregates(ledger, [sid], ExamSitting, on, up_to, replay).get(sid)
     if s is None:
         raise _on_day(ref, "sitting", "scheduled", on, up_to)
     return s
@@ -247,7 +247,7 @@ def _candidacy_on(ledger: Ledger, ref: str, on: date, up_to: int | None = None,
     """The candidacy and its sitting as their acts dated on or before ``on`` make them (and
     recorded up to notification ``up_to``)."""
     cid = resolve_candidacy(ledger, ref)
-    c = _load(ledger, [cid], Candidacy, on, up_to, replay).get(cid)
+    c = load_aggregates(ledger, [cid], Candidacy, on, up_to, replay).get(cid)
     if c is None:
         raise _on_day(ref, "candidacy", "registered", on, up_to)
     return c, _sitting_on(ledger, ref, c.sitting_id, on, up_to, replay)
@@ -388,7 +388,7 @@ def sitting_show(session: Session, sitting_ref: str, replay: bool, as_json: bool
     replaying the signed events."""
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
     s = _sitting_now(ledger, sid, replay)
-    roster = _load(ledger, list(s.custody_roster), Candidacy, None, None, replay)
+    roster = load_aggregates(ledger, list(s.custody_roster), Candidacy, None, None, replay)
     e = s.exam
     record = {
         "sitting": ref_of_sitting(s),

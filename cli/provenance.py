@@ -15,7 +15,7 @@ from uuid import UUID
 
 import click
 
-from certledger.cli.lifecycle import json_option, resolve_candidacy
+from certledger.cli.lifecycle import json_option, load_aggregates, replay_option, resolve_candidacy
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import Session
 from certledger.domain.errors import InputError
@@ -37,16 +37,22 @@ def _text(value: Any) -> Any:
 
 @cert_commands.command("show")
 @click.argument("number")
+@replay_option
 @json_option
 @pass_session
-def cert_show(session: Session, number: str, as_json: bool) -> None:
+def cert_show(session: Session, number: str, replay: bool, as_json: bool) -> None:
     """Find a certificate by its NUMBER (e-certificate, pass proof or paper): holder, exam,
     status (valid; void under R-11/R-12; superseded by paper), issued on, issuer, signing
     key, notification id and digest of the event that issued it."""
     ledger = session.ledger(read_only=True)
+
+    def load(aggregate_id: UUID, kind: type) -> Any:  # the registers' stored state when they are at the head
+        found = load_aggregates(ledger, [aggregate_id], kind, None, None, replay).get(aggregate_id)
+        return found if found is not None else provenance.load_one(ledger, aggregate_id, kind)  # its clear error
+
     records = [
         {k: _text(v) for k, v in provenance.certificate_record(ledger, f).items()}
-        for f in provenance.find_certificate(ledger, number)
+        for f in provenance.find_certificate(ledger, number, load=load)
     ]
     if as_json:
         emit_json(records)

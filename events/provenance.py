@@ -10,6 +10,7 @@ time), so a line that does not verify is shown as such rather than stopping the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,9 +48,18 @@ class Found:
         return envelope.open_state(bytes(self.issued.state))
 
 
-def find_certificate(ledger: Ledger, number: str, kind: str | None = None) -> list[Found]:
-    """Every certificate of that number (one per kind at most, L-3), by index."""
+def load_one(ledger: Ledger, aggregate_id: UUID, kind: type) -> Any:
+    """A candidacy or sitting replayed from its signed events (a clear error if there is none)."""
+    return ledger.candidacy(aggregate_id) if kind is Candidacy else ledger.sitting(aggregate_id)
+
+
+def find_certificate(ledger: Ledger, number: str, kind: str | None = None,
+                     load: Callable[[UUID, type], Any] | None = None) -> list[Found]:
+    """Every certificate of that number (one per kind at most, L-3), by index. ``load(id,
+    kind)`` gives the candidacy and sitting (a listing passes one that reads the registers'
+    stored states); by default they are replayed from their signed events."""
     number = number.strip()
+    load = load or (lambda aggregate_id, cls: load_one(ledger, aggregate_id, cls))
     found = []
     for k in [kind] if kind else KINDS:
         claim_id = certificate_number_id(k, number)
@@ -57,11 +67,11 @@ def find_certificate(ledger: Ledger, number: str, kind: str | None = None) -> li
             continue
         claim = ledger.repository.get(claim_id)
         assert isinstance(claim, CertificateNumber)
-        candidacy = ledger.candidacy(claim.candidacy_id)
+        candidacy = load(claim.candidacy_id, Candidacy)
         event = "PaperCertificateReceived" if k == "paper" else "CertificateIssued"
         rows = [r for r in ledger.rows.raw_stream(candidacy.id) if str(r.topic).endswith(f".{event}")]
         if rows:
-            found.append(Found(k, number, candidacy, ledger.sitting(candidacy.sitting_id), rows[-1]))
+            found.append(Found(k, number, candidacy, load(candidacy.sitting_id, ExamSitting), rows[-1]))
     if not found:
         raise InputError(f"no certificate numbered {number!r} in this ledger")
     return found
