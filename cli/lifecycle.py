@@ -210,7 +210,7 @@ def _on_day(ref: str, what: str, done: str, on: date, up_to: int | None = None) 
 
 
 def load_aggregates(ledger: Ledger, ids: list[UUID], kind: type, on: date | None, up_to: int | None,
-          replay: bool) -> dict[UUID, Any]:
+                    replay: bool) -> dict[UUID, Any]:
     """The aggregates ``ids`` name as of ``on`` (and notification ``up_to``): from the states
     register when the live registers stand at the ledger's head and the stream has no act
     dated after ``on``; else — or with ``replay`` — by replaying its signed events."""
