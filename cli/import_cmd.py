@@ -115,7 +115,9 @@ def import_(session: Session, kind: str, path: Path, sitting_ref: str, refused_p
 
 
 
-PARALLEL_FROM = 5_000  # rows: below this, worker processes cost more to start than they save
+# Rows: below this, worker processes cost more to start than they save (measured: 10,000 score
+# rows checked at 3.8k rows/s with 2 workers against 4.8k without; 40,000 at 4.9k against 4.3k).
+PARALLEL_FROM = 20_000
 
 
 def check_table(importer: Importer, table: Table) -> tuple[ImportResult, list[Any]]:
