@@ -216,7 +216,7 @@ def load_aggregates(ledger: Ledger, ids: list[UUID], kind: type, on: date | None
     dated after ``on``; else — or with ``replay`` — by replaying its signed events."""
     found: dict[UUID, Any] = {}
     if up_to is None and not replay:
-        read = states.read(ledger, kind.__name__, ids=ids, on=on)
+        read = states.read(ledger, kind.__name__, ids=ids, on=on, warn=note)
         if read is not None:
             found = read[1]
     missing = [i for i in ids if i not in found]
@@ -436,8 +436,11 @@ def sitting_exceptions(session: Session, sitting_ref: str, replay: bool, as_json
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
     s = _sitting_now(ledger, sid, replay)
     entries = [(ref_of_sitting(s), d) for d in departures_of(s)]
-    read = None if replay else states.read(ledger, "Candidacy", sitting=sid)
-    candidacies = read[1] if read is not None else ledger.load_many(list(ledger.candidacies_of(sid)), Candidacy)
+    read = None if replay else states.read(ledger, "Candidacy", sitting=sid, warn=note)
+    ids, candidacies = read if read is not None else (list(ledger.candidacies_of(sid)), {})
+    missing = [i for i in ids if i not in candidacies]  # no registers, or a row that could not be read
+    if missing:
+        candidacies.update(ledger.load_many(missing, Candidacy))
     for c in candidacies.values():
         entries.extend((ref_of_candidacy(c, s), d) for d in departures_of(c))
     rows = [
@@ -667,7 +670,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_of: str | No
     up_to = _as_of(ledger, as_of)
     s = _sitting_on(ledger, sitting_ref, sid, on, up_to, replay)
     rows = []
-    read = states.read(ledger, "Candidacy", sitting=sid, on=on) if up_to is None and not replay else None
+    read = states.read(ledger, "Candidacy", sitting=sid, on=on, warn=note) if up_to is None and not replay else None
     ids, loaded = read if read is not None else (list(ledger.candidacies_of(sid, up_to)), {})
     missing = [i for i in ids if i not in loaded]  # acts dated after --on, or no registers
     if missing:

@@ -17,6 +17,7 @@ use it only when the live registers stand at the ledger's head, and ``--replay``
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -132,11 +133,13 @@ def at_head(ledger: Any) -> bool:
 
 
 def read(ledger: Any, kind: str, *, ids: list[UUID] | None = None, sitting: UUID | None = None,
-         on: date | None = None) -> tuple[list[UUID], dict[UUID, Any]] | None:
+         on: date | None = None, warn: Callable[[str], None] = lambda text: None
+         ) -> tuple[list[UUID], dict[UUID, Any]] | None:
     """The states of ``ids`` (or of every ``kind`` stream of ``sitting``, in the order they were
     created), as ``(ids, aggregates)``; None when the live registers are not at the head.
     A stream with an act dated after ``on`` is left out of ``aggregates``: the caller replays
-    it, since its state as of ``on`` is not the stored one."""
+    it, since its state as of ``on`` is not the stored one — as it replays a row that cannot be
+    read (a damaged register), after telling ``warn``."""
     from certledger.projections.projector import Sql
 
     if not at_head(ledger):
@@ -148,10 +151,14 @@ def read(ledger: Any, kind: str, *, ids: list[UUID] | None = None, sitting: UUID
         return None
     day = on.isoformat() if on is not None else None
     order = [UUID(r["stream"]) for r in found] if sitting is not None else list(ids or ())
-    aggregates = {
-        UUID(r["stream"]): decode(kind, r["state"])
-        for r in found if day is None or r["latest_on"] is None or r["latest_on"] <= day
-    }
+    aggregates: dict[UUID, Any] = {}
+    for r in found:
+        if day is not None and r["latest_on"] is not None and r["latest_on"] > day:
+            continue  # an act dated after ``on``: the caller replays it
+        try:
+            aggregates[UUID(r["stream"])] = decode(kind, r["state"])
+        except TamperError as e:  # a damaged register row: the caller replays that stream
+            warn(f"{e}; stream {r['stream']} replayed from its events instead ('certledger rebuild' repairs the register)")
     return order, aggregates
 
 

@@ -143,3 +143,16 @@ def test_a_state_out_of_step_with_the_log_stops_the_projector_naming_the_registe
     assert result.exit_code == 1, result.output
     assert f"event #{last} does not follow" in result.output and "certledger rebuild" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_damaged_state_row_is_replayed_past_with_a_note(projected: str) -> None:
+    listed = _invoke(projected, "candidate", "list", SITTINGS[0], "--json")
+    first = orjson.loads(listed)[0]
+    _raw_sql(projected, f"UPDATE reg_states SET state = '{{not json' WHERE kind = 'Candidacy' "
+                        f"AND state LIKE '%\"candidate\":\"{first['candidate']}\"%'")
+    result = CliRunner().invoke(cli, ["--db", projected, "candidate", "list", SITTINGS[0], "--json"])
+    assert result.exit_code == 0 and result.stdout == listed
+    assert "cannot be read" in result.stderr and "certledger rebuild" in result.stderr
+    shown = CliRunner().invoke(cli, ["--db", projected, "candidate", "show", first["candidacy"], "--json"])
+    assert shown.exit_code == 0 and orjson.loads(shown.stdout)["name"] == first["name"]
+    assert "Traceback" not in shown.output
