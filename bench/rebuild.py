@@ -27,7 +27,7 @@ from pathlib import Path
 from certledger.cli.demo import DemoRun
 from certledger.events.ledger import Ledger
 from certledger.events.storage import parse_database_url
-from certledger.projections.projector import rebuild
+from certledger.projections.projector import Sql, rebuild
 from certledger.signing.keystore import KeyStore
 from certledger.signing.wallet import Wallet
 
@@ -94,9 +94,27 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--ledger", type=Path, help="Measure a copy of this SQLite ledger instead of building one "
                                                      "(e.g. certledger demo --candidates 178000: ~1M events).")
+    parser.add_argument("--url", help="Measure this PostgreSQL ledger in place (its register set 'bench' is "
+                                      "written, then dropped), e.g. one `certledger --db URL demo` built.")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="certledger-bench-"))
     try:
+        if args.url is not None:
+            ledger = Ledger(parse_database_url(args.url), verify_on_read=False)
+            try:
+                events = ledger.rows.count()
+            finally:
+                ledger.close()
+            print(f"PostgreSQL, {events:,} events (in place):")
+            try:
+                _measure(args.url, events, args.jobs)
+            finally:
+                ledger = Ledger(parse_database_url(args.url), verify_on_read=False)
+                try:
+                    Sql(ledger, "bench").drop()
+                finally:
+                    ledger.close()
+            return
         if args.ledger is not None:
             url = str(work / "ledger.db")
             shutil.copyfile(args.ledger, url)
