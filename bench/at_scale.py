@@ -38,7 +38,8 @@ CLI = str(Path(sys.executable).with_name("certledger"))
 
 
 def _run(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Seconds, peak RSS of the command's own process (KB, by GNU time), stdout."""
+    """Seconds, peak RSS (KB, by GNU time: the largest process of the command's tree, so for
+    ``verify --jobs`` usually a worker), stdout."""
     start = time.perf_counter()
     done = subprocess.run(["/usr/bin/time", "-f", "%M", CLI, *args], capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
@@ -88,7 +89,7 @@ def main() -> None:
                   f"| candidate list jianzaoshi-2 {listed:.1f} s, --replay {replayed:.1f} s "
                   f"({replayed / listed:.1f}x) | verify --jobs {args.jobs}: {seconds:.1f} s, {rate:,.0f} events/s = "
                   f"{rate / raw:.2f} of raw Ed25519 verify x {args.jobs} ({raw:,.0f}/s); peak RSS {peak / 1024:.0f} MB "
-                  "(main process)")
+                  "(the largest process: a worker)")
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 
