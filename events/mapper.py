@@ -142,21 +142,22 @@ class SignedMapper(Mapper[UUID]):
     def decode(self, stored_event: StoredEvent) -> tuple[envelope.Opened, Any]:
         """The opened envelope (signer, write time) and the domain event, checked as
         :meth:`to_domain_event` checks them: projections need both."""
-        stream = stored_event.originator_id
-        if not isinstance(stream, UUID):
-            stream = UUID(stream)
-        version = stored_event.originator_version
+        stream, version = _place(stored_event)
         try:
-            opened = envelope.open_state(stored_event.state)
-            envelope.check_placement(opened, stream, version, stored_event.topic)
-            envelope.check_ledger(opened, self.ledger_id)
-            digest = envelope.digest(stored_event.state)
+            opened = self._opened(stored_event, stream, version, strict=True)
             if self.verify_on_read:
                 self._check(opened, stream, version)
         except TamperError as e:
             raise TamperError(f"stream {stream} version {version}: {e}") from None
-        self._remember(stream, version, digest)
+        self._remember(stream, version, envelope.digest(stored_event.state))
         return opened, domain_event(opened, stream, version)
+
+    def _opened(self, stored_event: StoredEvent, stream: UUID, version: int, *, strict: bool) -> envelope.Opened:
+        """The envelope, checked to be at its place in this ledger (both decodes start here)."""
+        opened = envelope.open_state(stored_event.state, strict=strict)
+        envelope.check_placement(opened, stream, version, stored_event.topic)
+        envelope.check_ledger(opened, self.ledger_id)
+        return opened
 
     def _check(self, opened: envelope.Opened, stream: UUID, version: int) -> None:
         self._refresh_for(opened, stream, version)
@@ -189,14 +190,9 @@ class SignedMapper(Mapper[UUID]):
         (:func:`events.checks.check_rows`, in other processes) and hand to :meth:`settle`,
         in order. Everything else (placement, ledger id, the signing key's right to sign, the
         chain) is checked here, as :meth:`decode` does."""
-        stream = stored_event.originator_id
-        if not isinstance(stream, UUID):
-            stream = UUID(stream)
-        version = stored_event.originator_version
+        stream, version = _place(stored_event)
         try:
-            opened = envelope.open_state(stored_event.state, strict=False)
-            envelope.check_placement(opened, stream, version, stored_event.topic)
-            envelope.check_ledger(opened, self.ledger_id)
+            opened = self._opened(stored_event, stream, version, strict=False)
             self._refresh_for(opened, stream, version)
             public, key_problem = envelope.signing_key(opened, self.keyring, self.pinned_root)
             if public is None:
@@ -237,6 +233,11 @@ def domain_event(opened: envelope.Opened, stream: UUID, version: int) -> Any:
     event = object.__new__(cls)
     object.__setattr__(event, "__dict__", fields)
     return event
+
+
+def _place(stored_event: StoredEvent) -> tuple[UUID, int]:
+    stream = stored_event.originator_id
+    return (stream if isinstance(stream, UUID) else UUID(stream)), stored_event.originator_version
 
 
 @dataclass(frozen=True)
