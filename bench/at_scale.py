@@ -9,7 +9,9 @@ the keyring cache of the reader is cleared first), and is timed from outside:
 - ``verify --jobs N``: events/s and peak RSS, against raw Ed25519 verification × N (the same
   message size, measured here first): issue 10 asks for ≥ 0.85 of it and memory flat in size;
 - ``candidate show`` of one candidacy, cold, against ``certledger --version`` (start-up):
-  issue 10 asks for ≤ 300 ms on a 1M-event ledger;
+  issue 10 asks for ≤ 300 ms on a 1M-event ledger. Cold means a new process with no keyring
+  cache; the modules' byte code is cached, as for any installed Python tool (the benchmark
+  drops ``PYTHONDONTWRITEBYTECODE`` and writes it once before timing);
 - ``candidate list`` of the larger sitting, read from the registers' stored states, against
   the same listing with ``--replay`` (every event replayed and its signature checked).
 
@@ -66,9 +68,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     cache = Path(tempfile.mkdtemp(prefix="certledger-bench-cache-"))
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    # Python as an installed tool runs: byte-compiled modules are written once and reused. An
+    # environment with PYTHONDONTWRITEBYTECODE=1 (some sandboxes set it) compiles every module of
+    # ours from source at each start, ~140 ms that no user pays; the warm-up below writes them.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["XDG_CACHE_HOME"] = str(cache)
     db = ["--db", str(args.ledger)]
     try:
+        _run(["--version"], env)  # byte-compile once, as installing a package does
         listing = json.loads(_run([*db, "candidate", "list", "jianzaoshi-1:2025", "--json"], env)[2])
         one = listing[len(listing) // 2]["candidacy"]
         events = _count(args.ledger)
