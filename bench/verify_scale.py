@@ -14,7 +14,9 @@ both). Each run, alternating the order and repeating (after a warm-up verify):
 - ``certledger verify --json --jobs 1`` and ``--jobs <cores>`` as a user runs them (a fresh
   process; with ``--baseline-cli`` another checkout's too, interleaved), their events/s, its ratio to raw × cores (issue 10: ≥ 0.85), and the peak RSS of
   the verify process and of its workers (``resource.getrusage(RUSAGE_CHILDREN)`` of a
-  wrapper process per run; issue 10: flat from 100k to 1M events).
+  wrapper process per run; issue 10: flat from 100k to 1M events);
+- from the ``--jobs 1`` run, the ceiling of any parallel verify: the share of one event's work
+  that is the signature (perfect parallelism of everything else can reach no more of raw x cores).
 
 Nothing is asserted: figures are printed beside their baseline.
 """
@@ -136,6 +138,21 @@ def bench(backend: str, events: int, repeat: int, cores: int, rebuild: bool, bas
             print(f"  run {n + 1} {label:>8} verify --jobs {jobs}: {f['seconds']:6.1f} s {rate:8,.0f} ev/s = "
                   f"{rate / ceiling:.2f} of raw verify x {cores} ({raw:,.0f}/s x {cores}); peak RSS {f['peak_mb']:.0f} MB",
                   flush=True)
+            if jobs == 1:
+                _ceiling(f, raw, label)
+
+
+def _ceiling(single: dict, raw: float, label: str) -> None:
+    """What the one-process run says about any parallel verify: it spends ``per_event`` of one
+    core on each event, of which the signature is ``1/raw``. Spread perfectly over N cores
+    (no merging, no waiting) verify would reach N/per_event, i.e. ``(1/raw)/per_event`` of
+    raw x N, whatever N is: the ratio the 0.85 goal asks for cannot exceed it."""
+    per_event = single["seconds"] / single["events"]
+    signature = 1 / raw
+    print(f"           {label:>8} ceiling: {per_event * 1e6:.0f} us of one core per event, of which Ed25519 "
+          f"{signature * 1e6:.0f} us and the rest (reading, parsing, canonical form, rule replay) "
+          f"{(per_event - signature) * 1e6:.0f} us: even with every step parallel, at most "
+          f"{signature / per_event:.2f} of raw verify x cores", flush=True)
 
 
 def main() -> None:
