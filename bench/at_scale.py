@@ -82,6 +82,7 @@ def main() -> None:
         print(f"ledger {args.ledger}: {events:,} events; candidacy shown: {one}")
         for n in range(args.repeat):
             raw = raw_verify_rate() * args.jobs
+            sodium = raw_verify_rate(library="libsodium") * args.jobs
             shutil.rmtree(cache, ignore_errors=True)
             startup = min(_run(["--version"], env)[0] for _ in range(3))
             show = _run([*db, "candidate", "show", one, "--json"], env)[0]  # cold: no keyring cache
@@ -95,7 +96,8 @@ def main() -> None:
                   f"({show / startup:.1f}x start-up), warm {warm * 1000:.0f} ms, --replay {show_replayed * 1000:.0f} ms "
                   f"| candidate list jianzaoshi-2 {listed:.1f} s, --replay {replayed:.1f} s "
                   f"({replayed / listed:.1f}x) | verify --jobs {args.jobs}: {seconds:.1f} s, {rate:,.0f} events/s = "
-                  f"{rate / raw:.2f} of raw Ed25519 verify x {args.jobs} ({raw:,.0f}/s); peak RSS {peak / 1024:.0f} MB "
+                  f"{rate / raw:.2f} of raw Ed25519 verify x {args.jobs} (cryptography {raw:,.0f}/s), "
+                  f"{rate / sodium:.2f} of libsodium's ({sodium:,.0f}/s); peak RSS {peak / 1024:.0f} MB "
                   "(the largest process: a worker)")
     finally:
         shutil.rmtree(cache, ignore_errors=True)
