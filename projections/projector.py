@@ -99,6 +99,19 @@ class Sql:
             return []
         return [dict(r) for r in cursor.fetchall()]
 
+    def rows_where_in(self, cursor: Any, table: str, column: str, values: list[str]) -> list[dict[str, Any]]:
+        """The rows of ``table`` whose ``column`` is one of ``values`` (a batch's thousands of
+        streams at once). On PostgreSQL the values go as one array, planned anew each time
+        (``prepare=False``): psycopg prepares a statement run five times, and PostgreSQL then
+        keeps the plan it made for a table that was still empty early in a rebuild — a
+        sequential scan testing each row against thousands of parameters one by one, seconds
+        per batch at 1M events. A fresh plan looks the keys up in the index."""
+        if self.backend == "postgres":
+            cursor.execute(f"SELECT * FROM {table} WHERE {column} = ANY(%s)", [values], prepare=False)
+        else:
+            cursor.execute(f"SELECT * FROM {table} WHERE {column} IN ({', '.join('?' for _ in values)})", values)
+        return [dict(r) for r in cursor.fetchall()]
+
     def table(self, name: str) -> str:
         return f"{self.prefix}{name}"
 
@@ -228,15 +241,13 @@ class Batch:
         instead of one query per row on first use."""
         if not streams:
             return
-        marks = ", ".join("?" for _ in streams)
+        values = list(streams)
         for table in schema.TABLES:
             column = ("candidacy" if "candidacy" in table.columns else "sitting" if table.name == "sittings"
                       else "stream" if table.name == states.TABLE else None)
             if column is None or table.name == "exceptions":
                 continue
-            found = self.sql.execute(
-                self.cursor, f"SELECT * FROM {self.sql.table(table.name)} WHERE {column} IN ({marks})", list(streams)
-            )
+            found = self.sql.rows_where_in(self.cursor, self.sql.table(table.name), column, values)
             for row in found:
                 self.rows[(table.name, tuple(row[c] for c in table.key))] = row
             if table.key[0] == column:  # a key that starts with the stream: absent means absent

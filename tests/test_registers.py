@@ -442,3 +442,28 @@ def test_signatures_checked_by_worker_processes_give_the_same_registers_and_the_
         assert not Sql(ledger, "workers").rows("candidacies")
     finally:
         ledger.close()
+
+
+def test_a_batch_preload_reads_every_row_asked_for_and_is_planned_anew_each_time(db_url: str, tmp_path: Path) -> None:
+    """A rebuild preloads thousands of streams' rows per batch with one statement per table.
+    On PostgreSQL it must not become a prepared statement (psycopg prepares one run five
+    times): the server would keep the plan it made while the table was empty, a sequential
+    scan that took seconds per batch at 1M events (bench/rebuild.py --url)."""
+    from certledger.projections.projector import Batch
+
+    ledger = _demo(db_url, tmp_path / "keys", registers=True)
+    try:
+        sql = Sql(ledger)
+        with sql.transaction(commit=False) as cur:
+            streams = {r["candidacy"] for r in sql.execute(cur, f"SELECT candidacy FROM {sql.table('candidacies')}")}
+            assert len(streams) >= CANDIDATES
+            for _ in range(8):
+                batch = Batch(sql, cur)
+                batch.preload(streams)
+            assert {key[0] for table, key in batch.rows if table == "candidacies"} == streams
+            assert batch.complete["candidacies"] == streams
+            if sql.backend == "postgres":
+                prepared = sql.execute(cur, "SELECT statement FROM pg_prepared_statements")
+                assert [p["statement"] for p in prepared if sql.table("candidacies") in p["statement"]] == []
+    finally:
+        ledger.close()
