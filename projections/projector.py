@@ -303,6 +303,9 @@ class Batch:
                 f"({type(e).__name__}): the register was changed outside the projector; run 'certledger rebuild'"
             ) from None
         self.aggregates[stream] = aggregate
+        if kind == "ExamSitting":  # encoded now: later events change the same object
+            self.put(states.VERSIONS, {"stream": stream, "version": aggregate.version,
+                                       "dated_on": sql_value(event.domain.on), "state": states.encode(aggregate)})
         sitting = stream if kind == "ExamSitting" else str(aggregate.sitting_id)
         self.put(states.TABLE, {
             "stream": stream, "kind": kind, "sitting": sitting, "version": aggregate.version,

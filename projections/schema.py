@@ -122,6 +122,14 @@ TABLES: tuple[Table, ...] = (
         ("stream",),
         ("stream", "kind", "sitting", "version", "latest_on", "created_nid", "state"),
     ),
+    # Each sitting's state after each of its events (a sitting has a few dozen): what a listing
+    # --on a day before the sitting's latest act reads, instead of replaying the sitting, whose
+    # signed notices hold a row per passed candidate (projections/states.py, _sitting_on_day).
+    Table(
+        "sitting_versions", "考试状态历史",
+        ("stream", "version"),
+        ("stream", "version", "dated_on", "state"),
+    ),
 )
 BY_NAME = {t.name: t for t in TABLES}
 POSITION = "position"  # one row: how far the set has applied the notification log

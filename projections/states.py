@@ -34,6 +34,7 @@ from certledger.events.payload import Converter, converter_for
 KINDS: dict[str, type] = {"Candidacy": Candidacy, "ExamSitting": ExamSitting}
 DATED = "dated"
 TABLE = "states"
+VERSIONS = "sitting_versions"
 
 
 def kind_of(domain_event: Any) -> str | None:
@@ -153,13 +154,40 @@ def read(ledger: Any, kind: str, *, ids: list[UUID] | None = None, sitting: UUID
     order = [UUID(r["stream"]) for r in found] if sitting is not None else list(ids or ())
     aggregates: dict[UUID, Any] = {}
     for r in found:
-        if day is not None and r["latest_on"] is not None and r["latest_on"] > day:
-            continue  # an act dated after ``on``: the caller replays it
         try:
+            if day is not None and r["latest_on"] is not None and r["latest_on"] > day:
+                # An act dated after ``on``: a sitting's earlier state may be stored; else the
+                # caller replays the stream.
+                earlier = _sitting_on_day(sql, r["stream"], int(r["version"]), day) if kind == "ExamSitting" else None
+                if earlier is not None:
+                    aggregates[UUID(r["stream"])] = earlier
+                continue
             aggregates[UUID(r["stream"])] = decode(kind, r["state"])
         except TamperError as e:  # a damaged register row: the caller replays that stream
             warn(f"{e}; stream {r['stream']} replayed from its events instead ('certledger rebuild' repairs the register)")
     return order, aggregates
+
+
+def _sitting_on_day(sql: Any, stream: str, version: int, day: str) -> Any | None:
+    """The sitting as its acts dated on or before ``day`` make it, from its stored versions,
+    or None for the caller to replay. A replay ``--on`` folds the acts dated on or before the
+    day in recorded order, skipping the later ones (``events.lifecycle._folded``); when those
+    acts are exactly the first ``v`` versions, that is the state stored after version ``v``.
+    A late entry (补录) dated back among them breaks that, and so does any gap in the rows
+    (versions 1 … the state's own, all present): both are replayed."""
+    try:
+        with sql.transaction(commit=False) as cur:
+            rows = sql.execute(cur, f"SELECT version, dated_on, state FROM {sql.table(VERSIONS)} WHERE stream = ? "
+                                    "ORDER BY version", [stream])
+    except PersistenceError:  # a register set from before this table, or one this role may not read
+        return None
+    if [int(r["version"]) for r in rows] != list(range(1, version + 1)):
+        return None
+    kept = [r["dated_on"] is not None and r["dated_on"] <= day for r in rows]
+    applied = kept.index(False) if False in kept else len(kept)
+    if applied == 0 or any(kept[applied:]):
+        return None
+    return decode("ExamSitting", rows[applied - 1]["state"])
 
 
 def _rows(sql: Any, kind: str, ids: list[UUID] | None, sitting: UUID | None) -> list[dict[str, Any]]:
@@ -167,13 +195,13 @@ def _rows(sql: Any, kind: str, ids: list[UUID] | None, sitting: UUID | None) -> 
     found: list[dict[str, Any]] = []
     with sql.transaction(commit=False) as cur:
         if sitting is not None:
-            found = sql.execute(cur, f"SELECT stream, latest_on, state FROM {table} WHERE sitting = ? AND kind = ? "
+            found = sql.execute(cur, f"SELECT stream, version, latest_on, state FROM {table} WHERE sitting = ? AND kind = ? "
                                      "ORDER BY created_nid", [str(sitting), kind])
         else:
             wanted = [str(i) for i in ids or ()]
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 marks = ", ".join("?" for _ in chunk)
-                found += sql.execute(cur, f"SELECT stream, latest_on, state FROM {table} WHERE kind = ? "
+                found += sql.execute(cur, f"SELECT stream, version, latest_on, state FROM {table} WHERE kind = ? "
                                           f"AND stream IN ({marks})", [kind, *chunk])
     return found
