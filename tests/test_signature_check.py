@@ -1,5 +1,6 @@
-"""``signature_holds`` checks with libsodium what ``cryptography`` signs: the two must agree on
-every honest signature and on every altered one, and refuse malformed input without raising."""
+"""Signatures are made and checked by libsodium (PyNaCl); ``cryptography`` (OpenSSL) must agree
+with them: the same signature for the same key and message, the same verdict on every honest
+and every altered signature, and malformed input refused without raising."""
 
 from __future__ import annotations
 
@@ -72,3 +73,15 @@ def test_a_weak_public_key_verifies_nothing() -> None:
     assert signature_holds(identity, forged, b"anything") is False
     with pytest.raises(TamperError, match="T-5"):
         verify(identity, forged, b"anything")
+
+
+@settings(max_examples=40, deadline=None)
+@given(message=st.binary(max_size=3000))
+def test_sign_makes_the_signature_cryptography_makes(message: bytes) -> None:
+    """Ed25519 is deterministic: libsodium's signature is byte for byte OpenSSL's, so a ledger
+    written before the switch and one written after hold the same bytes for the same acts."""
+    from certledger.signing.keys import sign
+
+    key = Ed25519PrivateKey.generate()
+    assert sign(key, message) == key.sign(message)
+    assert _openssl_holds(key, sign(key, message), message)
