@@ -12,7 +12,7 @@ candidacies per transaction, what ``import registrations`` does) and N/2 release
   inside ``Ledger.save``: canonical bytes, signatures, chaining, the insert, the commit);
 - plain eventsourcing (no signatures, the library's own recorder and JSON transcoder) saving
   the same number of events, 200 per transaction (bench/ledger.py's dossiers);
-- raw Ed25519 sign rate (cryptography, one core) × cores, and the ratio of both import
+- raw Ed25519 sign rate (`keys.sign`: libsodium, one core) × cores, and the ratio of both import
   rates to it (target of issue 10: >= 0.5);
 - on PostgreSQL, the same import with COPY switched off (the library's pipelined INSERT),
   and COPY's speed-up of the write phase;
