@@ -53,7 +53,8 @@ def main() -> None:
         db = str(demo / "ledger.db")
         cli("--db", db, "--keys", str(demo / "keys"), "checkpoint", env=env)
         rows = orjson.loads(cli("--db", db, "candidate", "list", "jianzaoshi-2:2025", "--json", env=env))
-        number = next(r["certificate"].split()[-1] for r in rows if (r["certificate"] or "").startswith("e-certificate"))
+        # list --json gives the certificate as fields (kind, number, …), not display text
+        number = next(r["certificate"]["number"] for r in rows if (r["certificate"] or {}).get("kind") == "e-certificate")
         bundle = Path(tmp) / "cert.json"
         cli("--db", db, "cert", "export", number, "-o", str(bundle), env=env)
         root = orjson.loads(cli("--db", db, "verify", "--json", env=env))["report"]["genesis_root_key"]
