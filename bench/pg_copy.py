@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from certledger.events.ledger import Ledger
+from certledger.events.merkle_log import table_names
 from certledger.events.storage import parse_database_url
 
 
@@ -54,9 +55,11 @@ def main() -> None:
                     print(f"  {moved:,} events", file=sys.stderr)
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), "
                     f"(SELECT max(notification_id) FROM {table}))")
-        prefix = table.removesuffix("events")
-        for name, columns in (("merkle_leaves", "position, notification_id, hash"), ("merkle_nodes", "level, idx, hash")):
-            with cur.copy(f"COPY {prefix}{name} ({columns}) FROM STDIN") as copy:
+        leaves, nodes = table_names("sqlite")
+        pg_leaves, pg_nodes = table_names("postgres")
+        for name, target, columns in ((leaves, pg_leaves, "position, notification_id, hash"),
+                                      (nodes, pg_nodes, "level, idx, hash")):
+            with cur.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
                 for row in source.execute(f"SELECT {columns} FROM {name}"):
                     copy.write_row(row)
         conn.commit()

@@ -24,9 +24,9 @@ def check_rows(items: list[tuple[bytes, bytes, bytes]]) -> list[tuple[bool, str 
 
 
 class SignatureWorkers:
-    """Decoding many stored events with their signatures checked in worker processes
-    (``cryptography`` holds the GIL while it verifies, so threads would not help): the
-    projector's catch-up and rebuild, and :meth:`Ledger.load_many` for an import's read-ahead.
+    """Decoding many stored events with their signatures checked in worker processes (with
+    the canonical-form check, which is Python and holds the GIL, so threads would not help):
+    the projector's catch-up and rebuild, and :meth:`Ledger.load_many` for an import's read-ahead.
 
     The rows are opened, placed and their keys looked up here, in order
     (:meth:`SignedMapper.decode_deferred`); the workers check a chunk while this process uses

@@ -305,7 +305,7 @@ class Batch:
         self.aggregates[stream] = aggregate
         if kind == "ExamSitting":  # encoded now: later events change the same object
             self.put(states.VERSIONS, {"stream": stream, "version": aggregate.version,
-                                       "dated_on": sql_value(event.domain.on), "state": states.encode(aggregate)})
+                                       "dated_on": event.on, "state": states.encode(aggregate)})
         sitting = stream if kind == "ExamSitting" else str(aggregate.sitting_id)
         self.put(states.TABLE, {
             "stream": stream, "kind": kind, "sitting": sitting, "version": aggregate.version,
