@@ -2,6 +2,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+source scripts/_system.sh
+# shellcheck disable=SC2086  # a space-separated list, on purpose
+system_packages ${CERTLEDGER_SYSTEM_PACKAGES-fonts-noto-cjk poppler-utils chromium} || exit 2
+
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   echo "certledger needs Python >= 3.11 (found: $("$PYTHON" --version 2>&1 || echo none))" >&2
