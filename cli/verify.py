@@ -13,7 +13,7 @@ import click
 from certledger.cli import interrupts
 from certledger.cli.output import NoBar, emit_json, note
 from certledger.cli.session import Session
-from certledger.domain.errors import ExitCode, InputError
+from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.events.envelope import FORMAT as ENVELOPE_FORMAT
 from certledger.events.verify import Report, tool_version, verify_ledger
 
@@ -80,7 +80,7 @@ def verify(
     show_bar = sys.stderr.isatty() and not as_json
     total = ledger.rows.count()
     if jobs == 0:
-        jobs = (os.cpu_count() or 1) if total > PARALLEL_FROM else 1
+        jobs = auto_jobs(total, since_note)
     with (
         click.progressbar(length=total, label="verifying", file=sys.stderr) if show_bar else NoBar() as bar,
         interrupts.only_here() if jobs > 1 else NoBar(),
@@ -99,6 +99,24 @@ def verify(
         print_summary(report, complete=report_all or not findings)
     if findings or not report.ok:
         sys.exit(ExitCode.NOT_VERIFIED)
+
+
+def auto_jobs(total: int, since_note: str | None) -> int:
+    """``--jobs auto``: worker processes pay for themselves only over many events to check;
+    with ``--since``, only the events after the kept note are checked."""
+    to_check = total - _covered_size(since_note) if since_note is not None else total
+    return (os.cpu_count() or 1) if to_check > PARALLEL_FROM else 1
+
+
+def _covered_size(note_text: str) -> int:
+    """How many events a kept note says it covers, read without checking it (``verify_since``
+    checks it); 0 for a note that does not parse, so a bad note is reported, not mis-sized."""
+    from certledger.signing.note import parse_checkpoint, unsigned_text
+
+    try:
+        return parse_checkpoint(unsigned_text(note_text)).size
+    except CertLedgerError:
+        return 0
 
 
 def _read_note(path: Path) -> str:

@@ -124,3 +124,17 @@ def test_since_pins_the_sitting_a_new_result_is_judged_against(life, tmp_path: P
     since = orjson.loads(result.stdout)["report"]["since"]
     # the candidacy, its sitting (consulted only), the checkpoints' stream and the trust registry
     assert since["streams_pinned"] == 4, since
+
+
+def test_since_picks_its_workers_from_the_new_events_not_the_whole_ledger(world: World, tmp_path: Path) -> None:
+    """A 1M-event ledger with 2 new events is checked in one process: starting workers to
+    check two events made --since twice as slow as one process."""
+    from certledger.cli.verify import PARALLEL_FROM, auto_jobs
+
+    kept = _kept(world, tmp_path).read_text()
+    covered = world.count() - 1
+    huge = covered + PARALLEL_FROM + 1
+    assert auto_jobs(huge, None) == auto_jobs(10**6, None)  # the whole ledger: workers when cores allow
+    assert auto_jobs(covered + 2, kept) == 1  # two new events after the kept note
+    assert auto_jobs(huge, kept) == auto_jobs(10**6, None)  # many new events: workers again
+    assert auto_jobs(covered + 2, "not a note") == 1
