@@ -56,6 +56,7 @@ LAZY_COMMANDS = {
     "notices": "certledger.cli.notices:notices",
     "rules": "certledger.cli.rules:rules",
     "import": "certledger.cli.import_cmd:import_",
+    "did": "certledger.cli.credential:did",
 }
 
 

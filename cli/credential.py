@@ -1,0 +1,140 @@
+"""``certledger did``, ``cert export NUMBER --format vc`` and ``cert verify CREDENTIAL.json``:
+HRSS's DID document, a certificate's W3C credential, and its offline check
+(:mod:`events.credential`, :mod:`events.credential_check`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from certledger.domain.errors import InputError
+
+did_host_option = click.option(
+    "--did-host",
+    "did_host",
+    envvar="CERTLEDGER_DID_HOST",
+    default="hrss.henan.example",
+    show_default=True,
+    metavar="HOST",
+    help="HRSS's web host: the issuer is did:web:HOST, its DID document https://HOST/.well-known/did.json. "
+    "Env: CERTLEDGER_DID_HOST.",
+)
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    """Readable JSON, Chinese kept as is (the proof is over JCS, not over these bytes)."""
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+def write_or_print(data: bytes, output: Path | None) -> None:
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as e:
+        raise InputError(f"cannot write {output}: {e.strerror}") from None
+
+
+def hrss_did_document(ledger: Any, host: str) -> dict[str, Any]:
+    from certledger.domain.parties import ROOT_PARTY
+    from certledger.events import credential as vc
+
+    return vc.did_document(host, ledger.registry().keys_of(ROOT_PARTY))
+
+
+@click.command("did")
+@did_host_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write it here (default: stdout).")
+@click.pass_context
+def did(ctx: click.Context, did_host: str, output: Path | None) -> None:
+    """HRSS's DID document (did:web), from the trust registry: each HRSS key as a Multikey
+    verification method; a revoked key kept with its 'revoked' time and out of
+    assertionMethod. Publish it at https://HOST/.well-known/did.json. Read only."""
+    from certledger.events import credential as vc
+
+    document = hrss_did_document(ctx.obj.ledger(read_only=True), did_host)
+    write_or_print(dumps(document), output)
+    if output is not None:
+        click.echo(f"wrote {output}: {document['id']}, {len(document['verificationMethod'])} keys "
+                   f"({len(document['assertionMethod'])} may seal); publish it at {vc.did_document_url(did_host)}",
+                   err=True)
+
+
+def certificate_credential(session: Any, ledger: Any, found: Any, host: str) -> dict[str, Any]:
+    """The signed credential of a sealed certificate: signed by the key that sealed it,
+    deterministic (events/credential.py says why nothing is stored)."""
+    from certledger.events import credential as vc
+    from certledger.signing.keys import sign
+
+    opened = found.opened
+    document = opened.payload.get("document")
+    if not isinstance(document, dict):
+        raise InputError(f"{found.number}'s seal event carries no document")
+    index = ledger.rows.count_topic(".CertificateIssued", before=found.issued.notification_id)
+    unsigned = vc.credential_for(document, issued_at=opened.timestamp, status_index=index, host=host)
+    key = session.keystore().private_key(opened.actor, opened.signer)
+    if key is None:
+        raise InputError(f"the credential is signed by the key that sealed {found.number}, {opened.signer}, "
+                         f"and {session.keys_dir} does not hold it")
+    return vc.signed_credential(unsigned, sign=lambda message: sign(key, message), key_id=opened.signer, host=host)
+
+
+def export_credential(session: Any, number: str, output: Path, host: str) -> None:
+    from certledger.events import provenance
+
+    ledger = session.ledger(read_only=True)
+    sealed = [f for f in provenance.find_certificate(ledger, number) if f.kind in provenance.SEALED_KINDS]
+    if not sealed:
+        raise InputError(f"{number} is a paper certificate: only an e-certificate or a pass proof becomes a credential")
+    credential = certificate_credential(session, ledger, sealed[0], host)
+    write_or_print(dumps(credential), output)
+    click.echo(f"wrote {output}: {sealed[0].kind} {number} as a W3C credential (eddsa-jcs-2022), status index "
+               f"{credential['credentialStatus']['statusListIndex']}", err=True)
+    click.echo(f"verify it with: certledger cert verify {output} --did did.json [--status-list LIST.json]", err=True)
+
+
+def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_json: bool) -> None:
+    """``cert verify CREDENTIAL.json --did DID.json [--status-list LIST.json]``."""
+    from certledger.cli.output import emit_json
+    from certledger.events import credential_check as check
+
+    if did_path is None:
+        raise InputError("a credential is checked against HRSS's DID document: give --did did.json "
+                         "(certledger did -o did.json writes it; --trust is for bundles)")
+    try:
+        result = check.verify_credential(data, _read(did_path), _read(status_path) if status_path else None)
+    except check.ProofError as e:
+        if as_json:
+            emit_json({"ok": False, "kind": "credential", "reason": e.reason, "message": str(e)})
+        raise
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        s = result.subject
+        click.echo(f"{s.get('certificateTitle')}  (credential, {s.get('certificateKind')})")
+        for label, value in [("number", s.get("certificateNumber")), ("holder", f"{s.get('name')}  (id {s.get('maskedIdNumber')})"),
+                             ("exam", f"{s.get('examName')} {s.get('level')} {s.get('examYear')}"),
+                             ("issued on", s.get("issuedOn")), ("status", result.status)]:
+            click.echo(f"  {label:<10} {value}")
+        for line in result.checked:
+            click.echo(f"  checked    {line}")
+        for line in result.not_checked:
+            click.echo(f"  not checked {line}")
+    if result.status == "revoked":
+        raise check.ProofError("revoked", f"the credential verifies, but the status list records "
+                               f"{result.subject.get('certificateNumber')} as revoked (作废)")
+    click.echo(f"OK: credential {result.subject.get('certificateNumber')} verified offline"
+               + ("" if result.status == "valid" else ", status not checked"), err=True)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
+
