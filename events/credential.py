@@ -28,7 +28,7 @@ from certledger.signing import data_integrity as di
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 DEFAULT_DID_HOST = "hrss.henan.example"  # a reserved example name until HRSS names its host
 DID_HOST_ENV = "CERTLEDGER_DID_HOST"
-CONTROLLED_IDENTIFIER_CONTEXT = "https://www.w3.org/ns/cid/v1"
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"  # first, so verifiers take it as a DID document without JSON-LD framing
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 MIN_LIST_BITS = 131072  # Bitstring Status List v1.0 §6.1: at least 16 KB, for herd privacy
 HRSS_NAME = "河南省人力资源和社会保障厅"
@@ -91,7 +91,7 @@ def did_document(host: str, keys: Iterable[Any]) -> dict[str, Any]:
             assertion.append(method["id"])
         methods.append(method)
     return {
-        "@context": [CONTROLLED_IDENTIFIER_CONTEXT, MULTIKEY_CONTEXT],
+        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
         "id": did,
         "verificationMethod": methods,
         "assertionMethod": assertion,
