@@ -120,11 +120,11 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
         for label, value in [("number", s.get("certificateNumber")), ("holder", f"{s.get('name')}  (id {s.get('maskedIdNumber')})"),
                              ("exam", f"{s.get('examName')} {s.get('level')} {s.get('examYear')}"),
                              ("issued on", s.get("issuedOn")), ("status", result.status)]:
-            click.echo(f"  {label:<10} {value}")
+            click.echo(f"  {label:<12} {value}")
         for line in result.checked:
-            click.echo(f"  checked    {line}")
+            click.echo(f"  checked      {line}")
         for line in result.not_checked:
-            click.echo(f"  not checked {line}")
+            click.echo(f"  not checked  {line}")
     if result.status == "revoked":
         raise check.ProofError("revoked", f"the credential verifies, but the status list records "
                                f"{result.subject.get('certificateNumber')} as revoked (作废)")
@@ -138,3 +138,69 @@ def _read(path: Path) -> bytes:
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror}") from None
 
+
+
+def revocation_bits(ledger: Any) -> tuple[bytes, list[tuple[int, str, str, bool]]]:
+    """The revocation bits of every sealed certificate, by CertificateIssued ordinal (the
+    BRIEF's statusListIndex), from the replayed candidacies: 1 when void (R-11/R-12), and the
+    (index, kind, number, void) of each. Interim, for the demo: the status helper's
+    ``events.status_list`` computes the lists the checkpoints cover."""
+    from uuid import UUID
+
+    from certledger.events import credential as vc
+    from certledger.events import envelope
+
+    issued = []
+    for page in ledger.rows.raw_pages():
+        for row in page:
+            if str(row.topic).endswith(".CertificateIssued"):
+                document = envelope.open_state(bytes(row.state)).payload.get("document") or {}
+                stream = row.stream if isinstance(row.stream, UUID) else UUID(str(row.stream))
+                issued.append((stream, str(document.get("kind")), str(document.get("number"))))
+    bits = bytearray(vc.list_length(len(issued)) // 8)
+    listed = []
+    for index, (stream, kind, number) in enumerate(issued):
+        void = bool(ledger.candidacy(stream).is_void)
+        if void:
+            bits[index // 8] |= 0x80 >> (index % 8)
+        listed.append((index, kind, number, void))
+    return bytes(bits), listed
+
+
+def write_demo_credentials(session: Any, ledger: Any, where: Path, host: str = "hrss.henan.example") -> list[Path]:
+    """The demo's credentials: one e-certificate, one pass proof, one void pass proof, HRSS's
+    DID document and a signed revocation list; returns the files written."""
+    from certledger.domain.parties import ROOT_PARTY
+    from certledger.events import credential as vc
+    from certledger.events import envelope, provenance
+    from certledger.events.ledger import utc_now
+    from certledger.signing.keys import sign
+
+    bits, listed = revocation_bits(ledger)
+    chosen = {}
+    for _, kind, number, void in listed:
+        chosen.setdefault((kind, void), number)
+    where.mkdir(parents=True, exist_ok=True)
+    did_path = where / "did.json"
+    did_path.write_bytes(dumps(hrss_did_document(ledger, host)))
+    written = [did_path]
+    for (kind, void), number in sorted(chosen.items()):
+        [found] = [f for f in provenance.find_certificate(ledger, number) if f.kind == kind]
+        path = where / f"credential-{kind}{'-void' if void else ''}.json"
+        path.write_bytes(dumps(certificate_credential(session, ledger, found, host)))
+        written.append(path)
+    head = ledger.rows.head()
+    signer = next(k for k in ledger.registry().keys_of(ROOT_PARTY) if k.revoked_at is None)
+    key = session.keystore().private_key(ROOT_PARTY, signer.key_id)
+    if key is None:
+        raise InputError(f"{session.keys_dir} does not hold HRSS's key {signer.key_id}")
+    listed_credential = vc.status_list_credential(
+        # The demo's simulated clock runs to 2030: a list valid from the future is refused by
+        # any verifier on today's clock, so the demo's list is dated no later than now.
+        bits, host=host, valid_from=min(envelope.open_state(bytes(head.state)).timestamp, utc_now()),
+        sign=lambda message: sign(key, message),
+        verification_method=vc.verification_method_id(vc.did_of(host), signer.key_id),
+    )
+    list_path = where / "status-revocation.json"
+    list_path.write_bytes(dumps(listed_credential))
+    return [*written, list_path]

@@ -254,3 +254,16 @@ def test_digital_bazaar_refuses_a_revoked_key(world: World) -> None:
     doc["assertionMethod"] = [m for m in doc["assertionMethod"] if m != method]
     code, [line] = _node("--did", str(world.save("revoked-did.json", doc)), str(world.path("valid.json")))
     assert code == 1 and line["verified"] is False
+
+
+def test_the_demo_s_credentials_and_list_pass_digital_bazaar_and_the_void_one_is_revoked(world: World) -> None:
+    made = world.where / "certledger-demo" / "credentials"
+    files = sorted(str(p) for p in made.glob("credential-*.json"))
+    assert [Path(f).name for f in files] == [
+        "credential-e-certificate.json", "credential-pass-proof-void.json", "credential-pass-proof.json"]
+    code, lines = _node("--did", str(made / "did.json"), "--status-list", str(made / "status-revocation.json"), *files)
+    assert {Path(line["file"]).name: (line["verified"], line["revoked"]) for line in lines} == {
+        "credential-e-certificate.json": (True, False),
+        "credential-pass-proof-void.json": (True, True),
+        "credential-pass-proof.json": (True, False),
+    } and code == 1
