@@ -87,7 +87,7 @@ def cert_verify(
     if _is_credential(bundle):
         from certledger.cli.credential import run_verify
 
-        run_verify(bundle.read_bytes(), did_path, status_path, as_json)
+        run_verify(bundle.read_bytes(), did_path, status_path, as_json, db_url)
         return
     from certledger.cli.bundle_check import run
 

@@ -4,8 +4,8 @@ HRSS's DID document, a certificate's W3C credential, and its offline check
 
 from __future__ import annotations
 
+import base64
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +98,9 @@ def export_credential(session: Any, number: str, output: Path, host: str) -> Non
     click.echo(f"verify it with: certledger cert verify {output} --did did.json [--status-list LIST.json]", err=True)
 
 
-def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_json: bool) -> None:
-    """``cert verify CREDENTIAL.json --did DID.json [--status-list LIST.json]``."""
+def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_json: bool,
+               db_url: str | None = None) -> None:
+    """``cert verify CREDENTIAL.json --did DID.json [--status-list LIST.json] [--db URL]``."""
     from certledger.cli.output import emit_json
     from certledger.events import credential_check as check
 
@@ -108,6 +109,8 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
                          "(certledger did -o did.json writes it; --trust is for bundles)")
     try:
         result = check.verify_credential(data, _read(did_path), _read(status_path) if status_path else None)
+        if db_url is not None:
+            matches_ledger(result, db_url)
     except check.ProofError as e:
         if as_json:
             emit_json({"ok": False, "kind": "credential", "reason": e.reason, "message": str(e)})
@@ -130,6 +133,52 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
                                f"{result.subject.get('certificateNumber')} as revoked (作废)")
     click.echo(f"OK: credential {result.subject.get('certificateNumber')} verified offline"
                + ("" if result.status == "valid" else ", status not checked"), err=True)
+
+
+def matches_ledger(result: Any, db_url: str) -> None:
+    """``--db``: the credential must be exactly the one the ledger's certificate makes
+    (:func:`events.credential.credential_for`, the one definition) and its key the registry's
+    HRSS key; else ProofError ``altered`` / ``wrong-key``. Read only. The status is not taken
+    from here: a replay cannot see a deleted void row (issue 19); the status list is the
+    checkpointed answer."""
+    from certledger.domain.parties import ROOT_PARTY
+    from certledger.events import credential as vc
+    from certledger.events import provenance
+    from certledger.events.credential_check import ProofError
+    from certledger.events.ledger import Ledger
+    from certledger.events.storage import parse_database_url
+    credential = result.credential
+    subject = result.subject
+    host = result.issuer.removeprefix("did:web:").replace("%3A", ":")
+    ledger = Ledger(parse_database_url(db_url), read_only=True)
+    try:
+        try:
+            found = [f for f in provenance.find_certificate(ledger, str(subject.get("certificateNumber")))
+                     if f.kind == subject.get("certificateKind")]
+        except InputError as e:
+            raise ProofError("altered", f"the ledger has no such certificate: {e}") from None
+        if not found:
+            raise ProofError("altered", f"the ledger has no {subject.get('certificateKind')} {subject.get('certificateNumber')}")
+        opened = found[0].opened
+        index = ledger.rows.count_topic(".CertificateIssued", before=found[0].issued.notification_id)
+        expected = vc.credential_for(opened.payload.get("document") or {}, issued_at=opened.timestamp,
+                                     status_index=index, host=host)
+        unsigned = {k: v for k, v in credential.items() if k != "proof"}
+        if unsigned != expected:
+            differ = sorted(k for k in set(unsigned) | set(expected) if unsigned.get(k) != expected.get(k))
+            raise ProofError("altered", f"the credential is not the one the ledger's certificate makes "
+                             f"(differs in {', '.join(differ)}): signed by an HRSS key, yet not what HRSS sealed")
+        if result.verification_method != vc.verification_method_id(result.issuer, opened.signer):
+            raise ProofError("wrong-key", f"the credential is signed by {result.verification_method}, the certificate "
+                             f"was sealed by {opened.signer}")
+        entry = ledger.registry().key(opened.signer)
+        if entry.party_id != ROOT_PARTY or base64.b64decode(entry.public_key) != result.public_key:
+            raise ProofError("wrong-key", f"the pinned DID document's key for {opened.signer} is not the ledger's")
+    finally:
+        ledger.close()
+    result.checked.append(f"ledger: the credential is exactly the one {db_url.rsplit('/', 1)[-1]}'s certificate "
+                          f"makes, its key the registry's {opened.signer}")
+    result.not_checked.append("ledger: the status from --db (checkpointed status lists; a replay cannot see a deleted row)")
 
 
 def _read(path: Path) -> bytes:

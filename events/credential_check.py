@@ -28,6 +28,7 @@ class CheckedCredential:
     issuer: str
     verification_method: str
     valid_from: str
+    public_key: bytes = b""  # the key the proof verified under (32 raw bytes)
     status: str = "not checked"  # valid | revoked | not checked
     status_list: str | None = None
     checked: list[str] = field(default_factory=list)
@@ -143,14 +144,14 @@ class _Keys:
         return public_key_for
 
 
-def _verify_signed(doc: dict[str, Any], keys: _Keys, what: str) -> tuple[str, str, str]:
+def _verify_signed(doc: dict[str, Any], keys: _Keys, what: str) -> tuple[str, str, str, bytes]:
     issuer = _issuer_of(doc)
     if issuer != keys.did:
         raise ProofError("wrong-issuer", f"{what} is issued by {issuer[:120]}, the pinned DID document is {keys.did[:120]}'s")
     valid_from = doc.get("validFrom")
     at = _moment(valid_from, f"{what}'s validFrom")
     proof = di.verify_proof(doc, keys.key_for(at))
-    return issuer, proof.verification_method, str(valid_from)
+    return issuer, proof.verification_method, str(valid_from), proof.public_key
 
 
 def verify_credential(data: Any, did_document: Any, status_list: Any = None) -> CheckedCredential:
@@ -159,8 +160,8 @@ def verify_credential(data: Any, did_document: Any, status_list: Any = None) -> 
     given HRSS's status-list credential, the certificate's revocation bit."""
     credential = _shape(load_json(data, "the credential"), "the credential", "VerifiableCredential")
     keys = _Keys(load_json(did_document, "the DID document"))
-    issuer, method, valid_from = _verify_signed(credential, keys, "the credential")
-    result = CheckedCredential(credential, issuer, method, valid_from)
+    issuer, method, valid_from, public_key = _verify_signed(credential, keys, "the credential")
+    result = CheckedCredential(credential, issuer, method, valid_from, public_key)
     result.checked += [
         f"proof: {di.CRYPTOSUITE} by {method}",
         f"issuer: {issuer}, the pinned DID document's",
@@ -174,7 +175,7 @@ def verify_credential(data: Any, did_document: Any, status_list: Any = None) -> 
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         raise ProofError("malformed", "the credential has no BitstringStatusListEntry credentialStatus")
     listed = _shape(load_json(status_list, "the status list"), "the status list", "BitstringStatusListCredential")
-    _, list_method, list_from = _verify_signed(listed, keys, "the status list")
+    _, list_method, list_from, _ = _verify_signed(listed, keys, "the status list")
     if listed.get("id") != entry.get("statusListCredential"):
         raise ProofError("wrong-list", f"the status list is {str(listed.get('id'))[:120]}, the credential points to "
                          f"{str(entry.get('statusListCredential'))[:120]}")

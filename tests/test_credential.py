@@ -4,11 +4,14 @@ verifier (tools/vc-verifier, node) as the independent check."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import shutil
 import subprocess
+import uuid
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from certledger.cli.main import cli
 from certledger.events import credential as vc
 from certledger.events import credential_check as check
 from certledger.signing.keystore import KeyStore
+from tests import conftest
 
 VERIFIER = Path(__file__).parent.parent / "tools" / "vc-verifier"
 PASS = "certledger-demo"
@@ -28,9 +32,9 @@ VALID = "HN2025JZ2000001"
 
 
 class World:
-    def __init__(self, where: Path) -> None:
+    def __init__(self, where: Path, db: str) -> None:
         self.where = where
-        self.db = where / "certledger-demo" / "ledger.db"
+        self.db = db
         self.keys = where / "certledger-demo" / "keys"
         self.env = {"CERTLEDGER_KEY_PASSPHRASE": PASS}
 
@@ -71,21 +75,38 @@ class World:
         return self.save(name, listed)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The demo's ledger (on SQLite, or on a fresh PostgreSQL database dropped after), its DID
+    document and two exported credentials: a valid e-certificate and a void pass proof."""
     where = tmp_path_factory.mktemp("vc")
-    old = Path.cwd()
-    os.chdir(where)
-    try:
-        result = CliRunner().invoke(cli, ["demo", "--candidates", "40"], env={"CERTLEDGER_KEY_PASSPHRASE": ""})
-    finally:
-        os.chdir(old)
-    assert result.exit_code == 0, result.output
-    w = World(where)
-    w.run("did", "-o", str(w.path("did.json")))
-    w.run("cert", "export", VALID, "--format", "vc", "-o", str(w.path("valid.json")))
-    w.run("cert", "export", VOID, "--format", "vc", "-o", str(w.path("void.json")))
-    return w
+    with contextlib.ExitStack() as stack:
+        extra = []
+        if request.param == "postgres":
+            if conftest._pg_problem:
+                pytest.skip(conftest._pg_problem)
+            name = f"certledger_test_{uuid.uuid4().hex[:16]}"
+            with conftest._pg_admin_connect() as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+            def drop() -> None:
+                with conftest._pg_admin_connect() as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+            stack.callback(drop)
+            extra = ["--db", f"{conftest.PG_ADMIN.rsplit('/', 1)[0]}/{name}"]
+        old = Path.cwd()
+        os.chdir(where)
+        try:
+            result = CliRunner().invoke(cli, [*extra, "demo", "--candidates", "40"], env={"CERTLEDGER_KEY_PASSPHRASE": ""})
+        finally:
+            os.chdir(old)
+        assert result.exit_code == 0, result.output
+        w = World(where, extra[1] if extra else str(where / "certledger-demo" / "ledger.db"))
+        w.run("did", "-o", str(w.path("did.json")))
+        w.run("cert", "export", VALID, "--format", "vc", "-o", str(w.path("valid.json")))
+        w.run("cert", "export", VOID, "--format", "vc", "-o", str(w.path("void.json")))
+        yield w
 
 
 def _index(credential: dict) -> int:
@@ -267,3 +288,37 @@ def test_the_demo_s_credentials_and_list_pass_digital_bazaar_and_the_void_one_is
         "credential-pass-proof-void.json": (True, True),
         "credential-pass-proof.json": (True, False),
     } and code == 1
+
+
+def test_with_db_the_credential_must_be_the_one_the_certificate_makes(world: World) -> None:
+    args = ["--did", str(world.path("did.json")), "--db", world.db, "--json"]
+    report = json.loads(world.run("cert", "verify", str(world.path("valid.json")), *args).stdout)
+    assert any(line.startswith("ledger: the credential is exactly") for line in report["checked"])
+    # signed by HRSS's real sealing key, but not what HRSS sealed: a level changed, a name swapped
+    c = world.load("valid.json")
+    method = c["proof"]["verificationMethod"]
+    key_id = method.split("#")[1].replace("-", ":", 1)
+    for edit in (lambda s: s.update(level="一级"), lambda s: s.update(name="李四")):
+        unsigned = copy.deepcopy({k: v for k, v in c.items() if k != "proof"})
+        edit(unsigned["credentialSubject"])
+        forged = vc.signed_credential(unsigned, sign=world.hrss_key(method).sign, key_id=key_id, host=vc.DEFAULT_DID_HOST)
+        offline = world.run("cert", "verify", str(world.save("forged.json", forged)), "--did", str(world.path("did.json")))
+        assert "verified offline" in offline.stderr  # the proof holds: only the ledger tells
+        _refused(world, forged, "altered", "--db", world.db)
+
+
+def test_with_db_a_pinned_did_document_with_another_key_is_refused(world: World) -> None:
+    """A DID document forged with the forger's own key, and a credential it signs."""
+    c = world.load("valid.json")
+    method = c["proof"]["verificationMethod"]
+    mine = Ed25519PrivateKey.generate()
+    doc = world.load("did.json")
+    for m in doc["verificationMethod"]:
+        if m["id"] == method:
+            m["publicKeyMultibase"] = vc.di.public_key_multibase(mine.public_key().public_bytes_raw())
+    forged = vc.signed_credential({k: v for k, v in c.items() if k != "proof"}, sign=mine.sign,
+                                  key_id=method.split("#")[1].replace("-", ":", 1), host=vc.DEFAULT_DID_HOST)
+    path = world.save("forged-key.json", forged)
+    out = world.run("cert", "verify", str(path), "--did", str(world.save("forged-did.json", doc)), "--db", world.db,
+                    "--json", code=1)
+    assert json.loads(out.stdout)["reason"] == "wrong-key"
