@@ -108,8 +108,8 @@ def _is_credential(path: Path) -> bool:
 
     try:
         return is_credential(load_json(head, str(path)))
-    except CertLedgerError:
-        return False  # not JSON: the bundle check says so in its words
+    except CertLedgerError:  # not JSON: a damaged credential if it names a JSON-LD context
+        return b'"@context"' in head
 
 
 def _trusted_root(text: str) -> str:

@@ -41,6 +41,8 @@ class ProofError(TamperError):
     ``reason`` is a short stable word (malformed, unknown-cryptosuite, bad-proof,
     unknown-key, context-mismatch) that tests and ``--json`` output can rely on."""
 
+    label = "not verified"  # as the bundle check's refusals print: certledger: not verified: …
+
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(f"{reason}: {message}")

@@ -322,3 +322,10 @@ def test_with_db_a_pinned_did_document_with_another_key_is_refused(world: World)
     out = world.run("cert", "verify", str(path), "--did", str(world.save("forged-did.json", doc)), "--db", world.db,
                     "--json", code=1)
     assert json.loads(out.stdout)["reason"] == "wrong-key"
+
+
+def test_a_truncated_credential_is_named_malformed_by_the_cli(world: World) -> None:
+    text = world.path("valid.json").read_text(encoding="utf-8")
+    world.path("truncated.json").write_text(text[: len(text) // 2], encoding="utf-8")
+    out = world.run("cert", "verify", str(world.path("truncated.json")), "--did", str(world.path("did.json")), code=1)
+    assert out.stderr.startswith("certledger: not verified: malformed: the credential is not JSON")
