@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from certledger.domain.errors import InputError
+from certledger.domain.errors import CertLedgerError, InputError
 
 _ELSEWHERE = ("certledger.cli.provenance", "certledger.cli.acts")
 
@@ -49,13 +49,24 @@ def cert() -> None:
 
 
 @cert.command("verify")
-@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("bundle", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--trust",
     "trust",
-    required=True,
     metavar="ROOT_KEY_ID|PEM",
-    help="The root key you trust: its key id (ed25519:…, as 'certledger init' printed it) or its public key PEM file.",
+    help="For a bundle: the root key you trust: its key id (ed25519:…, as 'certledger init' printed it) or its public key PEM file.",
+)
+@click.option(
+    "--did",
+    "did_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="For a credential: HRSS's DID document you trust (did.json, from 'certledger did').",
+)
+@click.option(
+    "--status-list",
+    "status_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="For a credential: HRSS's signed status-list credential; without it the status is not checked.",
 )
 @click.option(
     "--db",
@@ -65,13 +76,40 @@ def cert() -> None:
     "of the sealing key, and that its latest checkpoint is consistent with the bundle's.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def cert_verify(bundle: Path, trust: str, db_url: str | None, as_json: bool) -> None:
-    """Verify an exported certificate BUNDLE offline: the e-seal over the document exactly as
-    sealed (R-13), the sealing key's registration and validity back to the trusted root, the
-    inclusion proof and the signed checkpoint. Exit 0 if it holds; 1 naming why not."""
+def cert_verify(
+    bundle: Path, trust: str | None, did_path: Path | None, status_path: Path | None, db_url: str | None, as_json: bool
+) -> None:
+    """Verify FILE offline: an exported certificate bundle (--trust ROOT: the e-seal over the
+    document exactly as sealed (R-13), the sealing key's registration and validity back to the
+    trusted root, the inclusion proof and the signed checkpoint), or a W3C credential (--did
+    did.json [--status-list LIST]: its eddsa-jcs-2022 proof, issuer and key, and its status).
+    Exit 0 if it holds; 1 naming why not."""
+    if _is_credential(bundle):
+        from certledger.cli.credential import run_verify
+
+        run_verify(bundle.read_bytes(), did_path, status_path, as_json, db_url)
+        return
     from certledger.cli.bundle_check import run
 
+    if trust is None:
+        raise InputError("a bundle is checked against the root key you trust: give --trust ROOT_KEY_ID|PEM")
     run(bundle, _trusted_root(trust), db_url, as_json)
+
+
+def _is_credential(path: Path) -> bool:
+    """A W3C credential (JSON with @context / type VerifiableCredential), not a bundle."""
+    try:
+        head = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
+    if b"@context" not in head and b"VerifiableCredential" not in head:
+        return False
+    from certledger.events.credential_check import is_credential, load_json
+
+    try:
+        return is_credential(load_json(head, str(path)))
+    except CertLedgerError:  # not JSON: a damaged credential if it names a JSON-LD context
+        return b'"@context"' in head
 
 
 def _trusted_root(text: str) -> str:

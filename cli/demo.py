@@ -132,8 +132,22 @@ def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> N
     if findings or not report.ok:
         raise SystemExit(ExitCode.NOT_VERIFIED)
     db = f"--db {local} " if local else ""
+    _credentials(session, ledger, kept.parent)
     click.echo(f"\nTry: certledger {db}candidate list jianzaoshi-1:2025   ·   "
                f"certledger {db}verify --root-key {run.root_key}")
+
+
+def _credentials(session: Session, ledger: Ledger, where: Path) -> None:
+    """The W3C credentials, HRSS's DID document and a signed status list (cli/credential.py)."""
+    from certledger.cli.credential import write_demo_credentials
+
+    files = write_demo_credentials(session, ledger, where / "credentials")
+    did, *credentials, listed = (str(f) for f in files)
+    click.echo(f"\nW3C credentials (eddsa-jcs-2022) in {where / 'credentials'}: {len(credentials)} credentials, "
+               f"HRSS's DID document and a signed revocation list. Check one, then all with Digital Bazaar's verifier:")
+    click.echo(f"  certledger cert verify {credentials[0]} --did {did} --status-list {listed}")
+    verifier = Path(__file__).resolve().parent.parent / "tools" / "vc-verifier" / "verify.js"
+    click.echo(f"  node {verifier} --did {did} --status-list {listed} {' '.join(credentials)}")
 
 
 class DemoRun:

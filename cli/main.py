@@ -57,6 +57,7 @@ LAZY_COMMANDS = {
     "rules": "certledger.cli.rules:rules",
     "import": "certledger.cli.import_cmd:import_",
     "serve": "certledger.cli.serve:serve",
+    "did": "certledger.cli.credential:did",
 }
 
 

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import click
 
+from certledger.cli.credential import did_host_option
 from certledger.cli.lifecycle import json_option, load_aggregates, replay_option, resolve_candidacy
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import Session
@@ -147,12 +148,31 @@ def _is_uuid(text: str) -> bool:
     help="Also write doc.bin (the document exactly as sealed), seal.sig (the e-seal) and hrss.pem "
     "(the sealing key) here, for 'openssl pkeyutl -verify -rawin'.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["bundle", "vc"]),
+    default="bundle",
+    show_default=True,
+    help="bundle: certledger's own bundle; vc: a W3C Verifiable Credential (Data Model 2.0, eddsa-jcs-2022), "
+    "signed by the key that sealed the certificate (its passphrase is needed; the same bytes on every export).",
+)
+@did_host_option
 @pass_session
-def cert_export(session: Session, number: str, output: Path, openssl_dir: Path | None) -> None:
+def cert_export(session: Session, number: str, output: Path, openssl_dir: Path | None, output_format: str,
+                did_host: str) -> None:
     """Write the e-certificate or pass proof NUMBER as one self-contained bundle: the document
     exactly as sealed and its HRSS e-seal, the trust events back to the genesis root, the
     inclusion proof and the signed checkpoint. 'certledger cert verify FILE --trust ROOT'
-    checks it offline."""
+    checks it offline. With --format vc, as a W3C credential instead ('certledger cert verify
+    FILE --did did.json')."""
+    if output_format == "vc":
+        if openssl_dir is not None:
+            raise InputError("--openssl-dir is for the bundle format")
+        from certledger.cli.credential import export_credential
+
+        export_credential(session, number, output, did_host)
+        return
     ledger = session.ledger(read_only=True)
     sealed = [f for f in provenance.find_certificate(ledger, number) if f.kind in provenance.SEALED_KINDS]
     if not sealed:

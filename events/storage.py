@@ -414,6 +414,15 @@ class Rows:
         rows = self._execute(f"SELECT count(*) AS n FROM {self.database.table}{clause}", params)
         return int(rows[0]["n"])
 
+    def count_topic(self, topic_suffix: str, *, before: int) -> int:
+        """How many rows whose topic ends with ``topic_suffix`` come before notification
+        ``before``: a certificate's status-list index (its CertificateIssued ordinal)."""
+        rows = self._execute(
+            f"SELECT count(*) AS n FROM {self.database.table} WHERE topic LIKE ? AND {self._id_column} < ?",
+            ["%" + topic_suffix, before],
+        )
+        return int(rows[0]["n"])
+
     # -- raw edits, for tamper tests and nothing else ------------------------------------
 
     def write_state(self, stream: UUID, version: int, state: bytes) -> None:

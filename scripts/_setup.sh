@@ -4,7 +4,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 source scripts/_system.sh
 # shellcheck disable=SC2086  # a space-separated list, on purpose
-system_packages ${CERTLEDGER_SYSTEM_PACKAGES-fonts-noto-cjk poppler-utils chromium} || exit 2
+system_packages ${CERTLEDGER_SYSTEM_PACKAGES-fonts-noto-cjk poppler-utils chromium nodejs} || exit 2
 
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -49,4 +49,18 @@ else
     exit 2
   fi
   echo "$wanted" >"$stamp"
+fi
+
+# The independent credential verifier (tools/vc-verifier: Digital Bazaar's VC stack, exact pins in
+# its package-lock.json): installed with npm ci when node_modules is missing or the lock changed.
+# --ignore-scripts: no package's install script runs. Quiet unless it fails.
+vc_lock=tools/vc-verifier/package-lock.json
+vc_stamp=tools/vc-verifier/node_modules/.certledger-installed
+if [ -f "$vc_lock" ] && command -v npm >/dev/null && [ "$(cat "$vc_stamp" 2>/dev/null)" != "$(sha256sum "$vc_lock" | cut -d' ' -f1)" ]; then
+  if ! (cd tools/vc-verifier && npm ci --ignore-scripts --no-audit --no-fund) >.venv/npm-install.log 2>&1; then
+    cat .venv/npm-install.log >&2
+    echo "installing the credential verifier's npm packages failed (log above, also in .venv/npm-install.log)" >&2
+    exit 2
+  fi
+  sha256sum "$vc_lock" | cut -d' ' -f1 >"$vc_stamp"
 fi

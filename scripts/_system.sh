@@ -3,6 +3,7 @@
 #   fonts-noto-cjk  the CJK font embedded (subsetted) in the e-certificate PDFs (cert document)
 #   poppler-utils   pdftoppm: the tests render the PDFs to check their QR codes at 150 dpi
 #   chromium        the browser tests drive Debian's headless Chromium (never a browser download)
+#   nodejs          node and npm for the independent credential verifier (tools/vc-verifier, npm ci)
 # CERTLEDGER_SYSTEM_PACKAGES overrides the list (empty: install nothing).
 system_packages() {
   local wanted=("$@") missing=()

@@ -1,0 +1,255 @@
+"""``certledger did``, ``cert export NUMBER --format vc`` and ``cert verify CREDENTIAL.json``:
+HRSS's DID document, a certificate's W3C credential, and its offline check
+(:mod:`events.credential`, :mod:`events.credential_check`)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from certledger.domain.errors import InputError
+
+did_host_option = click.option(
+    "--did-host",
+    "did_host",
+    envvar="CERTLEDGER_DID_HOST",
+    default="hrss.henan.example",
+    show_default=True,
+    metavar="HOST",
+    help="HRSS's web host: the issuer is did:web:HOST, its DID document https://HOST/.well-known/did.json. "
+    "Env: CERTLEDGER_DID_HOST.",
+)
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    """Readable JSON, Chinese kept as is (the proof is over JCS, not over these bytes)."""
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+def write_or_print(data: bytes, output: Path | None) -> None:
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as e:
+        raise InputError(f"cannot write {output}: {e.strerror}") from None
+
+
+def hrss_did_document(ledger: Any, host: str) -> dict[str, Any]:
+    from certledger.domain.parties import ROOT_PARTY
+    from certledger.events import credential as vc
+
+    return vc.did_document(host, ledger.registry().keys_of(ROOT_PARTY))
+
+
+@click.command("did")
+@did_host_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write it here (default: stdout).")
+@click.pass_context
+def did(ctx: click.Context, did_host: str, output: Path | None) -> None:
+    """HRSS's DID document (did:web), from the trust registry: each HRSS key as a Multikey
+    verification method; a revoked key kept with its 'revoked' time and out of
+    assertionMethod. Publish it at https://HOST/.well-known/did.json. Read only."""
+    from certledger.events import credential as vc
+
+    document = hrss_did_document(ctx.obj.ledger(read_only=True), did_host)
+    write_or_print(dumps(document), output)
+    if output is not None:
+        click.echo(f"wrote {output}: {document['id']}, {len(document['verificationMethod'])} keys "
+                   f"({len(document['assertionMethod'])} may seal); publish it at {vc.did_document_url(did_host)}",
+                   err=True)
+
+
+def certificate_credential(session: Any, ledger: Any, found: Any, host: str) -> dict[str, Any]:
+    """The signed credential of a sealed certificate: signed by the key that sealed it,
+    deterministic (events/credential.py says why nothing is stored)."""
+    from certledger.events import credential as vc
+    from certledger.signing.keys import sign
+
+    opened = found.opened
+    document = opened.payload.get("document")
+    if not isinstance(document, dict):
+        raise InputError(f"{found.number}'s seal event carries no document")
+    index = ledger.rows.count_topic(".CertificateIssued", before=found.issued.notification_id)
+    unsigned = vc.credential_for(document, issued_at=opened.timestamp, status_index=index, host=host)
+    key = session.keystore().private_key(opened.actor, opened.signer)
+    if key is None:
+        raise InputError(f"the credential is signed by the key that sealed {found.number}, {opened.signer}, "
+                         f"and {session.keys_dir} does not hold it")
+    return vc.signed_credential(unsigned, sign=lambda message: sign(key, message), key_id=opened.signer, host=host)
+
+
+def export_credential(session: Any, number: str, output: Path, host: str) -> None:
+    from certledger.events import provenance
+
+    ledger = session.ledger(read_only=True)
+    sealed = [f for f in provenance.find_certificate(ledger, number) if f.kind in provenance.SEALED_KINDS]
+    if not sealed:
+        raise InputError(f"{number} is a paper certificate: only an e-certificate or a pass proof becomes a credential")
+    credential = certificate_credential(session, ledger, sealed[0], host)
+    write_or_print(dumps(credential), output)
+    click.echo(f"wrote {output}: {sealed[0].kind} {number} as a W3C credential (eddsa-jcs-2022), status index "
+               f"{credential['credentialStatus']['statusListIndex']}", err=True)
+    click.echo(f"verify it with: certledger cert verify {output} --did did.json [--status-list LIST.json]", err=True)
+
+
+def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_json: bool,
+               db_url: str | None = None) -> None:
+    """``cert verify CREDENTIAL.json --did DID.json [--status-list LIST.json] [--db URL]``."""
+    from certledger.cli.output import emit_json
+    from certledger.events import credential_check as check
+
+    if did_path is None:
+        raise InputError("a credential is checked against HRSS's DID document: give --did did.json "
+                         "(certledger did -o did.json writes it; --trust is for bundles)")
+    try:
+        result = check.verify_credential(data, _read(did_path), _read(status_path) if status_path else None)
+        if db_url is not None:
+            matches_ledger(result, db_url)
+    except check.ProofError as e:
+        if as_json:
+            emit_json({"ok": False, "kind": "credential", "reason": e.reason, "message": str(e)})
+        raise
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        s = result.subject
+        click.echo(f"{s.get('certificateTitle')}  (credential, {s.get('certificateKind')})")
+        for label, value in [("number", s.get("certificateNumber")), ("holder", f"{s.get('name')}  (id {s.get('maskedIdNumber')})"),
+                             ("exam", f"{s.get('examName')} {s.get('level')} {s.get('examYear')}"),
+                             ("issued on", s.get("issuedOn")), ("status", result.status)]:
+            click.echo(f"  {label:<12} {value}")
+        for line in result.checked:
+            click.echo(f"  checked      {line}")
+        for line in result.not_checked:
+            click.echo(f"  not checked  {line}")
+    if result.status == "revoked":
+        raise check.ProofError("revoked", f"the credential verifies, but the status list records "
+                               f"{result.subject.get('certificateNumber')} as revoked (作废)")
+    click.echo(f"OK: credential {result.subject.get('certificateNumber')} verified offline"
+               + ("" if result.status == "valid" else ", status not checked"), err=True)
+
+
+def matches_ledger(result: Any, db_url: str) -> None:
+    """``--db``: the credential must be exactly the one the ledger's certificate makes
+    (:func:`events.credential.credential_for`, the one definition) and its key the registry's
+    HRSS key; else ProofError ``altered`` / ``wrong-key``. Read only. The status is not taken
+    from here: a replay cannot see a deleted void row (issue 19); the status list is the
+    checkpointed answer."""
+    from certledger.domain.parties import ROOT_PARTY
+    from certledger.events import credential as vc
+    from certledger.events import provenance
+    from certledger.events.credential_check import ProofError
+    from certledger.events.ledger import Ledger
+    from certledger.events.storage import parse_database_url
+    credential = result.credential
+    subject = result.subject
+    host = result.issuer.removeprefix("did:web:").replace("%3A", ":")
+    ledger = Ledger(parse_database_url(db_url), read_only=True)
+    try:
+        try:
+            found = [f for f in provenance.find_certificate(ledger, str(subject.get("certificateNumber")))
+                     if f.kind == subject.get("certificateKind")]
+        except InputError as e:
+            raise ProofError("altered", f"the ledger has no such certificate: {e}") from None
+        if not found:
+            raise ProofError("altered", f"the ledger has no {subject.get('certificateKind')} {subject.get('certificateNumber')}")
+        opened = found[0].opened
+        index = ledger.rows.count_topic(".CertificateIssued", before=found[0].issued.notification_id)
+        expected = vc.credential_for(opened.payload.get("document") or {}, issued_at=opened.timestamp,
+                                     status_index=index, host=host)
+        unsigned = {k: v for k, v in credential.items() if k != "proof"}
+        if unsigned != expected:
+            differ = sorted(k for k in set(unsigned) | set(expected) if unsigned.get(k) != expected.get(k))
+            raise ProofError("altered", f"the credential is not the one the ledger's certificate makes "
+                             f"(differs in {', '.join(differ)}): signed by an HRSS key, yet not what HRSS sealed")
+        if result.verification_method != vc.verification_method_id(result.issuer, opened.signer):
+            raise ProofError("wrong-key", f"the credential is signed by {result.verification_method}, the certificate "
+                             f"was sealed by {opened.signer}")
+        entry = ledger.registry().key(opened.signer)
+        if entry.party_id != ROOT_PARTY or base64.b64decode(entry.public_key) != result.public_key:
+            raise ProofError("wrong-key", f"the pinned DID document's key for {opened.signer} is not the ledger's")
+    finally:
+        ledger.close()
+    result.checked.append(f"ledger: the credential is exactly the one {db_url.rsplit('/', 1)[-1]}'s certificate "
+                          f"makes, its key the registry's {opened.signer}")
+    result.not_checked.append("ledger: the status from --db (checkpointed status lists; a replay cannot see a deleted row)")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
+
+
+
+def revocation_bits(ledger: Any) -> tuple[bytes, list[tuple[int, str, str, bool]]]:
+    """The revocation bits of every sealed certificate, by CertificateIssued ordinal (the
+    BRIEF's statusListIndex), from the replayed candidacies: 1 when void (R-11/R-12), and the
+    (index, kind, number, void) of each. Interim, for the demo: the status helper's
+    ``events.status_list`` computes the lists the checkpoints cover."""
+    from uuid import UUID
+
+    from certledger.events import credential as vc
+    from certledger.events import envelope
+
+    issued = []
+    for page in ledger.rows.raw_pages():
+        for row in page:
+            if str(row.topic).endswith(".CertificateIssued"):
+                document = envelope.open_state(bytes(row.state)).payload.get("document") or {}
+                stream = row.stream if isinstance(row.stream, UUID) else UUID(str(row.stream))
+                issued.append((stream, str(document.get("kind")), str(document.get("number"))))
+    bits = bytearray(vc.list_length(len(issued)) // 8)
+    listed = []
+    for index, (stream, kind, number) in enumerate(issued):
+        void = bool(ledger.candidacy(stream).is_void)
+        if void:
+            bits[index // 8] |= 0x80 >> (index % 8)
+        listed.append((index, kind, number, void))
+    return bytes(bits), listed
+
+
+def write_demo_credentials(session: Any, ledger: Any, where: Path, host: str = "hrss.henan.example") -> list[Path]:
+    """The demo's credentials: one e-certificate, one pass proof, one void pass proof, HRSS's
+    DID document and a signed revocation list; returns the files written."""
+    from certledger.domain.parties import ROOT_PARTY
+    from certledger.events import credential as vc
+    from certledger.events import envelope, provenance
+    from certledger.events.ledger import utc_now
+    from certledger.signing.keys import sign
+
+    bits, listed = revocation_bits(ledger)
+    chosen = {}
+    for _, kind, number, void in listed:
+        chosen.setdefault((kind, void), number)
+    where.mkdir(parents=True, exist_ok=True)
+    did_path = where / "did.json"
+    did_path.write_bytes(dumps(hrss_did_document(ledger, host)))
+    written = [did_path]
+    for (kind, void), number in sorted(chosen.items()):
+        [found] = [f for f in provenance.find_certificate(ledger, number) if f.kind == kind]
+        path = where / f"credential-{kind}{'-void' if void else ''}.json"
+        path.write_bytes(dumps(certificate_credential(session, ledger, found, host)))
+        written.append(path)
+    head = ledger.rows.head()
+    signer = next(k for k in ledger.registry().keys_of(ROOT_PARTY) if k.revoked_at is None)
+    key = session.keystore().private_key(ROOT_PARTY, signer.key_id)
+    if key is None:
+        raise InputError(f"{session.keys_dir} does not hold HRSS's key {signer.key_id}")
+    listed_credential = vc.status_list_credential(
+        # The demo's simulated clock runs to 2030: a list valid from the future is refused by
+        # any verifier on today's clock, so the demo's list is dated no later than now.
+        bits, host=host, valid_from=min(envelope.open_state(bytes(head.state)).timestamp, utc_now()),
+        sign=lambda message: sign(key, message),
+        verification_method=vc.verification_method_id(vc.did_of(host), signer.key_id),
+    )
+    list_path = where / "status-revocation.json"
+    list_path.write_bytes(dumps(listed_credential))
+    return [*written, list_path]
