@@ -57,6 +57,7 @@ LAZY_COMMANDS = {
     "rules": "certledger.cli.rules:rules",
     "import": "certledger.cli.import_cmd:import_",
     "serve": "certledger.cli.serve:serve",
+    "page": "certledger.cli.page:page",
     "did": "certledger.cli.credential:did",
 }
 
