@@ -148,6 +148,13 @@ def _credentials(session: Session, ledger: Ledger, where: Path) -> None:
     click.echo(f"  certledger cert verify {credentials[0]} --did {did} --status-list {listed}")
     verifier = Path(__file__).resolve().parent.parent / "tools" / "vc-verifier" / "verify.js"
     click.echo(f"  node {verifier} --did {did} --status-list {listed} {' '.join(credentials)}")
+    import json
+
+    from certledger.cli.page import build_page
+
+    page = where / "credentials" / "verify.html"
+    page.write_text(build_page(json.loads(Path(did).read_text(encoding="utf-8"))), encoding="utf-8")
+    click.echo(f"  or open {page} in a browser (核验页, offline) and drop a credential and {Path(listed).name} in")
 
 
 class DemoRun:

@@ -18,8 +18,11 @@ pass_session = click.make_pass_decorator(Session)
 @click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(0),
               help="Certificate look-ups a second per client address (bursts of four times that); 0: no limit.")
 @click.option("--no-access-log", is_flag=True, help="Log only errors, not one JSON line per request.")
+@click.option("--did-host", envvar="CERTLEDGER_DID_HOST", default="hrss.henan.example", show_default=True,
+              help="The issuer's did:web host (/.well-known/did.json, the page's pinned DID document).")
 @pass_session
-def serve(session: Session, host: str, port: int, rate: float, lookup_rate: float, no_access_log: bool) -> None:
+def serve(session: Session, host: str, port: int, rate: float, lookup_rate: float, no_access_log: bool,
+          did_host: str) -> None:
     """Serve the ledger read-only over HTTP (只读服务): the latest checkpoint and the log as
     C2SP tlog-tiles (/checkpoint, /tile/…, /tile/entries/…) and certificate look-up by
     number and holder's name (/lookup?number=…&name=…, 证书查询, public fields only).
@@ -33,7 +36,7 @@ def serve(session: Session, host: str, port: int, rate: float, lookup_rate: floa
     from certledger.cli.serve_app import build_app, log_line
 
     ledger = session.ledger(read_only=True)
-    app = build_app(ledger, rate=rate, lookup_rate=lookup_rate, access_log=not no_access_log)
+    app = build_app(ledger, rate=rate, lookup_rate=lookup_rate, access_log=not no_access_log, did_host=did_host)
     config = uvicorn.Config(
         app, host=host, port=port, log_config=None, access_log=False, lifespan="off",
         server_header=False, h11_max_incomplete_event_size=16 * 1024, limit_concurrency=1000,

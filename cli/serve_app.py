@@ -208,9 +208,26 @@ def _name(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(text.split()))
 
 
-def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, access_log: bool = True) -> Any:
+def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, access_log: bool = True,
+              did_host: str = "hrss.henan.example") -> Any:
     """The ASGI app over an open read-only ledger (wrapped in :class:`Guard`)."""
     service = Service(ledger)
+
+    def did_document() -> dict[str, Any]:
+        from certledger.cli.credential import hrss_did_document
+
+        with service.lock:
+            return hrss_did_document(ledger, did_host)
+
+    def did(request: Request) -> Response:
+        return JSONResponse(did_document(), media_type="application/did+json", headers={"Cache-Control": SHORT})
+
+    def page(request: Request) -> Response:
+        from certledger.cli.page import build_page
+
+        return Response(build_page(did_document()), media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": SHORT, "Content-Security-Policy":
+                                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"})
 
     def checkpoint(request: Request) -> Response:
         recorded = service.checkpoint()
@@ -246,7 +263,8 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
         return _json({
             "service": "certledger (read-only) 河南省专业技术人员职业资格证书 账本",
             "routes": ["/checkpoint", "/tile/<L>/<N>[.p/<W>]", "/tile/entries/<N>[.p/<W>]",
-                       "/lookup?number=…&name=…"],
+                       "/lookup?number=…&name=…",
+                       "/.well-known/did.json", "/verify.html"],
         }, 200)
 
     app = Starlette(
@@ -255,6 +273,8 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
             Route("/checkpoint", checkpoint, methods=["GET", "HEAD"]),
             Route("/tile/{path:path}", tile, methods=["GET", "HEAD"]),
             Route("/lookup", lookup, methods=["GET", "HEAD"]),
+            Route("/.well-known/did.json", did, methods=["GET", "HEAD"]),
+            Route("/verify.html", page, methods=["GET", "HEAD"]),
         ],
         exception_handlers={CertLedgerError: _ledger_error},
     )

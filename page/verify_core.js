@@ -107,7 +107,10 @@
     return (await sha256(concat(enc.encode(name + "\n"), Uint8Array.of(1), publicKey))).slice(0, 4);
   }
   function parseVkey(vkey) {
-    const [name, hash, key] = vkey.trim().split("+");
+    // name+hash+key, where the base64 key may itself hold '+': split at the first two only.
+    const text = vkey.trim(), first = text.indexOf("+"), second = text.indexOf("+", first + 1);
+    if (first < 0 || second < 0) throw new Error("not a verifier key (name+hash+key)");
+    const name = text.slice(0, first), hash = text.slice(first + 1, second), key = text.slice(second + 1);
     const raw = b64decode(key);
     if (raw.length !== 33 || raw[0] !== 1) throw new Error("not an Ed25519 verifier key");
     return { name, hash, publicKey: raw.slice(1) };

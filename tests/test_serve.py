@@ -134,6 +134,10 @@ def test_the_checkpoint_and_tiles_are_served_with_cache_headers(served: dict) ->
     assert partial.status_code == 200 and "immutable" not in partial.headers["cache-control"]
     assert httpx.get(f"{base}/tile/0/001").status_code == 404  # past the signed tree
     assert httpx.get(f"{base}/tile/0/001.p/{size - 255}").status_code == 404
+    did = httpx.get(f"{base}/.well-known/did.json")
+    assert did.status_code == 200 and did.json()["id"] == "did:web:hrss.henan.example"
+    page = httpx.get(f"{base}/verify.html")
+    assert page.status_code == 200 and "did:web:hrss.henan.example" in page.text and "default-src 'none'" in page.headers["content-security-policy"]
     bundle = httpx.get(f"{base}/tile/entries/000").content
     assert len(bundle) == 256 * 34 and bundle[:2] == b"\x00\x20"
     assert hashlib.sha256(b"\x00" + bundle[2:34]).digest() == full.content[:32]
