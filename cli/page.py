@@ -17,6 +17,8 @@ pass_session = click.make_pass_decorator(Session)
 def build_page(did_document: dict) -> str:
     """The page: page/verify.html with the JS inlined and the DID document pinned. The JSON is
     escaped so that no '<' of a hostile document can close the script element."""
+    if not (PAGE / "verify.html").is_file():
+        raise InputError(f"the page's sources are not in {PAGE} (install certledger from its repository, editable)")
     pinned = json.dumps(did_document, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e")
     html = (PAGE / "verify.html").read_text(encoding="utf-8")
     for marker, text in (("/*PINNED_DID*/null", pinned),
