@@ -9,6 +9,7 @@ export`` writes the self-contained bundle that ``cert verify`` checks offline
 from __future__ import annotations
 
 import base64
+import sys
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,7 +20,7 @@ from certledger.cli.credential import did_host_option
 from certledger.cli.lifecycle import json_option, load_aggregates, replay_option, resolve_candidacy
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import Session
-from certledger.domain.errors import InputError
+from certledger.domain.errors import ExitCode, InputError
 from certledger.events import certificate_bundle, provenance
 
 pass_session = click.make_pass_decorator(Session)
@@ -90,13 +91,15 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
     ledger = session.ledger(read_only=True)
     candidacy_id = _candidacy_of(ledger, ref)
     lines = provenance.trace(ledger, candidacy_id)
+    bad = sum(line.signature != "verified" for line in lines)
     if as_json:
-        emit_json({"candidacy": str(candidacy_id), "events": [line.to_json() for line in lines]})
+        emit_json({"candidacy": str(candidacy_id), "ok": not bad, "bad_signatures": bad,
+                   "events": [line.to_json() for line in lines]})
+        if bad:
+            sys.exit(ExitCode.NOT_VERIFIED)
         return
-    bad = 0
     for line in lines:
         mark = "✓" if line.signature == "verified" else "✗"
-        bad += mark == "✗"
         click.echo(f"event #{line.notification_id}  {line.event}  {line.term}  [{line.scope} v{line.version}]")
         click.echo(f"  on {line.on or '-'}  written {line.written_at.strftime('%Y-%m-%d %H:%M:%S')} CST  by {line.party}")
         click.echo(f"  {mark} signature {line.signature}: key {line.key_id}")
@@ -106,18 +109,29 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
             click.echo(f"  {details}")
         click.echo()
     note(f"{len(lines)} event(s); " + ("every signature verified" if not bad else f"{bad} signature(s) do NOT verify"))
+    if bad:  # a failed check is a failed trace, for scripts too (exit 1, as verify)
+        sys.exit(ExitCode.NOT_VERIFIED)
 
 
 def _details(details: dict[str, Any]) -> str:
     parts = []
     for key, value in details.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        text = str(value)
+        text = _plain(value)
         parts.append(f"{key}: {text if len(text) <= 80 else text[:77] + '…'}")
     return "; ".join(parts)
+
+
+def _plain(value: Any) -> str:
+    """A value as people read it: no Python repr (True, None, ['科目', '69']) in the output."""
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
 
 
 def _candidacy_of(ledger: Any, ref: str) -> UUID:

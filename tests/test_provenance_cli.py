@@ -96,6 +96,15 @@ def test_trace_lists_every_signed_act_behind_a_certificate(certified: LifeWorld)
     assert by_ref["events"] == events
     human = run(certified.db_url, "trace", PROOF)
     assert "申辩" in human.stdout and "✓ signature verified" in human.stdout and "every signature verified" in human.stderr
+    for python_repr in ("True", "False", "None", "['", "{'"):  # issue 20.13: no Python repr in output
+        assert python_repr not in human.stdout, python_repr
+
+
+def test_trace_details_print_values_as_people_read_them() -> None:
+    from certledger.cli.provenance import _details
+
+    shown = _details({"commitment": True, "evidence": None, "scores": ["科目", "69"], "x": {"a": False}})
+    assert shown == "commitment: 是 yes; evidence: —; scores: 科目, 69; x: a=否 no"
 
 
 def test_trace_shows_a_forged_signature_instead_of_stopping(certified: LifeWorld) -> None:
@@ -107,11 +116,16 @@ def test_trace_shows_a_forged_signature_instead_of_stopping(certified: LifeWorld
         forger.set_state(victim.nid, forge.seal(Ed25519PrivateKey.generate(), message))
     certified.tampered = True
     traced = run(certified.db_url, "trace", NUMBER, "--json")
-    assert traced.exit_code == 0, traced.output
-    events = orjson.loads(traced.stdout)["events"]
+    assert traced.exit_code == 1, traced.output  # a failed check fails the trace (issue 20.4)
+    answer = orjson.loads(traced.stdout)
+    assert answer["ok"] is False and answer["bad_signatures"] == 1
+    events = answer["events"]
     bad = [e for e in events if e["signature"] != "verified"]
     assert len(bad) == 1 and bad[0]["signature"].startswith("BAD: ")
     assert len(events) > 3
+    human = run(certified.db_url, "trace", NUMBER)
+    assert human.exit_code == 1 and "✗ signature BAD" in human.output
+    assert "1 signature(s) do NOT verify" in human.output
 
 
 def test_receipts_name_the_rows_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
