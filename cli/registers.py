@@ -10,8 +10,6 @@ when the live set lags the ledger they say so.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from typing import Any
 
@@ -210,13 +208,10 @@ def register(session: Session, name: str, set_name: str, as_csv: bool, bom: bool
         for row in rows:
             click.echo(orjson.dumps(row).decode())
     elif as_csv:
-        out = io.StringIO()
-        if bom:
-            out.write("\ufeff")
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(out.getvalue(), nl=False)
+        from certledger.events.spreadsheet import csv_text
+
+        text = csv_text(columns, ([row.get(c, "") for c in columns] for row in rows), bom=bom)
+        click.echo(text, nl=False)
     else:
         emit_table(rows, columns)
 

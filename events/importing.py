@@ -35,6 +35,7 @@ from certledger.domain.sitting import ExamSitting
 from certledger.domain.source import source_id
 from certledger.events.ledger import MAX_EVENTS_PER_SAVE, ConflictError, Ledger
 from certledger.events.lifecycle import LOAD_BATCH
+from certledger.events.spreadsheet import csv_text
 
 ROWS_PER_SAVE = 200  # candidacies (one event each) per transaction; well below MAX_EVENTS_PER_SAVE
 _CONFLICT_ATTEMPTS = 5
@@ -263,11 +264,9 @@ class Importer:
 def refusals_csv(refused: list[Refusal], digest: str) -> str:
     """The refused rows as CSV: row, source id, column, rule, message (headers with the
     Chinese terms beside them)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["row 行号", "source_id 来源标识", "column 列", "rule 规则", "message 说明"])
-    for r in sorted(refused, key=lambda r: r.row):
-        writer.writerow([r.row, source_id(digest, r.row), r.column, r.rule, r.message])
-    return out.getvalue()
+    return csv_text(
+        ["row 行号", "source_id 来源标识", "column 列", "rule 规则", "message 说明"],
+        ([r.row, source_id(digest, r.row), r.column, r.rule, r.message] for r in sorted(refused, key=lambda r: r.row)),
+    )
 
 

@@ -11,16 +11,15 @@ Only masked identity numbers exist in the registers, so only masked ids can appe
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
-import io
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from certledger.domain.errors import InputError
 from certledger.domain.notice import KIND_OF_EVENT, PUBLISHED_BY  # noqa: F401 - used by cli
 from certledger.projections.schema import BY_NAME
+from certledger.events.spreadsheet import csv_text
 
 FORMATS = ("txt", "html", "csv")
 UNSET = "（未记录）"  # a date the registers do not hold yet
@@ -394,11 +393,7 @@ def _text(n: Notice) -> str:
 
 
 def _csv(n: Notice) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(n.columns)
-    writer.writerows(n.rows)
-    return out.getvalue()
+    return csv_text(n.columns, n.rows)
 
 
 _STYLE = (

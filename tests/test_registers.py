@@ -4,7 +4,10 @@ as-of rebuild equals the live registers as they stood at that notification."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import sqlite3
 import signal
 import subprocess
 import sys
@@ -467,3 +470,26 @@ def test_a_batch_preload_reads_every_row_asked_for_and_is_planned_anew_each_time
                 assert [p["statement"] for p in prepared if sql.table("candidacies") in p["statement"]] == []
     finally:
         ledger.close()
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\t=1", "\r=1"])
+def test_register_csv_never_writes_a_cell_a_spreadsheet_would_run(demo_db: str, name: str) -> None:
+    """Issue 20.2: a name that begins like a formula is written with a leading ' (OWASP);
+    quoting alone does not stop Excel, LibreOffice or WPS from running it."""
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", demo_db, "project"]).exit_code == 0
+    with sqlite3.connect(demo_db) as conn:  # as if the name had come in so from a spreadsheet
+        conn.execute("UPDATE reg_certificates SET name = ? WHERE rowid = (SELECT min(rowid) FROM reg_certificates)", [name])
+    out = runner.invoke(cli, ["--db", demo_db, "register", "证书台账", "--csv"])
+    assert out.exit_code == 0, out.output
+    cells = [cell for row in csv.reader(io.StringIO(out.stdout_bytes.decode(), newline="")) for cell in row]
+    assert "'" + name in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r")) or (c.startswith("-") and not c[1:].isdigit())]
+
+
+def test_csv_cells_keep_numbers_and_plain_text_as_they_are() -> None:
+    from certledger.events.spreadsheet import csv_text, safe_cell
+
+    assert safe_cell(-2) == -2 and safe_cell("张伟") == "张伟" and safe_cell("00104") == "00104"
+    assert csv_text(["a", "=b"], [["-1", 3]], bom=True) == "\ufeffa,'=b\r\n'-1,3\r\n"
+    assert csv_text(["x"], [["\r=1"]]) == 'x\r\n"\'\r=1"\r\n'  # a CR inside a cell is quoted
