@@ -116,6 +116,17 @@ class ImportResult:
     events: int = 0
 
 
+def _registered_otherwise(c: Candidacy, candidate: str, on: date, args: dict[str, Any]) -> str:
+    """Why a registration row for a registered candidate is refused: the fields it changes.
+    A registration is recorded once (R-2); a correction is an act of its own, not a re-import."""
+    recorded = {"on": c.registered_on, "name": c.name, "masked_id": c.masked_id, "city": c.city, "level": c.level,
+                "comparison": dict(c.comparison), "evidence": dict(c.evidence)}
+    given = {"on": on, **{k: args.get(k) for k in recorded if k != "on"}}
+    differ = [k for k in recorded if recorded[k] != given[k]]
+    return (f"{candidate} is registered already (on {c.registered_on}), and this row differs in "
+            f"{', '.join(differ) or 'a field'}: a registration is recorded once; nothing recorded for this row")
+
+
 def _already_recorded(kind: ImportKind, c: Candidacy, actor: str, on: date, args: dict[str, Any]) -> bool:
     """Whether the row's act is recorded on ``c`` exactly as the row says (a re-run)."""
     if kind.command == "release_score":
@@ -209,6 +220,8 @@ class Importer:
             return Refusal(number, "candidate", "input", f"{candidate} names no candidacy"), None
         if _already_recorded(self.kind, candidacy, self.actor, self.on, args):
             return None, None
+        if self.kind.command == "register":  # registered already, and the row says otherwise
+            return Refusal(number, "candidate", "R-2", _registered_otherwise(candidacy, candidate, self.on, args)), None
         try:
             with self.ledger.acting():
                 getattr(candidacy, self.kind.command)(actor=self.actor, sitting=sitting, on=self.on, **args)

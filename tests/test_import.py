@@ -470,6 +470,17 @@ def test_registrations_from_a_chinese_spreadsheet(db_url: str, tmp_path: Path) -
     assert again.exit_code == 0 and "0 recorded, 50 already recorded" in again.stdout, again.output
     assert event_count(db_url) == before + 50
     assert_verifies(db_url)
+    # Issue 20.7: a registered candidate's row again, with a field or the date changed, is a
+    # refusal that names the row and the fields (it was a TypeError); nothing recorded.
+    changed = [[*good[0][:1], "改名", *good[0][2:4], "zhengzhou", *good[0][5:]], good[1]]
+    for rows, extra, fields in ((changed, (), "name, city"), ([good[1]], ("--on", "2025-03-12"), "on")):
+        path = write_csv(tmp_path / "改.csv", headers, rows)
+        result = run_cli(db_url, keys, "import", "registrations", str(path), *args[:-2], "--on", "2025-03-11", *extra)
+        assert result.exit_code == 2 and "Traceback" not in result.output and "TypeError" not in result.output, result.output
+        report = (tmp_path / "改.csv.refused.csv").read_text(encoding="utf-8")
+        assert "registered already" in report and f"differs in {fields}" in report and "R-2" in report, report
+        assert event_count(db_url) == before + 50
+    assert_verifies(db_url)
 
 
 def test_registrations_with_uploaded_evidence(db_url: str, tmp_path: Path) -> None:
