@@ -233,10 +233,14 @@ def open_checkpoint(
 ) -> tuple[Checkpoint, Note]:
     """:func:`open_note`, then :func:`parse_checkpoint` of its text; with ``origin``, the
     checkpoint must be for that log (for certledger: the ledger id)."""
+    if origin is not None:
+        # The origin first: a note kept from another ledger is signed by that ledger's HRSS key,
+        # and "its signature does not verify" would hide the plain reason.
+        claimed = parse_checkpoint(unsigned_text(note)).origin
+        if claimed != origin:
+            raise TamperError(f"this note is from another ledger (origin {claimed}), not this ledger ({origin})")
     opened = open_note(note, verifiers)
     checkpoint = parse_checkpoint(opened.text)
-    if origin is not None and checkpoint.origin != origin:
-        raise TamperError(f"the checkpoint is for log {checkpoint.origin!r}, not {origin!r}")
     return checkpoint, opened
 
 

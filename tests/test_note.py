@@ -181,8 +181,11 @@ def test_extension_lines_are_kept_and_the_origin_is_checked() -> None:
     text = checkpoint_body(LEDGER, 5, ROOT) + b"extension one\nextension two\n"
     checkpoint, _ = open_checkpoint(sign_note(text, "hrss", key), [_verifier("hrss", key)], origin=LEDGER)
     assert checkpoint.extensions == ("extension one", "extension two")
-    with pytest.raises(TamperError, match=f"the checkpoint is for log '{LEDGER}', not 'another'"):
+    with pytest.raises(TamperError, match=rf"this note is from another ledger \(origin {LEDGER}\), not this ledger \(another\)"):
         open_checkpoint(sign_note(text, "hrss", key), [_verifier("hrss", key)], origin="another")
+    # Also when the note is signed by a key this ledger does not know (the other ledger's HRSS):
+    with pytest.raises(TamperError, match="this note is from another ledger"):
+        open_checkpoint(sign_note(text, "hrss", keys.new_private_key()), [_verifier("hrss", key)], origin="another")
 
 
 ROOT64 = base64.b64encode(ROOT).decode()

@@ -97,6 +97,20 @@ def test_a_kept_note_of_another_ledger_or_altered_is_refused(world: World, tmp_p
         assert result.exit_code == 1 and "does not hold" in result.output, result.output
 
 
+def test_a_note_kept_from_another_ledger_says_so(world: World, tmp_path: Path) -> None:
+    """Issue 20.14: not "its signature does not verify" (it is another HRSS key) but the reason."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from certledger.signing.note import checkpoint_body, sign_note
+
+    other = tmp_path / "other.note"
+    other.write_text(sign_note(checkpoint_body("f" * 64, 3, bytes(32)), "hrss", Ed25519PrivateKey.generate()))
+    for option in ("--since", "--checkpoint"):
+        result = verify(world, option, str(other))
+        assert result.exit_code == 1, result.output
+        assert f"this note is from another ledger (origin {'f' * 64})" in result.output, result.output
+
+
 def test_an_empty_kept_note_is_bad_input_for_both_options(world: World, tmp_path: Path) -> None:
     record_checkpoint(world.ledger)
     blank = tmp_path / "blank.note"
