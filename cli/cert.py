@@ -54,7 +54,9 @@ def cert() -> None:
     "--trust",
     "trust",
     metavar="ROOT_KEY_ID|PEM",
-    help="For a bundle: the root key you trust: its key id (ed25519:…, as 'certledger init' printed it) or its public key PEM file.",
+    help="For a bundle: the HRSS root key you trust (the genesis key that founded the ledger, not a sealing or "
+    "checkpoint key): its key id (ed25519:…, as 'certledger init' printed it"
+    ") or its public key PEM file.",
 )
 @click.option(
     "--did",
