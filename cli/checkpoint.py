@@ -87,7 +87,9 @@ def checkpoint_list(session: Session, as_json: bool) -> None:
             "root 根哈希": c.root.hex()[:16] + "…",
             "notification": c.notification_id,
             "written (CST) 记录时间": c.to_json()["written_at"],
-            "cosigned by 联署方": ", ".join(c.cosigners) or "-",
+            "cosigned by 联署方": ", ".join(
+                [*c.cosigners, *(f"{p} (✗ 签名无效 signature does not verify)" for p in c.unverified_cosigners)]
+            ) or "-",
         }
         for c in recorded
     ]

@@ -14,6 +14,8 @@ among the events covered (:mod:`events.trust_head`).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,7 +34,9 @@ from certledger.events.merkle import verify_consistency
 from certledger.events.merkle_log import MerkleLog, open_log
 from certledger.events.recorders import CHECKPOINT_AFTER, LogMoved
 from certledger.signing.keys import public_key_from_text
-from certledger.signing.note import Verifier, checkpoint_body, open_checkpoint, sign_note, signature_line
+from certledger.signing.note import (
+    Verifier, checkpoint_body, open_checkpoint, open_note, sign_note, signature_line, unsigned_text,
+)
 
 _ATTEMPTS = 5
 
@@ -47,7 +51,8 @@ class RecordedCheckpoint:
     notification_id: int
     signer_key_id: str
     written_at: datetime
-    cosigners: tuple[str, ...] = ()
+    cosigners: tuple[str, ...] = ()  # parties whose cosignature line verifies by a key of theirs
+    unverified_cosigners: tuple[str, ...] = ()  # recorded lines that do not verify: shown, never counted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +62,7 @@ class RecordedCheckpoint:
             "signer_key_id": self.signer_key_id,
             "written_at": self.written_at.astimezone(clock.CST).isoformat(),
             "cosigners": list(self.cosigners),
+            "unverified_cosigners": list(self.unverified_cosigners),
             "note": self.note,
         }
 
@@ -76,6 +82,7 @@ def recorded_checkpoints(ledger: Any) -> list[RecordedCheckpoint]:
     ``verify_on_read=False``, signature-checked) from its stream."""
     found: list[dict[str, Any]] = []
     by_size: dict[int, dict[str, Any]] = {}
+    registry = functools.cache(ledger.registry)  # read once, and only if a cosignature is recorded
     for row in ledger.rows.raw_stream(CHECKPOINTS_ID):
         stored = StoredEvent(originator_id=CHECKPOINTS_ID, originator_version=row.version, topic=row.topic, state=row.state)
         event = ledger.mapper.to_domain_event(stored)
@@ -83,7 +90,7 @@ def recorded_checkpoints(ledger: Any) -> list[RecordedCheckpoint]:
             entry = {
                 "size": event.size, "root": bytes.fromhex(event.root), "note": event.note,
                 "notification_id": row.notification_id, "signer_key_id": _signer(row.state),
-                "written_at": event.timestamp, "cosigners": (),
+                "written_at": event.timestamp, "cosigners": (), "unverified_cosigners": (),
             }
             found.append(entry)
             by_size[event.size] = entry
@@ -91,9 +98,23 @@ def recorded_checkpoints(ledger: Any) -> list[RecordedCheckpoint]:
             if not _one_line(event.actor, event.signature):
                 continue  # L-6: not one line under its cosigner's name (verify names the row)
             entry = by_size[event.size]
-            entry["note"] += event.signature
-            entry["cosigners"] += (event.actor,)
+            if _cosignature_holds(registry, entry["note"], event.actor, event.signature, event.timestamp):
+                entry["note"] += event.signature
+                entry["cosigners"] += (event.actor,)
+            else:  # a line whose signature or key does not verify is no cosignature (verify names the row)
+                entry["unverified_cosigners"] += (event.actor,)
     return [RecordedCheckpoint(**entry) for entry in found]
+
+
+def _cosignature_holds(registry: Callable[[], TrustRegistry], note_text: str, party: str, line: str, at: datetime) -> bool:
+    """The line is a signature over the checkpoint's text by a key of ``party`` valid when the
+    cosignature was recorded."""
+    try:
+        verifiers = party_verifiers(registry(), party, at)
+        opened = open_note(unsigned_text(note_text) + "\n" + line, verifiers)
+    except CertLedgerError:
+        return False
+    return party in opened.verified
 
 
 def _one_line(actor: str, signature: str) -> bool:

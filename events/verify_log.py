@@ -53,7 +53,7 @@ class LogSummary:
             "latest_checkpoint": None if self.latest_size is None else {
                 "size": self.latest_size, "root": self.latest_root, "notification_id": self.latest_notification_id,
             },
-            "events_after_latest_checkpoint": self.leaves - (self.latest_size or 0) - (1 if self.latest_size is not None else 0),
+            "events_after_latest_checkpoint": max(0, self.leaves - (self.latest_size or 0) - (1 if self.latest_size is not None else 0)),
             "tree_size": self.leaves,
             "tree_root": self.root,
             "kept_checkpoint": self.kept,

@@ -10,6 +10,7 @@ import base64
 import hashlib
 from pathlib import Path
 
+import orjson
 import pytest
 from click.testing import CliRunner
 
@@ -89,6 +90,14 @@ def test_a_cosignature_by_a_key_no_party_holds_fails(life: LifeWorld) -> None:
     with Forger(life.db_url) as f:
         nid = cosign_forged(life, f, checkpoint, line(CANDIDATE, Ed25519PrivateKey.generate(), body_of(checkpoint.note)))
     assert_fails_at(life.db_url, nid, "L-6")
+    # Issue 20.5: `checkpoint list` does not present the forged line as a cosignature.
+    listed = run("--db", life.db_url, "checkpoint", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    entry = next(c for c in orjson.loads(listed.stdout) if c["size"] == checkpoint.size)
+    assert entry["cosigners"] == [] and entry["unverified_cosigners"] == [CANDIDATE]
+    assert CANDIDATE not in entry["note"]
+    table = run("--db", life.db_url, "checkpoint", "list").stdout
+    assert f"{CANDIDATE} (✗ 签名无效 signature does not verify)" in table
 
 
 def test_a_candidate_cannot_cosign_a_checkpoint(life: LifeWorld) -> None:
