@@ -1,0 +1,153 @@
+"""The sealed document (issue 19 item 1, 4): layout, PAdES e-seal, QR, determinism, bad input.
+
+These tests use fixed keys, not a ledger: the ledger wiring (`cert document`, the publication
+act) is not built yet. The seal is checked by pyHanko's validator with the HRSS root as the
+only trust anchor. poppler's pdfsig (22.12, NSS) answers "Document isn't signed or corrupted
+data" for an Ed25519 CMS signature: Debian's NSS cannot verify EdDSA in CMS, so pdfsig is not
+used as a second validator (see test_pdfsig_cannot_check_ed25519).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from certledger.domain.errors import CertLedgerError, InputError, TamperError
+from certledger.events.document_layout import DocumentContent, render_page
+from certledger.signing.pdf_seal import check_seal, seal_pdf
+from certledger.signing.x509_chain import root_certificate, sealing_certificate
+
+CST = timezone(timedelta(hours=8))
+VALID_FROM = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def _keys():
+    return (
+        Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"root").digest()),
+        Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"seal").digest()),
+    )
+
+
+def _document(kind: str = "certificate", root_key=None) -> tuple[bytes, bytes]:
+    root_key_, seal_key = _keys()
+    root_key = root_key or root_key_
+    content = DocumentContent(
+        kind=kind,
+        holder_name="张三",
+        id_number_masked="410***********1234",
+        qualification="一级建造师",
+        level_or_specialty="建筑工程",
+        number="HN-2024-000001",
+        issued_on=datetime(2024, 5, 6, 9, 0, tzinfo=CST),
+        qr_payload="CL1:HN-2024-000001",
+        check_line="扫描二维码或登录河南省政务服务网核验。",
+    )
+    root = root_certificate(root_key, not_before=VALID_FROM)
+    seal = sealing_certificate(seal_key.public_key(), root_key, not_before=VALID_FROM)
+    sealed = seal_pdf(
+        render_page(content),
+        seal_key=seal_key,
+        seal_cert=seal,
+        root_cert=root,
+        signing_time=content.issued_on,
+        document_id=b"\x07" * 16,
+    )
+    return sealed, root.public_bytes(serialization.Encoding.PEM)
+
+
+@pytest.mark.parametrize("kind", ["certificate", "pass_proof"])
+def test_seal_validates_against_the_hrss_root(kind: str) -> None:
+    sealed, root_pem = _document(kind)
+    result = check_seal(sealed, root_pem)
+    assert "电子印章" in result.signer_subject
+    assert result.signing_time == datetime(2024, 5, 6, 9, 0, tzinfo=CST)
+    assert result.not_checked  # it names what it does not cover
+
+
+def test_another_root_is_refused() -> None:
+    sealed, _ = _document()
+    other = root_certificate(Ed25519PrivateKey.generate(), not_before=VALID_FROM)
+    with pytest.raises(TamperError, match="root"):
+        check_seal(sealed, other.public_bytes(serialization.Encoding.PEM))
+
+
+def test_same_inputs_give_identical_bytes() -> None:
+    assert _document()[0] == _document()[0]
+
+
+def test_one_changed_byte_is_refused() -> None:
+    sealed, root_pem = _document()
+    # a byte inside the page content (a signed range), not the signature's hex
+    at = sealed.index(b"stream") + 40
+    edited = sealed[:at] + bytes([sealed[at] ^ 0x01]) + sealed[at + 1 :]
+    with pytest.raises(CertLedgerError):
+        check_seal(edited, root_pem)
+
+
+def test_a_page_added_after_sealing_is_refused() -> None:
+    from pypdf import PdfWriter
+
+    sealed, root_pem = _document()
+    writer = PdfWriter(io.BytesIO(sealed), incremental=True)
+    writer.add_blank_page()
+    out = io.BytesIO()
+    writer.write(out)
+    appended = out.getvalue()
+    assert appended.startswith(sealed)  # an incremental update: the sealed bytes are intact
+    with pytest.raises(TamperError, match="after sealing"):
+        check_seal(appended, root_pem)
+
+
+def test_qr_decodes_from_the_page_at_150_dpi(tmp_path: Path) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    sealed, _ = _document()
+    path = tmp_path / "d.pdf"
+    path.write_bytes(sealed)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(path), str(tmp_path / "p")], check=True)
+    (png,) = tmp_path.glob("p*.png")
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(png))] == ["CL1:HN-2024-000001"]
+
+
+def test_the_cjk_font_is_an_embedded_subset(tmp_path: Path) -> None:
+    sealed, _ = _document()
+    path = tmp_path / "d.pdf"
+    path.write_bytes(sealed)
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    line = next(l for l in fonts.splitlines() if "NotoSerifCJK" in l)
+    assert "+NotoSerifCJKSC" in line and line.split()[-5:-2] == ["yes", "yes", "yes"]
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"hello, not a pdf", b"%PDF-1.7\n" + b"\x00" * 50]
+)
+def test_bad_input_is_a_clear_error(data: bytes) -> None:
+    _, root_pem = _document()
+    with pytest.raises((InputError, TamperError)):
+        check_seal(data, root_pem)
+
+
+def test_truncated_pdf_is_a_clear_error() -> None:
+    sealed, root_pem = _document()
+    with pytest.raises(CertLedgerError):
+        check_seal(sealed[: len(sealed) // 2], root_pem)
+
+
+@pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils not installed")
+def test_pdfsig_cannot_check_ed25519(tmp_path: Path) -> None:
+    # Records a limitation, not our behaviour: Debian's poppler/NSS does not verify EdDSA in
+    # CMS. If this starts failing, pdfsig has learnt Ed25519: make it a second validator.
+    sealed, _ = _document()
+    path = tmp_path / "d.pdf"
+    path.write_bytes(sealed)
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert "Signature Validation: Signature is Valid" not in out
