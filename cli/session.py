@@ -57,9 +57,10 @@ class Session:
     def keystore(self, *, confirm: bool = False, kdf_rounds: int | None = None) -> KeyStore:
         """The key store; files written at today's KDF strength unless ``kdf_rounds``."""
         passphrase = lambda: self.passphrase(confirm=confirm)  # noqa: E731
+        warn = lambda text: click.echo(f"certledger: warning: {text}", err=True)  # noqa: E731
         if kdf_rounds is None:
-            return KeyStore(self.keys_dir, passphrase)
-        return KeyStore(self.keys_dir, passphrase, kdf_rounds=kdf_rounds)
+            return KeyStore(self.keys_dir, passphrase, warn=warn)
+        return KeyStore(self.keys_dir, passphrase, kdf_rounds=kdf_rounds, warn=warn)
 
     def ledger(
         self, *, create: bool = False, read_only: bool = False, verify_on_read: bool = True, confirm: bool = False

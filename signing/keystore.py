@@ -36,12 +36,31 @@ class KeyStore:
     """
 
     def __init__(
-        self, directory: Path, passphrase: Callable[[], bytes], *, kdf_rounds: int = STRONG_KDF_ROUNDS
+        self, directory: Path, passphrase: Callable[[], bytes], *, kdf_rounds: int = STRONG_KDF_ROUNDS,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.directory = directory
         self._passphrase = passphrase
         self.kdf_rounds = kdf_rounds
         self._loaded: dict[str, Ed25519PrivateKey] = {}
+        self._warn = warn
+        self._looked_at: set[Path] = set()
+
+    def _open_to_others(self, path: Path) -> None:
+        """Warn (once a path) when the store's directory, a party's directory or a key file
+        may be read or written by others: the keys are encrypted, but a copy can be attacked
+        offline for its passphrase, and a writable directory lets a key file be swapped."""
+        for place in (self.directory, path.parent, path):
+            if place in self._looked_at or self._warn is None:
+                continue
+            self._looked_at.add(place)
+            try:
+                mode = place.stat().st_mode & 0o777
+            except OSError:
+                continue
+            if mode & 0o077:
+                wanted = "700" if place.is_dir() else "600"
+                self._warn(f"{place} can be read or written by others (mode {mode:03o}): chmod {wanted} {place}")
 
     def path_for(self, party: str, key_id: str) -> Path:
         return self.directory / party / (key_id.replace(":", "_") + ".pem")
@@ -63,6 +82,7 @@ class KeyStore:
             path = self.path_for(party, key_id)
             if not path.exists():
                 return None
+            self._open_to_others(path)
             key = load_private_key(path, self._passphrase())
             held = key_id_of(raw_public_key(key))
             if held != key_id:

@@ -138,3 +138,24 @@ def test_retire_moves_or_destroys_and_forgets(tmp_path: Path) -> None:
     assert store.retire("exam-center", gone, destroy=True).startswith("destroyed the private key file")
     assert not store.path_for("exam-center", gone).exists()
     assert store.retire("exam-center", gone) is None
+
+
+def test_a_store_open_to_others_is_warned_about_once_a_path(tmp_path: Path) -> None:
+    """Issue 20.15: the directory, a party's directory or a key file readable or writable by
+    others is named with the chmod that closes it; a private store says nothing."""
+    store = KeyStore(tmp_path / "keys", lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS)
+    key_id = store.save("exam-center", keys.new_private_key())
+    path = store.path_for("exam-center", key_id)
+    said: list[str] = []
+    quiet = KeyStore(tmp_path / "keys", lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS, warn=said.append)
+    assert quiet.private_key("exam-center", key_id) is not None and said == []
+    (tmp_path / "keys").chmod(0o755)
+    path.chmod(0o644)
+    loud = KeyStore(tmp_path / "keys", lambda: PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS, warn=said.append)
+    assert loud.private_key("exam-center", key_id) is not None
+    assert said == [
+        f"{tmp_path / 'keys'} can be read or written by others (mode 755): chmod 700 {tmp_path / 'keys'}",
+        f"{path} can be read or written by others (mode 644): chmod 600 {path}",
+    ]
+    loud.private_key("exam-center", key_id)
+    assert len(said) == 2  # once a path
