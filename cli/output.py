@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime, time
 from typing import Any
 from unicodedata import east_asian_width
 
@@ -10,10 +11,30 @@ import click
 import orjson
 
 from certledger.cli.terms import header
+from certledger.domain.clock import CST
 
 
 def emit_json(data: Any) -> None:
-    click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    """JSON for scripts; every moment in ISO 8601 with the offset, in China Standard Time (a
+    ledger written by the real clock stores UTC, and people and scripts read one time zone)."""
+    click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME, default=_moment).decode())
+
+
+def _moment(value: Any) -> str:
+    if isinstance(value, datetime):
+        return (value.astimezone(CST) if value.tzinfo is not None else value).isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def cell(value: Any) -> str:
+    """A table cell: a moment in China Standard Time, to the second."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(CST).isoformat(sep=" ", timespec="seconds")
+    return str(value)
 
 
 def _width(text: str) -> int:
@@ -24,7 +45,7 @@ def emit_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     if not rows:
         click.echo("(none)", err=True)
         return
-    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    cells = [[cell(r.get(c)) for c in columns] for r in rows]
     # Headers show the official Chinese term beside the English key (cli/terms.py); --json keeps the keys.
     headers = [header(c) for c in columns]
     widths = [max(_width(h), *(_width(row[i]) for row in cells)) for i, h in enumerate(headers)]

@@ -96,3 +96,11 @@ def using(clock: Clock) -> Iterator[Clock]:
 def day_written(moment: datetime) -> date:
     """The calendar day in China Standard Time on which ``moment`` falls."""
     return moment.astimezone(CST).date()
+
+
+def shown(moment: datetime) -> str:
+    """A moment as people read it: China Standard Time with the offset (ISO 8601), to the
+    second, or to the millisecond where it has a fraction (two moments a refusal compares may
+    differ by less than a second). A ledger written by the real clock stores UTC; output shows
+    one time zone."""
+    return moment.astimezone(CST).isoformat(timespec="milliseconds" if moment.microsecond else "seconds")

@@ -30,7 +30,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import event
 
 from certledger.domain.acts import LedgerAggregate, act
-from certledger.domain.clock import SIMULATED, SYSTEM
+from certledger.domain.clock import SIMULATED, SYSTEM, shown
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.parties import ROOT_PARTY, PartyKind, check_party_id
 
@@ -138,8 +138,8 @@ class TrustRegistry(LedgerAggregate):
         if valid_from < at:
             raise RuleViolation(
                 "T-3",
-                f"key {key_id} cannot take effect at {valid_from.isoformat()}, "
-                f"before it is registered ({at.isoformat()})",
+                f"key {key_id} cannot take effect at {shown(valid_from)}, "
+                f"before it is registered ({shown(at)})",
             )
         self._key_added(
             actor=actor,
@@ -166,20 +166,20 @@ class TrustRegistry(LedgerAggregate):
         entry = self.key(key_id)
         if entry.revoked_at is not None:
             raise RuleViolation(
-                "T-3", f"key {key_id} is already revoked since {entry.revoked_at.isoformat()}"
+                "T-3", f"key {key_id} is already revoked since {shown(entry.revoked_at)}"
             )
         effective_at = at if effective_at is None else effective_at
         if entry.party_id == ROOT_PARTY and effective_at < at:
             # Root keys sign the registry itself; a compromised root needs a new ledger
             # root pinned out of band, not an in-band rewrite of history.
             raise RuleViolation(
-                "T-3", f"root key {key_id} cannot be revoked retroactively ({effective_at.isoformat()})"
+                "T-3", f"root key {key_id} cannot be revoked retroactively ({shown(effective_at)})"
             )
         if effective_at < entry.valid_from:
             raise RuleViolation(
                 "T-3",
-                f"key {key_id} cannot be revoked at {effective_at.isoformat()}, before it "
-                f"took effect ({entry.valid_from.isoformat()})",
+                f"key {key_id} cannot be revoked at {shown(effective_at)}, before it "
+                f"took effect ({shown(entry.valid_from)})",
             )
         self._key_revoked(
             actor=actor,

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from certledger.domain import clock
+from certledger.domain.clock import shown
 from certledger.domain.errors import CertLedgerError, TamperError
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from certledger.events import envelope
@@ -200,11 +201,11 @@ def key_problem(entry: Any, life: KeyLife | None, opened: envelope.Opened, nid: 
     moment = opened.timestamp
     if entry.revoked_at is not None and moment >= entry.revoked_at:
         reasons.append(
-            f"key {entry.key_id} is revoked from {entry.revoked_at.isoformat()} ({entry.revocation_reason}), "
-            f"not after the event's time {moment.isoformat()}"
+            f"key {entry.key_id} is revoked from {shown(entry.revoked_at)} ({entry.revocation_reason}), "
+            f"not after the event's time {shown(moment)}"
         )
     if moment < entry.valid_from:
-        reasons.append(f"key {entry.key_id} takes effect at {entry.valid_from.isoformat()}, after the event's time")
+        reasons.append(f"key {entry.key_id} takes effect at {shown(entry.valid_from)}, after the event's time")
     if entry.party_id != opened.actor:
         reasons.append(f"key {entry.key_id} belongs to {entry.party_id!r}, not to the acting party {opened.actor!r}")
     return "T-4: " + "; ".join(reasons) if reasons else None

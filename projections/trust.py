@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from certledger.domain.clock import shown as _shown
 from certledger.domain.trust import KeyEntry, TrustRegistry
 
 
@@ -26,13 +27,13 @@ def key_rows(registry: TrustRegistry, now: datetime, party: str | None = None) -
                 "key_id": entry.key_id,
                 "party": entry.party_id,
                 "status": key_status(entry, now),
-                "valid_from": entry.valid_from.isoformat(timespec="seconds"),
-                "revoked_at": entry.revoked_at.isoformat(timespec="seconds") if entry.revoked_at else None,
+                "valid_from": _shown(entry.valid_from),
+                "revoked_at": _shown(entry.revoked_at) if entry.revoked_at else None,
                 "revocation_reason": entry.revocation_reason,
                 "public_key": entry.public_key,
             }
         )
-    return sorted(rows, key=lambda r: (r["party"], r["valid_from"]))
+    return sorted(rows, key=lambda r: (r["party"], r["valid_from"]))  # one offset, so the text sorts as time
 
 
 def party_rows(registry: TrustRegistry, now: datetime) -> list[dict[str, Any]]:
@@ -44,7 +45,7 @@ def party_rows(registry: TrustRegistry, now: datetime) -> list[dict[str, Any]]:
                 "party": party.party_id,
                 "kind": party.kind.value,
                 "name": party.name,
-                "registered_at": party.registered_at.isoformat(timespec="seconds"),
+                "registered_at": _shown(party.registered_at),
                 "valid_keys": sum(1 for k in keys if key_status(k, now) == "valid"),
             }
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from certledger.domain.clock import shown
 from certledger.domain.trust import KeyEntry
 from certledger.signing.keys import public_key_from_text
 
@@ -51,13 +52,13 @@ class Keyring:
         reasons = []
         if entry.revoked_at is not None and moment >= entry.revoked_at:
             reasons.append(
-                f"key {key_id} was revoked at {entry.revoked_at.isoformat()} "
-                f"({entry.revocation_reason}), not after the event's time {moment.isoformat()}"
+                f"key {key_id} was revoked at {shown(entry.revoked_at)} "
+                f"({entry.revocation_reason}), not after the event's time {shown(moment)}"
             )
         if moment < entry.valid_from:
             reasons.append(
-                f"key {key_id} takes effect at {entry.valid_from.isoformat()}, "
-                f"after the event's time {moment.isoformat()}"
+                f"key {key_id} takes effect at {shown(entry.valid_from)}, "
+                f"after the event's time {shown(moment)}"
             )
         if entry.party_id != party:
             reasons.append(f"key {key_id} belongs to {entry.party_id!r}, not to {party!r}")

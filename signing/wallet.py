@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certledger.domain.errors import SigningError
+from certledger.domain.clock import shown
 from certledger.domain.trust import KeyEntry
 from certledger.signing.keyring import Keyring
 from certledger.signing.keys import KeyId
@@ -40,7 +41,7 @@ class Wallet:
             problem = keyring.problem(self.forced_key, party, moment)
             entry = keyring.entries.get(self.forced_key)
             if not problem and entry is not None and _revoked_by(entry, now):
-                problem = f"T-4: key {self.forced_key} was revoked at {entry.revoked_at.isoformat()}: it signs nothing more"
+                problem = f"T-4: key {self.forced_key} was revoked at {shown(entry.revoked_at)}: it signs nothing more"
             if problem:
                 raise SigningError(f"refused to sign for {party!r}: {problem}")
             key = self._private(party, self.forced_key)
@@ -67,7 +68,7 @@ class Wallet:
             raise SigningError(
                 f"no private key in {where} for {party!r}'s valid keys ({ids})"
             )
-        raise SigningError(f"party {party!r} has no key valid at {moment.isoformat()}")
+        raise SigningError(f"party {party!r} has no key valid at {shown(moment)}")
 
     def private_key_for_genesis(self, party: str, key_id: str) -> Ed25519PrivateKey:
         key = self._private(party, key_id)

@@ -140,3 +140,21 @@ def test_the_cli_writes_keys_at_full_strength_and_private(run, tmp_path: Path) -
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(tmp_path / "keys").st_mode) == 0o700
+
+
+def test_times_are_shown_in_china_standard_time_on_a_real_clock_ledger(run, db_url: str) -> None:
+    """Issue 20.11: the real clock stores UTC; keys list (table and --json) and refusals show
+    +08:00, one time zone, never UTC beside it."""
+    import orjson
+
+    _setup(run)
+    listed = run("keys", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    rows = orjson.loads(listed.stdout)
+    assert rows and all(r["valid_from"].endswith("+08:00") for r in rows), rows
+    table = run("keys", "list").stdout
+    assert "+08:00" in table and "+00:00" not in table
+    root = rows[0]["key_id"]
+    refused = run("keys", "revoke", root, "--reason", "test", "--effective", "2020-01-01T00:00+00:00")
+    assert refused.exit_code == 2 and "T-3" in refused.stderr, refused.output
+    assert "+00:00" not in refused.stderr and "+08:00" in refused.stderr, refused.stderr
