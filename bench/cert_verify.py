@@ -40,6 +40,14 @@ def cli(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
+def build_demo(tmp: str, candidates: int, env: dict[str, str]) -> Path:
+    """A demo ledger of ``candidates`` in ``tmp``/demo (the benchmarks' common input)."""
+    demo = Path(tmp) / "demo"
+    subprocess.run([CERTLEDGER, "demo", "--dir", str(demo), "--candidates", str(candidates)],
+                   check=True, capture_output=True, env=env)  # fmt: skip
+    return demo
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
@@ -47,9 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     env = {**os.environ, "CERTLEDGER_KEY_PASSPHRASE": "bench"}
     with tempfile.TemporaryDirectory() as tmp:
-        demo = Path(tmp) / "demo"
-        subprocess.run([CERTLEDGER, "demo", "--dir", str(demo), "--candidates", str(args.candidates)],
-                       check=True, capture_output=True, env=env)  # fmt: skip
+        demo = build_demo(tmp, args.candidates, env)
         db = str(demo / "ledger.db")
         cli("--db", db, "--keys", str(demo / "keys"), "checkpoint", env=env)
         rows = orjson.loads(cli("--db", db, "candidate", "list", "jianzaoshi-2:2025", "--json", env=env))

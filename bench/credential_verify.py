@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cert_verify import CERTLEDGER, timed  # noqa: E402
+from cert_verify import CERTLEDGER, build_demo, timed  # noqa: E402
 
 
 def main() -> None:
@@ -29,10 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     env = {**os.environ, "CERTLEDGER_KEY_PASSPHRASE": "bench"}
     with tempfile.TemporaryDirectory() as tmp:
-        demo = Path(tmp) / "demo"
-        subprocess.run([CERTLEDGER, "demo", "--dir", str(demo), "--candidates", str(args.candidates)],
-                       check=True, capture_output=True, env=env)  # fmt: skip
-        made = demo / "credentials"
+        made = build_demo(tmp, args.candidates, env) / "credentials"
         base = [CERTLEDGER, "cert", "verify", str(made / "credential-e-certificate.json"), "--did", str(made / "did.json")]
         with_list = [*base, "--status-list", str(made / "status-revocation.json")]
         subprocess.run(with_list, check=True, capture_output=True)  # it verifies, and the files are cached
