@@ -168,6 +168,10 @@ def verify_credential(data: Any, did_document: Any, status_list: Any = None) -> 
         f"key: valid at validFrom {valid_from} per the DID document",
     ]
     result.not_checked.append("the DID document itself: it is the trust anchor you pinned (HRSS's did.json)")
+    key_revoked = (keys.methods.get(method) or {}).get("revoked")
+    if key_revoked is not None:
+        result.not_checked.append(f"that the credential was made before its key's revocation at {key_revoked}: validFrom says "
+                                  "so, and whoever holds the revoked key can write any validFrom (--db checks it against the ledger)")
     entry = credential.get("credentialStatus")
     if status_list is None:
         result.not_checked.append("status: no status list given (--status-list), so revocation was not checked")
