@@ -71,6 +71,12 @@ PLATFORMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The only events whose handlers may set ``void_on``: a certificate's revocation
+# bit can change only at one of these, so the status lists a checkpoint signs need replay
+# nothing else (events/status_list.py). A test holds every other event to it.
+VOIDING_EVENTS = ("AppealDecided", "SupplementaryVerificationRecorded", "IneligibilityFound", "FraudFound")
+
+
 def candidacy_id(sitting: UUID, candidate: str) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"candidacy:{sitting}:{candidate}")
 
