@@ -44,7 +44,10 @@ def run(path: Path, trusted_root: str, db_url: str | None, as_json: bool) -> Non
             f" ({ledger_report['rule']}: {ledger_report['reason']})",
         )
     note(f"OK: {verified.document.get('kind')} {verified.document.get('number')} verified"
-         + (" offline" if db_url is None else ", and against the ledger"))
+         + (" offline" if db_url is None else
+            f", and its status against checkpoint {ledger_report['proven']['checkpoint_size']} of the ledger"
+            + (" (issued after it: status from the replay only, not proven)" if ledger_report["proven"]["status"] == "not covered"
+               else f" (not covered: {ledger_report['not_covered']})")))
 
 
 def _print(v: cb.Verified, now: dict[str, Any] | None) -> None:
@@ -65,14 +68,18 @@ def _print(v: cb.Verified, now: dict[str, Any] | None) -> None:
     if now is not None:
         status = now["status"] + (f" ({now['rule']} since {now['since']}: {now['reason']})" if now["rule"] else "")
         lines.append(f"  status now {status}")
+        lines.append(f"  proven by  {now['proven_by']}")
         lines.append(f"  checkpoint now {now['checkpoint']}")
+        lines.append(f"  not covered {now['not_covered']}")
     for line in lines:
         click.echo(line)
 
 
 def _against_ledger(v: cb.Verified, db_url: str) -> dict[str, Any]:
     """The certificate as the ledger holds it now (read only)."""
+    from certledger.domain.errors import TamperError
     from certledger.events import provenance
+    from certledger.events.checkpointed_status import proven_status
     from certledger.events.ledger import Ledger
     from certledger.events.storage import parse_database_url
 
@@ -83,6 +90,7 @@ def _against_ledger(v: cb.Verified, db_url: str) -> dict[str, Any]:
         [found] = provenance.find_certificate(ledger, str(v.document.get("number")), str(v.document.get("kind")))
         if provenance.envelope.digest(bytes(found.issued.state)) != v.digest:
             raise cb.BundleError("altered", "the ledger holds a different seal event for this number")
+        report: dict[str, Any] = {}
         key = ledger.registry().key(v.seal_key)
         if key.revoked_at is not None and key.revoked_at <= v.sealed_at:
             raise cb.BundleError(
@@ -90,8 +98,18 @@ def _against_ledger(v: cb.Verified, db_url: str) -> dict[str, Any]:
                 f"the ledger now records {v.seal_key} as revoked from {key.revoked_at.isoformat()} "
                 f"({key.revocation_reason}), before the seal at {v.sealed_at.isoformat()}",
             )
-        report = {k: (val.isoformat() if hasattr(val, "isoformat") else val) for k, val in provenance.status(found).items()}
         report["checkpoint"] = _consistency(ledger, v)
+        try:
+            status = proven_status(ledger, found)
+        except TamperError as e:
+            raise cb.BundleError("tampered", str(e)) from None
+        except InputError as e:  # no checkpoint signs a list: the replay alone proves nothing
+            raise cb.BundleError("unproven", f"the status cannot be proven against this ledger: {e}") from None
+        proven = status.pop("proven")
+        report.update({k: (val.isoformat() if hasattr(val, "isoformat") else val) for k, val in status.items()})
+        report["proven"] = proven.to_json()
+        report["proven_by"] = proven.describe()
+        report["not_covered"] = proven.not_covered()
         return report
     finally:
         ledger.close()

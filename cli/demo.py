@@ -144,7 +144,8 @@ def _credentials(session: Session, ledger: Ledger, where: Path) -> None:
     files = write_demo_credentials(session, ledger, where / "credentials")
     did, *credentials, listed = (str(f) for f in files)
     click.echo(f"\nW3C credentials (eddsa-jcs-2022) in {where / 'credentials'}: {len(credentials)} credentials, "
-               f"HRSS's DID document and a signed revocation list. Check one, then all with Digital Bazaar's verifier:")
+               f"HRSS's DID document and the revocation list HRSS signed with the last checkpoint "
+               f"(certledger status-list writes it for any ledger). Check one, then all with Digital Bazaar's verifier:")
     click.echo(f"  certledger cert verify {credentials[0]} --did {did} --status-list {listed}")
     verifier = Path(__file__).resolve().parent.parent / "tools" / "vc-verifier" / "verify.js"
     click.echo(f"  node {verifier} --did {did} --status-list {listed} {' '.join(credentials)}")

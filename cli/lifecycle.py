@@ -578,6 +578,9 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_of: str | 
     when they are up to date (README, Registers), else by replaying the signed events."""
     ledger = session.ledger(read_only=True)
     c, s = _candidacy_on(ledger, candidacy_ref, on, _as_of(ledger, as_of), replay)
+    from certledger.cli.status_note import certificate_status_note
+
+    certificate_status_note(ledger, c.certificate_no, c.certificate_kind)
     current = c.outcome_on(on, s)
     route = list(c.reissue_route)
     record = {

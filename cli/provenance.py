@@ -17,6 +17,7 @@ from uuid import UUID
 import click
 
 from certledger.cli.credential import did_host_option
+from certledger.cli.status_note import certificate_status_note
 from certledger.cli.lifecycle import json_option, load_aggregates, replay_option, resolve_candidacy
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import Session
@@ -56,6 +57,8 @@ def cert_show(session: Session, number: str, replay: bool, as_json: bool) -> Non
         {k: _text(v) for k, v in provenance.certificate_record(ledger, f).items()}
         for f in provenance.find_certificate(ledger, number, load=load)
     ]
+    for r in records:
+        certificate_status_note(ledger, r["number"] if r["kind"] in provenance.SEALED_KINDS else None, r["kind"])
     if as_json:
         emit_json(records)
         return
@@ -92,6 +95,8 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
     candidacy_id = _candidacy_of(ledger, ref)
     lines = provenance.trace(ledger, candidacy_id)
     bad = sum(line.signature != "verified" for line in lines)
+    certificate = ledger.candidacy(candidacy_id)
+    certificate_status_note(ledger, certificate.certificate_no, certificate.certificate_kind)
     if as_json:
         emit_json({"candidacy": str(candidacy_id), "ok": not bad, "bad_signatures": bad,
                    "events": [line.to_json() for line in lines]})

@@ -54,6 +54,8 @@ REASONS = {
     "key-revoked": "the sealing key was not valid when the document was sealed",
     "checkpoint-signature": "the checkpoint's signature does not verify",
     "proof": "the inclusion proof does not match the checkpoint",
+    "tampered": "the database contradicts the status list its checkpoint signed (a row was removed or rewritten)",
+    "unproven": "no checkpoint of the ledger signs a status list, so its status cannot be proven",
 }
 
 
