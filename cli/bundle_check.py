@@ -37,6 +37,13 @@ def run(path: Path, trusted_root: str, db_url: str | None, as_json: bool) -> Non
         emit_json(result)
     else:
         _print(verified, ledger_report)
+    if ledger_report is None and verified.status is not None and verified.status["void"]:
+        raise cb.BundleError("void", f"the bundle verifies, but the status list HRSS signed with checkpoint "
+                             f"{verified.status['checkpoint_size']} records the certificate as void (作废)")
+    if ledger_report is not None and verified.status is not None and ledger_report["proven"]["index"] not in (
+            None, verified.status["index"]):
+        raise cb.BundleError("altered", f"the bundle places the certificate at status index {verified.status['index']}, "
+                             f"the ledger at {ledger_report['proven']['index']}")
     if ledger_report is not None and ledger_report["status"] != "valid":
         raise cb.BundleError(
             "void" if ledger_report["status"] == "void" else ledger_report["status"],
@@ -44,7 +51,8 @@ def run(path: Path, trusted_root: str, db_url: str | None, as_json: bool) -> Non
             f" ({ledger_report['rule']}: {ledger_report['reason']})",
         )
     note(f"OK: {verified.document.get('kind')} {verified.document.get('number')} verified"
-         + (" offline" if db_url is None else
+         + (" offline" + (f", status valid as of checkpoint {verified.status['checkpoint_size']} (not after it)"
+                          if verified.status else ", status not checked") if db_url is None else
             f", and its status against checkpoint {ledger_report['proven']['checkpoint_size']} of the ledger"
             + (" (issued after it: status from the replay only, not proven)" if ledger_report["proven"]["status"] == "not covered"
                else f" (not covered: {ledger_report['not_covered']})")))
@@ -65,6 +73,13 @@ def _print(v: cb.Verified, now: dict[str, Any] | None) -> None:
         f"  trust      chain of {v.trust_head[0]} events, ending at the head the checkpoint binds (sha256:{v.trust_head[1][:16]}…)",
         f"  ledger     {v.ledger_id}",
     ]
+    if v.status is not None:
+        word = "void (作废)" if v.status["void"] else "valid (有效)"
+        lines.append(f"  status     {word} at index {v.status['index']} of the status list HRSS signed with checkpoint "
+                     f"{v.status['checkpoint_size']} ({v.status['recorded_at']}); not covered: events after it, and "
+                     "the index is the exporter's (--db checks it)")
+    elif now is None:
+        lines.append("  status     not checked: the bundle carries no status list (--db checks the ledger's)")
     if now is not None:
         status = now["status"] + (f" ({now['rule']} since {now['since']}: {now['reason']})" if now["rule"] else "")
         lines.append(f"  status now {status}")

@@ -21,7 +21,7 @@ from certledger.cli.status_note import certificate_status_note
 from certledger.cli.lifecycle import json_option, load_aggregates, replay_option, resolve_candidacy
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import Session
-from certledger.domain.errors import ExitCode, InputError
+from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.events import certificate_bundle, provenance
 
 pass_session = click.make_pass_decorator(Session)
@@ -95,11 +95,10 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
     candidacy_id = _candidacy_of(ledger, ref)
     lines = provenance.trace(ledger, candidacy_id)
     bad = sum(line.signature != "verified" for line in lines)
-    certificate = ledger.candidacy(candidacy_id)
-    certificate_status_note(ledger, certificate.certificate_no, certificate.certificate_kind)
     if as_json:
         emit_json({"candidacy": str(candidacy_id), "ok": not bad, "bad_signatures": bad,
                    "events": [line.to_json() for line in lines]})
+        _status_note(ledger, candidacy_id)
         if bad:
             sys.exit(ExitCode.NOT_VERIFIED)
         return
@@ -114,8 +113,20 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
             click.echo(f"  {details}")
         click.echo()
     note(f"{len(lines)} event(s); " + ("every signature verified" if not bad else f"{bad} signature(s) do NOT verify"))
+    _status_note(ledger, candidacy_id)
     if bad:  # a failed check is a failed trace, for scripts too (exit 1, as verify)
         sys.exit(ExitCode.NOT_VERIFIED)
+
+
+def _status_note(ledger: Any, candidacy_id: UUID) -> None:
+    """After the history: what the newest checkpoint proves of its certificate's status
+    (cli/status_note.py); a database that contradicts it fails the trace."""
+    try:
+        candidacy = ledger.candidacy(candidacy_id)
+    except CertLedgerError as e:
+        note(f"status: not checked against the checkpoint: the candidacy cannot be replayed ({e})")
+        return
+    certificate_status_note(ledger, candidacy.certificate_no, candidacy.certificate_kind)
 
 
 def _details(details: dict[str, Any]) -> str:

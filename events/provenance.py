@@ -300,6 +300,8 @@ def export_bundle(ledger: Ledger, found: Found, log: Any = None, checkpoint: Any
         proof=list(log.inclusion_proof(position, checkpoint.size)),
         checkpoint_note=checkpoint.note,
         notification_id=nid,
+        status_list=getattr(checkpoint, "status_list", None),
+        status_index=ledger.rows.count_topic(":Candidacy.CertificateIssued", before=nid),
     )
 
 

@@ -142,3 +142,28 @@ def test_voiding_events_are_the_only_ones_that_set_void_on() -> None:
     setting = {h.split('"', 1)[0] for h in handlers if "self.void_on = " in h.split("\n    @", 1)[0]}
     assert setting == set(VOIDING_EVENTS)
     assert issubclass(Candidacy, object)
+
+
+def test_the_bundle_carries_the_checkpoint_s_list_offline(voided: Any, tmp_path: Path) -> None:
+    life = voided
+    root = life.ledger.registry().keys_of("hrss")[0].key_id
+    void, valid = tmp_path / "void.json", tmp_path / "valid.json"
+    assert _run("--db", life.db_url, "cert", "export", NUMBER, "-o", str(void)).exit_code == 0
+    assert _run("--db", life.db_url, "cert", "export", OTHER, "-o", str(valid)).exit_code == 0
+    offline = _run("cert", "verify", str(void), "--trust", root)
+    assert offline.exit_code == 1 and "records the certificate as void" in offline.stderr
+    ok = _run("cert", "verify", str(valid), "--trust", root)
+    assert ok.exit_code == 0 and "status valid as of checkpoint" in ok.stderr, ok.output
+    bundle = orjson.loads(void.read_bytes())
+    listed = json.loads(bundle["status"]["list"])
+    listed["credentialSubject"]["encodedList"] = json.loads(orjson.loads(valid.read_bytes())["status"]["list"])[
+        "credentialSubject"]["encodedList"]  # the same list: nothing changes
+    bundle["status"]["list"] = status_list.list_text(dict(listed, id=listed["id"] + "x"))  # a list the note does not name
+    void.write_bytes(orjson.dumps(bundle))
+    altered = _run("cert", "verify", str(void), "--trust", root)
+    assert altered.exit_code == 1 and "altered" in altered.stderr and "not the one its checkpoint's signed note names" in altered.stderr
+    shifted = orjson.loads(valid.read_bytes())
+    shifted["status"]["index"] = 0 if shifted["status"]["index"] else 1
+    valid.write_bytes(orjson.dumps(shifted))
+    moved = _run("cert", "verify", str(valid), "--trust", root, "--db", life.db_url)
+    assert moved.exit_code == 1 and "status index" in moved.stderr, moved.output
