@@ -12,7 +12,7 @@ Ledger rules (cited in refusals and by ``verify``):
   covers exactly the events recorded before it: its size is its own leaf position (checked
   inside the write transaction and by ``verify``, which recomputes the root and checks the
   note's signature). It binds the trust registry's head among those events (version and
-  digest, in the event and as the note's one extension line, ``events/trust_head.py``).
+  digest, in the event and as the note's first extension line, ``events/trust_head.py``).
 - L-6 A cosignature names a recorded checkpoint (size and root) and is by a party other
   than HRSS, once per party and checkpoint; the cosigner checks, before signing, that the
   checkpoint is consistent with the last one it cosigned. Only a witness (见证方) or a unit

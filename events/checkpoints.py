@@ -8,8 +8,9 @@ tries again). ``cosign_checkpoint`` lets a second party add its signature after 
 HRSS's and the consistency with the last checkpoint it cosigned (L-6).
 
 Note key names: HRSS signs as ``hrss``, a cosigner as its party id; the origin line is the
-ledger id (c2sp.org/tlog-checkpoint); the one extension line names the trust registry's head
-among the events covered (:mod:`events.trust_head`).
+ledger id (c2sp.org/tlog-checkpoint); two extension lines name the trust registry's head
+among the events covered (:mod:`events.trust_head`) and the SHA-256 of the status list HRSS
+signs with it (:mod:`events.status_line`, :mod:`events.status_list`).
 """
 
 from __future__ import annotations

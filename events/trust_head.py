@@ -1,5 +1,5 @@
-"""The trust registry's head as a checkpoint binds it (L-5): one extension line of the
-checkpoint note, ``trust-head <version> <sha256 hex of that version's stored state>``.
+"""The trust registry's head as a checkpoint binds it (L-5): the first extension line of
+the checkpoint note, ``trust-head <version> <sha256 hex of that version's stored state>``.
 
 Why: a checkpoint's root commits to every event before it, but an offline reader of a
 certificate bundle gets only the trust events the bundle carries. Naming the registry's head
