@@ -480,3 +480,23 @@ def test_the_acts_that_may_follow_are_named_as_the_notices_and_the_commands_name
     table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025", "--on", "2025-06-24"])
     assert "下一步 next: 考试成绩合格公示和考后资格核查公告 sitting publicity" in table.stdout
     assert "publish_publicity" in listing(life, "candidate", "show", str(ids["cand.001"]))["stage"]["next"]
+
+
+def test_the_pass_proof_holds_until_the_paper_certificate_is_handed_out(life: LifeWorld) -> None:
+    """2019 §一(四): 在国家印制的纸质证书发放之前，在省内具有纸质证书同等效力 — superseded when
+    the paper certificate is handed out or delivered, not the day it reaches the unit, which
+    for an unclaimed one can be five years earlier (issue 23 item 5)."""
+    _, ids = verified(life)
+    cid = ids["cand.001"]
+    life.ledger.issue_pass_proof("hrss", cid, "HN-P-9", on=date(2025, 8, 20))
+
+    def shown(*extra: str) -> dict:
+        result = CliRunner().invoke(cli, ["--db", life.db_url, "cert", "show", "HN-P-9", "--json", *extra])
+        assert result.exit_code == 0, result.output
+        return orjson.loads(result.stdout)[0]
+
+    life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS9", on=date(2025, 9, 1))
+    assert shown()["status"] == shown("--replay")["status"] == "valid"
+    life.ledger.hand_out("dept.zhujian.zhengzhou", cid, on=date(2025, 9, 5))
+    for record in (shown(), shown("--replay")):
+        assert record["status"] == "superseded" and record["since"] == "2025-09-05", record
