@@ -66,6 +66,7 @@ def _print(v: cb.Verified, now: dict[str, Any] | None) -> None:
         f"  holder     {d.get('holder')}  (id {d.get('id_number')})",
         f"  exam       {d.get('exam')} {d.get('level')} {d.get('year')}  ({d.get('exam_code')})",
         f"  issued on  {d.get('issued_on')} by {d.get('issuer')}",
+        *([f"  scope      {d.get('scope')}"] if d.get("scope") else []),
         f"  e-seal     {v.seal_key}, sealed at {v.sealed_at.isoformat()}: verified",
         f"  event      stream {v.stream} v{v.version}, sha256:{v.digest}",
         f"  log        leaf {v.leaf_index} of {v.tree_size}, root {v.root.hex()}: included",

@@ -23,6 +23,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from certledger.domain.certificate import SCOPES
 from certledger.events import credential as vc
 from certledger.events import status_list
 from certledger.signing import keys
@@ -53,7 +54,7 @@ def _document(kind: str, number: str, holder: str) -> dict[str, Any]:
         "exam": "建造师（二级）" if e_certificate else "建造师（一级）",
         "level": "二级" if e_certificate else "一级", "year": 2025,
         "issued_on": "2025-07-20" if e_certificate else "2025-08-20",
-        **({"specialty": "建筑工程"} if e_certificate else {}),
+        "scope": SCOPES[kind],
     }
 
 

@@ -489,6 +489,8 @@ def test_the_pass_proof_holds_until_the_paper_certificate_is_handed_out(life: Li
     _, ids = verified(life)
     cid = ids["cand.001"]
     life.ledger.issue_pass_proof("hrss", cid, "HN-P-9", on=date(2025, 8, 20))
+    sealed = events_of(life, cid)[-1].document  # the scope is in the sealed content (issue 23 item 12)
+    assert "在国家印制的纸质证书发放之前，在省内具有纸质证书同等效力" in sealed["scope"] and "注册" in sealed["scope"]
 
     def shown(*extra: str) -> dict:
         result = CliRunner().invoke(cli, ["--db", life.db_url, "cert", "show", "HN-P-9", "--json", *extra])
