@@ -25,6 +25,7 @@ from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.events import certificate_bundle, provenance
 
 pass_session = click.make_pass_decorator(Session)
+CONVERTED = "本件为再转换版本，不具备同等法律效力"
 _STATUS_TERMS = {"valid": "有效", "void": "作废", "superseded": "已由纸质证书替代"}
 _KIND_TERMS = {"e-certificate": "电子证书", "pass-proof": "合格证明", "paper": "纸质证书"}
 
@@ -80,6 +81,10 @@ def cert_show(session: Session, number: str, replay: bool, as_json: bool) -> Non
             ("digest (sha256)", r["digest"]),
         ]
         emit_table([{"field": k, "value": v} for k, v in rows], ["field", "value"])
+        if r["kind"] in provenance.SEALED_KINDS:
+            # 2019 §一(二): "其他任何形式的电子证书再转换版本，不具备同等法律效力" (issue 23 item 14)
+            click.echo(f"{CONVERTED} — a converted rendering, not the sealed document: the sealed PDF is "
+                       f"'certledger cert document {r['number']} -o FILE.pdf', the credential 'cert export --format vc'")
 
 
 @click.command()

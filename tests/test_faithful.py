@@ -502,3 +502,13 @@ def test_the_pass_proof_holds_until_the_paper_certificate_is_handed_out(life: Li
     life.ledger.hand_out("dept.zhujian.zhengzhou", cid, on=date(2025, 9, 5))
     for record in (shown(), shown("--replay")):
         assert record["status"] == "superseded" and record["since"] == "2025-09-05", record
+
+
+def test_a_print_of_cert_show_is_marked_as_a_converted_version(life: LifeWorld) -> None:
+    """2019 §一(二): other converted versions have no equal legal force; a print of cert show
+    says so and points to the sealed document (issue 23 item 14)."""
+    _, ids = verified(life)
+    life.ledger.issue_pass_proof("hrss", ids["cand.001"], "HN-P-8", on=date(2025, 8, 20))
+    shown = CliRunner().invoke(cli, ["--db", life.db_url, "cert", "show", "HN-P-8"])
+    assert shown.exit_code == 0 and "本件为再转换版本，不具备同等法律效力" in shown.stdout
+    assert "cert document HN-P-8" in shown.stdout
