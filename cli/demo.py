@@ -406,11 +406,11 @@ class DemoRun:
 
         void, fraud = self.national_qualified[-1], self.national_qualified[-2]
         L.find_ineligible(PROVINCE_UNIT, void, "work-years", "日常监管发现社保缴费年限与承诺不符", on=date(2025, 9, 10))
-        L.find_fraud(PROVINCE_UNIT, fraud, "提供伪造的学历证书", on=date(2025, 9, 12))
+        L.find_fraud(HRSS, fraud, "提供伪造的学历证书（省住建厅核查发现）", on=date(2025, 9, 12))  # Art. 10: the issuer declares it void
         L.refer_to_judiciary(PROVINCE_UNIT, fraud, "郑州市公安局", on=date(2025, 9, 20))
         self.void = {void, fraud}
         self.say("supervision: one registration found ineligible, its pass proof void (R-11); one forged degree "
-                 "found (Order No. 31 Art. 10 and Art. 12 in one finding: pass proof and scores void, five years in the integrity record 诚信档案) and referred to the police (R-12)")
+                 "found by the unit and recorded by HRSS, which issued the pass proof (Order No. 31 Art. 10: 由证书签发机构宣布无效; Art. 10 and Art. 12 in one finding: pass proof and scores void, five years in the integrity record 诚信档案) and referred to the police (R-12)")
 
     def _certificates(self) -> None:
         L = self.ledger

@@ -581,6 +581,11 @@ class Candidacy(DatedAggregate):
         void) and the integrity-record (诚信档案) entry with its period (domain/order31.py)."""
         self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "record a fraud finding")
+        # Art. 10: the certificate or pass proof is declared void by its issuer (由证书签发机构宣布…
+        # 无效): once HRSS has sealed one, the finding that voids it is HRSS's own signed act.
+        require(self.certificate_no is None or actor == HRSS, "R-12",
+                f"{self.certificate_kind} {self.certificate_no} exists: Order No. 31 Art. 10 has its issuer declare it void "
+                f"(由证书签发机构宣布无效), so HRSS ({HRSS}) records this finding, not {actor}")
         require(not self.fraud_articles, "R-12", f"a fraud finding is recorded already ({self.fraud_on})")
         if not finding.strip():
             raise InputError("a fraud finding states what was found")

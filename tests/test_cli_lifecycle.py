@@ -439,7 +439,7 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
     run.ok("cert", "delivered", mailer, "--as", "postal.henan", "--on", "2025-11-12")
 
     run.ok("cert", "pass-proof", cheat, "--number", "HN-JZ1-2025-003", "--as", "hrss", "--on", "2025-07-25")
-    run.ok("candidate", "fraud", cheat, "--finding", "学历证书系伪造", "--as", "dept.zhujian.henan",
+    run.ok("candidate", "fraud", cheat, "--finding", "学历证书系伪造", "--as", "hrss",
            "--on", "2025-08-20")
     run.ok("candidate", "refer", cheat, "--authority", "郑州市公安局", "--as", "dept.zhujian.henan", "--on", "2025-08-21")
     run.refused("cert", "paper-received", cheat, "--number", "00412003", "--as", "dept.zhujian.henan",

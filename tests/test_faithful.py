@@ -272,10 +272,15 @@ def test_order31_one_finding_applies_articles_10_and_12_with_the_integrity_recor
     sid, ids = verified(life, candidates=("cand.001", "cand.002"))
     cheat = ids["cand.001"]
     life.ledger.issue_pass_proof("hrss", cheat, "HN-P-1", on=date(2025, 7, 3))
-    life.ledger.find_fraud("dept.zhujian.henan", cheat, "学历证书系伪造", on=date(2025, 9, 12))
+    # Art. 10: the issuer declares its pass proof void, so once HRSS sealed one, the finding is HRSS's
+    with refused(life, r"R-12: pass-proof HN-P-1 exists: Order No. 31 Art. 10 has its issuer declare it void "
+                       r"\(由证书签发机构宣布无效\), so HRSS \(hrss\) records this finding, not dept\.zhujian\.henan"):
+        life.ledger.find_fraud("dept.zhujian.henan", cheat, "学历证书系伪造", on=date(2025, 9, 12))
+    life.ledger.find_fraud("hrss", cheat, "学历证书系伪造", on=date(2025, 9, 12))
     found = events_of(life, cheat)[-1]
     assert (type(found).__name__, tuple(found.articles)) == ("FraudFound", (10, 12))
-    assert found.consequences.startswith("Order No. 31 Art. 10: certificate or pass proof void")
+    assert found.consequences.startswith("人社部令第31号第十条：由证书签发机构宣布证书或者合格证明无效")
+    assert "Order No. 31 Art. 10: certificate or pass proof declared void by its issuer" in found.consequences
     assert found.record_until == date(2030, 9, 12)  # 记录期限为五年 (Art. 7, applied by Art. 10)
     candidacy = life.ledger.candidacy(cheat)
     assert candidacy.is_void and candidacy.integrity_record_until == date(2030, 9, 12)

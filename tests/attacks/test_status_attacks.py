@@ -73,7 +73,7 @@ def test_a_status_list_that_differs_from_the_events_fails_verify(voided: Any, mo
         snapshot = honest(self, covered)
         return status_list.StatusSnapshot(snapshot.covered, snapshot.count, frozenset())
 
-    voided.ledger.find_fraud("dept.zhujian.henan", voided.candidacies["jianzaoshi-2", "cand.002"], "伪造学历", on=date(2025, 9, 2))
+    voided.ledger.find_fraud("hrss", voided.candidacies["jianzaoshi-2", "cand.002"], "伪造学历", on=date(2025, 9, 2))
     monkeypatch.setattr(status_list.StatusTracker, "snapshot", forged)
     record_checkpoint(voided.ledger)
     monkeypatch.undo()
