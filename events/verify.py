@@ -103,6 +103,7 @@ class Report:
     verified_at: str = ""
     log: LogSummary = field(default_factory=LogSummary)
     since: dict[str, Any] | None = None  # verify --since: what was and was not re-verified
+    store: dict[str, str] | None = None  # which database, schema and table were read
 
     @property
     def ok(self) -> bool:
@@ -131,6 +132,7 @@ class Report:
             "events_per_second": round(rate) if rate else None,
             "merkle_log": self.log.to_json(),
             "since": self.since,
+            "store": self.store,
         }
 
 
