@@ -126,7 +126,7 @@ def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> N
     emit_table(run.register_rows(), ["sitting", "candidates", "passed", "合格", "不合格", "视为放弃", "void",
                                      "certificates", "mailed", "handed out", "to HRSS"])
     click.echo("")
-    report = Report()
+    report = Report(store=ledger.database.store_json())
     findings = list(verify_ledger(ledger, report))
     print_summary(report, complete=True)
     if findings or not report.ok:

@@ -106,6 +106,7 @@ class Report:
     verified_at: str = ""
     log: LogSummary = field(default_factory=LogSummary)
     since: dict[str, Any] | None = None  # verify --since: what was and was not re-verified
+    store: dict[str, str] | None = None  # which database, schema and table were read
 
     @property
     def ok(self) -> bool:
@@ -134,6 +135,7 @@ class Report:
             "events_per_second": round(rate) if rate else None,
             "merkle_log": self.log.to_json(),
             "since": self.since,
+            "store": self.store,
         }
 
 
