@@ -281,6 +281,15 @@ def late_entry(reason: str | None) -> Iterator[None]:
         _late_reason.reset(token)
 
 
+def _advance_to(on: date) -> None:
+    """An act is dated ``on``: a date outside the days a ledger holds is refused (L-2) before
+    a simulated clock moves to it (the clock never jumps to the year 9999)."""
+    problem = clock.out_of_range(on)
+    if problem:
+        raise RuleViolation("L-2", f"an act dated {problem}")
+    clock.current().at_least(on)
+
+
 def _check_written_after(on: date, written: datetime) -> None:
     day = clock.day_written(written)
     if on > day:
@@ -322,7 +331,7 @@ class DatedAggregate(LedgerAggregate):
         written = clock.now()
         on = kwargs.get("on")
         if isinstance(on, date):
-            clock.current().at_least(on)
+            _advance_to(on)
             written = clock.now()
             _check_written_after(on, written)
         return super()._create(event_class, id=id, timestamp=written, **kwargs)
@@ -336,7 +345,7 @@ class DatedAggregate(LedgerAggregate):
             if self._is_late(on):
                 self.record_late_entry(actor=actor, reason=reason, on=on)
         if isinstance(on, date):
-            clock.current().at_least(on)
+            _advance_to(on)
         written = clock.now()
         if isinstance(on, date):
             _check_written_after(on, written)
@@ -349,7 +358,7 @@ class DatedAggregate(LedgerAggregate):
         reservation) is dated the day it is received — written — in China Standard Time,
         so its sender cannot date it back into a window that has closed. One recorded after
         the fact is a late entry (补录) with its reason, like any other."""
-        clock.current().at_least(on)
+        _advance_to(on)
         day = clock.day_written(clock.now())
         if on == day or self.late_entry == (actor, on) or _late_reason.get() is not None:
             return
@@ -372,7 +381,7 @@ class DatedAggregate(LedgerAggregate):
 
     def _is_late(self, on: date) -> bool:
         """Dated before the latest act here (L-2), or before the day it is written (L-4)."""
-        clock.current().at_least(on)
+        _advance_to(on)
         before_latest = self.latest_on is not None and on < self.latest_on
         return before_latest or on < clock.day_written(clock.now())
 

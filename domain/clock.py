@@ -24,6 +24,24 @@ CST = timezone(timedelta(hours=8), "CST")
 SYSTEM = "system"
 SIMULATED = "simulated"
 
+# The days a ledger holds: every write time and every business date lies between them. Far
+# from the ends of Python's calendar (years 1 and 9999), so that converting a moment to UTC
+# or CST and counting deadlines from a date (R-8's two months, R-12's five years, R-17's
+# custody) never leaves it; and no real act is written before 1970 or after 2999.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+RANGE = f"{FIRST_DAY.isoformat()} … {LAST_DAY.isoformat()}"
+
+
+def out_of_range(value: date | datetime) -> str | None:
+    """Why ``value`` (a write time or a business date) cannot be in a ledger, or None. A
+    moment is judged by its own calendar day (within a day of its UTC and CST days), so the
+    check itself never converts and never overflows."""
+    day = value.date() if isinstance(value, datetime) else value
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return f"{value.isoformat()} lies outside the days a ledger holds ({RANGE})"
+
 
 class Clock:
     kind = SYSTEM

@@ -37,9 +37,15 @@ class SignatureWorkers:
 
     def __init__(self, jobs: int) -> None:
         import multiprocessing
+        import os
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        from certledger.events import lifeline
+
+        # The pool starts its workers from whichever thread submits first: no PR_SET_PDEATHSIG
+        # (it would fire when that thread ends); they watch for their parent instead.
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=lifeline.hold, initargs=(os.getpid(), False))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

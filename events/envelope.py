@@ -17,7 +17,8 @@ event copied in from another ledger all fail.
 The *ledger id* is the digest of the genesis event's stored state (the genesis event
 itself names 64 zeros). A message is accepted only in exactly its canonical form: no
 whitespace, keys sorted, no key twice, no float, so that every reader parses the same
-signed bytes into the same fields.
+signed bytes into the same fields. The payload's ``timestamp`` is ISO 8601 with its offset,
+on a day between 1970-01-01 and 2999-12-31 (:data:`domain.clock.FIRST_DAY`, ``LAST_DAY``).
 
 In SQL the message is readable as ``substr(state, 65)``.
 """
@@ -32,6 +33,7 @@ from uuid import UUID
 
 import orjson
 
+from certledger.domain import clock
 from certledger.domain.errors import CertLedgerError, NotCanonical, TamperError
 from certledger.domain.trust import TRUST_REGISTRY_ID
 from certledger.events.canonical import canonical_bytes, in_subset
@@ -179,6 +181,9 @@ def _check_types(fields: dict[str, Any]) -> None:
         moment = None
     if moment is None or moment.tzinfo is None or moment.utcoffset() is None:
         raise TamperError(f"payload timestamp {stamp!r} is not an ISO 8601 time with its offset")
+    problem = clock.out_of_range(moment)
+    if problem:
+        raise TamperError(f"payload timestamp {problem}")
 
 
 def check_ledger(opened: Opened, ledger_id: str | None) -> None:

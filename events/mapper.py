@@ -21,10 +21,10 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, register_topic
 
 from certledger.domain.acts import aggregate_class, event_class
-from certledger.domain.errors import SigningError, TamperError
+from certledger.domain.errors import InputError, SigningError, TamperError
 from certledger.events import envelope
 from certledger.events.canonical import canonical_bytes, to_canonical_value
-from certledger.events.payload import raise_payload
+from certledger.events.payload import dates_out_of_range, raise_payload
 from certledger.signing import keys
 from certledger.signing.keyring import Keyring
 from certledger.signing.wallet import Wallet
@@ -78,6 +78,9 @@ class SignedMapper(Mapper[UUID]):
         actor = fields.get("actor")
         if not isinstance(actor, str) or not actor:
             raise SigningError(f"event {topic} names no acting party ('actor'): cannot sign it")
+        problem = dates_out_of_range(fields)
+        if problem:
+            raise InputError(f"{topic.rpartition('.')[2]}: {problem}: nothing recorded")
         payload = to_canonical_value(fields)
 
         genesis = envelope.genesis_key(stream, version, payload)

@@ -203,6 +203,7 @@ def trace(ledger: Ledger, candidacy_id: UUID) -> list[TraceLine]:
             envelope.check_placement(opened, UUID(str(row.stream)), row.version, row.topic)
             envelope.check_ledger(opened, ledger.ledger_id)
             envelope.check_signed(opened, ledger.keyring, ledger.mapper_.pinned_root)
+            domain_event(opened, UUID(str(row.stream)), int(row.version))  # its fields are of their types, its dates in range
             signature = "verified"
         except CertLedgerError as e:
             signature = f"BAD: {e}"

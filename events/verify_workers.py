@@ -29,6 +29,7 @@ from certledger.domain.certificate_number import CertificateNumber
 from certledger.domain.errors import CertLedgerError
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.trust import TRUST_REGISTRY_ID
+from certledger.events import lifeline
 from certledger.events.checks import check_rows
 from certledger.events.storage import Database, RawRow, canonical_stream_text
 from certledger.events.verify_rows import parse_row
@@ -173,9 +174,11 @@ def continued_streams(rows: Iterable[RawRow], backend: str) -> set[UUID]:
     return streams
 
 
-def _work(modules: list[str], database: Database, trust: TrustPass, index: int, jobs: int, since: bool,
-          inbox: Any, outbox: Any) -> None:
-    """A worker process: pages in, the owned rows' findings out, until None."""
+def _work(parent: tuple[int, bool], modules: list[str], database: Database, trust: TrustPass, index: int, jobs: int,
+          since: bool, inbox: Any, outbox: Any) -> None:
+    """A worker process: pages in, the owned rows' findings out, until None; it dies with
+    the process that started it (``parent``: :func:`events.lifeline.hold`)."""
+    lifeline.hold(*parent)
     from certledger.events.ledger import Ledger
 
     for module in modules:  # the acts the caller knows (a test's or a benchmark's too)
@@ -198,7 +201,7 @@ class Workers:
         self.inboxes = [context.Queue() for _ in range(jobs)]
         self.outboxes = [context.Queue() for _ in range(jobs)]
         self.processes = [
-            context.Process(target=_work, args=(declaring_modules(), database, trust, i, jobs, since, self.inboxes[i], self.outboxes[i]),
+            context.Process(target=_work, args=(lifeline.parent(), declaring_modules(), database, trust, i, jobs, since, self.inboxes[i], self.outboxes[i]),
                             name=f"certledger-verify-{i}", daemon=True)
             for i in range(jobs)
         ]
