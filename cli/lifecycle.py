@@ -404,6 +404,7 @@ def sitting_show(session: Session, sitting_ref: str, replay: bool, as_json: bool
         "results_released_on": s.results_released_on,
         "verification_due": s.verification_due,
         "supplementary_due": s.supplementary_due,
+        "appeal_due": s.appeal_due,
         "publicity": {"starts": s.publicity[0], "ends": s.publicity[1]} if s.publicity else None,
         "publicity_published_by": list(s.publicity_published_by),
         "publicity_joint": s.publicity_is_joint,

@@ -175,13 +175,14 @@ class Candidacy(DatedAggregate):
     def final_unqualified_from(self, sitting: ExamSitting) -> date | None:
         """The day a 不合格 can no longer change, with R-11's consequences: 申辩不成立, a
         supplementary 不合格 (both recorded with them), or a first-round 不合格 not answered by
-        a 申辩 within the period (from the day after it)."""
+        a 申辩 within its window (from the day after it: ``ExamSitting.appeal_due``)."""
         if self.appeal_upheld is False:
             return self.appeal_decided_on
         if self.supplementary_result is Outcome.UNQUALIFIED:
             return self.supplementary_on
-        due = sitting.supplementary_due
-        if self.first_result is Outcome.UNQUALIFIED and self.appeal_lodged_on is None and due is not None:
+        due = sitting.appeal_due  # none before the results announcement, which opens the appeals
+        if (self.first_result is Outcome.UNQUALIFIED and self.appeal_lodged_on is None and due is not None
+                and sitting.results_announced_on is not None):
             return add_days(due, 1)
         return None
 
@@ -464,9 +465,9 @@ class Candidacy(DatedAggregate):
         require(sitting.results_announced_on is not None, "R-7", "appeals open with the verification results announcement, not yet published")
         _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
         require(self.appeal_lodged_on is None, "R-8", f"{self.candidate} appealed on {self.appeal_lodged_on} already")
-        # The candidate lodges within the period; only the unit's own acts may depart from it.
-        assert sitting.supplementary_due is not None
-        by_deadline(on, sitting.supplementary_due, "R-8", "appeal window", self._two_months(sitting))
+        # The candidate lodges within the window the announcement opened (R-7, R-8).
+        assert sitting.appeal_due is not None
+        by_deadline(on, sitting.appeal_due, "R-8", "appeal window", sitting.appeal_window)
         if not grounds.strip():
             raise InputError("an appeal states its grounds")
         self._check_received(actor, on, "an appeal (申辩)")
