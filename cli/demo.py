@@ -116,7 +116,10 @@ def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> N
     run.lifecycle()
     run.checkpoint("the lifecycle")
     run.refusals()
-    last = run.checkpoint("the refusals")
+    documents = _documents(session, ledger, kept.parent / "documents")
+    run.say(f"HRSS published {len(documents) - 1} sealed documents (文书发布, 河南省政务服务网), each PDF's SHA-256 "
+            "signed into the ledger")
+    last = run.checkpoint("the refusals and the publications")
     cosigned = cosign_checkpoint(ledger, EXAM_CENTER, last.size)
     kept.write_text(cosigned.note, encoding="utf-8")
     run.say(f"河南省人事考试中心 cosigned the last checkpoint (联署, L-6); its note is in {kept}: the file an auditor "
@@ -133,8 +136,30 @@ def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> N
         raise SystemExit(ExitCode.NOT_VERIFIED)
     db = f"--db {local} " if local else ""
     _credentials(session, ledger, kept.parent)
+    _show_documents(documents, str(local) if local else "URL")
     click.echo(f"\nTry: certledger {db}candidate list jianzaoshi-1:2025   ·   "
                f"certledger {db}verify --root-key {run.root_key}")
+
+
+def _documents(session: Session, ledger: Ledger, where: Path) -> list[Path]:
+    """One e-certificate and one pass proof as sealed PDFs, published, and HRSS's root
+    certificate (cli/document.py)."""
+    from certledger.cli.credential import revocation_bits
+    from certledger.cli.document import write_demo_documents
+
+    chosen: dict[str, str] = {}
+    for _, kind, number, void in revocation_bits(ledger)[1]:
+        if not void:
+            chosen.setdefault(kind, number)
+    return write_demo_documents(session, ledger, [chosen[k] for k in ("e-certificate", "pass-proof") if k in chosen], where)
+
+
+def _show_documents(documents: list[Path], ledger_url: str) -> None:
+    *pdfs, root = documents
+    click.echo(f"\nSealed PDF documents (PAdES e-seal, Ed25519) and HRSS's root certificate in {root.parent}. Check them:")
+    for pdf in pdfs:
+        click.echo(f"  certledger cert verify {pdf} --root {root} --db {ledger_url}")
+    click.echo(f"  or in any PAdES validator given {root.name} as the only trust anchor (README: The sealed document)")
 
 
 def _credentials(session: Session, ledger: Ledger, where: Path) -> None:

@@ -75,6 +75,7 @@ PLATFORMS: dict[str, tuple[str, ...]] = {
 # bit can change only at one of these, so the status lists a checkpoint signs need replay
 # nothing else (events/status_list.py). A test holds every other event to it.
 VOIDING_EVENTS = ("AppealDecided", "SupplementaryVerificationRecorded", "IneligibilityFound", "FraudFound")
+DOCUMENT_CHANNEL = "河南省政务服务网"  # where HRSS publishes the documents (2019 §一(二), (三))
 
 
 def candidacy_id(sitting: UUID, candidate: str) -> UUID:
@@ -121,6 +122,8 @@ class Candidacy(DatedAggregate):
     certificate_kind: str | None = None  # "e-certificate" (R-13) or "pass-proof" (R-14)
     certificate_no: str | None = None
     certificate_issued_on: date | None = None
+    document_sha256: str | None = None  # the published PDF's SHA-256 (文书发布), once
+    document_published_on: date | None = None
     paper_no: str | None = None
     paper_received_on: date | None = None
     mailing_reserved_on: date | None = None
@@ -650,6 +653,28 @@ class Candidacy(DatedAggregate):
         )  # the e-seal signs it with the event (domain/certificate.py)
         self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on, document=document)
 
+    @act("DocumentPublished", rules=("R-13", "R-14"), term="文书发布")
+    def publish_document(self, *, actor: str, sha256: str, on: date) -> None:
+        """2019 §一(二)(三): HRSS publishes the sealed e-certificate or pass proof on
+        河南省政务服务网, where the candidate downloads it. Recorded once, by ``cert document``'s
+        first run: the PDF's SHA-256 is signed into the ledger, so exactly one document is the
+        issued one (R-13: "其他任何形式的电子证书再转换版本，不具备同等法律效力")."""
+        authorised(actor, (HRSS,), self._document_rule(), "publish the sealed document")
+        require(self.certificate_kind in ("e-certificate", "pass-proof"), "R-13",
+                f"{self.candidate} has no e-certificate or pass proof to publish")
+        self._not_void("publication of the document")
+        digest = sha256.strip().lower() if isinstance(sha256, str) else ""
+        if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+            raise InputError(f"a published document is named by its SHA-256 (64 hex digits), not {sha256!r}")
+        require(self.document_sha256 is None, self._document_rule(),
+                f"{self.certificate_kind} {self.certificate_no} was published on {self.document_published_on} "
+                f"already (sha256 {self.document_sha256}): HRSS issues exactly one document")
+        _after(on, self.certificate_issued_on, "the certificate's issue", self._document_rule())
+        self._document_published(actor=HRSS, sha256=digest, channel=DOCUMENT_CHANNEL, on=on)
+
+    def _document_rule(self) -> str:
+        return "R-14" if self.certificate_kind == "pass-proof" else "R-13"
+
     @act("PaperCertificateReceived", rules=("R-15", "L-3"), term="纸质证书下发", needs={"claim": lambda e: certificate_number_id("paper", e.certificate_no)}, interface=Interface(
         "cert paper-received", "Record that the national paper certificate reached the provincial unit (R-15).",
         by="the exam's provincial unit", service="receive_paper_certificate",
@@ -905,6 +930,11 @@ class Candidacy(DatedAggregate):
         self.certificate_kind = kind
         self.certificate_no = number
         self.certificate_issued_on = on
+
+    @event("DocumentPublished")
+    def _document_published(self, *, actor: str, sha256: str, channel: str, on: date) -> None:
+        self.document_sha256 = sha256
+        self.document_published_on = on
 
     @event("PaperCertificateReceived")
     def _paper_certificate_received(self, *, actor: str, certificate_no: str, on: date) -> None:

@@ -53,6 +53,7 @@ def render_page(content: DocumentContent) -> bytes:
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_creation_date(content.issued_on)
     pdf.set_title(TITLE[content.kind])
+    pdf.set_subject(content.qr_payload)  # the QR code's text, readable without an image decoder
     pdf.set_author(ISSUER_ZH)
     pdf.set_producer("certledger")
     font = _face().document_font()  # as pdf.add_font("serif", FONT_PATH, …) would, parsed once
