@@ -40,13 +40,17 @@ def notices() -> None:
                    "digest checked; stderr names who published it, when, and where in the log.")
 @click.option("--by", "publisher", metavar="PARTY",
               help="With --published: the publisher's (the joint publicity has two), default the last.")
+@click.option("--bom", is_flag=True, help="With --format csv: start with a byte-order mark, for spreadsheet programs.")
 @pass_session
 def render(session: Session, kind: str, sitting_ref: str, fmt: str, output: Path | None, published: bool,
-           publisher: str | None) -> None:
-    """Render notice KIND for a sitting: """ \
-        """publicity (考试成绩合格公示和考后资格核查公告, R-5), results (考后资格核查结果公告, R-7), """ \
-        """custody-roster (登记造册, R-17). Same registers, same bytes; the SHA-256 goes to stderr.
-    Refused (exit 2) when the registers lag the ledger; exit 4 when there are none."""
+           publisher: str | None, bom: bool) -> None:
+    """Render notice KIND for a sitting: publicity (考试成绩合格公示和考后资格核查公告, R-5),
+    report (核查结果报送, R-6), results (考后资格核查结果公告, R-7), supplementary-report
+    (补充资格核查结果, R-9), supplementary-results (补充资格核查结果公告, R-9), custody-roster
+    (登记造册, R-17). Same registers, same bytes; the SHA-256 goes to stderr. Refused (exit 2)
+    when the registers lag the ledger; exit 4 when there are none."""
+    if bom and fmt != "csv":
+        raise InputError("--bom goes with --format csv")
     from certledger.events.lifecycle import parse_sitting_ref
     from certledger.projections import notices as n
     from certledger.projections.projector import Sql
@@ -55,6 +59,8 @@ def render(session: Session, kind: str, sitting_ref: str, fmt: str, output: Path
     sid = parse_sitting_ref(sitting_ref)
     ledger = session.ledger(read_only=True)
     if published:
+        if bom:
+            raise InputError("--bom is for a notice rendered from the registers; --published gives the signed bytes")
         _published(ledger, kind, sid, sitting_ref, fmt, output, publisher)
         return
     if publisher is not None:
@@ -71,6 +77,8 @@ def render(session: Session, kind: str, sitting_ref: str, fmt: str, output: Path
     if src is None:
         raise InputError(f"no sitting {sitting_ref} in the registers ('certledger sitting schedule' creates one)")
     content = n.render(n.build(kind, src, n.deadlines_of(ledger.sitting(sid))), fmt)
+    if bom:
+        content = "\ufeff".encode() + content
     _write(content, output)
     note(f"sha256:{n.digest(content)}  {kind} {sitting_ref} ({fmt}, registers at notification {position})")
 

@@ -12,6 +12,7 @@ Only masked identity numbers exist in the registers, so only masked ids can appe
 from __future__ import annotations
 
 import hashlib
+import re
 import html
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -123,7 +124,28 @@ def from_content(kind: str, signed: dict[str, Any]) -> Notice:
 
 
 def _d(value: Any) -> str:
-    return str(value) if value else UNSET
+    """A date as a notice writes it: 2025年6月14日 (issue 20 item 12)."""
+    if not value:
+        return UNSET
+    text = str(value)
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    return f"{found.group(1)}年{int(found.group(2))}月{int(found.group(3))}日" if found else text
+
+
+def _city(code: Any) -> str:
+    """A municipality by its name (郑州市), not its pinyin id."""
+    from certledger.domain.places import MUNICIPALITIES
+
+    return MUNICIPALITIES.get(str(code), str(code)) if code else ""
+
+
+def _condition(code: Any) -> str:
+    """A condition a 不合格 cites, in the notice's words (工作年限), not its id."""
+    from certledger.domain.exams import CONDITIONS
+
+    text = str(code or "")
+    key = text.split(" ", 1)[0]
+    return CONDITIONS.get(key, text)
 
 
 def _exam(s: dict[str, Any]) -> str:
@@ -151,7 +173,7 @@ def publicity(src: Source, due: Deadlines) -> Notice:
         f"考试成绩合格人员共{len(src.passed)}名（身份证号码已作遮蔽处理），名单如下：",
     )
     rows = tuple(
-        (str(i), p["name"], p["masked_id"], p["level"] or "", p["city"] or "") for i, p in enumerate(src.passed, 1)
+        (str(i), p["name"], p["masked_id"], p["level"] or "", _city(p["city"])) for i, p in enumerate(src.passed, 1)
     )
     closing = (*_issuers(s["publicity_by"]), _d(s["publicity_starts"]))
     return Notice("publicity", f"{_exam(s)}考试成绩合格公示和考后资格核查公告", paragraphs,
@@ -160,7 +182,7 @@ def publicity(src: Source, due: Deadlines) -> Notice:
 
 def _result(v: dict[str, Any]) -> tuple[str, str]:
     """The first round's result and the condition it cites."""
-    return v["first_result"] or "报考条件待核查", v["first_condition"] or ""
+    return v["first_result"] or "报考条件待核查", _condition(v["first_condition"])
 
 
 def results(src: Source, due: Deadlines) -> Notice:
@@ -208,14 +230,14 @@ def custody_roster(src: Source, due: Deadlines) -> Notice:
     paragraphs = (
         f"{_exam(s)}职业资格考试结束于{_d(s['exam_end'])}。根据豫人社函〔2024〕25号，未领取的证书由资格核查部门"
         f"代为保管，保管期限为自考试结束日起5年，至{_d(s['custody_due_on'])}期满。",
-        (f"保管期满后，现将未领取证书共{len(unclaimed)}本登记造册，于{transferred}移交河南省人力资源和社会保障厅。"
+        (f"保管期满后，现将未领取证书共{len(unclaimed)}本登记造册，于{_d(transferred)}移交河南省人力资源和社会保障厅。"
          if transferred else
          f"截至本册，未领取证书共{len(unclaimed)}本，尚未移交；保管期满后登记造册移交河南省人力资源和社会保障厅。"),
         "移交后，持证人可向河南省人力资源和社会保障厅申领。",
     )
     status = {"held": "代为保管", "transferred": "已移交", "handed-out": "已移交，已领取"}
     rows = tuple(
-        (str(i), str(c["number"]), c["name"], c["masked_id"], c["level"] or "", c["custodian"] or "",
+        (str(i), str(c["number"]), c["name"], c["masked_id"], c["level"] or "", _unit(c["custodian"]) if c["custodian"] else "",
          _d(c["since"]), status[c["status"]])
         for i, c in enumerate(unclaimed, 1)
     )
@@ -227,7 +249,7 @@ def custody_roster(src: Source, due: Deadlines) -> Notice:
 def _results_table(rows: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
     return tuple(
         (str(i), v["name"], v["masked_id"], v["level"] or "", *_result(v), _unit(v["unit"]) if v["unit"] else "",
-         v["first_on"] or "")
+         _d(v["first_on"]) if v["first_on"] else "")
         for i, v in enumerate(rows, 1)
     )
 
