@@ -22,23 +22,116 @@ from certledger.domain.errors import InputError, TamperError
 FIELD_NAME = "HRSS-e-seal"
 
 
-def _signer(seal_key: Ed25519PrivateKey, seal_cert: x509.Certificate, root_cert: x509.Certificate):
+# Sealing many documents with one key: pyHanko builds and serialises the CMS SignedData twice a
+# document (a dry run to size /Contents, then the real one), which is most of its time. Here the
+# signer is made once per (key, chain) and /Contents has a fixed size, so there is no dry run;
+# the SignedData is pyHanko's own, made once with a marker digest, and each document's differs
+# from it only in the message-digest attribute and the Ed25519 signature over the signed
+# attributes, both of fixed length: those bytes are replaced in place (tests: the same bytes as
+# pyHanko's own signing path).
+_SIGNERS: dict[bytes, object] = {}
+CONTENTS_BYTES = 4096  # /Contents reserved for the CMS (the seal's is ~1.4 kB with both certs)
+
+
+def _signer(seal_key: Ed25519PrivateKey, seal_cert: x509.Certificate, root_cert: x509.Certificate,
+            *, template: bool = True):
+    der = serialization.Encoding.DER
+    raw = seal_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    cache_key = hashlib.sha256(
+        b"\0".join([raw, seal_cert.public_bytes(der), root_cert.public_bytes(der), bytes([template])])
+    ).digest()
+    got = _SIGNERS.get(cache_key)
+    if got is not None:
+        return got
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    der = serialization.Encoding.DER
     key = asn1_keys.PrivateKeyInfo.load(
         seal_key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    return signers.SimpleSigner(
+    args = dict(
         signing_cert=asn1_x509.Certificate.load(seal_cert.public_bytes(der)),
         signing_key=key,
         cert_registry=SimpleCertificateStore.from_certs(
             [asn1_x509.Certificate.load(root_cert.public_bytes(der))]
         ),
     )
+    signer = (_TemplateSigner(seal_key, **args) if template else signers.SimpleSigner(**args))
+    if len(_SIGNERS) > 16:
+        _SIGNERS.clear()
+    _SIGNERS[cache_key] = signer
+    return signer
+
+
+def _template_signer_class():
+    from pyhanko.sign import signers
+
+    class TemplateSigner(signers.SimpleSigner):
+        def __init__(self, seal_key: Ed25519PrivateKey, **kwargs):
+            super().__init__(**kwargs)
+            self._seal_key = seal_key
+            self._templates: dict[tuple, tuple[bytes, int, int, int]] = {}
+
+        async def async_sign(self, data_digest, digest_algorithm, dry_run=False, use_pades=False,
+                             timestamper=None, signed_attr_settings=None, is_pdf_sig=True,
+                             encap_content_info=None):
+            plain = (
+                not dry_run and timestamper is None and encap_content_info is None
+                and (signed_attr_settings is None or (
+                    signed_attr_settings.adobe_revinfo_attr is None
+                    and signed_attr_settings.cades_signed_attrs is None))
+            )
+            if not plain:
+                return await super().async_sign(
+                    data_digest, digest_algorithm, dry_run=dry_run, use_pades=use_pades,
+                    timestamper=timestamper, signed_attr_settings=signed_attr_settings,
+                    is_pdf_sig=is_pdf_sig, encap_content_info=encap_content_info,
+                )
+            from asn1crypto import cms
+
+            # PAdES puts the signing time in /M, not in the CMS (pyHanko's PAdES attributes
+            # omit it); otherwise it is a signed attribute, and part of the template
+            when = None if use_pades or signed_attr_settings is None else signed_attr_settings.signing_time
+            key = (digest_algorithm, use_pades, is_pdf_sig, len(data_digest), when)
+            template = self._templates.get(key)
+            if template is None:
+                marker = hashlib.shake_256(b"certledger template digest").digest(len(data_digest))
+                made = await super().async_sign(
+                    marker, digest_algorithm, use_pades=use_pades,
+                    signed_attr_settings=signed_attr_settings, is_pdf_sig=is_pdf_sig,
+                )
+                der = made.dump()
+                info = made["content"]["signer_infos"][0]
+                attrs = info["signed_attrs"].dump()
+                signature = info["signature"].native
+                if (der.count(attrs) != 1 or attrs.count(marker) != 1 or len(signature) != 64
+                        or der.count(signature) != 1):
+                    raise TamperError("the e-seal's CMS template is not as expected")  # a bug
+                template = (der, der.index(attrs), len(attrs), der.index(signature), attrs.index(marker))
+                self._templates[key] = template
+            der, attrs_at, attrs_len, sig_at, digest_at = template
+            attrs = bytearray(der[attrs_at : attrs_at + attrs_len])
+            attrs[digest_at : digest_at + len(data_digest)] = data_digest
+            # RFC 5652 5.4: the signature is over the DER of the SET OF attributes (tag 0x31)
+            signature = self._seal_key.sign(b"\x31" + bytes(attrs[1:]))
+            out = der[:attrs_at] + bytes(attrs) + der[attrs_at + attrs_len : sig_at] + signature + der[sig_at + 64 :]
+            return cms.ContentInfo.load(out)
+
+    return TemplateSigner
+
+
+_TEMPLATE_SIGNER = None
+
+
+def _TemplateSigner(seal_key, **kwargs):
+    global _TEMPLATE_SIGNER
+    if _TEMPLATE_SIGNER is None:
+        _TEMPLATE_SIGNER = _template_signer_class()
+    return _TEMPLATE_SIGNER(seal_key, **kwargs)
 
 
 def seal_pdf(
@@ -49,6 +142,7 @@ def seal_pdf(
     root_cert: x509.Certificate,
     signing_time: datetime,
     document_id: bytes,
+    _template: bool = True,
 ) -> bytes:
     """The PDF with HRSS's seal appended as an incremental update; the same inputs give the
     same bytes. ``document_id``: 16 bytes, the second half of the trailer /ID."""
@@ -86,8 +180,8 @@ def seal_pdf(
         location="河南省政务服务网",
     )
     out = io.BytesIO()
-    _PinnedTimeSigner(meta, signer=_signer(seal_key, seal_cert, root_cert)).sign_pdf(
-        writer, output=out
+    _PinnedTimeSigner(meta, signer=_signer(seal_key, seal_cert, root_cert, template=_template)).sign_pdf(
+        writer, output=out, bytes_reserved=CONTENTS_BYTES
     )
     return out.getvalue()
 

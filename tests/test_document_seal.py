@@ -192,3 +192,27 @@ def test_bytes_do_not_depend_on_what_was_rendered_before() -> None:
     first = _document("certificate")[0]
     _document("pass_proof")
     assert _document("certificate")[0] == first
+
+
+def test_the_seal_template_gives_pyhankos_own_bytes() -> None:
+    # seal_pdf splices each document's digest and signature into a CMS pyHanko made once;
+    # the result must be byte for byte what pyHanko's own signing path writes
+    from certledger.signing import pdf_seal
+
+    root_key, seal_key = _keys()
+    root = root_certificate(root_key, not_before=VALID_FROM)
+    seal = sealing_certificate(seal_key.public_key(), root_key, not_before=VALID_FROM)
+    for kind, number in (("certificate", "HN-2024-000001"), ("pass_proof", "豫考证〔2025〕00104")):
+        content = DocumentContent(
+            kind=kind, holder_name="李四", id_number_masked="410***********0000",
+            qualification="一级建造师", level_or_specialty="市政公用工程", number=number,
+            issued_on=datetime(2025, 3, 1, 10, 0, tzinfo=CST), qr_payload=f"CL1:{number}",
+            check_line="扫描二维码核验。",
+        )
+        page = render_page(content)
+        args = dict(seal_key=seal_key, seal_cert=seal, root_cert=root,
+                    signing_time=content.issued_on, document_id=b"\x01" * 16)
+        fast = seal_pdf(page, **args)
+        assert fast == pdf_seal.seal_pdf(page, **args, _template=False)
+        assert fast == seal_pdf(page, **args)
+        check_seal(fast, root.public_bytes(serialization.Encoding.PEM))
