@@ -2,7 +2,7 @@
 
 These tests use fixed keys, not a ledger: the ledger wiring (`cert document`, the publication
 act) is not built yet. The seal is checked by pyHanko's validator with the HRSS root as the
-only trust anchor. poppler's pdfsig (22.12, NSS) answers "Document isn't signed or corrupted
+only trust anchor (pyhanko_accepts) and by the lean check_seal (tests/test_seal_check.py). poppler's pdfsig (22.12, NSS) answers "Document isn't signed or corrupted
 data" for an Ed25519 CMS signature: Debian's NSS cannot verify EdDSA in CMS, so pdfsig is not
 used as a second validator (see test_pdfsig_cannot_check_ed25519).
 """
@@ -63,9 +63,35 @@ def _document(kind: str = "certificate", root_key=None) -> tuple[bytes, bytes]:
     return sealed, root.public_bytes(serialization.Encoding.PEM)
 
 
+def pyhanko_accepts(data: bytes, root_pem: bytes) -> bool:
+    """pyHanko 0.38's verdict: one signature, intact, valid, trusted, covering the whole file."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    root = x509.load_pem_x509_certificate(root_pem)
+    try:
+        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        if len(signatures) != 1:
+            return False
+        context = ValidationContext(
+            trust_roots=[asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))],
+            moment=signatures[0].self_reported_timestamp,
+        )
+        status = validate_pdf_signature(signatures[0], context)
+    except Exception:
+        return False
+    return bool(status.intact and status.valid and status.trusted
+                and status.coverage == SignatureCoverageLevel.ENTIRE_FILE)
+
+
 @pytest.mark.parametrize("kind", ["certificate", "pass_proof"])
 def test_seal_validates_against_the_hrss_root(kind: str) -> None:
     sealed, root_pem = _document(kind)
+    assert pyhanko_accepts(sealed, root_pem)  # the independent validator
     result = check_seal(sealed, root_pem)
     assert "电子印章" in result.signer_subject
     assert result.signing_time == datetime(2024, 5, 6, 9, 0, tzinfo=CST)
