@@ -2,7 +2,7 @@
 
 These tests use fixed keys, not a ledger: the ledger wiring (`cert document`, the publication
 act) is not built yet. The seal is checked by pyHanko's validator with the HRSS root as the
-only trust anchor. poppler's pdfsig (22.12, NSS) answers "Document isn't signed or corrupted
+only trust anchor (pyhanko_accepts) and by the lean check_seal (tests/test_seal_check.py). poppler's pdfsig (22.12, NSS) answers "Document isn't signed or corrupted
 data" for an Ed25519 CMS signature: Debian's NSS cannot verify EdDSA in CMS, so pdfsig is not
 used as a second validator (see test_pdfsig_cannot_check_ed25519).
 """
@@ -63,9 +63,35 @@ def _document(kind: str = "certificate", root_key=None) -> tuple[bytes, bytes]:
     return sealed, root.public_bytes(serialization.Encoding.PEM)
 
 
+def pyhanko_accepts(data: bytes, root_pem: bytes) -> bool:
+    """pyHanko 0.38's verdict: one signature, intact, valid, trusted, covering the whole file."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    root = x509.load_pem_x509_certificate(root_pem)
+    try:
+        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        if len(signatures) != 1:
+            return False
+        context = ValidationContext(
+            trust_roots=[asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))],
+            moment=signatures[0].self_reported_timestamp,
+        )
+        status = validate_pdf_signature(signatures[0], context)
+    except Exception:
+        return False
+    return bool(status.intact and status.valid and status.trusted
+                and status.coverage == SignatureCoverageLevel.ENTIRE_FILE)
+
+
 @pytest.mark.parametrize("kind", ["certificate", "pass_proof"])
 def test_seal_validates_against_the_hrss_root(kind: str) -> None:
     sealed, root_pem = _document(kind)
+    assert pyhanko_accepts(sealed, root_pem)  # the independent validator
     result = check_seal(sealed, root_pem)
     assert "电子印章" in result.signer_subject
     assert result.signing_time == datetime(2024, 5, 6, 9, 0, tzinfo=CST)
@@ -192,3 +218,27 @@ def test_bytes_do_not_depend_on_what_was_rendered_before() -> None:
     first = _document("certificate")[0]
     _document("pass_proof")
     assert _document("certificate")[0] == first
+
+
+def test_the_seal_template_gives_pyhankos_own_bytes() -> None:
+    # seal_pdf splices each document's digest and signature into a CMS pyHanko made once;
+    # the result must be byte for byte what pyHanko's own signing path writes
+    from certledger.signing import pdf_seal
+
+    root_key, seal_key = _keys()
+    root = root_certificate(root_key, not_before=VALID_FROM)
+    seal = sealing_certificate(seal_key.public_key(), root_key, not_before=VALID_FROM)
+    for kind, number in (("certificate", "HN-2024-000001"), ("pass_proof", "豫考证〔2025〕00104")):
+        content = DocumentContent(
+            kind=kind, holder_name="李四", id_number_masked="410***********0000",
+            qualification="一级建造师", level_or_specialty="市政公用工程", number=number,
+            issued_on=datetime(2025, 3, 1, 10, 0, tzinfo=CST), qr_payload=f"CL1:{number}",
+            check_line="扫描二维码核验。",
+        )
+        page = render_page(content)
+        args = dict(seal_key=seal_key, seal_cert=seal, root_cert=root,
+                    signing_time=content.issued_on, document_id=b"\x01" * 16)
+        fast = seal_pdf(page, **args)
+        assert fast == pdf_seal.seal_pdf(page, **args, _template=False)
+        assert fast == seal_pdf(page, **args)
+        check_seal(fast, root.public_bytes(serialization.Encoding.PEM))
