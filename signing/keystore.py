@@ -9,8 +9,10 @@ that no longer signs (rotated away, revoked) leaves the working store: it is mov
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -98,6 +100,19 @@ class KeyStore:
         key_id = key_id_of(raw_public_key(key))
         self._loaded[key_id] = key
         return key_id
+
+    def retire_revoked(self, keys: Iterable[Any], now: datetime, *, destroy: bool = False) -> list[str]:
+        """Retire (or destroy) every key of ``keys`` (the trust registry's entries: ``key_id``,
+        ``party_id``, ``revoked_at``) whose revocation has taken effect by ``now`` and whose
+        private file is still in the working store; what was done, one line per key. A key
+        revoked from a moment still ahead keeps signing until then, and stays."""
+        done = []
+        for entry in keys:
+            if entry.revoked_at is not None and entry.revoked_at <= now:
+                line = self.retire(entry.party_id, entry.key_id, destroy=destroy)
+                if line:
+                    done.append(line)
+        return done
 
     def retire(self, party: str, key_id: str, *, destroy: bool = False) -> str | None:
         """Take a key that no longer signs out of the working store: move its file to
