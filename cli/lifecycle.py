@@ -214,8 +214,9 @@ def read_registers(ledger: Ledger, kind: str, **where: Any) -> tuple[list[UUID],
     from the registers, a line on stderr saying so: their rows are not signed, and whoever
     controls the database can edit them (``--replay`` and ``verify --registers`` check)."""
     read = states.read(ledger, kind, warn=note, **where)
-    if read is not None and read[1]:
-        meta = click.get_current_context().meta
+    context = click.get_current_context(silent=True)  # none when serve answers a request
+    if read is not None and read[1] and context is not None:
+        meta = context.meta
         if not meta.get("certledger.registers_noted"):
             meta["certledger.registers_noted"] = True
             from certledger.projections.projector import Sql
