@@ -251,8 +251,9 @@ def _publicity(s: Shown) -> str:
 
 def _announced(s: Shown) -> str:
     sitting = s.sitting()
-    assert sitting.mailing_due is not None
-    return f"; mailing reservations until {sitting.mailing_due.isoformat()}"
+    assert sitting.mailing_due is not None and sitting.appeal_due is not None
+    return (f"; appeals (申辩) until {sitting.appeal_due.isoformat()}; "
+            f"mailing reservations until {sitting.mailing_due.isoformat()}")
 
 
 def _roster(s: Shown) -> str:

@@ -15,7 +15,7 @@ import click
 
 from certledger.domain.errors import CertLedgerError, InputError
 
-_ELSEWHERE = ("certledger.cli.provenance", "certledger.cli.acts")
+_ELSEWHERE = ("certledger.cli.provenance", "certledger.cli.acts", "certledger.cli.document")
 
 
 class CertGroup(click.Group):
@@ -71,6 +71,12 @@ def cert() -> None:
     help="For a credential: HRSS's signed status-list credential; without it the status is not checked.",
 )
 @click.option(
+    "--root",
+    "root_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="For a PDF: HRSS's root certificate you trust (root.pem, from 'certledger cert root-cert').",
+)
+@click.option(
     "--db",
     "db_url",
     metavar="URL",
@@ -79,13 +85,22 @@ def cert() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def cert_verify(
-    bundle: Path, trust: str | None, did_path: Path | None, status_path: Path | None, db_url: str | None, as_json: bool
+    bundle: Path, trust: str | None, did_path: Path | None, status_path: Path | None, root_path: Path | None,
+    db_url: str | None, as_json: bool
 ) -> None:
     """Verify FILE offline: an exported certificate bundle (--trust ROOT: the e-seal over the
     document exactly as sealed (R-13), the sealing key's registration and validity back to the
     trusted root, the inclusion proof and the signed checkpoint), or a W3C credential (--did
     did.json [--status-list LIST]: its eddsa-jcs-2022 proof, issuer and key, and its status).
-    Exit 0 if it holds; 1 naming why not."""
+    or an issued PDF document (--root root.pem: the PAdES e-seal under HRSS's root certificate,
+    nothing after the signed revision, the QR text; with --db, whether it is the document HRSS
+    published). Exit 0 if it holds; 1 naming why not; 2 for what is not such a file."""
+    head = _head(bundle)
+    if head.startswith(b"%PDF-") or bundle.suffix.lower() == ".pdf":  # a .pdf that is not one: refused as such
+        from certledger.cli.document_check import run_verify as run_pdf
+
+        run_pdf(bundle, bundle.read_bytes(), root_path, db_url, as_json)
+        return
     if _is_credential(bundle):
         from certledger.cli.credential import run_verify
 
@@ -96,6 +111,14 @@ def cert_verify(
     if trust is None:
         raise InputError("a bundle is checked against the root key you trust: give --trust ROOT_KEY_ID|PEM")
     run(bundle, _trusted_root(trust), db_url, as_json)
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(8)
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
 
 
 def _is_credential(path: Path) -> bool:

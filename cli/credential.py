@@ -65,6 +65,37 @@ def did(ctx: click.Context, did_host: str, output: Path | None) -> None:
                    err=True)
 
 
+@click.command("status-list")
+@click.option("--checkpoint", "kept", type=click.Path(dir_okay=False, path_type=Path),
+              help="The list of the checkpoint this kept note (checkpoint.note) names, rather than the newest.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write it here (default: stdout).")
+@click.option("--json", "as_json", is_flag=True, help="Print what the list says (checkpoint, counts, void indexes) as JSON.")
+@click.pass_context
+def status_list_command(ctx: click.Context, kept: Path | None, output: Path | None, as_json: bool) -> None:
+    """HRSS's signed status list (证书状态列表, a W3C BitstringStatusListCredential) as the
+    newest checkpoint signed it: bit i is the i-th certificate sealed, 1 = void (作废). Its
+    SHA-256 is in the checkpoint's note, so it is checked (note, digest, proof) before it is
+    written. Publish it at https://HOST/credentials/status/revocation. Read only."""
+    from certledger.cli.output import emit_json
+    from certledger.events import status_list
+    from certledger.events.checkpointed_status import checkpoint_list
+
+    ledger = ctx.obj.ledger(read_only=True)
+    checkpoint, signed = checkpoint_list(ledger, _read(kept).decode("utf-8", "replace") if kept else None)
+    stated = signed["certledgerCheckpoint"]
+    snapshot = status_list.snapshot_of_list(signed, 0)
+    if as_json:
+        emit_json({"checkpoint_size": checkpoint.size, "recorded_at": checkpoint.written_at, "id": signed["id"],
+                   "certificates": snapshot.count, "void_indexes": sorted(snapshot.void)})
+        if output is None:
+            return
+    write_or_print(checkpoint.status_list.encode(), output)
+    if output is not None:
+        click.echo(f"wrote {output}: the status list HRSS signed with checkpoint {checkpoint.size} "
+                   f"({stated['recordedAt']}): {snapshot.count} certificates, {len(snapshot.void)} void (作废); "
+                   f"publish it at {signed['id']}", err=True)
+
+
 def certificate_credential(session: Any, ledger: Any, found: Any, host: str) -> dict[str, Any]:
     """The signed credential of a sealed certificate: signed by the key that sealed it,
     deterministic (events/credential.py says why nothing is stored)."""
@@ -131,19 +162,26 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
     if result.status == "revoked":
         raise check.ProofError("revoked", f"the credential verifies, but the status list records "
                                f"{result.subject.get('certificateNumber')} as revoked (作废)")
-    click.echo(f"OK: credential {result.subject.get('certificateNumber')} verified offline"
-               + ("" if result.status == "valid" else ", status not checked"), err=True)
+    if result.proven is not None and result.proven["status"] != "not covered":
+        where = f", and its status against checkpoint {result.proven['checkpoint_size']} of the ledger (not after it)"
+    elif result.proven is not None:
+        where = ", against the ledger; its status is not covered by any checkpoint yet"
+    else:
+        where = " offline" + ("" if result.status == "valid" else ", status not checked")
+    click.echo(f"OK: credential {result.subject.get('certificateNumber')} verified{where}", err=True)
 
 
-def matches_ledger(result: Any, db_url: str) -> None:
+def matches_ledger(result: Any, db_url: str, kept_note: str | None = None) -> None:
     """``--db``: the credential must be exactly the one the ledger's certificate makes
     (:func:`events.credential.credential_for`, the one definition) and its key the registry's
-    HRSS key; else ProofError ``altered`` / ``wrong-key``. Read only. The status is not taken
-    from here: a replay cannot see a deleted void row (issue 19); the status list is the
-    checkpointed answer."""
+    HRSS key; else ProofError ``altered`` / ``wrong-key``. Read only. The status comes from
+    the status list the newest checkpoint (or the kept note) signs, never from a replay alone,
+    which cannot see a deleted void row (:mod:`events.checkpointed_status`)."""
     from certledger.domain.parties import ROOT_PARTY
     from certledger.events import credential as vc
     from certledger.events import provenance
+    from certledger.domain.errors import TamperError
+    from certledger.events.checkpointed_status import proven_status
     from certledger.events.credential_check import ProofError
     from certledger.events.ledger import Ledger
     from certledger.events.storage import parse_database_url
@@ -174,11 +212,30 @@ def matches_ledger(result: Any, db_url: str) -> None:
         entry = ledger.registry().key(opened.signer)
         if entry.party_id != ROOT_PARTY or base64.b64decode(entry.public_key) != result.public_key:
             raise ProofError("wrong-key", f"the pinned DID document's key for {opened.signer} is not the ledger's")
+        try:
+            status = proven_status(ledger, found[0], kept_note)
+        except TamperError as e:
+            raise ProofError("tampered", str(e)) from None
+        except InputError as e:
+            raise ProofError("unproven", f"the status cannot be proven against this ledger: {e}") from None
     finally:
         ledger.close()
     result.checked.append(f"ledger: the credential is exactly the one {db_url.rsplit('/', 1)[-1]}'s certificate "
                           f"makes, its key the registry's {opened.signer}")
-    result.not_checked.append("ledger: the status from --db (checkpointed status lists; a replay cannot see a deleted row)")
+    proven = status["proven"]
+    result.proven = proven.to_json()
+    if proven.void is not None:
+        result.not_checked = [line for line in result.not_checked if not line.startswith("status: no status list given")]
+        result.checked.append(f"ledger status: {proven.describe()}")
+    else:
+        result.not_checked.append(f"ledger status: {proven.describe()}; the replay says {status['status']}, which no "
+                                  "checkpoint proves yet")
+    if status["status"] == "void":
+        result.status = "revoked"
+        result.checked.append(f"ledger: void since {status['since']} ({status['rule']}: {status['reason']})")
+    elif result.status == "not checked" and proven.void is False:
+        result.status = "valid"
+    result.not_checked.append(f"ledger: {proven.not_covered()}")
 
 
 def _read(path: Path) -> bytes:
@@ -189,67 +246,38 @@ def _read(path: Path) -> bytes:
 
 
 
-def revocation_bits(ledger: Any) -> tuple[bytes, list[tuple[int, str, str, bool]]]:
-    """The revocation bits of every sealed certificate, by CertificateIssued ordinal (the
-    BRIEF's statusListIndex), from the replayed candidacies: 1 when void (R-11/R-12), and the
-    (index, kind, number, void) of each. Interim, for the demo: the status helper's
-    ``events.status_list`` computes the lists the checkpoints cover."""
-    from uuid import UUID
-
-    from certledger.events import credential as vc
-    from certledger.events import envelope
-
-    issued = []
-    for page in ledger.rows.raw_pages():
-        for row in page:
-            if str(row.topic).endswith(".CertificateIssued"):
-                document = envelope.open_state(bytes(row.state)).payload.get("document") or {}
-                stream = row.stream if isinstance(row.stream, UUID) else UUID(str(row.stream))
-                issued.append((stream, str(document.get("kind")), str(document.get("number"))))
-    bits = bytearray(vc.list_length(len(issued)) // 8)
-    listed = []
-    for index, (stream, kind, number) in enumerate(issued):
-        void = bool(ledger.candidacy(stream).is_void)
-        if void:
-            bits[index // 8] |= 0x80 >> (index % 8)
-        listed.append((index, kind, number, void))
-    return bytes(bits), listed
-
-
 def write_demo_credentials(session: Any, ledger: Any, where: Path, host: str = "hrss.henan.example") -> list[Path]:
     """The demo's credentials: one e-certificate, one pass proof, one void pass proof, HRSS's
-    DID document and a signed revocation list; returns the files written."""
-    from certledger.domain.parties import ROOT_PARTY
-    from certledger.events import credential as vc
-    from certledger.events import envelope, provenance
-    from certledger.events.ledger import utc_now
-    from certledger.signing.keys import sign
+    DID document and the status list the newest checkpoint signed; returns the files written."""
+    from certledger.events import provenance, status_list
+    from certledger.events.checkpointed_status import checkpoint_list
 
-    bits, listed = revocation_bits(ledger)
-    chosen = {}
-    for _, kind, number, void in listed:
-        chosen.setdefault((kind, void), number)
+    checkpoint, signed = checkpoint_list(ledger)
+    void = status_list.snapshot_of_list(signed, 0).void
+    chosen: dict[tuple[str, bool], str] = {}
+    index = 0  # the status-list index: the CertificateIssued ordinal
+    for page in ledger.rows.raw_pages():
+        for row in page:
+            if isinstance(row.topic, str) and row.topic.endswith(status_list.ISSUED_SUFFIX):
+                document = envelope_document(row.state)
+                if row.notification_id <= checkpoint.notification_id:
+                    chosen.setdefault((str(document.get("kind")), index in void), str(document.get("number")))
+                index += 1
     where.mkdir(parents=True, exist_ok=True)
     did_path = where / "did.json"
     did_path.write_bytes(dumps(hrss_did_document(ledger, host)))
     written = [did_path]
-    for (kind, void), number in sorted(chosen.items()):
+    for (kind, is_void), number in sorted(chosen.items()):
         [found] = [f for f in provenance.find_certificate(ledger, number) if f.kind == kind]
-        path = where / f"credential-{kind}{'-void' if void else ''}.json"
+        path = where / f"credential-{kind}{'-void' if is_void else ''}.json"
         path.write_bytes(dumps(certificate_credential(session, ledger, found, host)))
         written.append(path)
-    head = ledger.rows.head()
-    signer = next(k for k in ledger.registry().keys_of(ROOT_PARTY) if k.revoked_at is None)
-    key = session.keystore().private_key(ROOT_PARTY, signer.key_id)
-    if key is None:
-        raise InputError(f"{session.keys_dir} does not hold HRSS's key {signer.key_id}")
-    listed_credential = vc.status_list_credential(
-        # The demo's simulated clock runs to 2030: a list valid from the future is refused by
-        # any verifier on today's clock, so the demo's list is dated no later than now.
-        bits, host=host, valid_from=min(envelope.open_state(bytes(head.state)).timestamp, utc_now()),
-        sign=lambda message: sign(key, message),
-        verification_method=vc.verification_method_id(vc.did_of(host), signer.key_id),
-    )
     list_path = where / "status-revocation.json"
-    list_path.write_bytes(dumps(listed_credential))
+    list_path.write_bytes(checkpoint.status_list.encode())
     return [*written, list_path]
+
+
+def envelope_document(state: Any) -> dict[str, Any]:
+    from certledger.events import envelope
+
+    return envelope.open_state(bytes(state)).payload.get("document") or {}

@@ -116,7 +116,10 @@ def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> N
     run.lifecycle()
     run.checkpoint("the lifecycle")
     run.refusals()
-    last = run.checkpoint("the refusals")
+    documents = _documents(session, ledger, kept.parent / "documents")
+    run.say(f"HRSS published {len(documents) - 1} sealed documents (文书发布, 河南省政务服务网), each PDF's SHA-256 "
+            "signed into the ledger")
+    last = run.checkpoint("the refusals and the publications")
     cosigned = cosign_checkpoint(ledger, EXAM_CENTER, last.size)
     kept.write_text(cosigned.note, encoding="utf-8")
     run.say(f"河南省人事考试中心 cosigned the last checkpoint (联署, L-6); its note is in {kept}: the file an auditor "
@@ -126,15 +129,41 @@ def _run(session: Session, candidates: int, local: Path | None, kept: Path) -> N
     emit_table(run.register_rows(), ["sitting", "candidates", "passed", "合格", "不合格", "视为放弃", "void",
                                      "certificates", "mailed", "handed out", "to HRSS"])
     click.echo("")
-    report = Report()
+    report = Report(store=ledger.database.store_json())
     findings = list(verify_ledger(ledger, report))
     print_summary(report, complete=True)
     if findings or not report.ok:
         raise SystemExit(ExitCode.NOT_VERIFIED)
     db = f"--db {local} " if local else ""
     _credentials(session, ledger, kept.parent)
+    _show_documents(documents, str(local) if local else "URL")
     click.echo(f"\nTry: certledger {db}candidate list jianzaoshi-1:2025   ·   "
                f"certledger {db}verify --root-key {run.root_key}")
+
+
+def _documents(session: Session, ledger: Ledger, where: Path) -> list[Path]:
+    """One e-certificate and one pass proof as sealed PDFs, published, and HRSS's root
+    certificate (cli/document.py)."""
+    from certledger.cli.document import write_demo_documents
+    from certledger.events import envelope, provenance
+
+    chosen: dict[str, str] = {}
+    for page in ledger.rows.raw_pages():
+        for row in page:
+            if isinstance(row.topic, str) and row.topic.endswith(":Candidacy.CertificateIssued"):
+                document = envelope.open_state(bytes(row.state)).payload.get("document") or {}
+                kind, number = str(document.get("kind")), str(document.get("number"))
+                if kind not in chosen and provenance.status(provenance.find_certificate(ledger, number, kind)[0])["status"] == "valid":
+                    chosen[kind] = number
+    return write_demo_documents(session, ledger, [chosen[k] for k in ("e-certificate", "pass-proof") if k in chosen], where)
+
+
+def _show_documents(documents: list[Path], ledger_url: str) -> None:
+    *pdfs, root = documents
+    click.echo(f"\nSealed PDF documents (PAdES e-seal, Ed25519) and HRSS's root certificate in {root.parent}. Check them:")
+    for pdf in pdfs:
+        click.echo(f"  certledger cert verify {pdf} --root {root} --db {ledger_url}")
+    click.echo(f"  or in any PAdES validator given {root.name} as the only trust anchor (README: The sealed document)")
 
 
 def _credentials(session: Session, ledger: Ledger, where: Path) -> None:
@@ -144,7 +173,8 @@ def _credentials(session: Session, ledger: Ledger, where: Path) -> None:
     files = write_demo_credentials(session, ledger, where / "credentials")
     did, *credentials, listed = (str(f) for f in files)
     click.echo(f"\nW3C credentials (eddsa-jcs-2022) in {where / 'credentials'}: {len(credentials)} credentials, "
-               f"HRSS's DID document and a signed revocation list. Check one, then all with Digital Bazaar's verifier:")
+               f"HRSS's DID document and the revocation list HRSS signed with the last checkpoint "
+               f"(certledger status-list writes it for any ledger). Check one, then all with Digital Bazaar's verifier:")
     click.echo(f"  certledger cert verify {credentials[0]} --did {did} --status-list {listed}")
     verifier = Path(__file__).resolve().parent.parent / "tools" / "vc-verifier" / "verify.js"
     click.echo(f"  node {verifier} --did {did} --status-list {listed} {' '.join(credentials)}")
@@ -407,11 +437,11 @@ class DemoRun:
 
         void, fraud = self.national_qualified[-1], self.national_qualified[-2]
         L.find_ineligible(PROVINCE_UNIT, void, "work-years", "日常监管发现社保缴费年限与承诺不符", on=date(2025, 9, 10))
-        L.find_fraud(PROVINCE_UNIT, fraud, "提供伪造的学历证书", on=date(2025, 9, 12))
+        L.find_fraud(HRSS, fraud, "提供伪造的学历证书（省住建厅核查发现）", on=date(2025, 9, 12))  # Art. 10: the issuer declares it void
         L.refer_to_judiciary(PROVINCE_UNIT, fraud, "郑州市公安局", on=date(2025, 9, 20))
         self.void = {void, fraud}
         self.say("supervision: one registration found ineligible, its pass proof void (R-11); one forged degree "
-                 "found (Order No. 31 Art. 10 and Art. 12 in one finding: pass proof and scores void, five years in the integrity record 诚信档案) and referred to the police (R-12)")
+                 "found by the unit and recorded by HRSS, which issued the pass proof (Order No. 31 Art. 10: 由证书签发机构宣布无效; Art. 10 and Art. 12 in one finding: pass proof and scores void, five years in the integrity record 诚信档案) and referred to the police (R-12)")
 
     def _certificates(self) -> None:
         L = self.ledger

@@ -421,6 +421,7 @@ def sitting_show(session: Session, sitting_ref: str, replay: bool, as_json: bool
         "results_released_on": s.results_released_on,
         "verification_due": s.verification_due,
         "supplementary_due": s.supplementary_due,
+        "appeal_due": s.appeal_due,
         "publicity": {"starts": s.publicity[0], "ends": s.publicity[1]} if s.publicity else None,
         "publicity_published_by": list(s.publicity_published_by),
         "publicity_joint": s.publicity_is_joint,
@@ -595,6 +596,9 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_of: str | 
     when they are up to date (README, Registers), else by replaying the signed events."""
     ledger = session.ledger(read_only=True)
     c, s = _candidacy_on(ledger, candidacy_ref, on, _as_of(ledger, as_of), replay)
+    from certledger.cli.status_note import certificate_status_note
+
+    certificate_status_note(ledger, c.certificate_no, c.certificate_kind)
     current = c.outcome_on(on, s)
     route = list(c.reissue_route)
     record = {

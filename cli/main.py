@@ -59,6 +59,7 @@ LAZY_COMMANDS = {
     "serve": "certledger.cli.serve:serve",
     "page": "certledger.cli.page:page",
     "did": "certledger.cli.credential:did",
+    "status-list": "certledger.cli.credential:status_list_command",
 }
 
 

@@ -17,13 +17,15 @@ from uuid import UUID
 import click
 
 from certledger.cli.credential import did_host_option
+from certledger.cli.status_note import certificate_status_note
 from certledger.cli.lifecycle import json_option, load_aggregates, replay_option, resolve_candidacy
 from certledger.cli.output import emit_json, emit_table, note
 from certledger.cli.session import Session
-from certledger.domain.errors import ExitCode, InputError
+from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.events import certificate_bundle, provenance
 
 pass_session = click.make_pass_decorator(Session)
+CONVERTED = "本件为再转换版本，不具备同等法律效力"
 _STATUS_TERMS = {"valid": "有效", "void": "作废", "superseded": "已由纸质证书替代"}
 _KIND_TERMS = {"e-certificate": "电子证书", "pass-proof": "合格证明", "paper": "纸质证书"}
 
@@ -56,6 +58,8 @@ def cert_show(session: Session, number: str, replay: bool, as_json: bool) -> Non
         {k: _text(v) for k, v in provenance.certificate_record(ledger, f).items()}
         for f in provenance.find_certificate(ledger, number, load=load)
     ]
+    for r in records:
+        certificate_status_note(ledger, r["number"] if r["kind"] in provenance.SEALED_KINDS else None, r["kind"])
     if as_json:
         emit_json(records)
         return
@@ -77,6 +81,10 @@ def cert_show(session: Session, number: str, replay: bool, as_json: bool) -> Non
             ("digest (sha256)", r["digest"]),
         ]
         emit_table([{"field": k, "value": v} for k, v in rows], ["field", "value"])
+        if r["kind"] in provenance.SEALED_KINDS:
+            # 2019 §一(二): "其他任何形式的电子证书再转换版本，不具备同等法律效力" (issue 23 item 14)
+            click.echo(f"{CONVERTED} — a converted rendering, not the sealed document: the sealed PDF is "
+                       f"'certledger cert document {r['number']} -o FILE.pdf', the credential 'cert export --format vc'")
 
 
 @click.command()
@@ -95,6 +103,7 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
     if as_json:
         emit_json({"candidacy": str(candidacy_id), "ok": not bad, "bad_signatures": bad,
                    "events": [line.to_json() for line in lines]})
+        _status_note(ledger, candidacy_id)
         if bad:
             sys.exit(ExitCode.NOT_VERIFIED)
         return
@@ -109,8 +118,20 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
             click.echo(f"  {details}")
         click.echo()
     note(f"{len(lines)} event(s); " + ("every signature verified" if not bad else f"{bad} signature(s) do NOT verify"))
+    _status_note(ledger, candidacy_id)
     if bad:  # a failed check is a failed trace, for scripts too (exit 1, as verify)
         sys.exit(ExitCode.NOT_VERIFIED)
+
+
+def _status_note(ledger: Any, candidacy_id: UUID) -> None:
+    """After the history: what the newest checkpoint proves of its certificate's status
+    (cli/status_note.py); a database that contradicts it fails the trace."""
+    try:
+        candidacy = ledger.candidacy(candidacy_id)
+    except CertLedgerError as e:
+        note(f"status: not checked against the checkpoint: the candidacy cannot be replayed ({e})")
+        return
+    certificate_status_note(ledger, candidacy.certificate_no, candidacy.certificate_kind)
 
 
 def _details(details: dict[str, Any]) -> str:

@@ -6,6 +6,8 @@ Routes (GET and HEAD only; there is no write route at all):
   and any cosignatures), ``text/plain``;
 - ``/tile/<L>/<N>[.p/<W>]`` and ``/tile/entries/<N>[.p/<W>]``: the log as C2SP tlog-tiles
   (:mod:`events.tiles`), only inside the latest checkpoint's tree; full tiles immutable;
+- ``/credentials/status/revocation``: the status list (证书状态列表) the latest checkpoint
+  signed, exactly as stored (its SHA-256 is in that checkpoint's note), ``application/vc+json``;
 - ``/lookup?number=…&name=…``: certificate look-up (证书查询) by number **and** holder's name,
   answering only public fields; a wrong name and an unknown number get the same answer, so
   the service does not tell which numbers exist.
@@ -151,6 +153,7 @@ class Service:
         self.lock = threading.Lock()
         self._checkpoint: tuple[float, Any] = (0.0, None)
         self._cache: OrderedDict[TileRef, bytes] = OrderedDict()
+        self._status: tuple[int, str | None] = (-1, None)
 
     def checkpoint(self) -> Any:
         from certledger.events.checkpoints import latest_checkpoint
@@ -161,6 +164,20 @@ class Service:
                 recorded = latest_checkpoint(self.ledger)
             self._checkpoint = (time.monotonic(), recorded)
         return recorded
+
+    def status_list(self) -> str | None:
+        """The status list the latest checkpoint signed, checked (note, digest, proof) once
+        per checkpoint (events/checkpointed_status.py)."""
+        from certledger.events.checkpointed_status import checkpoint_list
+
+        recorded = self.checkpoint()
+        if recorded is None or recorded.status_list is None:
+            return None
+        if self._status[0] != recorded.size:
+            with self.lock:
+                checkpoint, _ = checkpoint_list(self.ledger)
+            self._status = (checkpoint.size, checkpoint.status_list)
+        return self._status[1]
 
     def tile(self, ref: TileRef) -> bytes | None:
         recorded = self.checkpoint()
@@ -247,6 +264,12 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
         return Response(data, media_type="application/octet-stream",
                         headers={"Cache-Control": IMMUTABLE if ref.full else SHORT})
 
+    def revocation(request: Request) -> Response:
+        listed = service.status_list()
+        if listed is None:
+            return PlainTextResponse("no checkpoint signs a status list yet\n", status_code=404)
+        return Response(listed, media_type="application/vc+json", headers={"Cache-Control": "no-cache"})
+
     def lookup(request: Request) -> Response:
         number = request.query_params.get("number", "").strip()
         name = request.query_params.get("name", "").strip()
@@ -264,7 +287,7 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
             "service": "certledger (read-only) 河南省专业技术人员职业资格证书 账本",
             "routes": ["/checkpoint", "/tile/<L>/<N>[.p/<W>]", "/tile/entries/<N>[.p/<W>]",
                        "/lookup?number=…&name=…",
-                       "/.well-known/did.json", "/verify.html"],
+                       "/.well-known/did.json", "/credentials/status/revocation", "/verify.html"],
         }, 200)
 
     app = Starlette(
@@ -274,6 +297,7 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
             Route("/tile/{path:path}", tile, methods=["GET", "HEAD"]),
             Route("/lookup", lookup, methods=["GET", "HEAD"]),
             Route("/.well-known/did.json", did, methods=["GET", "HEAD"]),
+            Route("/credentials/status/revocation", revocation, methods=["GET", "HEAD"]),
             Route("/verify.html", page, methods=["GET", "HEAD"]),
         ],
         exception_handlers={CertLedgerError: _ledger_error},

@@ -125,6 +125,7 @@ FIELDS: dict[str, str] = {
     "announced_supplementary_due": "公告的补充资格核查截止",
     "verification_due": "核查结果报送截止",
     "supplementary_due": "补充资格核查截止",
+    "appeal_due": "申辩截止",
     "publicity.starts": "公示",
     "results_reported_on": "核查结果报送",
     "results_announced_on": "核查结果公告",

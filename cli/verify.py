@@ -85,7 +85,7 @@ def verify(
     since_note = _read_note(since) if since is not None else None
     # The checks below are the verification; reading must not refuse what it should report.
     ledger = session.ledger(read_only=True, verify_on_read=False)
-    report = Report()
+    report = Report(store=ledger.database.store_json())
     findings = []
     show_bar = sys.stderr.isatty() and not as_json
     total = ledger.rows.count()
@@ -205,6 +205,15 @@ def _not_covered(report: Report) -> str:
             "without a kept note (certledger verify --checkpoint FILE, README)")
 
 
+def _store_line(store: dict[str, str] | None) -> str:
+    if not store:
+        return "-"
+    if store["backend"] == "sqlite":
+        return f"SQLite file {store['path']}, table {store['table']}"
+    return (f"PostgreSQL database {store['database']} on {store['host']}:{store['port']}, schema {store['schema']} "
+            f"(table {store['table']})")
+
+
 def print_summary(report: Report, *, complete: bool, registers_differ: bool = False) -> None:
     """The verdict on one line, then what exactly was verified (STYLE: data on stdout)."""
     checked = f"{report.events} events" + ("" if complete else " (stopped at the first bad one; --all for every one)")
@@ -212,6 +221,7 @@ def print_summary(report: Report, *, complete: bool, registers_differ: bool = Fa
     click.echo(f"{status}: {checked}, {report.findings} bad" + ("; the registers differ from a replay" if registers_differ else ""))
     rate = f" ({report.events / report.seconds:,.0f} events/s)" if report.seconds else ""
     lines = [
+        ("read", _store_line(report.store)),
         ("ledger id", report.ledger_id or "(none)"),
         ("head", f"notification {report.head_notification_id}, digest {report.head_digest}"),
         ("genesis root key", report.genesis_root_key or "(none)"),

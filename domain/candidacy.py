@@ -71,6 +71,13 @@ PLATFORMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The only events whose handlers may set ``void_on`` (R-11/R-12): a certificate's revocation
+# bit can change only at one of these, so the status lists a checkpoint signs need replay
+# nothing else (events/status_list.py). A test holds every other event to it.
+VOIDING_EVENTS = ("AppealDecided", "SupplementaryVerificationRecorded", "IneligibilityFound", "FraudFound")
+DOCUMENT_CHANNEL = "河南省政务服务网"  # where HRSS publishes the documents (2019 §一(二), (三))
+
+
 def candidacy_id(sitting: UUID, candidate: str) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"candidacy:{sitting}:{candidate}")
 
@@ -115,6 +122,8 @@ class Candidacy(DatedAggregate):
     certificate_kind: str | None = None  # "e-certificate" (R-13) or "pass-proof" (R-14)
     certificate_no: str | None = None
     certificate_issued_on: date | None = None
+    document_sha256: str | None = None  # the published PDF's SHA-256 (文书发布), once
+    document_published_on: date | None = None
     paper_no: str | None = None
     paper_received_on: date | None = None
     mailing_reserved_on: date | None = None
@@ -169,13 +178,14 @@ class Candidacy(DatedAggregate):
     def final_unqualified_from(self, sitting: ExamSitting) -> date | None:
         """The day a 不合格 can no longer change, with R-11's consequences: 申辩不成立, a
         supplementary 不合格 (both recorded with them), or a first-round 不合格 not answered by
-        a 申辩 within the period (from the day after it)."""
+        a 申辩 within its window (from the day after it: ``ExamSitting.appeal_due``)."""
         if self.appeal_upheld is False:
             return self.appeal_decided_on
         if self.supplementary_result is Outcome.UNQUALIFIED:
             return self.supplementary_on
-        due = sitting.supplementary_due
-        if self.first_result is Outcome.UNQUALIFIED and self.appeal_lodged_on is None and due is not None:
+        due = sitting.appeal_due  # none before the results announcement, which opens the appeals
+        if (self.first_result is Outcome.UNQUALIFIED and self.appeal_lodged_on is None and due is not None
+                and sitting.results_announced_on is not None):
             return add_days(due, 1)
         return None
 
@@ -458,9 +468,9 @@ class Candidacy(DatedAggregate):
         require(sitting.results_announced_on is not None, "R-7", "appeals open with the verification results announcement, not yet published")
         _after(on, sitting.results_announced_on, "the verification results announcement", "R-7")
         require(self.appeal_lodged_on is None, "R-8", f"{self.candidate} appealed on {self.appeal_lodged_on} already")
-        # The candidate lodges within the period; only the unit's own acts may depart from it.
-        assert sitting.supplementary_due is not None
-        by_deadline(on, sitting.supplementary_due, "R-8", "appeal window", self._two_months(sitting))
+        # The candidate lodges within the window the announcement opened (R-7, R-8).
+        assert sitting.appeal_due is not None
+        by_deadline(on, sitting.appeal_due, "R-8", "appeal window", sitting.appeal_window)
         if not grounds.strip():
             raise InputError("an appeal states its grounds")
         self._check_received(actor, on, "an appeal (申辩)")
@@ -575,6 +585,11 @@ class Candidacy(DatedAggregate):
         void) and the integrity-record (诚信档案) entry with its period (domain/order31.py)."""
         self._open(None, on, sanction=True)
         authorised(actor, (*verification_units(self.exam, self.city), HRSS), "R-12", "record a fraud finding")
+        # Art. 10: the certificate or pass proof is declared void by its issuer (由证书签发机构宣布…
+        # 无效): once HRSS has sealed one, the finding that voids it is HRSS's own signed act.
+        require(self.certificate_no is None or actor == HRSS, "R-12",
+                f"{self.certificate_kind} {self.certificate_no} exists: Order No. 31 Art. 10 has its issuer declare it void "
+                f"(由证书签发机构宣布无效), so HRSS ({HRSS}) records this finding, not {actor}")
         require(not self.fraud_articles, "R-12", f"a fraud finding is recorded already ({self.fraud_on})")
         if not finding.strip():
             raise InputError("a fraud finding states what was found")
@@ -637,6 +652,28 @@ class Candidacy(DatedAggregate):
             level=self.level, year=sitting.year, candidacy=str(self.id), issued_on=on,
         )  # the e-seal signs it with the event (domain/certificate.py)
         self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on, document=document)
+
+    @act("DocumentPublished", rules=("R-13", "R-14"), term="文书发布")
+    def publish_document(self, *, actor: str, sha256: str, on: date) -> None:
+        """2019 §一(二)(三): HRSS publishes the sealed e-certificate or pass proof on
+        河南省政务服务网, where the candidate downloads it. Recorded once, by ``cert document``'s
+        first run: the PDF's SHA-256 is signed into the ledger, so exactly one document is the
+        issued one (R-13: "其他任何形式的电子证书再转换版本，不具备同等法律效力")."""
+        authorised(actor, (HRSS,), self._document_rule(), "publish the sealed document")
+        require(self.certificate_kind in ("e-certificate", "pass-proof"), "R-13",
+                f"{self.candidate} has no e-certificate or pass proof to publish")
+        self._not_void("publication of the document")
+        digest = sha256.strip().lower() if isinstance(sha256, str) else ""
+        if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+            raise InputError(f"a published document is named by its SHA-256 (64 hex digits), not {sha256!r}")
+        require(self.document_sha256 is None, self._document_rule(),
+                f"{self.certificate_kind} {self.certificate_no} was published on {self.document_published_on} "
+                f"already (sha256 {self.document_sha256}): HRSS issues exactly one document")
+        _after(on, self.certificate_issued_on, "the certificate's issue", self._document_rule())
+        self._document_published(actor=HRSS, sha256=digest, channel=DOCUMENT_CHANNEL, on=on)
+
+    def _document_rule(self) -> str:
+        return "R-14" if self.certificate_kind == "pass-proof" else "R-13"
 
     @act("PaperCertificateReceived", rules=("R-15", "L-3"), term="纸质证书下发", needs={"claim": lambda e: certificate_number_id("paper", e.certificate_no)}, interface=Interface(
         "cert paper-received", "Record that the national paper certificate reached the provincial unit (R-15).",
@@ -893,6 +930,11 @@ class Candidacy(DatedAggregate):
         self.certificate_kind = kind
         self.certificate_no = number
         self.certificate_issued_on = on
+
+    @event("DocumentPublished")
+    def _document_published(self, *, actor: str, sha256: str, channel: str, on: date) -> None:
+        self.document_sha256 = sha256
+        self.document_published_on = on
 
     @event("PaperCertificateReceived")
     def _paper_certificate_received(self, *, actor: str, certificate_no: str, on: date) -> None:

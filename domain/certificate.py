@@ -23,9 +23,21 @@ TITLES = {
     "e-certificate": "河南省专业技术人员职业资格证书（电子证书）",
     "pass-proof": "全国专业技术人员职业资格考试合格证明（河南）",
 }
+# What the certificate is valid for, in the notice's words (2019 §一(二), §一(四)): part of the
+# sealed content, so a relying party reads its scope on the document itself (issue 23 item 12).
+SCOPES = {
+    "e-certificate": "作为我省执业注册的有效凭证；其他任何形式的电子证书再转换版本，不具备同等法律效力",
+    "pass-proof": "表明持证人员相应专业技术职业资格考试成绩合格，在国家印制的纸质证书发放之前，在省内具有纸质证书同等效力，"
+                  "可作为我省相应系列、级别专业技术职称评聘以及注册的依据",
+}
+SCOPES_EN = {
+    "e-certificate": "the valid credential for professional registration in Henan; no converted version has the same legal force",
+    "pass-proof": "the exam was passed; until the national paper certificate is issued, it has the paper certificate's "
+                  "force in Henan, for title evaluation and registration",
+}
 DOCUMENT_FIELDS = (
     "title", "kind", "number", "holder", "id_number", "exam", "exam_code", "level", "year",
-    "candidacy", "issued_on", "issuer",
+    "candidacy", "issued_on", "issuer", "scope",
 )  # fmt: skip
 
 
@@ -47,4 +59,5 @@ def certificate_document(
         "candidacy": candidacy,
         "issued_on": issued_on.isoformat(),
         "issuer": unit_name(HRSS)[0],
+        "scope": SCOPES[kind],
     }

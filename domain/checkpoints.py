@@ -12,7 +12,7 @@ Ledger rules (cited in refusals and by ``verify``):
   covers exactly the events recorded before it: its size is its own leaf position (checked
   inside the write transaction and by ``verify``, which recomputes the root and checks the
   note's signature). It binds the trust registry's head among those events (version and
-  digest, in the event and as the note's one extension line, ``events/trust_head.py``).
+  digest, in the event and as the note's first extension line, ``events/trust_head.py``).
 - L-6 A cosignature names a recorded checkpoint (size and root) and is by a party other
   than HRSS, once per party and checkpoint; the cosigner checks, before signing, that the
   checkpoint is consistent with the last one it cosigned. Only a witness (见证方) or a unit
@@ -85,9 +85,12 @@ class CheckpointLog(LedgerAggregate):
 
     @act("CheckpointRecorded", rules=("L-5",), term="记录检查点")
     def record(self, *, actor: str, size: int, root: str, note: str,
-               trust_version: int | None = None, trust_digest: str | None = None) -> None:
+               trust_version: int | None = None, trust_digest: str | None = None,
+               status_list: str | None = None) -> None:
         """``trust_version``/``trust_digest``: the trust registry's head among the events the
-        checkpoint covers (its note names it too), so a trust chain can be tied to it."""
+        checkpoint covers (its note names it too), so a trust chain can be tied to it.
+        ``status_list``: HRSS's signed revocation list of every certificate as of the
+        checkpoint (证书状态列表, JSON; its digest is in the note: events/status_list.py)."""
         authorised(actor, (ROOT_PARTY,), "L-5", "record a checkpoint")
         require(type(size) is int and size > self.latest, "L-5",
                 f"a checkpoint covers more events than the last one ({self.latest}), not {size!r}")
@@ -97,10 +100,14 @@ class CheckpointLog(LedgerAggregate):
         require(type(trust_version) is int and trust_version >= 1 and isinstance(trust_digest, str)
                 and bool(_ROOT_HEX.fullmatch(trust_digest)), "L-5",
                 "a checkpoint binds the trust registry's head: its version and the SHA-256 (hex) of its stored state")
-        self._recorded(actor=actor, size=size, root=root, note=note, trust_version=trust_version, trust_digest=trust_digest)
+        require(isinstance(status_list, str) and status_list.startswith("{"), "L-5",
+                "a checkpoint carries HRSS's signed status list of the certificates it covers (JSON)")
+        self._recorded(actor=actor, size=size, root=root, note=note, trust_version=trust_version, trust_digest=trust_digest,
+                       status_list=status_list)
 
     @event("CheckpointRecorded")
-    def _recorded(self, *, actor: str, size: int, root: str, note: str, trust_version: int, trust_digest: str) -> None:
+    def _recorded(self, *, actor: str, size: int, root: str, note: str, trust_version: int, trust_digest: str,
+                  status_list: str) -> None:
         self.roots[size] = root
         self.latest = size
 

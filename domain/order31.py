@@ -25,7 +25,10 @@ from certledger.domain.calendar import add_years
 ARTICLES = (10, 12)
 RECORD_YEARS = 5  # Art. 7, applied by Art. 10: 记录期限为五年
 CONSEQUENCES = (
-    "Order No. 31 Art. 10: certificate or pass proof void (declared by its issuer); "
+    "人社部令第31号第十条：由证书签发机构宣布证书或者合格证明无效；当次全部科目考试成绩无效，"
+    "记入专业技术人员资格考试诚信档案库，记录期限为五年；第十二条：诚信档案库由人力资源社会保障部统一建立，"
+    "纳入全国信用信息共享平台，向用人单位及社会提供查询。"
+    " — Order No. 31 Art. 10: certificate or pass proof declared void by its issuer (HRSS); "
     "Art. 7 (by Art. 10): all subject scores of this sitting void, entry in the integrity record "
     "(诚信档案库) for five years; Art. 12: the record is MOHRSS's, shared on the national "
     "credit-information platform and open to queries"

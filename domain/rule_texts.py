@@ -89,7 +89,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     ),
     Rule(
         "R-12",
-        "False material or other fraud is handled under MOHRSS Order No. 31, Art. 10 **and** Art. 12 together (one finding: Art. 10's consequences for scores and certificate, and Art. 12's entry in the exam integrity record, 诚信档案); suspected crimes are referred to the judicial authorities. The ledger records the finding, its consequences and the referral. Check the Order's own text for the details.",
+        "False material or other fraud is handled under MOHRSS Order No. 31, Art. 10 **and** Art. 12 together (one finding: Art. 10's consequences for scores and certificate, and Art. 12's entry in the exam integrity record, 诚信档案); suspected crimes are referred to the judicial authorities. The ledger records the finding, its consequences (in Chinese, with English beside) and the referral. Art. 10 has the issuing body declare the certificate or pass proof void (由证书签发机构宣布无效): once HRSS has sealed one, the finding is HRSS's own signed act. Check the Order's own text for the details.",
         '2024 §1(3) ¶2',
         '提供虚假证明材料或者以其他不正当手段取得相应资格证书或者成绩证明等严重违纪违规行为的,按照《专业技术人员资格考试违纪违规行为处理规定》(人社部令第 31 号)第十条、第十二条处理。涉嫌违法犯罪的,依法移送司法机关。',
     ),

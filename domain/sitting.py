@@ -30,6 +30,10 @@ PUBLICITY_MIN_DAYS = 10  # R-5
 RESULTS_DUE_DAYS = 15  # R-6
 SUPPLEMENTARY_MONTHS = 2  # R-8
 MAILING_DAYS = 30  # R-16
+# 2024 §一(二)¶6: the results announcement opens the appeals ("接受…申辩"). However late it is,
+# it leaves the candidate at least this many days to appeal (our reading: the notices give
+# no period of their own here; 10 days is R-5's, the time a notice is given to be read).
+APPEAL_MIN_DAYS = 10  # R-7, R-8
 CUSTODY_YEARS = 5  # R-17
 
 
@@ -86,6 +90,27 @@ class ExamSitting(DatedAggregate):
         if self.exam.provincial and self.announced_supplementary_due is not None:
             return self.announced_supplementary_due
         return add_months(self.results_released_on, SUPPLEMENTARY_MONTHS)
+
+    @property
+    def appeal_due(self) -> date | None:
+        """R-7, R-8: the last day a 申辩 is received. The results announcement opens the
+        appeals (2024 §一(二)¶6), so they close with R-8's period, but never sooner than
+        ``APPEAL_MIN_DAYS`` after the announcement: one published late (a signed R-8
+        departure) still gives the candidate real time to answer."""
+        due = self.supplementary_due
+        if due is None or self.results_announced_on is None:
+            return due
+        return max(due, add_days(self.results_announced_on, APPEAL_MIN_DAYS))
+
+    @property
+    def appeal_window(self) -> str:
+        """Why the appeal window closes on :attr:`appeal_due` (for refusals and notices)."""
+        due, announced = self.appeal_due, self.results_announced_on
+        if announced is not None and due is not None and due != self.supplementary_due:
+            return f"{APPEAL_MIN_DAYS} days after the results announcement {announced.isoformat()}, which opens appeals"
+        if self.exam.provincial and self.announced_supplementary_due:
+            return "as the exam's own announcement set, R-10"
+        return f"two months after results release {self.results_released_on}"
 
     @property
     def mailing_due(self) -> date | None:

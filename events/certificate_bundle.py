@@ -54,6 +54,8 @@ REASONS = {
     "key-revoked": "the sealing key was not valid when the document was sealed",
     "checkpoint-signature": "the checkpoint's signature does not verify",
     "proof": "the inclusion proof does not match the checkpoint",
+    "tampered": "the database contradicts the status list its checkpoint signed (a row was removed or rewritten)",
+    "unproven": "no checkpoint of the ledger signs a status list, so its status cannot be proven",
 }
 
 
@@ -292,10 +294,12 @@ class Verified:
     checkpoint_note: str
     digest: str
     trust_head: tuple[int, str] = (0, "")  # the trust registry version (and digest) the checkpoint binds
+    status: dict[str, Any] | None = None  # what the bundled status list says (None: the bundle has none)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": True,
+            "status": self.status,
             "document": self.document,
             "ledger": self.ledger_id,
             "seal_key": self.seal_key,
@@ -312,10 +316,12 @@ class Verified:
 def build(
     *, ledger_id: str, seal_state: bytes, trust_states: list[bytes], leaf_index: int, tree_size: int,
     proof: list[bytes], checkpoint_note: str, notification_id: int | None = None,
+    status_list: str | None = None, status_index: int | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The bundle's JSON value, from what the ledger and its Merkle log hold."""
+    """The bundle's JSON value, from what the ledger and its Merkle log hold; with the status
+    list the checkpoint signed and the certificate's index in it, when there is one."""
     sealed = open_stored(seal_state, "the seal event")
-    return {
+    bundle = {
         "format": FORMAT,
         "ledger": ledger_id,
         "document": sealed.payload.get("document"),
@@ -329,6 +335,44 @@ def build(
         "inclusion": {"leaf_index": leaf_index, "tree_size": tree_size, "hashes": [_b64(h) for h in proof]},
         "checkpoint": checkpoint_note,
     }
+    if status_list is not None and status_index is not None:
+        bundle["status"] = {"index": status_index, "list": status_list}
+    return bundle
+
+
+def _bundled_status(bundle: dict[str, Any], checkpoint: note.Checkpoint) -> dict[str, Any] | None:
+    """The status the bundle's list gives (None: the bundle carries none). The list is the
+    checkpoint's when its SHA-256 is the one the signed note names (events/status_line.py):
+    HRSS's note signature then covers it, no second proof needed. The index is the
+    exporter's claim, not signed: ``--db`` checks it."""
+    from certledger.events import status_line
+
+    part = bundle.get("status")
+    if part is None:
+        return None
+    if not isinstance(part, dict) or not isinstance(part.get("list"), str) or type(part.get("index")) is not int:
+        raise BundleError("malformed", "the bundle's status is not {index, list}")
+    try:
+        bound = status_line.parse(checkpoint.extensions)
+    except InputError as e:
+        raise BundleError("checkpoint-signature", str(e)) from None
+    if bound is None or hashlib.sha256(part["list"].encode()).hexdigest() != bound[1]:
+        raise BundleError("altered", "the bundle's status list is not the one its checkpoint's signed note names")
+    try:
+        listed = orjson.loads(part["list"])
+        encoded = listed["credentialSubject"]["encodedList"]
+        stated = listed["certledgerCheckpoint"]
+    except (orjson.JSONDecodeError, KeyError, TypeError) as e:
+        raise BundleError("malformed", f"the bundle's status list is not a status-list credential ({e})") from None
+    from certledger.events.credential import decode_list, status_bit
+    from certledger.signing.data_integrity import ProofError
+
+    try:
+        void = status_bit(decode_list(encoded), part["index"])
+    except ProofError as e:
+        raise BundleError("malformed", f"the bundle's status: {e}") from None
+    return {"index": part["index"], "void": void, "checkpoint_size": checkpoint.size,
+            "recorded_at": stated.get("recordedAt") if isinstance(stated, dict) else None}
 
 
 def dumps(bundle: dict[str, Any]) -> bytes:
@@ -407,7 +451,7 @@ def verify_bundle(bundle: dict[str, Any], trusted_root: str) -> Verified:
         document=payload["document"], ledger_id=ledger_id, seal_key=seal_key, sealed_at=sealed_at,
         stream=str(f.get("stream")), version=int(f.get("version", 0)), leaf_index=leaf_index, tree_size=tree_size,
         root=checkpoint.root, checkpoint_signers=signers, checkpoint_note=checkpoint_note,
-        digest=seal.digest.hex(), trust_head=chain.head,
+        digest=seal.digest.hex(), trust_head=chain.head, status=_bundled_status(bundle, checkpoint),
     )  # fmt: skip
 
 

@@ -8,13 +8,15 @@ tries again). ``cosign_checkpoint`` lets a second party add its signature after 
 HRSS's and the consistency with the last checkpoint it cosigned (L-6).
 
 Note key names: HRSS signs as ``hrss``, a cosigner as its party id; the origin line is the
-ledger id (c2sp.org/tlog-checkpoint); the one extension line names the trust registry's head
-among the events covered (:mod:`events.trust_head`).
+ledger id (c2sp.org/tlog-checkpoint); two extension lines name the trust registry's head
+among the events covered (:mod:`events.trust_head`) and the SHA-256 of the status list HRSS
+signs with it (:mod:`events.status_line`, :mod:`events.status_list`).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +29,7 @@ from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog, check_c
 from certledger.domain.errors import CertLedgerError, InputError, TamperError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
-from certledger.events import trust_head
+from certledger.events import status_line, status_list, trust_head
 from certledger.events.envelope import digest as state_digest
 from certledger.events.envelope import open_state
 from certledger.events.merkle import verify_consistency
@@ -35,7 +37,7 @@ from certledger.events.merkle_log import MerkleLog, open_log
 from certledger.events.recorders import CHECKPOINT_AFTER, LogMoved
 from certledger.signing.keys import public_key_from_text
 from certledger.signing.note import (
-    Verifier, checkpoint_body, open_checkpoint, open_note, sign_note, signature_line, unsigned_text,
+    Verifier, checkpoint_body, open_checkpoint, open_note, parse_checkpoint, sign_note, signature_line, unsigned_text,
 )
 
 _ATTEMPTS = 5
@@ -53,6 +55,7 @@ class RecordedCheckpoint:
     written_at: datetime
     cosigners: tuple[str, ...] = ()  # parties whose cosignature line verifies by a key of theirs
     unverified_cosigners: tuple[str, ...] = ()  # recorded lines that do not verify: shown, never counted
+    status_list: str | None = None  # HRSS's signed revocation list as of it (JSON text; events/status_list.py)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,6 +94,7 @@ def recorded_checkpoints(ledger: Any) -> list[RecordedCheckpoint]:
                 "size": event.size, "root": bytes.fromhex(event.root), "note": event.note,
                 "notification_id": row.notification_id, "signer_key_id": _signer(row.state),
                 "written_at": event.timestamp, "cosigners": (), "unverified_cosigners": (),
+                "status_list": getattr(event, "status_list", None),
             }
             found.append(entry)
             by_size[event.size] = entry
@@ -148,12 +152,14 @@ def checkpoint_of_size(ledger: Any, size: int | None) -> RecordedCheckpoint:
     raise InputError(f"no checkpoint of size {size} is recorded (recorded sizes, newest: {sizes})")
 
 
-def record_checkpoint(ledger: Any, progress: Any = None) -> RecordedCheckpoint:
+def record_checkpoint(ledger: Any, progress: Any = None, did_host: str | None = None) -> RecordedCheckpoint:
     """Catch the log up and record a checkpoint covering every event before it (L-5).
 
     Before HRSS signs, the leaves since the last checkpoint are recomputed from the event
     rows (:meth:`MerkleLog.check_leaves`) and the stored tree must extend the last signed
-    one: a tampered log is refused, nothing recorded."""
+    one: a tampered log is refused, nothing recorded. With the note, HRSS signs the status
+    list of every certificate as of the checkpoint (:mod:`events.status_list`), for the DID
+    host ``did_host`` (default ``$CERTLEDGER_DID_HOST`` or hrss.henan.example)."""
     ledger.registry()  # refuses a database without a ledger
     ledger_id = ledger.ledger_id
     log = MerkleLog(ledger)
@@ -176,18 +182,58 @@ def record_checkpoint(ledger: Any, progress: Any = None) -> RecordedCheckpoint:
             continue  # the record's opening is an event too: follow it, then sign
         aggregate = ledger.repository.get(CHECKPOINTS_ID)
         with ledger.acting():
-            _, private = ledger.wallet.choose(ledger.keyring, ROOT_PARTY, clock.now())
+            key_id, private = ledger.wallet.choose(ledger.keyring, ROOT_PARTY, clock.now())
             version, digest = trust_head_at(ledger, newest)
-            body = checkpoint_body(ledger_id, size, root, (trust_head.line(version, digest),))
+            listed = _status_list(ledger, log, previous, newest, did_host, size, root, key_id, private)
+            body = checkpoint_body(ledger_id, size, root, (
+                trust_head.line(version, digest), status_line.line(listed.count, status_list.list_digest(listed.text)),
+            ))
             note = sign_note(body, ROOT_PARTY, private)
             aggregate.record(actor=ROOT_PARTY, size=size, root=root.hex(), note=note,
-                             trust_version=version, trust_digest=digest)
+                             trust_version=version, trust_digest=digest, status_list=listed.text)
         try:
             ledger.save(aggregate, **{CHECKPOINT_AFTER: newest})
         except LogMoved:
             continue  # someone recorded an event meanwhile: catch up and sign again
         return checkpoint_of_size(ledger, size)
     raise LogMoved(f"L-5: events kept arriving while the checkpoint was signed ({_ATTEMPTS} tries); nothing was recorded, try again")
+
+
+@dataclass(frozen=True)
+class _Listed:
+    count: int
+    text: str
+
+
+def _status_list(ledger: Any, log: MerkleLog, previous: RecordedCheckpoint | None, newest: int, did_host: str | None,
+                 size: int, root: bytes, key_id: Any, private: Any) -> _Listed:
+    """HRSS's signed status list as of notification ``newest``: the previous checkpoint's
+    list (its digest checked against that note) advanced by the rows since it."""
+    import os
+
+    from certledger.events import credential as vc
+    from certledger.signing.keys import sign
+
+    start = None
+    after = None
+    if previous is not None and previous.status_list is not None:
+        bound = status_line.parse(parse_checkpoint(unsigned_text(previous.note)).extensions)
+        if bound is None or bound[1] != status_list.list_digest(previous.status_list):
+            raise TamperError(f"the status list stored with checkpoint {previous.size} is not the one its note names: "
+                              "run 'certledger verify'")
+        after = log.notification_id_at(previous.size - 1)
+        start = status_list.snapshot_of_list(json.loads(previous.status_list), after)
+    tracker = status_list.StatusTracker(ledger, start)
+    for page in ledger.rows.raw_pages(after=after):
+        for row in page:
+            if row.notification_id > newest:
+                break
+            tracker.feed(row)
+    snapshot = tracker.snapshot(newest)
+    host = did_host or os.environ.get(vc.DID_HOST_ENV) or vc.DEFAULT_DID_HOST
+    signed = status_list.signed_list(snapshot, host=host, origin=ledger.ledger_id, size=size, root=root,
+                                     recorded_at=clock.now(), sign=lambda m: sign(private, m), key_id=str(key_id))
+    return _Listed(snapshot.count, status_list.list_text(signed))
 
 
 def trust_head_at(ledger: Any, newest: int) -> tuple[int, str]:

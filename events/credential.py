@@ -129,6 +129,8 @@ def credential_for(document: Mapping[str, Any], *, issued_at: datetime, status_i
     }
     if document.get("specialty"):
         subject["specialty"] = document["specialty"]  # 专业
+    if document.get("scope"):
+        subject["scope"] = document["scope"]  # 效力范围, as sealed (2019 §一(二)(四))
     return {
         "@context": [VC_CONTEXT],
         "id": credential_id(host, kind, str(document["number"])),

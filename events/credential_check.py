@@ -33,6 +33,7 @@ class CheckedCredential:
     status_list: str | None = None
     checked: list[str] = field(default_factory=list)
     not_checked: list[str] = field(default_factory=list)
+    proven: dict[str, Any] | None = None  # --db: what the ledger's checkpoint proves of the status
 
     @property
     def subject(self) -> dict[str, Any]:
@@ -51,6 +52,7 @@ class CheckedCredential:
             "status_list": self.status_list,
             "checked": self.checked,
             "not_checked": self.not_checked,
+            "ledger_status": self.proven,
         }
 
 
@@ -149,7 +151,14 @@ def _verify_signed(doc: dict[str, Any], keys: _Keys, what: str) -> tuple[str, st
     if issuer != keys.did:
         raise ProofError("wrong-issuer", f"{what} is issued by {issuer[:120]}, the pinned DID document is {keys.did[:120]}'s")
     valid_from = doc.get("validFrom")
-    at = _moment(valid_from, f"{what}'s validFrom")
+    checkpoint = doc.get("certledgerCheckpoint")
+    if valid_from is None and isinstance(checkpoint, dict):
+        # a list a checkpoint signed carries the checkpoint's time instead (events/status_list.py)
+        valid_from = checkpoint.get("recordedAt")
+        what = f"{what}'s checkpoint time (certledgerCheckpoint.recordedAt)"
+    else:
+        what = f"{what}'s validFrom"
+    at = _moment(valid_from, what)
     proof = di.verify_proof(doc, keys.key_for(at))
     return issuer, proof.verification_method, str(valid_from), proof.public_key
 
@@ -193,8 +202,13 @@ def verify_credential(data: Any, did_document: Any, status_list: Any = None) -> 
         raise ProofError("malformed", f"statusListIndex {str(index_text)[:20]!r} is not a non-negative integer")
     revoked = vc.status_bit(vc.decode_list(subject.get("encodedList")), int(index_text))
     result.status = "revoked" if revoked else "valid"
-    result.status_list = f"{listed['id']} (validFrom {list_from}, signed by {list_method})"
-    result.checked.append(f"status: bit {index_text} of the signed status list of {list_from}: "
+    stated = listed.get("certledgerCheckpoint")
+    if isinstance(stated, dict) and "validFrom" not in listed:
+        of = f"checkpoint {stated.get('size')} of {list_from}"
+    else:
+        of = f"validFrom {list_from}"
+    result.status_list = f"{listed['id']} ({of}, signed by {list_method})"
+    result.checked.append(f"status: bit {index_text} of the status list HRSS signed with {of}: "
                           + ("1, revoked (作废)" if revoked else "0, not revoked"))
-    result.not_checked.append(f"status changes after the status list's validFrom {list_from}")
+    result.not_checked.append(f"status changes after the status list's {of} (a newer list, or --db, shows them)")
     return result

@@ -360,6 +360,9 @@ class LifecycleServices:
     def issue_pass_proof(self, actor: str, candidacy: UUID | str, proof_no: str, on: date) -> None:
         self.issue_numbers(actor, "pass-proof", [(self.candidacy(candidacy).id, proof_no)], on)
 
+    def publish_document(self, actor: str, candidacy: UUID | str, sha256: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.publish_document(actor=actor, sha256=sha256, on=on))
+
     def receive_paper_certificate(self, actor: str, candidacy: UUID | str, certificate_no: str, on: date) -> None:
         self.issue_numbers(actor, "paper", [(self.candidacy(candidacy).id, certificate_no)], on)
 

@@ -83,9 +83,13 @@ def status(found: Found) -> dict[str, Any]:
     if c.is_void:
         rule = "R-12" if c.fraud_articles and c.void_reason and c.void_reason.startswith("fraud") else "R-11"
         return {"status": "void", "rule": rule, "since": c.void_on, "reason": c.void_reason}
-    if found.kind == "pass-proof" and c.paper_no is not None:
-        return {"status": "superseded", "rule": "R-14", "since": c.paper_received_on,
-                "reason": f"superseded by paper certificate {c.paper_no}"}  # fmt: skip
+    claimed = c.handed_out_on or c.delivered_on
+    if found.kind == "pass-proof" and c.paper_no is not None and claimed is not None:
+        # 2019 §一(四): equal in force to the paper certificate "在国家印制的纸质证书发放之前":
+        # until the paper one is handed out or delivered, not when it reaches the unit
+        how = "handed out" if c.handed_out_on else "delivered"
+        return {"status": "superseded", "rule": "R-14", "since": claimed,
+                "reason": f"superseded by paper certificate {c.paper_no}, {how} {claimed}"}  # fmt: skip
     return {"status": "valid", "rule": None, "since": None, "reason": None}
 
 
@@ -301,6 +305,8 @@ def export_bundle(ledger: Ledger, found: Found, log: Any = None, checkpoint: Any
         proof=list(log.inclusion_proof(position, checkpoint.size)),
         checkpoint_note=checkpoint.note,
         notification_id=nid,
+        status_list=getattr(checkpoint, "status_list", None),
+        status_index=ledger.rows.count_topic(":Candidacy.CertificateIssued", before=nid),
     )
 
 

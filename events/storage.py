@@ -35,6 +35,10 @@ DEFAULT_SQLITE = "certledger.db"
 APP_NAME = "ledger"
 SQLITE_TABLE = "stored_events"
 POSTGRES_TABLE = f"{APP_NAME}_events"
+# The one schema a PostgreSQL ledger lives in: the library's (it writes ``public.`` into its
+# statements) and ours, pinned as every connection's search_path, so that our unqualified SQL
+# and the library's qualified SQL can never read different tables (issue 20 item 1).
+SCHEMA = "public"
 
 # Our own settings, read by the factories of events.sqlite_store and events.postgres_store.
 READ_ONLY = "CERTLEDGER_READ_ONLY"
@@ -43,6 +47,9 @@ PG_OPTIONS = "CERTLEDGER_PG_OPTIONS"
 _PG_URL_PARTS = {"dbname", "host", "hostaddr", "port", "user", "password"}
 _PG_READ_ONLY = "-c default_transaction_read_only=on"
 _PG_STATEMENT_TIMEOUT = "-c statement_timeout=120s"
+# Last in ``options``, so that a search_path given in the URL cannot move it; pg_temp named
+# last so that not even a temporary table is looked up before the ledger's schema.
+_PG_SEARCH_PATH = f"-c search_path={SCHEMA},pg_temp"
 _PG_CLIENT_DEFAULTS = {
     "connect_timeout": "5",
     "application_name": "certledger",
@@ -72,12 +79,25 @@ class Database:
     def table(self) -> str:
         return SQLITE_TABLE if self.backend == "sqlite" else POSTGRES_TABLE
 
+    @property
+    def qualified_table(self) -> str:
+        """The events table as every statement reads it (``public.ledger_events``)."""
+        return SQLITE_TABLE if self.backend == "sqlite" else f"{SCHEMA}.{POSTGRES_TABLE}"
+
     def describe(self) -> str:
         if self.backend == "sqlite":
             return f"SQLite file {self.path}"
-        return f"PostgreSQL database {self.env['POSTGRES_DBNAME']} on {self.env['POSTGRES_HOST']}:{self.env['POSTGRES_PORT']}"
+        return (f"PostgreSQL database {self.env['POSTGRES_DBNAME']} on {self.env['POSTGRES_HOST']}:"
+                f"{self.env['POSTGRES_PORT']}, schema {SCHEMA}")
 
-    def connect_options(self, *, read_only: bool) -> dict[str, str]:
+    def store_json(self) -> dict[str, str]:
+        """Which store was read, for reports: backend, where, schema and events table."""
+        if self.backend == "sqlite":
+            return {"backend": "sqlite", "path": str(self.path), "table": SQLITE_TABLE}
+        return {"backend": "postgres", "database": self.env["POSTGRES_DBNAME"], "host": self.env["POSTGRES_HOST"],
+                "port": self.env["POSTGRES_PORT"], "schema": SCHEMA, "table": self.qualified_table}
+
+    def connect_options(self, *, read_only: bool, pinned: bool = True) -> dict[str, str]:
         """PostgreSQL: libpq options for every connection, beyond host, port, user, db.
 
         With the defaults, no command waits forever (each can be overridden in the URL):
@@ -86,11 +106,16 @@ class Database:
         library's lock and idle-in-transaction timeouts cover lock waits and a client gone
         quiet mid-transaction, and TCP keepalives plus ``tcp_user_timeout`` let the client
         notice a server or network that vanished (without them a read on a dead
-        connection blocks until the kernel gives up, which can be hours)."""
+        connection blocks until the kernel gives up, which can be hours).
+
+        ``pinned`` (always, but for the one check of what other sessions see) sets the
+        search_path to the ledger's schema alone."""
         options = {**_PG_CLIENT_DEFAULTS, **dict(self.options)}
         extra = [] if "statement_timeout" in options.get("options", "") else [_PG_STATEMENT_TIMEOUT]
         if read_only:
             extra.append(_PG_READ_ONLY)
+        if pinned:
+            extra.append(_PG_SEARCH_PATH)
         if extra:
             options["options"] = " ".join([options.get("options", ""), *extra]).strip()
         return options
@@ -116,9 +141,13 @@ def open_settings(database: Database, *, read_only: bool = False, create: bool =
         _check_sqlite(database, create=create)
         env["SQLITE_DBNAME"] = sqlite_uri(database.path, read_only=read_only, create=create)
     else:
-        options = database.connect_options(read_only=read_only)
-        _check_postgres(database, options, create=create)
-        env[PG_OPTIONS] = urlencode(options)
+        _check_postgres(database, database.connect_options(read_only=read_only, pinned=False), create=create)
+        env[PG_OPTIONS] = urlencode(database.connect_options(read_only=read_only))
+        env["POSTGRES_SCHEMA"] = SCHEMA
+    # The library looks up ``LEDGER_<KEY>`` (from the process environment) before ``<KEY>``:
+    # the settings are given under both names, so no variable in the environment can point
+    # the library at another schema, database or factory than the one checked here.
+    env.update({f"{APP_NAME.upper()}_{key}": value for key, value in env.items()})
     return env
 
 
@@ -171,7 +200,12 @@ def _check_sqlite(database: Database, *, create: bool) -> None:
 
 def _check_postgres(database: Database, options: dict[str, str], *, create: bool) -> None:
     """One plain connection, so that a failure is the server's own reason (the library's
-    pool only says it could not get a connection in time)."""
+    pool only says it could not get a connection in time).
+
+    It runs with the search_path other sessions get (the server's, the database's or the
+    role's, not the one certledger pins), and refuses a database where a table of the
+    ledger is visible in another schema on that path too: ``psql``, another tool or an older
+    certledger would read it there while certledger reads ``public`` (issue 20 item 1)."""
     import psycopg  # here, so that SQLite users never import it
 
     e = database.env
@@ -180,13 +214,45 @@ def _check_postgres(database: Database, options: dict[str, str], *, create: bool
             dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
             user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"], autocommit=True, **options,
         ) as conn:
-            found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [POSTGRES_TABLE]).fetchone()[0]
+            found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{SCHEMA}.{POSTGRES_TABLE}"]).fetchone()[0]
+            path = conn.execute("SELECT pg_catalog.current_setting('search_path') AS p").fetchone()[0]
+            visible = conn.execute(
+                "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+                "AND (n.nspname = %s OR n.nspname = ANY(pg_catalog.current_schemas(false))) "
+                "AND n.nspname <> 'pg_catalog' ORDER BY 1, 2",
+                [SCHEMA],
+            ).fetchall()
     except psycopg.ProgrammingError as err:  # libpq refused the options themselves
         raise InputError(f"database URL: {_one_line(err)}") from None
     except psycopg.Error as err:
         raise StorageError(f"cannot open {database.describe()}: {_one_line(err)}") from None
+    _refuse_split(database, path, visible)
     if not found and not create:
         raise _not_a_ledger(database)
+
+
+def _refuse_split(database: Database, path: str, visible: Sequence[tuple[str, str]]) -> None:
+    """Refuse when another schema on the path holds a table named like one of the ledger's
+    schema, or like any ledger table (``ledger_…``)."""
+    ours = {name for schema, name in visible if schema == SCHEMA}
+    others: dict[str, list[str]] = {}
+    for schema, name in visible:
+        if schema != SCHEMA and (name in ours or name.startswith(f"{APP_NAME}_")):
+            others.setdefault(schema, []).append(name)
+    if not others:
+        return
+    where = "; ".join(
+        f"schema {schema}: {', '.join(names[:5])}{f' and {len(names) - 5} more' if len(names) > 5 else ''}"
+        for schema, names in sorted(others.items())
+    )
+    raise StorageError(
+        f"{database.describe()}: the ledger's tables are visible in more than one schema on the search_path "
+        f"({path}): {where}, besides schema {SCHEMA}. certledger reads only schema {SCHEMA}; other sessions would "
+        f"read the other copy, so the two could disagree. Refused: drop or rename the other schema's tables, "
+        f"or take that schema off the path"
+    )
 
 
 def _one_line(error: BaseException) -> str:

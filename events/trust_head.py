@@ -1,5 +1,5 @@
-"""The trust registry's head as a checkpoint binds it (L-5): one extension line of the
-checkpoint note, ``trust-head <version> <sha256 hex of that version's stored state>``.
+"""The trust registry's head as a checkpoint binds it (L-5): the first extension line of
+the checkpoint note, ``trust-head <version> <sha256 hex of that version's stored state>``.
 
 Why: a checkpoint's root commits to every event before it, but an offline reader of a
 certificate bundle gets only the trust events the bundle carries. Naming the registry's head
@@ -27,10 +27,18 @@ def line(version: int, digest: str) -> str:
 
 
 def parse(extensions: tuple[str, ...]) -> tuple[int, str]:
-    """(version, digest) of a checkpoint whose extension lines are exactly one trust head."""
-    found = _LINE.fullmatch(extensions[0]) if len(extensions) == 1 else None
+    """(version, digest) of a checkpoint whose extension lines are one trust head, then at
+    most the status-list line (:mod:`events.status_line`)."""
+    from certledger.events import status_line
+
+    found = _LINE.fullmatch(extensions[0]) if 1 <= len(extensions) <= 2 else None
+    if found is not None and len(extensions) == 2:
+        status_line.parse(extensions[1:])  # refuses a malformed one
+        if not extensions[1].startswith(status_line.PREFIX + " "):
+            found = None
     if found is None:
         raise InputError(
-            f"the checkpoint's extension lines are not exactly one '{PREFIX} <version> <sha256>' line: {list(extensions)!r}"
+            f"the checkpoint's extension lines are not one '{PREFIX} <version> <sha256>' line and at most one "
+            f"'{status_line.PREFIX} <count> <sha256>' line: {list(extensions)!r}"
         )
     return int(found.group(1)), found.group(2)

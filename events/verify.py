@@ -32,6 +32,7 @@ aggregate states (a stream that falls out of it is rebuilt from its rows when ne
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -41,11 +42,13 @@ from typing import Any
 from uuid import UUID
 
 from certledger.domain import clock
-from certledger.domain.errors import CertLedgerError
+from certledger.domain.errors import CertLedgerError, TamperError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID
 from certledger.events import envelope
-from certledger.events.checkpoints import trust_head_at
+from certledger.events.checkpoints import recorded_checkpoints, trust_head_at
+from certledger.events import status_line, status_list
+from certledger.events.status_list import StatusTracker
 from certledger.events.ledger import Ledger
 from certledger.events.storage import RawRow
 from certledger.events.verify_rows import TimeLine
@@ -103,6 +106,7 @@ class Report:
     verified_at: str = ""
     log: LogSummary = field(default_factory=LogSummary)
     since: dict[str, Any] | None = None  # verify --since: what was and was not re-verified
+    store: dict[str, str] | None = None  # which database, schema and table were read
 
     @property
     def ok(self) -> bool:
@@ -131,6 +135,7 @@ class Report:
             "events_per_second": round(rate) if rate else None,
             "merkle_log": self.log.to_json(),
             "since": self.since,
+            "store": self.store,
         }
 
 
@@ -173,7 +178,8 @@ def verify_ledger(
     backend = ledger.database.backend
     since = verify_since.start(ledger, trust.registry, trust.ledger_id, since_note) if since_note is not None else None
     log = LogPass(trust.registry, trust.ledger_id, backend, kept_checkpoint, summary=report.log,
-                  frontier=since.frontier if since else Frontier(), trust_head=_covered_trust_head(ledger, since))
+                  frontier=since.frontier if since else Frontier(), trust_head=_covered_trust_head(ledger, since),
+                  status=_status_tracker(ledger, since, since_note))
     yield from _ledger_findings(report, log.open_kept())
     after = since.boundary if since else None
     router = Router(jobs)
@@ -215,6 +221,22 @@ def verify_ledger(
         report.head_notification_id = head.notification_id
         report.head_digest = envelope.digest(head.state) if isinstance(head.state, bytes) else None
     report.seconds = time.perf_counter() - started
+
+
+def _status_tracker(ledger: Ledger, since: Any, since_note: str | None) -> StatusTracker:
+    """What recomputes each checkpoint's status list: from nothing, or (--since) from the
+    list the kept note names, stored with that checkpoint."""
+    if since is None or since.boundary is None or since_note is None:
+        return StatusTracker(ledger)
+    from certledger.signing.note import parse_checkpoint, unsigned_text
+
+    bound = status_line.parse(parse_checkpoint(unsigned_text(since_note)).extensions)
+    stored = [c for c in recorded_checkpoints(ledger) if c.size == since.size]
+    text = stored[0].status_list if stored else None
+    if bound is None or text is None or status_list.list_digest(text) != bound[1]:
+        raise TamperError(f"--since: the status list stored with checkpoint {since.size} is not the one the kept note "
+                          "names: run a full 'certledger verify --checkpoint FILE'")
+    return StatusTracker(ledger, status_list.snapshot_of_list(json.loads(text), since.boundary))
 
 
 def _covered_trust_head(ledger: Ledger, since: Any) -> tuple[int, str] | None:

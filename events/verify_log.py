@@ -23,10 +23,11 @@ from certledger.domain.checkpoints import CHECKPOINTS_ID, CheckpointLog, check_c
 from certledger.domain.errors import CertLedgerError
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
-from certledger.events import envelope, trust_head
+from certledger.events import envelope, status_line, trust_head
 from certledger.events.merkle import Frontier, state_leaf
 from certledger.events.storage import RawRow, canonical_stream_text
 from certledger.events.checkpoints import party_verifiers
+from certledger.events.status_list import StatusTracker, check_status_list
 from certledger.signing.note import checkpoint_body, open_checkpoint, open_note
 
 _RECORDED = get_topic(CheckpointLog.CheckpointRecorded)
@@ -73,6 +74,9 @@ class LogPass:
     _kept_root: bytes | None = None
     trust_head: tuple[int, str] | None = None  # the trust registry's last row so far (--since: the covered one)
     _bodies: dict[int, bytes] = field(default_factory=dict)  # size -> the checkpoint text due
+    status: StatusTracker | None = None
+    _status_texts: dict[Any, Any] = field(default_factory=dict)  # recomputes each checkpoint's status list (None: not checked)
+    _last_nid: int | None = None  # the newest row fed so far: the last a checkpoint row covers
 
     def __post_init__(self) -> None:
         self._stream_text = canonical_stream_text(self.backend, CHECKPOINTS_ID)
@@ -103,10 +107,14 @@ class LogPass:
                 opened = None  # the main pass reports why
             if opened is not None and opened.topic == _RECORDED:
                 problems = self._recorded(opened, row.notification_id)
+                problems += self._status_problems(opened)
             elif opened is not None and opened.topic == _COSIGNED:
                 problems = self._cosigned(opened)
         elif row.stream == self._trust_text and isinstance(row.state, bytes) and type(row.version) is int:
             self.trust_head = (row.version, envelope.digest(row.state))
+        if self.status is not None:
+            self.status.feed(row)
+        self._last_nid = row.notification_id
         self.frontier.append(state_leaf(row.state))
         if self._kept_size is not None and self.frontier.size == self._kept_size:
             problems += self._kept_verdict()
@@ -162,6 +170,20 @@ class LogPass:
     def _head_line(self) -> str | None:
         return trust_head.line(*self.trust_head) if self.trust_head else None
 
+    def _status_problems(self, opened: envelope.Opened) -> list[str]:
+        """The checkpoint's status list is the one the replayed events make (L-5), signed by
+        an HRSS key valid then, and the one its note names."""
+        if self.status is None:
+            return []
+        snapshot = self.status.snapshot(self._last_nid if self._last_nid is not None else 0)
+        payload = opened.payload
+        problem = check_status_list(payload.get("status_list"), payload.get("note"), snapshot,
+                                    party_verifiers(self.registry, ROOT_PARTY, opened.timestamp),
+                                    origin=self.ledger_id, size=payload.get("size"), root=payload.get("root"),
+                                    recorded=opened.timestamp)
+        self._status_texts[payload.get("size")] = payload.get("status_list")
+        return [problem] if problem else []
+
     def _head_text(self) -> str:
         if self.trust_head is None:
             return "none: no trust registry row precedes it"
@@ -179,18 +201,21 @@ class LogPass:
     def _note_problems(self, note: str, size: int, root: str, party: str, opened: envelope.Opened) -> list[str]:
         head = self._head_line()
         try:
-            self._bodies[size] = checkpoint_body(self.ledger_id, size, bytes.fromhex(root), (head,) if head else ())
             checkpoint, _ = open_checkpoint(note, party_verifiers(self.registry, party, opened.timestamp), origin=self.ledger_id)
+            # what a cosignature signs: the body with the trust head due and the note's status line
+            self._bodies[size] = checkpoint_body(self.ledger_id, size, bytes.fromhex(root),
+                                                 ((head,) if head else ()) + checkpoint.extensions[1:2])
         except (CertLedgerError, ValueError) as e:
             return [f"L-5: the checkpoint's note is not signed by an HRSS key valid then: {e}"]
         if (checkpoint.size, checkpoint.root.hex()) != (size, root):
             return ["L-5: the checkpoint's note names another size or root than the event"]
         if not checkpoint.extensions:
             return [f"L-5: the checkpoint's note does not bind the trust registry's head ({self._head_text()})"]
-        if checkpoint.extensions != (head,):
+        if checkpoint.extensions[:1] != (head,) or len(checkpoint.extensions) != 2 or (
+                not checkpoint.extensions[1].startswith(status_line.PREFIX + " ")):
             return [
                 f"L-5: the checkpoint's extension lines are not exactly the trust registry's head before it "
-                f"({self._head_text()}): a trust event it covers was removed, added or rewritten, or the note "
+                f"({self._head_text()}) and its status list: a trust event it covers was removed, added or rewritten, or the note "
                 "carries extension lines certledger never writes"
             ]
         return []

@@ -88,8 +88,10 @@
       try { bit = await statusBit(list, Number(entry.statusListIndex)); } catch (e) {
         return { verdict: "unverifiable", reason: String(e.message || e), checked, notChecked };
       }
-      checked.push("status bit " + entry.statusListIndex + " in the status list signed " + (list.validFrom || (list.proof || {}).created || ""));
-      notChecked.push("status changes after that list was signed");
+      const cp = list.certledgerCheckpoint || null;
+      const when = cp ? "with checkpoint " + cp.size + " (检查点, " + cp.recordedAt + ")" : (list.validFrom || (list.proof || {}).created || "");
+      checked.push("status bit " + entry.statusListIndex + " in the status list signed " + when);
+      notChecked.push("status changes after that list was signed " + (cp ? "(events after checkpoint " + cp.size + ")" : ""));
       if (bit) return { verdict: "void", reason: "已作废 revoked in the status list", checked, notChecked };
     }
     notChecked.push("inclusion in the ledger's log (give the bundle to certledger cert verify)");

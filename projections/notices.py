@@ -32,6 +32,7 @@ class Deadlines:
     verification_due: str | None = None
     supplementary_due: str | None = None
     mailing_due: str | None = None
+    appeal_due: str | None = None  # R-7, R-8: at least 10 days after the results announcement
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def load(sql: Any, sitting: str, overlay: dict[str, dict[tuple[Any, ...], dict[s
 def deadlines_of(sitting: Any) -> Deadlines:
     """The deadlines a notice states, from the sitting (domain.sitting.ExamSitting)."""
     return Deadlines(*(d.isoformat() if d else None
-                       for d in (sitting.verification_due, sitting.supplementary_due, sitting.mailing_due)))
+                       for d in (sitting.verification_due, sitting.supplementary_due, sitting.mailing_due,
+                                 sitting.appeal_due)))
 
 
 def notice_for(ledger: Any, kind: str) -> Callable[[Any, list[Any]], dict[str, Any]]:
@@ -174,7 +176,7 @@ def results(src: Source, due: Deadlines) -> Notice:
     paragraphs = (
         f"{_exam(s)}职业资格考试考后资格核查工作已完成，现将核查结果公告如下（共{len(src.verification)}名"
         f"{'：' + summary if summary else ''}），并向成绩合格人员履行核查结果告知义务。",
-        f"一、申辩：核查结果为“不合格”的人员，对结果有异议的，可于{_d(due.supplementary_due)}前向{where}"
+        f"一、申辩：核查结果为“不合格”的人员，对结果有异议的，可于{_d(due.appeal_due or due.supplementary_due)}前向{where}"
         "提出申辩，并提交相关证明材料；逾期不予受理。",
         f"二、补充资格核查：核查结果为“报考条件待核查”的人员，须于{_d(due.supplementary_due)}前向{where}"
         "申请参加补充资格核查。补充资格核查为当年度最后一次资格核查，逾期仍未按要求接受补充资格核查的，"

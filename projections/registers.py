@@ -384,11 +384,6 @@ def paper_received(state: State, e: Event) -> None:
     number = e.f("certificate_no")
     c = {**c, "paper_no": number}
     state.put("candidacies", c)
-    if c.get("certificate_kind") == "pass-proof" and c.get("certificate_no"):
-        proof = state.get("certificates", ("pass-proof", c["certificate_no"]))
-        if proof is not None and proof.get("status") == "valid":
-            state.put("certificates", {**proof, "status": "superseded",
-                                       "status_reason": f"paper certificate {number} received {e.on}"})
     state.put("certificates", {**_holder(c), "kind": "paper", "number": number, "issuer": "national",
                                "issued_on": e.on, "status": "valid", "custodian": e.actor})
     sitting = state.get("sittings", (c.get("sitting"),)) or {}
@@ -415,6 +410,14 @@ def _claimed(state: State, e: Event, delivery: str) -> None:
     cert = state.get("certificates", ("paper", number))
     if cert is not None:
         state.put("certificates", {**cert, "delivery": delivery, "claimed_on": e.on, "custodian": None})
+    # 2019 §一(四): the pass proof holds "在国家印制的纸质证书发放之前", until the paper
+    # certificate is handed out or delivered, not when it reaches the unit (issue 23 item 5)
+    if c.get("certificate_kind") == "pass-proof" and c.get("certificate_no"):
+        proof = state.get("certificates", ("pass-proof", c["certificate_no"]))
+        if proof is not None and proof.get("status") == "valid":
+            how = "delivered by post" if delivery == "post" else "handed out"
+            state.put("certificates", {**proof, "status": "superseded",
+                                       "status_reason": f"paper certificate {number} {how} {e.on}"})
     custody = state.get("custody", (number,))
     if custody is not None:
         state.put("custody", {**custody, "status": "delivered" if delivery == "post" else "handed-out",

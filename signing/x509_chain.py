@@ -39,10 +39,12 @@ def _name(role: str) -> x509.Name:
     )
 
 
-def _serial(public_key: Ed25519PublicKey) -> int:
+def _serial(public_key: Ed25519PublicKey, role: bytes) -> int:
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    # positive, at most 20 octets (RFC 5280 4.1.2.2), fixed by the key
-    return int.from_bytes(hashlib.sha256(raw).digest()[:16], "big") | 1
+    # positive, at most 20 octets (RFC 5280 4.1.2.2), fixed by the key and the role: a ledger
+    # whose genesis key also seals has two certificates for one key, which must not share an
+    # issuer and serial (CMS names the signer's certificate by them)
+    return int.from_bytes(hashlib.sha256(role + raw).digest()[:16], "big") | 1
 
 
 def root_certificate(
@@ -55,7 +57,7 @@ def root_certificate(
         .subject_name(_name("根证书 root"))
         .issuer_name(_name("根证书 root"))
         .public_key(public)
-        .serial_number(_serial(public))
+        .serial_number(_serial(public, b"root"))
         .not_valid_before(not_before)
         .not_valid_after(not_after or NO_EXPIRY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -82,7 +84,7 @@ def sealing_certificate(
         .subject_name(_name("电子印章 e-seal"))
         .issuer_name(_name("根证书 root"))
         .public_key(seal_public)
-        .serial_number(_serial(seal_public))
+        .serial_number(_serial(seal_public, b"e-seal"))
         .not_valid_before(not_before)
         .not_valid_after(not_after or NO_EXPIRY)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

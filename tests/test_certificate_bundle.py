@@ -257,12 +257,23 @@ def test_a_bad_checkpoint_signature_fails(sealed: LifeWorld) -> None:
     assert reason(stranger, root_key(sealed)) == "checkpoint-signature"
 
 
-def test_db_reports_a_voided_certificate(sealed: LifeWorld, tmp_path: Path) -> None:
+def test_db_status_needs_a_checkpoint_that_signs_it(sealed: LifeWorld, tmp_path: Path) -> None:
     path = tmp_path / "cert.json"
     path.write_bytes(cb.dumps(export(sealed)))
+    unproven = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", root_key(sealed), "--db", sealed.db_url])
+    assert unproven.exit_code == 1 and "unproven" in unproven.stderr, unproven.output
+
+
+def test_db_reports_a_voided_certificate(sealed: LifeWorld, tmp_path: Path) -> None:
+    from certledger.events.checkpoints import record_checkpoint
+
+    path = tmp_path / "cert.json"
+    path.write_bytes(cb.dumps(export(sealed)))
+    record_checkpoint(sealed.ledger)
     ok = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", root_key(sealed), "--db", sealed.db_url])
     assert ok.exit_code == 0, ok.output
-    assert "status now valid" in ok.stdout
+    assert "status now valid" in ok.stdout and "valid (有效) at index 0 of the status list HRSS signed" in ok.stdout
+    assert "its status against checkpoint" in ok.stderr
     cid = sealed.candidacies["jianzaoshi-2", "cand.001"]
     sealed.ledger.find_ineligible("dept.zhujian.henan", cid, "education", "学历不符合报名条件", on=date(2025, 9, 1))
     void = CliRunner().invoke(cli, ["cert", "verify", str(path), "--trust", root_key(sealed), "--db", sealed.db_url, "--json"])

@@ -83,7 +83,7 @@ def test_a_checkpoint_computed_before_another_event_landed_is_refused_inside_the
     aggregate = world.ledger.repository.get(CHECKPOINTS_ID)
     body = checkpoint_body(world.ledger.ledger_id, size, log.root(size))
     with world.ledger.acting():
-        aggregate.record(actor="hrss", size=size, root=log.root(size).hex(), note=body.decode() + "\n— hrss x\n",
+        aggregate.record(actor="hrss", size=size, root=log.root(size).hex(), note=body.decode() + "\n— hrss x\n", status_list="{}",
                          trust_version=1, trust_digest=world.ledger.ledger_id)
     before = world.count()
     with pytest.raises(LogMoved, match="L-5"):

@@ -439,7 +439,7 @@ def test_appeal_mailing_and_sanctions(run: Runner) -> None:
     run.ok("cert", "delivered", mailer, "--as", "postal.henan", "--on", "2025-11-12")
 
     run.ok("cert", "pass-proof", cheat, "--number", "HN-JZ1-2025-003", "--as", "hrss", "--on", "2025-07-25")
-    run.ok("candidate", "fraud", cheat, "--finding", "学历证书系伪造", "--as", "dept.zhujian.henan",
+    run.ok("candidate", "fraud", cheat, "--finding", "学历证书系伪造", "--as", "hrss",
            "--on", "2025-08-20")
     run.ok("candidate", "refer", cheat, "--authority", "郑州市公安局", "--as", "dept.zhujian.henan", "--on", "2025-08-21")
     run.refused("cert", "paper-received", cheat, "--number", "00412003", "--as", "dept.zhujian.henan",
@@ -572,3 +572,21 @@ def test_as_of_a_write_time_is_not_moved_by_a_forged_write_time(run: Runner) -> 
     result = run("candidate", "list", S1, "--as-of", moment)
     assert result.exit_code != 0 and result.stdout == "" and "signature" in result.stderr, result.output
     assert "cannot be read" not in result.stderr  # refused for its signature, not for its shape
+
+
+def test_a_late_results_announcement_is_followed_by_an_appeal(run: Runner) -> None:
+    """Issue 23 item 1: the announcement opens the appeals (2024 §一(二)¶6). Published late, with
+    a signed R-8 exception, it still leaves the candidate 10 days to appeal."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    (appellant,) = _handed_over(run, S1, ["cand.001"])
+    run.ok("candidate", "verify", appellant, "--result", "不合格", "--condition", "work-years", "--as", "dept.zhujian.henan",
+           "--on", "2025-06-20")
+    _publicity(run, S1)
+    announced = run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-08-20",
+                       "--exception", "系统故障延迟公告")
+    assert "appeals (申辩) until 2025-08-30" in announced.output
+    assert run.json("sitting", "show", S1)["appeal_due"] == "2025-08-30"
+    run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "dept.zhujian.zhengzhou",
+           "--on", "2025-08-21")
+    assert run.json("candidate", "show", appellant)["appeal"]["lodged_on"] == "2025-08-21"
+    _verifies(run)

@@ -24,7 +24,8 @@ from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, Request
 from certledger.domain.errors import CertLedgerError
 from certledger.domain.stage import stage
 from certledger.domain.units import HRSS
-from tests.test_properties import PLANS, SITTING_ACTS, Command, Model, actor_pool, draw_command, draw_model, simulated_clock  # noqa: F401
+from tests.test_properties import (PLANS, SITTING_ACTS, Command, Model, _handed_over, _run, actor_pool,  # noqa: F401
+                                   draw_command, draw_model, simulated_clock)
 
 EXCEPTION = "例外：经负责单位批准"
 
@@ -60,7 +61,7 @@ def _later_dates(model: Model, c: Candidacy, now: date) -> list[date]:
     s = model.sitting
     days = {now, add_days(now, 1), add_days(now, 10), add_days(now, 40), add_days(now, 400), s.custody_until,
             add_days(s.custody_until, 1)}
-    for d in (s.verification_due, s.supplementary_due, s.results_announced_on, s.supplementary_announced_on):
+    for d in (s.verification_due, s.supplementary_due, s.appeal_due, s.results_announced_on, s.supplementary_announced_on):
         if d is not None:
             days |= {d, add_days(d, 1), add_days(d, 31)}
     return sorted(d for d in days if d >= now)
@@ -111,3 +112,27 @@ def test_every_reachable_state_is_final_or_has_a_lawful_next_act(data: st.DataOb
     for c in model.candidacies.values():
         ok, how = _moves_on(model, c, now)
         assert ok, model.explain(f"dead end for {c.candidate} from {now}: {how}")
+
+
+def _stuck(model: Model, candidate: str) -> None:
+    c = model.candidacies[candidate]
+    now = max(e.on for events in model.history.values() for e in events)
+    ok, how = _moves_on(model, c, now)
+    assert ok, model.explain(f"dead end for {candidate} from {now}: {how}")
+
+
+def test_a_late_results_announcement_leaves_the_unqualified_an_appeal() -> None:
+    """Issue 23 item 1: 不合格 on 06-20, the results announcement published late (08-20, a signed
+    R-8 departure): the 申辩 it opens is still received, on the next day, with no exception."""
+    model = _handed_over()
+    unit = "dept.zhujian.henan"
+    _run(model, Command("record_verification", unit, date(2025, 6, 20), "cand.001",
+                        {"result": Outcome.UNQUALIFIED, "condition": "work-years"}))
+    period = {"starts": date(2025, 6, 16), "ends": date(2025, 6, 25)}
+    _run(model, Command("publish_publicity", HRSS, date(2025, 6, 16), args=period),
+         Command("publish_publicity", unit, date(2025, 6, 16), args=period),
+         Command("announce_verification_results", unit, date(2025, 8, 20), args={"exception": EXCEPTION}))
+    where = stage(model.candidacies["cand.001"], model.sitting, date(2025, 8, 21))
+    assert not where.final and "lodge_appeal" in where.next, where
+    assert _accepted(model, "lodge_appeal", unit, date(2025, 8, 21), "cand.001", {"grounds": "材料齐全"})
+    _stuck(model, "cand.001")

@@ -151,3 +151,44 @@ def test_pdfsig_cannot_check_ed25519(tmp_path: Path) -> None:
     path.write_bytes(sealed)
     out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
     assert "Signature Validation: Signature is Valid" not in out
+
+
+def test_the_embedded_glyphs_are_the_fonts_own(tmp_path: Path) -> None:
+    # the subset is assembled by document_layout (not fontTools' subsetter): every glyph it
+    # embeds must draw exactly as in the installed face, and the ToUnicode text must read back
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+
+    from certledger.events.document_layout import FONT_INDEX_SC, FONT_PATH
+
+    sealed, _ = _document("pass_proof")
+    (tmp_path / "d.pdf").write_bytes(sealed)
+    text = subprocess.run(["pdftotext", str(tmp_path / "d.pdf"), "-"], check=True, capture_output=True, text=True).stdout
+    assert "有效期至全国统一印制的纸质证书颁发之日止" in "".join(text.split())
+    assert "张三" in text and "一级建造师" in text
+    page = PdfReader(io.BytesIO(sealed)).pages[0]
+    (font,) = page["/Resources"]["/Font"].values()
+    descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(descriptor["/FontFile3"].get_object().get_data()), None)
+    embedded = cff[cff.fontNames[0]].CharStrings
+    original = TTFont(FONT_PATH, fontNumber=FONT_INDEX_SC, lazy=True)["CFF "].cff
+    original = original[original.fontNames[0]].CharStrings
+    names = list(embedded.keys())
+    assert len(names) > 40 and names[0] == ".notdef"
+    for name in names:
+        a, b = RecordingPen(), RecordingPen()
+        embedded[name].draw(a)
+        original[name].draw(b)
+        assert a.value == b.value, name
+        assert embedded[name].width == original[name].width, name
+
+
+def test_bytes_do_not_depend_on_what_was_rendered_before() -> None:
+    # the face and its glyphs are cached per process: a document must not carry glyphs or
+    # state from the documents before it
+    first = _document("certificate")[0]
+    _document("pass_proof")
+    assert _document("certificate")[0] == first

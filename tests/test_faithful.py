@@ -272,10 +272,15 @@ def test_order31_one_finding_applies_articles_10_and_12_with_the_integrity_recor
     sid, ids = verified(life, candidates=("cand.001", "cand.002"))
     cheat = ids["cand.001"]
     life.ledger.issue_pass_proof("hrss", cheat, "HN-P-1", on=date(2025, 7, 3))
-    life.ledger.find_fraud("dept.zhujian.henan", cheat, "学历证书系伪造", on=date(2025, 9, 12))
+    # Art. 10: the issuer declares its pass proof void, so once HRSS sealed one, the finding is HRSS's
+    with refused(life, r"R-12: pass-proof HN-P-1 exists: Order No. 31 Art. 10 has its issuer declare it void "
+                       r"\(由证书签发机构宣布无效\), so HRSS \(hrss\) records this finding, not dept\.zhujian\.henan"):
+        life.ledger.find_fraud("dept.zhujian.henan", cheat, "学历证书系伪造", on=date(2025, 9, 12))
+    life.ledger.find_fraud("hrss", cheat, "学历证书系伪造", on=date(2025, 9, 12))
     found = events_of(life, cheat)[-1]
     assert (type(found).__name__, tuple(found.articles)) == ("FraudFound", (10, 12))
-    assert found.consequences.startswith("Order No. 31 Art. 10: certificate or pass proof void")
+    assert found.consequences.startswith("人社部令第31号第十条：由证书签发机构宣布证书或者合格证明无效")
+    assert "Order No. 31 Art. 10: certificate or pass proof declared void by its issuer" in found.consequences
     assert found.record_until == date(2030, 9, 12)  # 记录期限为五年 (Art. 7, applied by Art. 10)
     candidacy = life.ledger.candidacy(cheat)
     assert candidacy.is_void and candidacy.integrity_record_until == date(2030, 9, 12)
@@ -480,3 +485,35 @@ def test_the_acts_that_may_follow_are_named_as_the_notices_and_the_commands_name
     table = CliRunner().invoke(cli, ["--db", life.db_url, "candidate", "list", "jianzaoshi-1:2025", "--on", "2025-06-24"])
     assert "下一步 next: 考试成绩合格公示和考后资格核查公告 sitting publicity" in table.stdout
     assert "publish_publicity" in listing(life, "candidate", "show", str(ids["cand.001"]))["stage"]["next"]
+
+
+def test_the_pass_proof_holds_until_the_paper_certificate_is_handed_out(life: LifeWorld) -> None:
+    """2019 §一(四): 在国家印制的纸质证书发放之前，在省内具有纸质证书同等效力 — superseded when
+    the paper certificate is handed out or delivered, not the day it reaches the unit, which
+    for an unclaimed one can be five years earlier (issue 23 item 5)."""
+    _, ids = verified(life)
+    cid = ids["cand.001"]
+    life.ledger.issue_pass_proof("hrss", cid, "HN-P-9", on=date(2025, 8, 20))
+    sealed = events_of(life, cid)[-1].document  # the scope is in the sealed content (issue 23 item 12)
+    assert "在国家印制的纸质证书发放之前，在省内具有纸质证书同等效力" in sealed["scope"] and "注册" in sealed["scope"]
+
+    def shown(*extra: str) -> dict:
+        result = CliRunner().invoke(cli, ["--db", life.db_url, "cert", "show", "HN-P-9", "--json", *extra])
+        assert result.exit_code == 0, result.output
+        return orjson.loads(result.stdout)[0]
+
+    life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS9", on=date(2025, 9, 1))
+    assert shown()["status"] == shown("--replay")["status"] == "valid"
+    life.ledger.hand_out("dept.zhujian.zhengzhou", cid, on=date(2025, 9, 5))
+    for record in (shown(), shown("--replay")):
+        assert record["status"] == "superseded" and record["since"] == "2025-09-05", record
+
+
+def test_a_print_of_cert_show_is_marked_as_a_converted_version(life: LifeWorld) -> None:
+    """2019 §一(二): other converted versions have no equal legal force; a print of cert show
+    says so and points to the sealed document (issue 23 item 14)."""
+    _, ids = verified(life)
+    life.ledger.issue_pass_proof("hrss", ids["cand.001"], "HN-P-8", on=date(2025, 8, 20))
+    shown = CliRunner().invoke(cli, ["--db", life.db_url, "cert", "show", "HN-P-8"])
+    assert shown.exit_code == 0 and "本件为再转换版本，不具备同等法律效力" in shown.stdout
+    assert "cert document HN-P-8" in shown.stdout

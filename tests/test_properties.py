@@ -410,8 +410,11 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
             bad("R-6", f"result {e.result} cites condition {e.condition!r}")
     elif name == "AppealLodged":
         needs_status(Outcome.UNQUALIFIED, "R-7")
-        if prev_sitting.supplementary_due is None or on > prev_sitting.supplementary_due or prev.appeal_lodged_on is not None:
-            bad("R-8", f"appeal on {on}, window closes {prev_sitting.supplementary_due}")
+        # The window the results announcement opens: R-8's, or 10 days after a late one.
+        window = None if prev_sitting.results_announced_on is None else max(
+            prev_sitting.supplementary_due, add_days(prev_sitting.results_announced_on, 10))
+        if window is None or on > window or prev.appeal_lodged_on is not None:
+            bad("R-8", f"appeal on {on}, window closes {window}")
         after("dated-after-announcement", "the results announcement that opens appeals (R-7)", prev_sitting.results_announced_on)
     elif name == "AppealDecided":
         late = on > prev_sitting.supplementary_due and not e.exception  # R-8 says 一般: a signed departure
@@ -582,7 +585,7 @@ def state_violations(sitting: ExamSitting, candidacies: Iterable[Candidacy],
             bad("R-4", "a verification result without handover")
         if c.first_result_on is not None and (c.first_result_on < c.handed_over_on or c.first_result_on > (s.verification_due or c.first_result_on)):
             bad("R-6", f"verification result dated {c.first_result_on}, handover {c.handed_over_on}, due {s.verification_due}")
-        if c.appeal_lodged_on is not None and (c.first_result != Outcome.UNQUALIFIED or c.appeal_lodged_on > s.supplementary_due):
+        if c.appeal_lodged_on is not None and (c.first_result != Outcome.UNQUALIFIED or c.appeal_lodged_on > s.appeal_due):
             bad("R-7/R-8", f"appeal of {c.appeal_lodged_on} against {c.first_result}")
         if c.appeal_upheld is not None and c.appeal_lodged_on is None:
             bad("R-7", "an appeal decision without an appeal")
@@ -899,7 +902,7 @@ def guided_dates(model: Model, act: str, c: Candidacy) -> list[date]:
         "release_score": [D, add_days(D, 1)],
         "hand_over": [add_days(D, 1), add_days(D, 2), add_days(D, 1), add_days(supplementary_due, 18)],
         "record_verification": [add_days(c.handed_over_on or D, 5), due],
-        "lodge_appeal": [add_days(announced, 3), supplementary_due],
+        "lodge_appeal": [add_days(announced, 3), supplementary_due, s.appeal_due or supplementary_due],
         "decide_appeal": [add_days(announced, 10), supplementary_due],
         "record_supplementary": [add_days(announced, 5), supplementary_due],
         "record_forfeit": [add_days(supplementary_due, 1), add_days(supplementary_due, 40)],

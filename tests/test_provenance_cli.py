@@ -45,7 +45,7 @@ def certified(life: LifeWorld) -> LifeWorld:
     life.ledger.lodge_appeal("dept.zhujian.henan", p, "专业与报考专业相近，附学位证明", on=date(2025, 7, 3))
     life.ledger.decide_appeal("dept.zhujian.henan", p, True, "补充材料证明专业相符", on=date(2025, 7, 10))
     life.ledger.issue_pass_proof("hrss", p, PROOF, on=date(2025, 8, 20))
-    life.ledger.find_fraud("dept.zhujian.henan", p, "伪造学位证书", on=date(2025, 9, 1))
+    life.ledger.find_fraud("hrss", p, "伪造学位证书", on=date(2025, 9, 1))
     s2 = life.sitting("jianzaoshi-2")
     [e] = life.qualified(s2, ["cand.001"], exam_code="jianzaoshi-2")
     life.ledger.issue_e_certificate("hrss", e, NUMBER, on=date(2025, 7, 20))

@@ -167,7 +167,7 @@ def test_diff_reports_a_hand_edited_row_with_the_events_that_contradict_it(db_ur
     events = {e["event"]: e for e in change["events"]}
     assert {"CertificateIssued", "FraudFound"} <= set(events)
     fraud = events["FraudFound"]
-    assert fraud["party"] == "dept.zhujian.henan" and fraud["signer"].startswith("ed25519:")
+    assert fraud["party"] == "hrss" and fraud["signer"].startswith("ed25519:")
     assert fraud["on"] == "2025-09-12" and fraud["written"].endswith("+08:00") and fraud["nid"] > 0
     text = CliRunner().invoke(cli, ["--db", db_url, "diff", "live", "rebuilt"])
     assert "status: 'valid' → 'void'" in text.stdout and "FraudFound dated 2025-09-12" in text.stdout

@@ -33,6 +33,7 @@ R-6     test_r6_results_due_within_fifteen_days_of_d,
 R-7     test_r7_appeals_only_against_unqualified_after_the_announcement,
         test_r7_announcement_by_the_provincial_unit_calls_pending_to_supplementary
 R-8     test_r8_appeal_window_closes_two_months_after_results,
+        test_r8_a_late_results_announcement_still_opens_a_real_appeal_window,
         test_r8_one_supplementary_round_within_the_window,
         test_r8_forfeit_only_after_the_window_then_nothing_is_accepted
 R-9     test_r9_supplementary_results_submitted_then_announced
@@ -505,6 +506,41 @@ def test_r8_appeal_window_closes_two_months_after_results(life: LifeWorld) -> No
         life.ledger.decide_appeal("dept.zhujian.henan", last_day, True, "逾期决定", on=date(2025, 8, 15))
     life.ledger.decide_appeal("dept.zhujian.henan", last_day, True, "材料属实", on=TWO_MONTHS)
     assert life.ledger.candidacy(last_day).appeal_upheld is True
+
+
+def test_r8_a_late_results_announcement_still_opens_a_real_appeal_window(life: LifeWorld) -> None:
+    # 2024 §一(二)¶6: the results announcement opens the appeals ("接受…申辩"). Published late,
+    # as a signed R-8 departure, it leaves the candidate 10 days (to 08-30), not a window
+    # that closed on 08-14 before it was published.
+    sid, ids = verified(life, candidates=("cand.001", "cand.002"), results={"cand.001": U, "cand.002": U},
+                        announce=False)
+    publish_joint(life, sid)
+    announced = date(2025, 8, 20)
+    life.ledger.announce_verification_results("dept.zhujian.henan", sid, on=announced, exception="系统故障延迟公告")
+    sitting = life.ledger.sitting(sid)
+    assert (sitting.supplementary_due, sitting.appeal_due) == (TWO_MONTHS, date(2025, 8, 30))
+    first, second = ids["cand.001"], ids["cand.002"]
+    assert status(life, first, date(2025, 8, 21)) is U
+    assert life.ledger.candidacy(first).final_unqualified_from(sitting) == date(2025, 8, 31)
+    life.ledger.lodge_appeal("dept.zhujian.henan", first, "工作年限证明已补充", on=date(2025, 8, 21))
+    life.ledger.lodge_appeal("dept.zhujian.henan", second, "最后一天的申辩", on=date(2025, 8, 30))
+    assert names(life, second)[-1] == "AppealLodged"
+
+
+def test_r8_the_appeal_window_after_a_late_announcement_closes_too(life: LifeWorld) -> None:
+    sid, ids = verified(life, results={"cand.001": U}, announce=False)
+    publish_joint(life, sid)
+    life.ledger.announce_verification_results("dept.zhujian.henan", sid, on=date(2025, 8, 20), exception="系统故障延迟公告")
+    with refused(life, r"R-8: appeal window closed on 2025-08-30 \(10 days after the results announcement 2025-08-20, "
+                       r"which opens appeals\); this act is dated 2025-08-31"):
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.001"], "迟到的申辩", on=date(2025, 8, 31))
+
+
+def test_r8_a_unqualified_candidate_never_announced_is_not_final(life: LifeWorld) -> None:
+    """Without the results announcement that opens the appeals, a 不合格 is not final yet."""
+    sid, ids = verified(life, results={"cand.001": U}, announce=False)
+    candidacy = life.ledger.candidacy(ids["cand.001"])
+    assert candidacy.final_unqualified_from(life.ledger.sitting(sid)) is None
 
 
 def test_r8_one_supplementary_round_within_the_window(life: LifeWorld) -> None:

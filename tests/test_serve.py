@@ -136,6 +136,11 @@ def test_the_checkpoint_and_tiles_are_served_with_cache_headers(served: dict) ->
     assert httpx.get(f"{base}/tile/0/001.p/{size - 255}").status_code == 404
     did = httpx.get(f"{base}/.well-known/did.json")
     assert did.status_code == 200 and did.json()["id"] == "did:web:hrss.henan.example"
+    listed = httpx.get(f"{base}/credentials/status/revocation")
+    assert listed.status_code == 200 and listed.headers["content-type"].startswith("application/vc+json")
+    digest = hashlib.sha256(listed.content).hexdigest()
+    assert f"status-list {listed.json()['certledgerCheckpoint']['certificates']} {digest}\n" in note.text  # the note binds it
+    assert listed.json()["certledgerCheckpoint"]["size"] == size
     page = httpx.get(f"{base}/verify.html")
     assert page.status_code == 200 and "did:web:hrss.henan.example" in page.text and "default-src 'none'" in page.headers["content-security-policy"]
     bundle = httpx.get(f"{base}/tile/entries/000").content
