@@ -59,3 +59,18 @@ def test_a_key_revoked_from_a_moment_ahead_leaves_the_store_at_the_next_keys_com
     assert f"moved the private key of {soon}" in revoked.stderr and f"moved the private key of {other}" in revoked.stderr
     assert sorted(p.name for p in store.glob("*.pem")) == []
     assert {p.name for p in (store / "retired").glob("*.pem")} >= {f"{k.replace(':', '_')}.pem" for k in (soon, other)}
+
+
+def test_the_root_certificate_is_still_made_after_the_genesis_key_is_rotated_away(run, tmp_path: Path) -> None:
+    """The genesis key signs HRSS's root certificate (cert root-cert); rotated away, it is
+    retired, not lost: the certificate is made from retired/, and no event is signed with it."""
+    assert run("init").exit_code == 0
+    before = run("cert", "root-cert")
+    assert before.exit_code == 0, before.output
+    rotated = run("keys", "rotate", "--party", "hrss")
+    assert rotated.exit_code == 0 and "moved the private key of" in rotated.stderr, rotated.output
+    assert not _working_files(tmp_path / "keys").keys() & {k for k in [rotated.stderr.split("moved the private key of ")[1].split()[0]]}
+    after = run("cert", "root-cert")
+    assert after.exit_code == 0, after.output
+    assert after.stdout == before.stdout  # the same certificate, deterministic
+    assert run("verify").exit_code == 0
