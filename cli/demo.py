@@ -34,7 +34,7 @@ from certledger.domain.units import EXAM_CENTER, HRSS, NATIONAL_EXAM_CENTER, POS
 from certledger.events.importing import Importer, read_table
 from certledger.projections.notices import notice_for
 from certledger.events.checkpoints import RecordedCheckpoint, cosign_checkpoint, record_checkpoint
-from certledger.events.ledger import Ledger
+from certledger.events.ledger import Ledger, utc_now
 from certledger.events.storage import parse_database_url
 from certledger.events.verify import Report, verify_ledger
 from certledger.signing.keys import new_private_key, raw_public_key
@@ -234,6 +234,8 @@ class DemoRun:
         self.lost_key = lost.key_id
         new_root = self.ledger.rotate_key(ROOT_PARTY, self._new_key(ROOT_PARTY))[0]
         self.say(f"rotated 郑州市住房和城乡建设局's key; revoked a compromised 卫健委 key; rotated the root key to {new_root}")
+        for line in self.store.retire_revoked(self.ledger.registry().keys.values(), utc_now()):
+            note(f"    {line}")  # the revoked private keys leave the working store (README, Trust)
 
     def checkpoint(self, after: str) -> RecordedCheckpoint:
         recorded = record_checkpoint(self.ledger)

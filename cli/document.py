@@ -32,7 +32,7 @@ def _root_key(session: Session, registry: Any) -> Any:
     from certledger.events.document import genesis_key
 
     genesis = genesis_key(registry)
-    key = session.keystore().private_key(ROOT_PARTY, genesis.key_id)
+    key = session.keystore().private_key(ROOT_PARTY, genesis.key_id, retired_too=True)  # rotated away: retired
     if key is None:
         raise InputError(f"HRSS's root certificate is signed by its genesis key {genesis.key_id}, and "
                          f"{session.keys_dir} does not hold it")
@@ -80,7 +80,7 @@ def render_document(session: Session, ledger: Any, number: str, host: str) -> tu
     found = sealed[0]
     issued = doc.issued_of(found)
     registry_then = doc.registry_at(ledger, issued.notification_id)
-    seal_key = session.keystore().private_key(found.opened.actor, issued.signer)
+    seal_key = session.keystore().private_key(found.opened.actor, issued.signer, retired_too=True)
     if seal_key is None:
         raise InputError(f"the document is sealed by the key that sealed {number}, {issued.signer}, "
                          f"and {session.keys_dir} does not hold it")

@@ -209,6 +209,23 @@ def _on_day(ref: str, what: str, done: str, on: date, up_to: int | None = None) 
     return InputError(f"{what} {ref} was {done} after {on.isoformat()} (--on){cut}: nothing to show then")
 
 
+def read_registers(ledger: Ledger, kind: str, **where: Any) -> tuple[list[UUID], dict[UUID, Any]] | None:
+    """:func:`projections.states.read`, and, the first time in a command that it answers
+    from the registers, a line on stderr saying so: their rows are not signed, and whoever
+    controls the database can edit them (``--replay`` and ``verify --registers`` check)."""
+    read = states.read(ledger, kind, warn=note, **where)
+    context = click.get_current_context(silent=True)  # none when serve answers a request
+    if read is not None and read[1] and context is not None:
+        meta = context.meta
+        if not meta.get("certledger.registers_noted"):
+            meta["certledger.registers_noted"] = True
+            from certledger.projections.projector import Sql
+
+            note(f"note: answered from registers at notification {Sql(ledger).position()[0]}, not re-verified; "
+                 "--replay to check (certledger verify --registers compares them with a replay)")
+    return read
+
+
 def load_aggregates(ledger: Ledger, ids: list[UUID], kind: type, on: date | None, up_to: int | None,
                     replay: bool) -> dict[UUID, Any]:
     """The aggregates ``ids`` name as of ``on`` (and notification ``up_to``): from the states
@@ -216,7 +233,7 @@ def load_aggregates(ledger: Ledger, ids: list[UUID], kind: type, on: date | None
     dated after ``on``; else — or with ``replay`` — by replaying its signed events."""
     found: dict[UUID, Any] = {}
     if up_to is None and not replay:
-        read = states.read(ledger, kind.__name__, ids=ids, on=on, warn=note)
+        read = read_registers(ledger, kind.__name__, ids=ids, on=on)
         if read is not None:
             found = read[1]
     missing = [i for i in ids if i not in found]
@@ -437,7 +454,7 @@ def sitting_exceptions(session: Session, sitting_ref: str, replay: bool, as_json
     ledger, sid = open_sitting(session, sitting_ref, read_only=True)
     s = _sitting_now(ledger, sid, replay)
     entries = [(ref_of_sitting(s), d) for d in departures_of(s)]
-    read = None if replay else states.read(ledger, "Candidacy", sitting=sid, warn=note)
+    read = None if replay else read_registers(ledger, "Candidacy", sitting=sid)
     ids, candidacies = read if read is not None else (list(ledger.candidacies_of(sid)), {})
     missing = [i for i in ids if i not in candidacies]  # no registers, or a row that could not be read
     if missing:
@@ -674,7 +691,7 @@ def candidate_list(session: Session, sitting_ref: str, on: date, as_of: str | No
     up_to = _as_of(ledger, as_of)
     s = _sitting_on(ledger, sitting_ref, sid, on, up_to, replay)
     rows = []
-    read = states.read(ledger, "Candidacy", sitting=sid, on=on, warn=note) if up_to is None and not replay else None
+    read = read_registers(ledger, "Candidacy", sitting=sid, on=on) if up_to is None and not replay else None
     ids, loaded = read if read is not None else (list(ledger.candidacies_of(sid, up_to)), {})
     missing = [i for i in ids if i not in loaded]  # acts dated after --on, or no registers
     if missing:

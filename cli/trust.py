@@ -226,6 +226,7 @@ def keys_rotate(session: Session, party: str, destroy_old: bool) -> None:
     note(f"{party} now signs with {new_id}; revoked: {', '.join(old) or 'none'}")
     for key_id in old:
         _retire(session, party, key_id, destroy_old)
+    _retire_taken_effect(session)
     click.echo(new_id)
 
 
@@ -252,6 +253,14 @@ def keys_revoke(session: Session, key_id: str, reason: str, effective: str | Non
         note(f"its private key stays in the store: the key signs until {entry.revoked_at.isoformat()}")
     else:
         _retire(session, entry.party_id, key_id, destroy)
+    _retire_taken_effect(session)
+
+
+def _retire_taken_effect(session: Session) -> None:
+    """Keys revoked earlier from a moment that has now come (``--effective`` in the future, or
+    revoked by the API, as the demo does) leave the working store too."""
+    for line in session.keystore().retire_revoked(session.ledger().registry().keys.values(), utc_now()):
+        note(line)
 
 
 def _retire(session: Session, party: str, key_id: str, destroy: bool) -> None:

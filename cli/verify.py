@@ -64,13 +64,23 @@ class KeyIdType(click.ParamType):
     metavar="FILE",
     help="Verify only the events recorded after this kept checkpoint note, tied to it by Merkle proofs.",
 )
+@click.option(
+    "--registers",
+    "check_registers",
+    is_flag=True,
+    help="Also prove the live registers (what cert show, candidate show … answer from) equal a replay of the "
+    "signed events up to their position, naming the first row that differs. Writes a scratch register set "
+    "beside them and drops it.",
+)
 @pass_session
 def verify(
-    session: Session, report_all: bool, root_key: str | None, as_json: bool, jobs: int, kept: Path | None, since: Path | None
+    session: Session, report_all: bool, root_key: str | None, as_json: bool, jobs: int, kept: Path | None, since: Path | None,
+    check_registers: bool = False,
 ) -> None:
     """Check the whole ledger. Exit 0 if every event verifies, 1 naming the bad ones.
 
-    It opens the ledger read-only: whatever the database holds, verify writes nothing."""
+    It opens the ledger read-only: whatever the database holds, verify writes nothing (with
+    --registers, only a scratch register set, dropped at the end; never an event)."""
     kept_note = _read_note(kept) if kept is not None else None
     since_note = _read_note(since) if since is not None else None
     # The checks below are the verification; reading must not refuse what it should report.
@@ -91,14 +101,48 @@ def verify(
             findings.append(finding)
             if not report_all:
                 break
+    events_ok = not findings and report.ok
+    registers = _registers(session, root_key) if check_registers and events_ok else None
     if as_json:
-        emit_json({"report": report.to_json(), "findings": [f.to_json() for f in findings]})
+        out = {"report": report.to_json(), "findings": [f.to_json() for f in findings]}
+        if check_registers:
+            out["registers"] = registers.to_json() if registers is not None else None
+        emit_json(out)
     else:
         for finding in findings:
             click.echo("BAD " + finding.describe())
-        print_summary(report, complete=report_all or not findings)
-    if findings or not report.ok:
+        if registers is not None and not registers.ok:
+            click.echo(f"BAD registers at notification {registers.position}: {registers.first()}")
+        print_summary(report, complete=report_all or not findings,
+                      registers_differ=registers is not None and not registers.ok)
+        if check_registers:
+            click.echo(f"  registers:        {_registers_line(registers, events_ok)}")
+    if not events_ok or (registers is not None and not registers.ok):
         sys.exit(ExitCode.NOT_VERIFIED)
+
+
+def _registers(session: Session, root_key: str | None) -> Any:
+    """The live registers against a replay (None: there are none), on a second connection
+    opened for writing the scratch set, every signature checked as the replay reads it."""
+    from certledger.events.ledger import Ledger
+    from certledger.projections.replay_check import check_registers
+
+    ledger = Ledger(session.database, verify_on_read=True, pinned_root=root_key)
+    try:
+        return check_registers(ledger)
+    finally:
+        ledger.close()
+
+
+def _registers_line(registers: Any, events_ok: bool) -> str:
+    if not events_ok:
+        return "not checked: the events do not verify"
+    if registers is None:
+        return "none in this database (certledger project builds them)"
+    if registers.ok:
+        return (f"equal a replay of the events up to notification {registers.position} "
+                f"({registers.rows} rows, every register and column)")
+    return f"{len(registers.changes)} rows differ from a replay up to notification {registers.position}: FAIL"
 
 
 def auto_jobs(total: int, since_note: str | None) -> int:
@@ -170,11 +214,11 @@ def _store_line(store: dict[str, str] | None) -> str:
             f"(table {store['table']})")
 
 
-def print_summary(report: Report, *, complete: bool) -> None:
+def print_summary(report: Report, *, complete: bool, registers_differ: bool = False) -> None:
     """The verdict on one line, then what exactly was verified (STYLE: data on stdout)."""
     checked = f"{report.events} events" + ("" if complete else " (stopped at the first bad one; --all for every one)")
-    status = "OK" if report.ok and not report.findings else "FAIL"
-    click.echo(f"{status}: {checked}, {report.findings} bad")
+    status = "OK" if report.ok and not report.findings and not registers_differ else "FAIL"
+    click.echo(f"{status}: {checked}, {report.findings} bad" + ("; the registers differ from a replay" if registers_differ else ""))
     rate = f" ({report.events / report.seconds:,.0f} events/s)" if report.seconds else ""
     lines = [
         ("read", _store_line(report.store)),

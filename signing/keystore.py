@@ -9,8 +9,10 @@ that no longer signs (rotated away, revoked) leaves the working store: it is mov
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -72,25 +74,35 @@ class KeyStore:
         self._loaded[key_id] = key
         return key_id
 
-    def private_key(self, party: str, key_id: str) -> Ed25519PrivateKey | None:
+    def private_key(self, party: str, key_id: str, *, retired_too: bool = False) -> Ed25519PrivateKey | None:
         """The private key, decrypted once per session; None if this store lacks it.
+        ``retired_too``: also a key moved to ``<party>/retired/`` — never to sign an event
+        (the wallet does not ask), only to re-make what it signed before it was revoked (HRSS's
+        root certificate by the genesis key, a document re-rendered with the key that sealed it).
 
         A file holding some other key than its name says (a key file copied over another
         key's name) is refused: signing with it would sign with the wrong key."""
         key = self._loaded.get(key_id)
         if key is None:
             path = self.path_for(party, key_id)
+            if not path.exists() and retired_too:
+                retired = path.parent / RETIRED / path.name
+                return self._load(retired, key_id) if retired.exists() else None  # not cached for the wallet
             if not path.exists():
                 return None
-            self._open_to_others(path)
-            key = load_private_key(path, self._passphrase())
-            held = key_id_of(raw_public_key(key))
-            if held != key_id:
-                raise SigningError(
-                    f"{path} holds key {held}, not {key_id} as its name says; "
-                    "refusing to sign with it (a key file copied over another's name?)"
-                )
+            key = self._load(path, key_id)
             self._loaded[key_id] = key
+        return key
+
+    def _load(self, path: Path, key_id: str) -> Ed25519PrivateKey:
+        self._open_to_others(path)
+        key = load_private_key(path, self._passphrase())
+        held = key_id_of(raw_public_key(key))
+        if held != key_id:
+            raise SigningError(
+                f"{path} holds key {held}, not {key_id} as its name says; "
+                "refusing to sign with it (a key file copied over another's name?)"
+            )
         return key
 
     def remember(self, key: Ed25519PrivateKey) -> KeyId:
@@ -98,6 +110,19 @@ class KeyStore:
         key_id = key_id_of(raw_public_key(key))
         self._loaded[key_id] = key
         return key_id
+
+    def retire_revoked(self, keys: Iterable[Any], now: datetime, *, destroy: bool = False) -> list[str]:
+        """Retire (or destroy) every key of ``keys`` (the trust registry's entries: ``key_id``,
+        ``party_id``, ``revoked_at``) whose revocation has taken effect by ``now`` and whose
+        private file is still in the working store; what was done, one line per key. A key
+        revoked from a moment still ahead keeps signing until then, and stays."""
+        done = []
+        for entry in keys:
+            if entry.revoked_at is not None and entry.revoked_at <= now:
+                line = self.retire(entry.party_id, entry.key_id, destroy=destroy)
+                if line:
+                    done.append(line)
+        return done
 
     def retire(self, party: str, key_id: str, *, destroy: bool = False) -> str | None:
         """Take a key that no longer signs out of the working store: move its file to
