@@ -108,7 +108,7 @@ def certificate_credential(session: Any, ledger: Any, found: Any, host: str) -> 
         raise InputError(f"{found.number}'s seal event carries no document")
     index = ledger.rows.count_topic(".CertificateIssued", before=found.issued.notification_id)
     unsigned = vc.credential_for(document, issued_at=opened.timestamp, status_index=index, host=host)
-    key = session.keystore().private_key(opened.actor, opened.signer)
+    key = session.keystore().private_key(opened.actor, opened.signer, retired_too=True)  # re-makes what it sealed
     if key is None:
         raise InputError(f"the credential is signed by the key that sealed {found.number}, {opened.signer}, "
                          f"and {session.keys_dir} does not hold it")

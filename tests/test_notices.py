@@ -51,7 +51,7 @@ def test_each_notice_lists_what_the_registers_hold(db_url: str, tmp_path: Path) 
     rows = _table(db_url, "publicity", ref)
     assert sorted((r["姓名"], r["身份证号码"]) for r in rows) == sorted((c["name"], c["masked_id"]) for c in passed)
     code, text, err = _render(db_url, "考试成绩合格公示和考后资格核查公告", "--sitting", ref)
-    assert code == 0 and "2025-06-16至2025-06-25" in text and "2025-06-29前报送" in text
+    assert code == 0 and "2025年6月16日至2025年6月25日" in text and "2025年6月29日前报送" in text
     assert f"sha256:{hashlib.sha256(text.encode()).hexdigest()}" in err
     # each candidate's first-round result, the condition cited, and the appeal deadline.
     rows = _table(db_url, "results", ref)
@@ -60,7 +60,7 @@ def test_each_notice_lists_what_the_registers_hold(db_url: str, tmp_path: Path) 
     assert {r["核查结果"] for r in rows} == {"合格", "不合格", "报考条件待核查"}
     assert all(r["不符合的报考条件"] for r in rows if r["核查结果"] == "不合格")
     code, text, _ = _render(db_url, "results", "--sitting", ref)
-    assert "申辩" in text and "2025-08-14前" in text and "补充资格核查" in text
+    assert "申辩" in text and "2025年8月14日前" in text and "补充资格核查" in text
     # the certificates transferred to HRSS when custody ran out, by number.
     rows = _table(db_url, "custody-roster", ref)
     assert custody and [r["证书编号"] for r in rows] == sorted(k["number"] for k in custody)

@@ -56,7 +56,7 @@ def test_each_publishing_act_signs_the_notice_it_published(db_url: str, tmp_path
     unit = _render(db_url, "publicity", "--sitting", SITTING, "--published")
     assert hrss.exit_code == 0 and "published by hrss" in hrss.stderr
     assert hrss.stdout.rsplit("\n\n", 1)[0] == unit.stdout.rsplit("\n\n", 1)[0]  # the same text and list
-    assert hrss.stdout.rsplit("\n\n", 1)[1] == "河南省人力资源和社会保障厅\n2025-06-16\n"  # the closing: issuers so far
+    assert hrss.stdout.rsplit("\n\n", 1)[1] == "河南省人力资源和社会保障厅\n2025年6月16日\n"  # the closing: issuers so far
     html = _render(db_url, "results", "--sitting", SITTING, "--published", "--format", "html")
     assert html.exit_code == 0 and html.stdout.startswith("<!DOCTYPE html>")
 
