@@ -100,13 +100,14 @@ def certificate_credential(session: Any, ledger: Any, found: Any, host: str) -> 
     """The signed credential of a sealed certificate: signed by the key that sealed it,
     deterministic (events/credential.py says why nothing is stored)."""
     from certledger.events import credential as vc
+    from certledger.events import status_list
     from certledger.signing.keys import sign
 
     opened = found.opened
     document = opened.payload.get("document")
     if not isinstance(document, dict):
         raise InputError(f"{found.number}'s seal event carries no document")
-    index = ledger.rows.count_topic(".CertificateIssued", before=found.issued.notification_id)
+    index = status_list.status_index(ledger.rows, found.issued.notification_id)
     unsigned = vc.credential_for(document, issued_at=opened.timestamp, status_index=index, host=host)
     key = session.keystore().private_key(opened.actor, opened.signer, retired_too=True)  # re-makes what it sealed
     if key is None:
@@ -179,7 +180,7 @@ def matches_ledger(result: Any, db_url: str, kept_note: str | None = None) -> No
     which cannot see a deleted void row (:mod:`events.checkpointed_status`)."""
     from certledger.domain.parties import ROOT_PARTY
     from certledger.events import credential as vc
-    from certledger.events import provenance
+    from certledger.events import provenance, status_list
     from certledger.domain.errors import TamperError
     from certledger.events.checkpointed_status import proven_status
     from certledger.events.credential_check import ProofError
@@ -198,7 +199,7 @@ def matches_ledger(result: Any, db_url: str, kept_note: str | None = None) -> No
         if not found:
             raise ProofError("altered", f"the ledger has no {subject.get('certificateKind')} {subject.get('certificateNumber')}")
         opened = found[0].opened
-        index = ledger.rows.count_topic(".CertificateIssued", before=found[0].issued.notification_id)
+        index = status_list.status_index(ledger.rows, found[0].issued.notification_id)
         expected = vc.credential_for(opened.payload.get("document") or {}, issued_at=opened.timestamp,
                                      status_index=index, host=host)
         unsigned = {k: v for k, v in credential.items() if k != "proof"}
@@ -255,14 +256,9 @@ def write_demo_credentials(session: Any, ledger: Any, where: Path, host: str = "
     checkpoint, signed = checkpoint_list(ledger)
     void = status_list.snapshot_of_list(signed, 0).void
     chosen: dict[tuple[str, bool], str] = {}
-    index = 0  # the status-list index: the CertificateIssued ordinal
-    for page in ledger.rows.raw_pages():
-        for row in page:
-            if isinstance(row.topic, str) and row.topic.endswith(status_list.ISSUED_SUFFIX):
-                document = envelope_document(row.state)
-                if row.notification_id <= checkpoint.notification_id:
-                    chosen.setdefault((str(document.get("kind")), index in void), str(document.get("number")))
-                index += 1
+    for index, nid, document in status_list.issued_documents(ledger.rows):
+        if nid <= checkpoint.notification_id:
+            chosen.setdefault((str(document.get("kind")), index in void), str(document.get("number")))
     where.mkdir(parents=True, exist_ok=True)
     did_path = where / "did.json"
     did_path.write_bytes(dumps(hrss_did_document(ledger, host)))
@@ -276,8 +272,3 @@ def write_demo_credentials(session: Any, ledger: Any, where: Path, host: str = "
     list_path.write_bytes(checkpoint.status_list.encode())
     return [*written, list_path]
 
-
-def envelope_document(state: Any) -> dict[str, Any]:
-    from certledger.events import envelope
-
-    return envelope.open_state(bytes(state)).payload.get("document") or {}

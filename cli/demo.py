@@ -145,16 +145,13 @@ def _documents(session: Session, ledger: Ledger, where: Path) -> list[Path]:
     """One e-certificate and one pass proof as sealed PDFs, published, and HRSS's root
     certificate (cli/document.py)."""
     from certledger.cli.document import write_demo_documents
-    from certledger.events import envelope, provenance
+    from certledger.events import provenance, status_list
 
     chosen: dict[str, str] = {}
-    for page in ledger.rows.raw_pages():
-        for row in page:
-            if isinstance(row.topic, str) and row.topic.endswith(":Candidacy.CertificateIssued"):
-                document = envelope.open_state(bytes(row.state)).payload.get("document") or {}
-                kind, number = str(document.get("kind")), str(document.get("number"))
-                if kind not in chosen and provenance.status(provenance.find_certificate(ledger, number, kind)[0])["status"] == "valid":
-                    chosen[kind] = number
+    for _, _, document in status_list.issued_documents(ledger.rows):
+        kind, number = str(document.get("kind")), str(document.get("number"))
+        if kind not in chosen and provenance.status(provenance.find_certificate(ledger, number, kind)[0])["status"] == "valid":
+            chosen[kind] = number
     return write_demo_documents(session, ledger, [chosen[k] for k in ("e-certificate", "pass-proof") if k in chosen], where)
 
 

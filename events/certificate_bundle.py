@@ -356,7 +356,7 @@ def _bundled_status(bundle: dict[str, Any], checkpoint: note.Checkpoint) -> dict
         bound = status_line.parse(checkpoint.extensions)
     except InputError as e:
         raise BundleError("checkpoint-signature", str(e)) from None
-    if bound is None or hashlib.sha256(part["list"].encode()).hexdigest() != bound[1]:
+    if bound is None or status_line.list_digest(part["list"]) != bound[1]:
         raise BundleError("altered", "the bundle's status list is not the one its checkpoint's signed note names")
     try:
         listed = orjson.loads(part["list"])

@@ -94,21 +94,12 @@ def checkpoint_list(ledger: Any, kept_note: str | None = None) -> tuple[Recorded
         raise TamperError(f"the status list stored with checkpoint {checkpoint.size} is not the one its signed note names")
     signed = json.loads(checkpoint.status_list)
     from certledger.signing import data_integrity as di
-    from certledger.signing.keys import key_id_of
 
-    host = status_list.list_host(signed)
-    keys = {vc.verification_method_id(vc.did_of(host), key_id_of(v.public_key)): v.public_key for v in verifiers}
     try:
-        di.verify_proof(signed, lambda method: keys[method] if method in keys else _unknown(method))
+        status_list.verify_list_proof(signed, verifiers)
     except di.ProofError as e:
         raise TamperError(f"the status list of checkpoint {checkpoint.size} is not one HRSS signed: {e}") from None
     return checkpoint, signed
-
-
-def _unknown(method: str) -> bytes:
-    from certledger.signing import data_integrity as di
-
-    raise di.ProofError("unknown-key", f"{method[:120]} is not an HRSS key valid at the checkpoint")
 
 
 def checkpointed_status(ledger: Any, issued_row: Any, kept_note: str | None = None) -> CheckpointedStatus:
@@ -136,7 +127,7 @@ def checkpointed_status(ledger: Any, issued_row: Any, kept_note: str | None = No
     if issued_before != int(stated["certificates"]):
         raise TamperError(f"checkpoint {checkpoint.size}'s signed list counts {stated['certificates']} certificates, the "
                           f"database holds {issued_before} seal events before it: rows it covers were removed or moved")
-    index = ledger.rows.count_topic(status_list.ISSUED_SUFFIX, before=issued_row.notification_id)
+    index = status_list.status_index(ledger.rows, issued_row.notification_id)
     bits = vc.decode_list(signed["credentialSubject"]["encodedList"])
     return CheckpointedStatus(checkpoint.size, recorded_at, index, vc.status_bit(bits, index), after, kept_note is not None)
 

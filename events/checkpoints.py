@@ -37,7 +37,7 @@ from certledger.events.merkle_log import MerkleLog, open_log
 from certledger.events.recorders import CHECKPOINT_AFTER, LogMoved
 from certledger.signing.keys import public_key_from_text
 from certledger.signing.note import (
-    Verifier, checkpoint_body, open_checkpoint, open_note, parse_checkpoint, sign_note, signature_line, unsigned_text,
+    Verifier, checkpoint_body, open_checkpoint, open_note, sign_note, signature_line, unsigned_text,
 )
 
 _ATTEMPTS = 5
@@ -217,7 +217,7 @@ def _status_list(ledger: Any, log: MerkleLog, previous: RecordedCheckpoint | Non
     start = None
     after = None
     if previous is not None and previous.status_list is not None:
-        bound = status_line.parse(parse_checkpoint(unsigned_text(previous.note)).extensions)
+        bound = status_line.of_note(previous.note)
         if bound is None or bound[1] != status_list.list_digest(previous.status_list):
             raise TamperError(f"the status list stored with checkpoint {previous.size} is not the one its note names: "
                               "run 'certledger verify'")

@@ -275,7 +275,7 @@ def export_bundle(ledger: Ledger, found: Found, log: Any = None, checkpoint: Any
     """The certificate bundle of a sealed certificate: its seal event, the trust registry,
     and its inclusion proof in the latest checkpoint (which must cover it). ``log`` and
     ``checkpoint`` default to the ledger's Merkle log (:mod:`events.merkle_log`)."""
-    from certledger.events import certificate_bundle
+    from certledger.events import certificate_bundle, status_list
 
     if log is None or checkpoint is None:
         try:
@@ -306,7 +306,7 @@ def export_bundle(ledger: Ledger, found: Found, log: Any = None, checkpoint: Any
         checkpoint_note=checkpoint.note,
         notification_id=nid,
         status_list=getattr(checkpoint, "status_list", None),
-        status_index=ledger.rows.count_topic(":Candidacy.CertificateIssued", before=nid),
+        status_index=status_list.status_index(ledger.rows, nid),
     )
 
 

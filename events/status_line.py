@@ -9,6 +9,7 @@ This module imports nothing heavy: the offline verifiers use it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from certledger.domain.errors import InputError
@@ -22,6 +23,19 @@ def line(certificates: int, digest: str) -> str:
     if type(certificates) is not int or certificates < 0 or not re.fullmatch("[0-9a-f]{64}", str(digest)):
         raise InputError(f"a status-list line is a count and a SHA-256 hex digest, not {certificates!r} {digest!r}")
     return f"{PREFIX} {certificates} {digest}"
+
+
+def list_digest(text: str) -> str:
+    """The SHA-256 (hex) the note names: of the signed list's stored text, its JCS bytes."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def of_note(note: str) -> tuple[int, str] | None:
+    """(certificates, digest) of a signed note's status-list line (its signatures not
+    checked here), None if it has none."""
+    from certledger.signing.note import parse_checkpoint, unsigned_text
+
+    return parse(parse_checkpoint(unsigned_text(note)).extensions)
 
 
 def parse(extensions: tuple[str, ...]) -> tuple[int, str] | None:

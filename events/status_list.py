@@ -18,7 +18,6 @@ have changed a bit (:data:`domain.candidacy.VOIDING_EVENTS`); ``is_void`` decide
 
 from __future__ import annotations
 
-import hashlib
 import json
 from array import array
 from bisect import bisect_left
@@ -31,11 +30,31 @@ from certledger.domain.candidacy import VOIDING_EVENTS, Candidacy
 from certledger.domain.errors import CertLedgerError, TamperError
 from certledger.events import credential as vc
 from certledger.events import envelope
+from certledger.events.status_line import list_digest
 from certledger.events.storage import RawRow
 from certledger.signing import data_integrity as di
 
 ISSUED_SUFFIX = ":Candidacy.CertificateIssued"
 _VOIDING = tuple(":Candidacy." + name for name in VOIDING_EVENTS)
+
+__all__ = ["list_digest"]  # re-exported: the digest the note names (events/status_line.py)
+
+
+def status_index(rows: Any, notification_id: int) -> int:
+    """A certificate's place in the status list: its CertificateIssued ordinal in log order
+    (``rows``: the ledger's :class:`~events.storage.Rows`). One definition for the list, the
+    credential, the bundle and the checks."""
+    return rows.count_topic(ISSUED_SUFFIX, before=notification_id)
+
+
+def issued_documents(rows: Any) -> Any:
+    """(index, notification id, sealed document) of every sealed certificate, in log order."""
+    index = 0
+    for page in rows.raw_pages():
+        for row in page:
+            if isinstance(row.topic, str) and row.topic.endswith(ISSUED_SUFFIX):
+                yield index, row.notification_id, envelope.open_state(bytes(row.state)).payload.get("document") or {}
+                index += 1
 
 
 @dataclass(frozen=True)
@@ -107,7 +126,7 @@ class StatusTracker:
             return self.base + at
         if self.full:
             raise TamperError(f"notification {notification_id} is a CertificateIssued row verify was not fed")
-        return self.ledger.rows.count_topic(ISSUED_SUFFIX, before=notification_id)
+        return status_index(self.ledger.rows, notification_id)
 
 
 def _replayed_void(rows: list[RawRow], stream: UUID) -> bool:
@@ -167,8 +186,6 @@ def list_text(signed: dict[str, Any]) -> str:
     return di.jcs(signed).decode()
 
 
-def list_digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def list_host(signed: Any) -> str:
@@ -179,18 +196,32 @@ def list_host(signed: Any) -> str:
     return issuer.removeprefix("did:web:").replace("%3A", ":")
 
 
+def verify_list_proof(signed: dict[str, Any], verifiers: list[Any]) -> None:
+    """The list's eddsa-jcs-2022 proof is by one of ``verifiers`` (HRSS's keys valid when its
+    checkpoint was recorded); :class:`di.ProofError` if not."""
+    from certledger.signing.keys import key_id_of
+
+    did = vc.did_of(list_host(signed))
+    keys = {vc.verification_method_id(did, key_id_of(v.public_key)): v.public_key for v in verifiers}
+
+    def public_key_for(method: str) -> bytes:
+        if method not in keys:
+            raise di.ProofError("unknown-key", f"{method[:120]} is not an HRSS key valid when the checkpoint was recorded")
+        return keys[method]
+
+    di.verify_proof(signed, public_key_for)
+
+
 def check_status_list(text: Any, note: Any, snapshot: StatusSnapshot, verifiers: list[Any], *, origin: str,
                       size: Any, root: Any, recorded: datetime) -> str | None:
     """Why a checkpoint's stored list is not the one the replayed events make, signed by an
     HRSS key of ``verifiers`` and named by its ``note`` (L-5); None if it is."""
     from certledger.events import status_line
-    from certledger.signing.keys import key_id_of
-    from certledger.signing.note import parse_checkpoint, unsigned_text
 
     if not isinstance(text, str):
         return f"L-5: checkpoint {size} carries no status list"
     try:
-        bound = status_line.parse(parse_checkpoint(unsigned_text(str(note))).extensions)
+        bound = status_line.of_note(str(note))
     except CertLedgerError as e:
         return f"L-5: checkpoint {size}'s note: {e}"
     if bound is None or bound[1] != list_digest(text):
@@ -201,14 +232,7 @@ def check_status_list(text: Any, note: Any, snapshot: StatusSnapshot, verifiers:
         host = list_host(signed)
         recorded_at = str((signed.get("certledgerCheckpoint") or {}).get("recordedAt"))
         expected = unsigned_list(snapshot, host=host, origin=origin, size=size, root=str(root), recorded_at=recorded_at)
-        keys = {vc.verification_method_id(vc.did_of(host), key_id_of(v.public_key)): v.public_key for v in verifiers}
-
-        def public_key_for(method: str) -> bytes:
-            if method not in keys:
-                raise di.ProofError("unknown-key", f"{method[:120]} is not an HRSS key valid when the checkpoint was recorded")
-            return keys[method]
-
-        di.verify_proof(signed, public_key_for)
+        verify_list_proof(signed, verifiers)
     except (di.ProofError, CertLedgerError, ValueError, TypeError, AttributeError) as e:
         return f"L-5: the status list of checkpoint {size} is not a list HRSS signed: {e}"
     if recorded_at > di.xsd_datetime(recorded):

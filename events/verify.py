@@ -228,9 +228,7 @@ def _status_tracker(ledger: Ledger, since: Any, since_note: str | None) -> Statu
     list the kept note names, stored with that checkpoint."""
     if since is None or since.boundary is None or since_note is None:
         return StatusTracker(ledger)
-    from certledger.signing.note import parse_checkpoint, unsigned_text
-
-    bound = status_line.parse(parse_checkpoint(unsigned_text(since_note)).extensions)
+    bound = status_line.of_note(since_note)
     stored = [c for c in recorded_checkpoints(ledger) if c.size == since.size]
     text = stored[0].status_list if stored else None
     if bound is None or text is None or status_list.list_digest(text) != bound[1]:

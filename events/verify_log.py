@@ -75,7 +75,7 @@ class LogPass:
     trust_head: tuple[int, str] | None = None  # the trust registry's last row so far (--since: the covered one)
     _bodies: dict[int, bytes] = field(default_factory=dict)  # size -> the checkpoint text due
     status: StatusTracker | None = None
-    _status_texts: dict[Any, Any] = field(default_factory=dict)  # recomputes each checkpoint's status list (None: not checked)
+  # recomputes each checkpoint's status list (None: not checked)
     _last_nid: int | None = None  # the newest row fed so far: the last a checkpoint row covers
 
     def __post_init__(self) -> None:
@@ -181,7 +181,6 @@ class LogPass:
                                     party_verifiers(self.registry, ROOT_PARTY, opened.timestamp),
                                     origin=self.ledger_id, size=payload.get("size"), root=payload.get("root"),
                                     recorded=opened.timestamp)
-        self._status_texts[payload.get("size")] = payload.get("status_list")
         return [problem] if problem else []
 
     def _head_text(self) -> str:
