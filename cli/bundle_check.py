@@ -18,14 +18,14 @@ from certledger.events import certificate_bundle as cb
 CST_OFFSET = "+08:00"
 
 
-def run(path: Path, trusted_root: str, db_url: str | None, as_json: bool) -> None:
+def run(path: Path, trusted_root: str, db_url: str | None, as_json: bool, kept_note: str | None = None) -> None:
     try:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror}") from None
     try:
         verified = cb.verify_bundle(cb.loads(data), trusted_root)
-        ledger_report = _against_ledger(verified, db_url) if db_url else None
+        ledger_report = _against_ledger(verified, db_url, kept_note) if db_url else None
     except cb.BundleError as e:
         if as_json:
             emit_json({"ok": False, "reason": e.reason, "message": str(e)})
@@ -91,7 +91,7 @@ def _print(v: cb.Verified, now: dict[str, Any] | None) -> None:
         click.echo(line)
 
 
-def _against_ledger(v: cb.Verified, db_url: str) -> dict[str, Any]:
+def _against_ledger(v: cb.Verified, db_url: str, kept_note: str | None = None) -> dict[str, Any]:
     """The certificate as the ledger holds it now (read only)."""
     from certledger.domain.errors import TamperError
     from certledger.events import provenance
@@ -116,7 +116,7 @@ def _against_ledger(v: cb.Verified, db_url: str) -> dict[str, Any]:
             )
         report["checkpoint"] = _consistency(ledger, v)
         try:
-            status = proven_status(ledger, found)
+            status = proven_status(ledger, found, kept_note)
         except TamperError as e:
             raise cb.BundleError("tampered", str(e)) from None
         except InputError as e:  # no checkpoint signs a list: the replay alone proves nothing

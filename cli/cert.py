@@ -83,10 +83,17 @@ def cert() -> None:
     help="Also ask this ledger: the certificate's current status (void under R-11/R-12), later revocations "
     "of the sealing key, and that its latest checkpoint is consistent with the bundle's.",
 )
+@click.option(
+    "--checkpoint",
+    "kept",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --db: a checkpoint note you kept (certledger checkpoint -o FILE); the status is then what that "
+    "checkpoint's signed list proves, and the database must still hold it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def cert_verify(
     bundle: Path, trust: str | None, did_path: Path | None, status_path: Path | None, root_path: Path | None,
-    db_url: str | None, as_json: bool
+    db_url: str | None, kept: Path | None, as_json: bool
 ) -> None:
     """Verify FILE offline: an exported certificate bundle (--trust ROOT: the e-seal over the
     document exactly as sealed (R-13), the sealing key's registration and validity back to the
@@ -96,21 +103,28 @@ def cert_verify(
     nothing after the signed revision, the QR text; with --db, whether it is the document HRSS
     published). Exit 0 if it holds; 1 naming why not; 2 for what is not such a file."""
     head = _head(bundle)
+    if kept is not None and db_url is None:
+        raise InputError("--checkpoint is the note a --db check is held to: give --db URL too")
+    kept_note = None
+    if kept is not None:
+        from certledger.cli.verify import read_note  # the store's libraries: only with --db
+
+        kept_note = read_note(kept)
     if head.startswith(b"%PDF-") or bundle.suffix.lower() == ".pdf":  # a .pdf that is not one: refused as such
         from certledger.cli.document_check import run_verify as run_pdf
 
-        run_pdf(bundle, bundle.read_bytes(), root_path, db_url, as_json)
+        run_pdf(bundle, bundle.read_bytes(), root_path, db_url, as_json, kept_note)
         return
     if _is_credential(bundle):
         from certledger.cli.credential import run_verify
 
-        run_verify(bundle.read_bytes(), did_path, status_path, as_json, db_url)
+        run_verify(bundle.read_bytes(), did_path, status_path, as_json, db_url, kept_note)
         return
     from certledger.cli.bundle_check import run
 
     if trust is None:
         raise InputError("a bundle is checked against the root key you trust: give --trust ROOT_KEY_ID|PEM")
-    run(bundle, _trusted_root(trust), db_url, as_json)
+    run(bundle, _trusted_root(trust), db_url, as_json, kept_note)
 
 
 def _head(path: Path) -> bytes:

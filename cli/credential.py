@@ -131,7 +131,7 @@ def export_credential(session: Any, number: str, output: Path, host: str) -> Non
 
 
 def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_json: bool,
-               db_url: str | None = None) -> None:
+               db_url: str | None = None, kept_note: str | None = None) -> None:
     """``cert verify CREDENTIAL.json --did DID.json [--status-list LIST.json] [--db URL]``."""
     from certledger.cli.output import emit_json
     from certledger.events import credential_check as check
@@ -142,7 +142,7 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
     try:
         result = check.verify_credential(data, _read(did_path), _read(status_path) if status_path else None)
         if db_url is not None:
-            matches_ledger(result, db_url)
+            matches_ledger(result, db_url, kept_note)
     except check.ProofError as e:
         if as_json:
             emit_json({"ok": False, "kind": "credential", "reason": e.reason, "message": str(e)})

@@ -16,6 +16,7 @@ from certledger.domain.errors import CertLedgerError, InputError, TamperError
 
 MAX_PDF_BYTES = 16 * 1024 * 1024  # an issued document is some 100 kB
 KIND_TERMS = {"e-certificate": "电子证书", "pass-proof": "合格证明"}
+STATUS_TERMS = {"void": "void (作废)", "superseded": "superseded by the paper certificate (已由纸质证书替代)"}
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 
@@ -42,8 +43,12 @@ def _signed_to_the_end(data: bytes) -> None:
                           "(an incremental update or appended data): not the document as sealed")
 
 
-def check_pdf(data: bytes, root_pem: bytes, db_url: str | None) -> dict[str, Any]:
-    """The PDF's checks; raises InputError (not a PDF) or TamperError (does not hold)."""
+def check_pdf(data: bytes, root_pem: bytes, db_url: str | None, kept_note: str | None = None) -> dict[str, Any]:
+    """The PDF's checks; raises InputError (not a PDF) or TamperError (does not hold).
+
+    The PDF carries no status list (the document is sealed once, at issue), so offline its
+    status is not checked; with ``--db`` it comes from the status list the newest checkpoint
+    (or the auditor's kept note) signs, never from a replay alone."""
     from certledger.events import document as doc
     from certledger.signing.pdf_seal import check_seal
 
@@ -65,16 +70,20 @@ def check_pdf(data: bytes, root_pem: bytes, db_url: str | None) -> dict[str, Any
     }
     if db_url is not None:
         not_checked = [line for line in not_checked if "ledger" not in line]
-        result.update(_against_ledger(qr, seal.sha256, db_url, checked))
-    result["status"] = "not checked here"
-    not_checked.append("status: not checked here (the checkpointed status lists answer it)")
+        result.update(_against_ledger(qr, seal.sha256, db_url, checked, not_checked, kept_note))
+    else:
+        result["status"] = "not checked"
+        not_checked.append("status: not checked offline, the PDF carries no status list (--db answers it from the "
+                           "list a checkpoint signs; the credential with --status-list answers it offline)")
     result["checked"], result["not_checked"] = checked, not_checked
     return result
 
 
-def _against_ledger(qr: Any, sha256: str, db_url: str, checked: list[str]) -> dict[str, Any]:
+def _against_ledger(qr: Any, sha256: str, db_url: str, checked: list[str], not_checked: list[str],
+                    kept_note: str | None) -> dict[str, Any]:
     from certledger.events import document as doc
     from certledger.events import provenance
+    from certledger.events.checkpointed_status import proven_status
     from certledger.events.ledger import Ledger
     from certledger.events.storage import parse_database_url
 
@@ -98,16 +107,32 @@ def _against_ledger(qr: Any, sha256: str, db_url: str, checked: list[str]) -> di
             raise TamperError(f"not the issued document: its sha256 {sha256} is not the published one, "
                               f"{candidacy.document_sha256} (文书发布 {candidacy.document_published_on}); it may "
                               "merely look like it")
+        try:
+            status = proven_status(ledger, found[0], kept_note)
+        except InputError as e:  # no checkpoint signs a list: a replay alone proves nothing
+            raise TamperError(f"the status cannot be proven against this ledger: {e}") from None
     finally:
         ledger.close()
     checked.append(f"ledger: the QR code names {found[0].kind} {qr.number}'s sealed event")
     checked.append(f"ledger: the PDF's sha256 is the one HRSS published on {candidacy.document_published_on} "
                    "(文书发布, 河南省政务服务网): the issued document")
-    return {"issued_document": True, "document_kind": found[0].kind, "published_on": candidacy.document_published_on}
+    proven = status["proven"]
+    if proven.void is None:
+        not_checked.append(f"ledger status: {proven.describe()}; the replay says {status['status']}, which no "
+                           "checkpoint proves yet")
+    else:
+        checked.append(f"ledger status: {proven.describe()}")
+    if status["status"] == "void":
+        checked.append(f"ledger: void (作废) since {status['since']} ({status['rule']}: {status['reason']})")
+    not_checked.append(f"ledger: {proven.not_covered()}")
+    return {"issued_document": True, "document_kind": found[0].kind, "published_on": candidacy.document_published_on,
+            "status": status["status"], "proven": proven.to_json()}
 
 
-def run_verify(path: Path, data: bytes, root_path: Path | None, db_url: str | None, as_json: bool) -> None:
-    """``cert verify FILE.pdf --root ROOT.pem [--db URL] [--json]``."""
+def run_verify(path: Path, data: bytes, root_path: Path | None, db_url: str | None, as_json: bool,
+               kept_note: str | None = None) -> None:
+    """``cert verify FILE.pdf --root ROOT.pem [--db URL [--checkpoint NOTE]] [--json]``: exit 0
+    when the seal holds (and, with --db, it is the issued document and valid); 1 when not."""
     from certledger.cli.output import emit_json
 
     try:
@@ -118,20 +143,40 @@ def run_verify(path: Path, data: bytes, root_path: Path | None, db_url: str | No
             root_pem = root_path.read_bytes()
         except OSError as e:
             raise InputError(f"cannot read {root_path}: {e.strerror}") from None
-        result = check_pdf(data, root_pem, db_url)
+        result = check_pdf(data, root_pem, db_url, kept_note)
     except CertLedgerError as e:
         if as_json:
             emit_json({"ok": False, "kind": "pdf", "reason": type(e).__name__, "message": str(e)})
         raise
-    if as_json:
-        emit_json(result)
-        return
     kind = result.get("document_kind")
     shown = f"{kind} {KIND_TERMS[kind]}" if kind else "document"
-    verdict = (f"OK: the issued {shown} {result['number']}, sealed by HRSS (电子印章) and published (文书发布)"
-               if result["issued_document"] else
-               f"OK offline: a {shown} sealed by HRSS (电子印章), number {result['number']}; whether it is the issued "
-               "document needs --db")
+    status = result["status"]
+    if status not in ("valid", "not checked"):
+        result["ok"] = False
+    if as_json:
+        emit_json(result)
+    else:
+        _print(path, result, shown)
+    if status not in ("valid", "not checked"):
+        raise TamperError(f"the issued {shown} {result['number']} is sealed and published, but the ledger records it as "
+                          f"{STATUS_TERMS.get(status, status)}")
+
+
+def _verdict(result: dict[str, Any], shown: str) -> str:
+    if not result["issued_document"]:
+        return (f"OK offline: a {shown} sealed by HRSS (电子印章), number {result['number']}; whether it is the issued "
+                "document, and its status, need --db")
+    proven = result["proven"]
+    if result["status"] != "valid":
+        return f"NOT VALID: the issued {shown} {result['number']} is {STATUS_TERMS.get(result['status'], result['status'])}"
+    where = (f"its status valid as of checkpoint {proven['checkpoint_size']} of the ledger (not after it)"
+             if proven["status"] != "not covered" else
+             "its status valid by the replay only: no checkpoint covers it yet")
+    return f"OK: the issued {shown} {result['number']}, sealed by HRSS (电子印章) and published (文书发布); {where}"
+
+
+def _print(path: Path, result: dict[str, Any], shown: str) -> None:
+    verdict = _verdict(result, shown)
     click.echo(f"{path}: PDF document (文书), {result.get('title') or 'untitled'}")
     click.echo(verdict)
     click.echo(f"  sha256       {result['sha256']}")

@@ -81,8 +81,8 @@ def verify(
 
     It opens the ledger read-only: whatever the database holds, verify writes nothing (with
     --registers, only a scratch register set, dropped at the end; never an event)."""
-    kept_note = _read_note(kept) if kept is not None else None
-    since_note = _read_note(since) if since is not None else None
+    kept_note = read_note(kept) if kept is not None else None
+    since_note = read_note(since) if since is not None else None
     # The checks below are the verification; reading must not refuse what it should report.
     ledger = session.ledger(read_only=True, verify_on_read=False)
     report = Report(store=ledger.database.store_json())
@@ -163,7 +163,7 @@ def _covered_size(note_text: str) -> int:
         return 0
 
 
-def _read_note(path: Path) -> str:
+def read_note(path: Path) -> str:
     """The kept note's text; an unreadable or empty file is bad input (exit 2), never taken
     for "no note given" (a verify that silently checked nothing would exit 0)."""
     try:

@@ -76,6 +76,13 @@ class LifeWorld:
         ledger.enrol(parties)
         return cls(db_url, store, ledger)
 
+    def save_keys(self) -> None:
+        """Write every in-memory key to the key store's directory under its party, for the CLI
+        commands that sign (``cert document``) or read a private key."""
+        registry = self.ledger.registry()
+        for key_id, key in list(self.store._loaded.items()):  # our own store's memory: tests only
+            self.store.save(registry.key(key_id).party_id, key)
+
     def count(self) -> int:
         return self.ledger.rows.count()
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 import shutil
 import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -242,3 +243,40 @@ def test_the_seal_template_gives_pyhankos_own_bytes() -> None:
         assert fast == pdf_seal.seal_pdf(page, **args, _template=False)
         assert fast == seal_pdf(page, **args)
         check_seal(fast, root.public_bytes(serialization.Encoding.PEM))
+
+
+def _pyhanko_cli(path: Path, root: Path) -> subprocess.CompletedProcess[str]:
+    """pyHanko's own command line, as the README tells a user to run it."""
+    command = Path(sys.executable).parent / "pyhanko"
+    return subprocess.run([str(command), "sign", "validate", "--no-revocation-check", "--trust", str(root),
+                           "--trust-replace", "--validation-time", "claimed", str(path)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_pyhankos_command_line_accepts_the_seal_and_refuses_an_edit_or_a_page(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    sealed, root_pem = _document()
+    root = tmp_path / "root.pem"
+    root.write_bytes(root_pem)
+    (tmp_path / "d.pdf").write_bytes(sealed)
+    accepted = _pyhanko_cli(tmp_path / "d.pdf", root)
+    assert accepted.returncode == 0 and ":INTACT:TRUSTED,UNTOUCHED" in accepted.stdout, accepted.stdout + accepted.stderr
+
+    at = sealed.index(b"stream") + 40
+    (tmp_path / "edited.pdf").write_bytes(sealed[:at] + bytes([sealed[at] ^ 0x01]) + sealed[at + 1:])
+    edited = _pyhanko_cli(tmp_path / "edited.pdf", root)
+    assert edited.returncode != 0 and ":INVALID" in edited.stdout, edited.stdout + edited.stderr
+
+    writer = PdfWriter(io.BytesIO(sealed), incremental=True)
+    writer.add_blank_page()
+    with (tmp_path / "page.pdf").open("wb") as f:
+        writer.write(f)
+    paged = _pyhanko_cli(tmp_path / "page.pdf", root)
+    assert paged.returncode != 0 and "ILLEGAL_MODIFICATIONS" in paged.stdout, paged.stdout  # a page after the seal
+
+    other = tmp_path / "other.pem"
+    other.write_bytes(root_certificate(Ed25519PrivateKey.generate(), not_before=VALID_FROM)
+                      .public_bytes(serialization.Encoding.PEM))
+    untrusted = _pyhanko_cli(tmp_path / "d.pdf", other)
+    assert untrusted.returncode != 0, untrusted.stdout
