@@ -167,3 +167,23 @@ def test_the_bundle_carries_the_checkpoint_s_list_offline(voided: Any, tmp_path:
     valid.write_bytes(orjson.dumps(shifted))
     moved = _run("cert", "verify", str(valid), "--trust", root, "--db", life.db_url)
     assert moved.exit_code == 1 and "status index" in moved.stderr, moved.output
+
+
+def test_cert_verify_db_holds_the_status_to_a_kept_note(voided: Any, tmp_path: Path) -> None:
+    life = voided
+    bundle, kept, forged = tmp_path / "cert.json", tmp_path / "kept.note", tmp_path / "forged.note"
+    assert _run("--db", life.db_url, "cert", "export", OTHER, "-o", str(bundle)).exit_code == 0
+    note = latest_checkpoint(life.ledger).note
+    kept.write_text(note, encoding="utf-8")
+    root = life.ledger.registry().keys_of("hrss")[0].key_id
+    held = _run("cert", "verify", str(bundle), "--trust", root, "--db", life.db_url, "--checkpoint", str(kept), "--json")
+    assert held.exit_code == 0, held.output
+    report = orjson.loads(held.stdout.split("\n}\n")[0] + "\n}")
+    assert report["ledger_now"]["proven"]["kept_note"] is True and report["ledger_now"]["proven"]["status"] == "valid"
+    lines = note.split("\n")
+    lines[1] = str(int(lines[1]) + 1)  # another size, its signature no longer over the body
+    forged.write_text("\n".join(lines), encoding="utf-8")
+    refused = _run("cert", "verify", str(bundle), "--trust", root, "--db", life.db_url, "--checkpoint", str(forged))
+    assert refused.exit_code == 1 and "kept checkpoint does not hold" in refused.stderr, refused.output
+    alone = _run("cert", "verify", str(bundle), "--trust", root, "--checkpoint", str(kept))
+    assert alone.exit_code == 2 and "give --db" in alone.stderr
