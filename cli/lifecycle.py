@@ -328,6 +328,10 @@ def _emit_record(record: dict[str, Any], as_json: bool) -> None:
             for k, v in value.items():
                 flatten(f"{prefix}.{k}" if prefix else str(k), v)
         elif isinstance(value, (list, tuple)):
+            named = terms.shown(prefix, list(value))  # units by their official names
+            if isinstance(named, str):
+                rows.append({"field": terms.field(prefix), "value": named})
+                return
             shown = [terms.ACT_SHOWN.get(v, v) for v in value] if prefix == "stage.next" else value
             rows.append({"field": terms.field(prefix), "value": ", ".join(str(_value(v)) for v in shown)})
         elif isinstance(value, dict):
@@ -433,12 +437,16 @@ def sitting_show(session: Session, sitting_ref: str, replay: bool, as_json: bool
         "custody_until": s.custody_until,
         "custody_transferred_on": s.custody_transferred_on,
         "custody_roster": [ref_of_candidacy(roster[c], s) for c in s.custody_roster],
-        "exceptions": [_departure_text(d) for d in departures_of(s)],
+        "exceptions": [_departure_text(d, for_people=not as_json) for d in departures_of(s)],
     }
     _emit_record(record, as_json)
 
 
-def _departure_text(d: Departure) -> str:
+def _departure_text(d: Departure, for_people: bool = False) -> str:
+    """One exception as a line: JSON keeps the event name and party id; people read the act's
+    term and the unit's official name."""
+    if for_people:
+        return f"{d.on.isoformat()} {d.rule} {terms.act_shown(d.term, d.event)} by {terms.unit(d.actor)}: {d.reason}"
     return f"{d.on.isoformat()} {d.rule} {d.term} ({d.event}) by {d.actor}: {d.reason}"
 
 
@@ -468,8 +476,8 @@ def sitting_exceptions(session: Session, sitting_ref: str, replay: bool, as_json
     if as_json:
         emit_json(rows)
     else:
-        emit_table([{**r, "act": f"{r['term']} {r['act']}", "on": r["on"].isoformat()} for r in rows],
-                   ["on", "rule", "act", "where", "by", "reason"])
+        emit_table([{**r, "act": terms.act_shown(r["term"], r["act"]), "by": terms.unit(r["by"]), "on": r["on"].isoformat()}
+                    for r in rows], ["on", "rule", "act", "where", "by", "reason"])
 
 
 # == candidate =====================================================================================
@@ -660,6 +668,7 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_of: str | 
                           (record["supplementary"], "result")):
             part[key] = terms.status(part[key]) if part[key] is not None else None
         record["appeal"]["decision"] = terms.APPEAL[c.appeal_upheld]
+        record["exceptions"] = [_departure_text(d, for_people=True) for d in departures_of(c)]
     _emit_record(record, as_json)
 
 

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import click
 
+from certledger.cli import terms
 from certledger.cli.credential import did_host_option
 from certledger.cli.status_note import certificate_status_note
 from certledger.cli.lifecycle import json_option, load_aggregates, replay_option, resolve_candidacy
@@ -110,7 +111,7 @@ def trace(session: Session, ref: str, as_json: bool) -> None:
     for line in lines:
         mark = "✓" if line.signature == "verified" else "✗"
         click.echo(f"event #{line.notification_id}  {line.event}  {line.term}  [{line.scope} v{line.version}]")
-        click.echo(f"  on {line.on or '-'}  written {line.written_at.strftime('%Y-%m-%d %H:%M:%S')} CST  by {line.party}")
+        click.echo(f"  on {line.on or '-'}  written {line.written_at.strftime('%Y-%m-%d %H:%M:%S')} CST  by {terms.unit(line.party)}")
         click.echo(f"  {mark} signature {line.signature}: key {line.key_id}")
         click.echo(f"  sha256:{line.digest}" + (f"  rules {', '.join(line.rules)}" if line.rules else ""))
         details = _details(line.details)
@@ -137,22 +138,9 @@ def _status_note(ledger: Any, candidacy_id: UUID) -> None:
 def _details(details: dict[str, Any]) -> str:
     parts = []
     for key, value in details.items():
-        text = _plain(value)
+        text = terms.plain(value)
         parts.append(f"{key}: {text if len(text) <= 80 else text[:77] + '…'}")
     return "; ".join(parts)
-
-
-def _plain(value: Any) -> str:
-    """A value as people read it: no Python repr (True, None, ['科目', '69']) in the output."""
-    if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_plain(v) for v in value)
-    return str(value)
 
 
 def _candidacy_of(ledger: Any, ref: str) -> UUID:

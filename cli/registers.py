@@ -16,6 +16,7 @@ from typing import Any
 import click
 import orjson
 
+from certledger.cli import terms
 from certledger.cli.output import emit_json, emit_table, note, progress_bar
 from certledger.cli.session import Session, parse_moment
 from certledger.domain.errors import InputError
@@ -155,21 +156,21 @@ def diff(session: Session, a: str, b: str, as_json: bool) -> None:
     if as_json:
         emit_json(result.as_json())
         return
-    click.echo(f"A = {result.a} (at notification {result.a_position}), B = {result.b} (at notification {result.b_position})")
+    click.echo(f"A = {a} (at notification {result.a_position}), B = {b} (at notification {result.b_position})")
     if result.same:
         click.echo("no differences")
         return
     if result.a_position == result.b_position:
         note("both sets stand at the same notification: the signed events give each row one value, so a row "
              "that differs was changed outside the projector")
-    for change in result.changes:
-        key = ", ".join(f"{k}={v}" for k, v in change.key.items())
-        click.echo(f"\n{change.register} ({change.term}) {key}: {change.change}")
+    for change in result.changes:  # people read names and terms; --json keeps the ids and keys
+        row = change.label or ", ".join(f"{k}={v}" for k, v in change.key.items())
+        click.echo(f"\n{change.term} {change.register}: {row}: {terms.DIFF_CHANGE.get(change.change, change.change)}")
         for f in change.fields:
-            click.echo(f"  {f['field']}: {f['a']!r} → {f['b']!r}")
+            click.echo(f"  {terms.header(f['field'])}: {terms.plain(f['a'])} → {terms.plain(f['b'])}")
         for e in change.events:
-            click.echo(f"  event #{e['nid']} {e['event']} dated {e['on']} by {e['party']} "
-                       f"(key {e['signer']}), written {e['written']}")
+            click.echo(f"  event #{e['nid']} {terms.act_shown(e['term'], e['event'])} dated {terms.plain(e['on'])} "
+                       f"by {terms.unit(e['party'])} (key {e['signer']}), written {e['written']}")
     click.echo(f"\n{len(result.changes)} rows differ")
 
 

@@ -185,8 +185,12 @@ def shown(dotted: str, value: object) -> object:
     """A `show` field's value with the notices' word beside an English code (JSON keeps it)."""
     from certledger.domain.exams import CONDITIONS
 
+    if dotted in ("verification_units", "paper.units", "reissue.route", "publicity_published_by") and isinstance(value, list):
+        return ", ".join(REISSUE_ROUTE.get(v, unit(v)) for v in value)
     if not isinstance(value, str):
         return value
+    if dotted in ("reissue.with", "provincial_unit"):
+        return unit(value)
     if dotted == "paper.state":
         return paper(value)
     if dotted == "city":
@@ -204,6 +208,43 @@ def shown(dotted: str, value: object) -> object:
     if dotted == "organised":
         return ORGANISED.get(value, value)
     return value
+
+
+# `diff`: how a row differs between sets A and B (JSON keeps the English).
+DIFF_CHANGE: dict[str, str] = {"changed": "有变化 changed", "only in A": "仅见于 A only in A", "only in B": "仅见于 B only in B"}
+
+
+def plain(value: object) -> str:
+    """A value as people read it: no Python repr (True, None, ['科目', '69']) in the output, and
+    a unit by its official name rather than its party id (JSON keeps the id)."""
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(plain(v) for v in value)
+    if isinstance(value, str):
+        return unit(value)
+    return str(value)
+
+
+def unit(party_id: str) -> str:
+    """``dept.zhujian.henan`` → ``河南省住房和城乡建设厅``; any other text as it is."""
+    from certledger.domain.units import official_name
+
+    return official_name(party_id)
+
+
+def event_words(event: str) -> str:
+    """An event class's name in words: ``MailingReserved`` → ``mailing reserved``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", event).lower()
+
+
+def act_shown(term: str, event: str) -> str:
+    """An act as people read it: the notices' term, then the English (预约邮寄 mailing reserved)."""
+    return f"{term} {event_words(event)}".strip()
 
 
 def yes_no(value: bool | None) -> str:

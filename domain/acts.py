@@ -201,6 +201,15 @@ def official_term(command: Callable[..., Any]) -> str:
     return " / ".join(dict.fromkeys(terms))
 
 
+def term_of(event: Any) -> tuple[str, tuple[str, ...]]:
+    """The notices' term and the rule ids of the act that recorded ``event`` (a domain event),
+    or ("", ()) for an event no act declares (the aggregate's creation, a trust event)."""
+    for declaration in declarations(type(event)):
+        if declaration.when is None or declaration.when(event):
+            return declaration.term, declaration.rules
+    return "", ()
+
+
 def event_class(topic: str) -> type | None:
     """The event class a stored topic names — only if it is one of a declared act's events
     (or a subclass an aggregate derived from one). Nothing else is ever imported or built

@@ -82,6 +82,15 @@ def unit_name(party_id: str) -> tuple[str, PartyKind]:
     raise KeyError(party_id)
 
 
+def official_name(party_id: str) -> str:
+    """A unit as people read it: its official name (河南省住房和城乡建设厅), or, for a party
+    outside the responsibility table, its id as recorded."""
+    try:
+        return unit_name(party_id)[0]
+    except KeyError:
+        return party_id
+
+
 def all_units() -> list[str]:
     """Every unit party the table and the notices call for: the exam center, each industry's
     provincial unit and, where the table says 省（市）, its unit in each municipality and

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from certledger.domain.acts import declarations, event_class
+from certledger.domain.acts import event_class, term_of
 from certledger.domain.candidacy import Candidacy
 from certledger.domain.clock import CST
 from certledger.domain.certificate_number import KINDS, CertificateNumber, certificate_number_id
@@ -237,10 +237,7 @@ def _declared(opened: envelope.Opened, stream: UUID, version: int) -> tuple[str,
         event = domain_event(opened, stream, version)
     except CertLedgerError:
         return "", ()
-    for declaration in declarations(cls):
-        if declaration.when is None or declaration.when(event):
-            return declaration.term, declaration.rules
-    return "", ()
+    return term_of(event)
 
 
 def _unreadable(row: RawRow, state: bytes, scope: dict[str, str], why: str) -> TraceLine:

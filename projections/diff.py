@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from certledger.domain.acts import term_of
 from certledger.projections import schema
 from certledger.projections.projector import Sql
 from certledger.projections.registers import sql_value
@@ -30,10 +31,11 @@ class Change:
     change: str  # "changed", "only in A", "only in B"
     fields: list[dict[str, Any]] = field(default_factory=list)  # {field, a, b}
     events: list[dict[str, Any]] = field(default_factory=list)
+    label: str = ""  # the row as people name it: candidate, exam and year, certificate number
 
     def as_json(self) -> dict[str, Any]:
-        return {"register": self.register, "term": self.term, "key": self.key, "change": self.change,
-                "fields": self.fields, "events": self.events}
+        return {"register": self.register, "term": self.term, "key": self.key, "row": self.label,
+                "change": self.change, "fields": self.fields, "events": self.events}
 
 
 @dataclass
@@ -75,10 +77,20 @@ def diff(ledger: Any, a: str, b: str) -> Diff:
                 fields = [{"field": c, "a": ra.get(c), "b": rb.get(c)} for c in table.all_columns
                           if ra.get(c) != rb.get(c)]
             row = rb or ra or {}
-            change = Change(table.name, table.term, dict(zip(table.key, key)), kind, fields)
+            change = Change(table.name, table.term, dict(zip(table.key, key)), kind, fields, label=row_label(row))
             change.events = explain.events(table, row, ra, rb)
             changes.append(change)
     return Diff(left.name, right.name, a_pos, b_pos, changes)
+
+
+def row_label(row: dict[str, Any]) -> str:
+    """A register row by what people know it by (a UUID names nothing to them): the
+    candidate's name and number, the exam and year, the certificate's number where it has one."""
+    who = " ".join(str(row[c]) for c in ("name", "candidate") if row.get(c))
+    exam = " ".join(str(row[c]) for c in ("exam_name", "year") if row.get(c))
+    number = row.get("certificate_no") or row.get("number")
+    parts = [p for p in (who, exam, str(number) if number else "") if p]
+    return ", ".join(parts)
 
 
 class _Explainer:
@@ -111,7 +123,8 @@ class _Explainer:
                     StoredEvent(uuid, int(raw.version), str(raw.topic), bytes(raw.state))
                 )
                 events.append({
-                    "nid": int(raw.notification_id), "event": type(event).__name__, "party": opened.actor,
+                    "nid": int(raw.notification_id), "event": type(event).__name__, "term": term_of(event)[0],
+                    "party": opened.actor,
                     "signer": opened.signer, "on": sql_value(getattr(event, "on", None)),
                     "written": sql_value(opened.timestamp), "stream": stream,
                 })

@@ -379,12 +379,9 @@ def _units(src: Source) -> list[str]:
 
 def _unit(party: str) -> str:
     """A unit as a notice names it: its official name (河南省住房和城乡建设厅), not its id."""
-    from certledger.domain.units import unit_name
+    from certledger.domain.units import official_name
 
-    try:
-        return unit_name(party)[0]
-    except KeyError:  # a party outside the table: its id, as recorded
-        return party
+    return official_name(party)
 
 
 # -- rendering ---------------------------------------------------------------------------------

@@ -62,6 +62,12 @@ def test_generally_r5_a_nine_day_publicity_is_a_signed_exception(life: LifeWorld
         ("R-5", "PublicityPublished", "hrss", "端午节调休，公示期缩短一天"),
         ("R-5", "PublicityPublished", "dept.zhujian.henan", "与省人社厅联合公示，同上"),
     ]
+    people = CliRunner().invoke(cli, ["--db", life.db_url, "sitting", "exceptions", "jianzaoshi-1:2025"]).stdout
+    # People read the act's term and the unit's name; the ids stay in --json (issue 23 item 9).
+    assert "publicity published" in people and "河南省住房和城乡建设厅" in people and "河南省人力资源和社会保障厅" in people
+    assert "PublicityPublished" not in people and "dept.zhujian.henan" not in people
+    shown = CliRunner().invoke(cli, ["--db", life.db_url, "sitting", "show", "jianzaoshi-1:2025"]).stdout
+    assert "by 河南省住房和城乡建设厅: 与省人社厅联合公示" in shown and "dept.zhujian.henan" not in shown
 
 
 def test_generally_r8_an_appeal_lodged_on_the_last_day_can_be_decided_after_it(life: LifeWorld) -> None:

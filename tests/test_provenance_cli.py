@@ -98,6 +98,10 @@ def test_trace_lists_every_signed_act_behind_a_certificate(certified: LifeWorld)
     assert "申辩" in human.stdout and "✓ signature verified" in human.stdout and "every signature verified" in human.stderr
     for python_repr in ("True", "False", "None", "['", "{'"):  # issue 20.13: no Python repr in output
         assert python_repr not in human.stdout, python_repr
+    # Units by their official names (issue 23 item 9); --json keeps the party ids.
+    assert "by 河南省人力资源和社会保障厅" in human.stdout and "to: 河南省住房和城乡建设厅" in human.stdout
+    assert "dept.zhujian.henan" not in human.stdout and "by hrss" not in human.stdout
+    assert {e["party"] for e in events} >= {"hrss", "exam-center"}
 
 
 def test_trace_details_print_values_as_people_read_them() -> None:

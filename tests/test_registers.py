@@ -4,6 +4,8 @@ as-of rebuild equals the live registers as they stood at that notification."""
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 import os
@@ -170,7 +172,12 @@ def test_diff_reports_a_hand_edited_row_with_the_events_that_contradict_it(db_ur
     assert fraud["party"] == "hrss" and fraud["signer"].startswith("ed25519:")
     assert fraud["on"] == "2025-09-12" and fraud["written"].endswith("+08:00") and fraud["nid"] > 0
     text = CliRunner().invoke(cli, ["--db", db_url, "diff", "live", "rebuilt"])
-    assert "status: 'valid' → 'void'" in text.stdout and "FraudFound dated 2025-09-12" in text.stdout
+    assert "status 状态: valid → void" in text.stdout and "fraud found dated 2025-09-12" in text.stdout
+    assert "'" not in text.stdout and "None" not in text.stdout  # no Python repr (issue 20 item 13)
+    [heading] = [line for line in text.stdout.splitlines() if line.startswith("证书台账 certificates: ")]
+    assert change["change"] and change["key"]["number"] in heading and change["row"] in heading
+    assert re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", heading) is None  # named by its number, not a UUID
+    assert "by 河南省人力资源和社会保障厅" in text.stdout  # the unit's name; --json keeps "hrss"
 
 
 def test_as_of_a_notification_equals_the_live_registers_of_the_ledger_cut_there(db_url: str, tmp_path: Path) -> None:
