@@ -106,7 +106,7 @@ def cert_document(session: Session, number: str, output: Path, on: str | None, d
     identical, or the command refuses and writes nothing. Needs HRSS's sealing and genesis keys
     in --keys."""
     from certledger.cli.lifecycle import DAY
-    from certledger.domain.candidacy import DOCUMENT_CHANNEL
+    from certledger.domain.publication import DOCUMENT_CHANNEL
     from certledger.domain.parties import ROOT_PARTY
 
     def writer() -> Any:

@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
+from certledger.domain.publication import DOCUMENT_CHANNEL
 from certledger.domain.acts import DatedAggregate, Input, Interface, act, departure
 from certledger.domain.certificate import certificate_document
 from certledger.domain.certificate_number import CertificateNumber, certificate_number_id
@@ -75,7 +76,6 @@ PLATFORMS: dict[str, tuple[str, ...]] = {
 # bit can change only at one of these, so the status lists a checkpoint signs need replay
 # nothing else (events/status_list.py). A test holds every other event to it.
 VOIDING_EVENTS = ("AppealDecided", "SupplementaryVerificationRecorded", "IneligibilityFound", "FraudFound")
-DOCUMENT_CHANNEL = "河南省政务服务网"  # where HRSS publishes the documents (2019 §一(二), (三))
 
 
 def candidacy_id(sitting: UUID, candidate: str) -> UUID:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from certledger.domain.publication import DOCUMENT_CHANNEL
 from certledger.domain.errors import InputError
 from certledger.signing import data_integrity as di
 
@@ -126,6 +127,9 @@ def credential_for(document: Mapping[str, Any], *, issued_at: datetime, status_i
         "level": document["level"],  # 级别
         "examYear": document["year"],
         "issuedOn": document["issued_on"],  # 发证日期
+        # 发布渠道: HRSS publishes every e-certificate and pass proof there (2019 §一(二), (三)),
+        # as the document does; the act 文书发布 records each PDF's publication.
+        "publicationChannel": DOCUMENT_CHANNEL,
     }
     if document.get("specialty"):
         subject["specialty"] = document["specialty"]  # 专业

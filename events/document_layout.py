@@ -13,10 +13,11 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from certledger.domain.publication import DOCUMENT_CHANNEL
+
 FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"  # Debian fonts-noto-cjk
 FONT_INDEX_SC = 2  # Simplified Chinese face of the collection
 ISSUER_ZH = "河南省人力资源和社会保障厅"
-CHANNEL_ZH = "河南省政务服务网"
 
 TITLE = {
     "certificate": "河南省专业技术人员职业资格证书（电子证书）",
@@ -77,7 +78,7 @@ def render_page(content: DocumentContent) -> bytes:
         (noun, content.number),
         ("签发日期", content.issued_on.strftime("%Y年%m月%d日")),
         ("发证机关", ISSUER_ZH),
-        ("发布渠道", CHANNEL_ZH),
+        ("发布渠道", DOCUMENT_CHANNEL),
     ]
     pdf.set_font("serif", size=12)
     y = 62

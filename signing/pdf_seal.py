@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certledger.domain.errors import InputError, TamperError
+from certledger.domain.publication import DOCUMENT_CHANNEL
 
 FIELD_NAME = "HRSS-e-seal"
 
@@ -178,7 +179,7 @@ def seal_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,  # ETSI.CAdES.detached: PAdES
         md_algorithm="sha512",  # RFC 8419 3.1: SHA-512 with Ed25519
         reason="河南省人力资源和社会保障厅电子印章 HRSS e-seal",
-        location="河南省政务服务网",
+        location=DOCUMENT_CHANNEL,
     )
     out = io.BytesIO()
     _PinnedTimeSigner(meta, signer=_signer(seal_key, seal_cert, root_cert, template=_template)).sign_pdf(
