@@ -335,6 +335,8 @@ class Candidacy(DatedAggregate):
         check_city(city)
         if not candidate.startswith("cand."):
             raise InputError(f"candidate party ids start with 'cand.', got {candidate!r}")
+        if not level and len(subject.levels) == 1:  # a one-level exam: the level goes without saying
+            level = subject.levels[0]
         if subject.levels and level not in subject.levels:
             raise InputError(f"{subject.name} has levels {', '.join(subject.levels)}, not {level!r}")
         if not subject.levels and level:
