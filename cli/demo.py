@@ -160,7 +160,9 @@ def _show_documents(documents: list[Path], ledger_url: str) -> None:
     click.echo(f"\nSealed PDF documents (PAdES e-seal, Ed25519) and HRSS's root certificate in {root.parent}. Check them:")
     for pdf in pdfs:
         click.echo(f"  certledger cert verify {pdf} --root {root} --db {ledger_url}")
-    click.echo(f"  or in any PAdES validator given {root.name} as the only trust anchor (README: The sealed document)")
+    click.echo(f"  or in any PAdES validator given {root.name} as the only trust anchor, e.g. pyHanko's (installed in .venv):")
+    click.echo(f"  pyhanko sign validate --trust {root} --trust-replace --no-revocation-check --validation-time claimed "
+               f"{pdfs[0]}   (README: The sealed document)")
 
 
 def _credentials(session: Session, ledger: Ledger, where: Path) -> None:
