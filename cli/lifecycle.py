@@ -364,7 +364,9 @@ def exam_rows() -> list[dict[str, Any]]:
             "verification_unit": e.verification_unit_label,
             "paper_unit": e.paper_unit_label,
             "organised": "provincial" if e.provincial else "national",
-            "reissue_route": e.reissue_route.value,
+            # An e-certificate has no paper to reissue; its information changes go to HRSS,
+            # which issued it (domain.candidacy.request_reissue), not up the paper route.
+            "reissue_route": "hrss" if e.e_certificate else e.reissue_route.value,
             "conditions": list(e.conditions),
         }
         for e in EXAMS.values()

@@ -295,6 +295,7 @@ ORGANISED: dict[str, str] = {"national": "国家统一组织 national", "provinc
 REISSUE_ROUTE: dict[str, str] = {
     "national": "逐级上报国家行业主管部门 national",
     "provincial": "报河南省人事考试中心 provincial",
+    "hrss": "电子证书信息修改报省人社厅 hrss",
 }
 PAPER_UNIT: dict[str, str] = {"HRSS e-certificate": "省人社厅电子证书 HRSS e-certificate"}
 # The national registration conditions by code (domain/exams.CONDITIONS holds the same words).

@@ -782,7 +782,10 @@ class Candidacy(DatedAggregate):
         the request was accepted."""
         self._open(None, on)
         route = reissue_route(self.exam, self.city)
-        receivers = [p for p in route if p in verification_units(self.exam, self.city)]
+        # 2019 §一(五): "由省辖市行业行政管理部门负责受理和收集并报省级": the first unit of the route
+        # receives (受理) the request, the municipal one where the exam has one; the others
+        # get it forwarded, never first-hand.
+        receivers = list(route[:1])
         if kind is ReissueKind.INFORMATION_CHANGE and self.exam.e_certificate:
             # The e-certificate is HRSS's (R-13): a change of it goes to HRSS, which issued it,
             # through the units that receive requests, or to HRSS directly.

@@ -244,7 +244,8 @@ def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple
         "deliver_by_post": (POSTAL,),
         "hand_out": paper_units(exam, c.city),
         # An information change of an e-certificate goes to HRSS, which issued it.
-        "request_reissue": (*(p for p in reissue_route(exam, c.city) if p in verifiers), *((HRSS,) if exam.e_certificate else ())),
+        # Otherwise only the route's first unit receives it (受理, 2019 §一(五)).
+        "request_reissue": (*verifiers, HRSS) if exam.e_certificate else reissue_route(exam, c.city)[:1],
     }[act]
 
 

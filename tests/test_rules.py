@@ -1013,7 +1013,7 @@ def test_r18_paper_reissue_after_e_certificate_is_refused_and_recorded(life: Lif
     with refused(life, r"R-19: there is no request on its way to forward"):
         life.ledger.forward_reissue("dept.zhujian.zhengzhou", e_cert, on=date(2025, 9, 2))
     # A second application is refused, and recorded, again.
-    assert life.ledger.request_reissue("dept.zhujian.henan", e_cert, PAPER, "再次申请", on=date(2025, 9, 5)) is False
+    assert life.ledger.request_reissue("dept.zhujian.zhengzhou", e_cert, PAPER, "再次申请", on=date(2025, 9, 5)) is False
     assert names(life, e_cert).count("ReissueRefused") == 2
 
 
@@ -1028,14 +1028,18 @@ def test_r19_weisheng_goes_up_to_the_national_exam_center(life: LifeWorld) -> No
     _, ids = with_paper(life, "weisheng", handed_out=True)
     cid = ids["cand.001"]
     on = date(2025, 10, 1)
-    with refused(life, r"R-19: only 'dept\.weijian\.zhengzhou' or 'dept\.weijian\.henan' may receive reissue requests "
+    with refused(life, r"R-19: only 'dept\.weijian\.zhengzhou' may receive reissue requests "
                        r"for 卫生 in zhengzhou, not 'exam-center'"):
         life.ledger.request_reissue("exam-center", cid, PAPER, "遗失", on=on)
+    # 2019 §一(五): the municipal department receives (受理); the provincial one never first-hand.
+    with refused(life, r"R-19: only 'dept\.weijian\.zhengzhou' may receive reissue requests for 卫生 in zhengzhou, "
+                       r"not 'dept\.weijian\.henan'"):
+        life.ledger.request_reissue("dept.weijian.henan", cid, PAPER, "遗失", on=on)
     assert life.ledger.request_reissue("dept.weijian.zhengzhou", cid, PAPER, "遗失", on=on) is True
     route = ("dept.weijian.zhengzhou", "dept.weijian.henan", "national.dept.weijian", "national.exam-center")
     assert life.ledger.candidacy(cid).reissue_route == route
     with refused(life, r"R-19: a paper-reissue request is still on its way \(at dept\.weijian\.zhengzhou\)"):
-        life.ledger.request_reissue("dept.weijian.henan", cid, PAPER, "重复", on=on)
+        life.ledger.request_reissue("dept.weijian.zhengzhou", cid, PAPER, "重复", on=on)
     with refused(life, r"R-19: only 'dept\.weijian\.zhengzhou' may forward this request \(it is with them\), "
                        r"not 'dept\.weijian\.henan'"):
         life.ledger.forward_reissue("dept.weijian.henan", cid, on=on)
@@ -1057,7 +1061,7 @@ def test_r19_other_exams_go_to_the_henan_exam_center(life: LifeWorld) -> None:
     first, second = ids["cand.001"], ids["cand.002"]
     on = date(2025, 10, 1)
     for wrong in ("exam-center", "dept.zhujian.luoyang", "cand.001"):
-        with refused(life, rf"R-19: only 'dept\.zhujian\.zhengzhou' or 'dept\.zhujian\.henan' may receive reissue "
+        with refused(life, rf"R-19: only 'dept\.zhujian\.zhengzhou' may receive reissue "
                            rf"requests for 建造师（一级） in zhengzhou, not '{wrong}'"):
             life.ledger.request_reissue(wrong, first, PAPER, "遗失", on=on)
     assert life.ledger.request_reissue("dept.zhujian.zhengzhou", first, PAPER, "遗失", on=on)
@@ -1068,10 +1072,13 @@ def test_r19_other_exams_go_to_the_henan_exam_center(life: LifeWorld) -> None:
         ["dept.zhujian.henan", "exam-center"]
     with refused(life, r"R-19: there is no request on its way to forward"):
         life.ledger.forward_reissue("exam-center", first, on=on)
-    # An information change received at the province starts there (no municipal hop).
-    assert life.ledger.request_reissue("dept.zhujian.henan", second, ReissueKind.INFORMATION_CHANGE, "姓名变更", on=on)
-    assert life.ledger.candidacy(second).reissue_route == ("dept.zhujian.henan", "exam-center")
-    assert _forward_all(life, second, ["dept.zhujian.henan"], on) == ["exam-center"]
+    # 2019 §一(五): the municipal department receives (受理) an information change too; the
+    # province gets it forwarded, never first-hand.
+    with refused(life, r"R-19: only 'dept\.zhujian\.zhengzhou' may receive reissue requests"):
+        life.ledger.request_reissue("dept.zhujian.henan", second, ReissueKind.INFORMATION_CHANGE, "姓名变更", on=on)
+    assert life.ledger.request_reissue("dept.zhujian.zhengzhou", second, ReissueKind.INFORMATION_CHANGE, "姓名变更", on=on)
+    assert life.ledger.candidacy(second).reissue_route == ("dept.zhujian.zhengzhou", "dept.zhujian.henan", "exam-center")
+    assert _forward_all(life, second, ["dept.zhujian.zhengzhou", "dept.zhujian.henan"], on) == ["dept.zhujian.henan", "exam-center"]
 
 
 def test_r19_province_only_national_route_tongxin(life: LifeWorld) -> None:
