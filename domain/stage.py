@@ -46,6 +46,16 @@ def _announcement_first(s: ExamSitting) -> tuple[str, ...]:
     return (*report, "announce_verification_results")
 
 
+def _forfeit_possible(c: Candidacy, s: ExamSitting, day: date) -> tuple[str, ...]:
+    """("record_forfeit",) if a forfeit can still follow (R-7, R-8): the results announcement
+    called, or may still call, the candidate to supplementary verification within its period.
+    A candidate called only by a late announcement never forfeits, so it is not offered."""
+    due = s.supplementary_due
+    if s.results_announced_on is None:
+        return ("record_forfeit",) if due is None or day <= due else ()
+    return ("record_forfeit",) if c.deemed_forfeited_from(s) is not None else ()
+
+
 def _main(c: Candidacy, s: ExamSitting, day: date) -> Stage:
     if c.void_on is not None and c.void_on <= day:
         refer = ("refer_to_judiciary",) if c.fraud_articles and c.referred_on is None else ()
@@ -58,20 +68,26 @@ def _main(c: Candidacy, s: ExamSitting, day: date) -> Stage:
         return Stage("did not pass", "成绩不合格", True)
     status = c.outcome_on(day, s)
     if status == FORFEITED:
-        recorded = c.forfeited_on is not None and c.forfeited_on <= day
-        return Stage("forfeited" + ("" if recorded else " (deemed: not recorded yet)"), "视为放弃", True,
-                     () if recorded else ("record_forfeit",))
+        if c.forfeited_on is not None and c.forfeited_on <= day:
+            return Stage("forfeited", "视为放弃", True)
+        # Deemed, not recorded: not final, since a result recorded late as a signed exception
+        # (一般, R-8) supersedes it; recording the forfeit makes it final.
+        late = "record_supplementary" if c.handed_over_on is not None and c.handed_over_on <= day else "hand_over"
+        return Stage("deemed forfeited (not recorded yet; a late result as an exception supersedes it)",
+                     "视为放弃（未记录）", False, ("record_forfeit", late))
     final_from = c.final_unqualified_from(s)
     if final_from is not None and day >= final_from:
         return Stage("不合格, final: registration and scores void (R-11)", "核查不合格", True)
     if c.handed_over_on is None or c.handed_over_on > day:
-        return Stage("passed, awaiting handover", "待移交", False, ("hand_over", *_announcement_first(s), "record_forfeit"))
+        return Stage("passed, awaiting handover", "待移交", False, ("hand_over", *_announcement_first(s),
+                                                                    *_forfeit_possible(c, s, day)))
     if status is None:
         # R-10: a provincial exam's results deadline is set by its announcement, published first.
         first = ("publish_publicity",) if s.exam.provincial and s.verification_due is None else ()
         return Stage("under verification", "资格核查中", False, (*first, "record_verification"))
     if status is Outcome.PENDING:
-        return Stage("pending", "报考条件待核查", False, (*_announcement_first(s), "record_supplementary", "record_forfeit"))
+        return Stage("pending", "报考条件待核查", False, (*_announcement_first(s), "record_supplementary",
+                                                          *_forfeit_possible(c, s, day)))
     if status is Outcome.UNQUALIFIED:
         if c.appeal_lodged_on is not None and c.appeal_upheld is None:
             return Stage("不合格, 申辩 lodged", "申辩处理中", False, ("decide_appeal",))

@@ -141,11 +141,14 @@ def test_no_dead_end_a_pending_candidate_is_deemed_to_forfeit_when_the_period_en
     assert status(life, pending, date(2026, 12, 31)) == "视为放弃"
     sitting = life.ledger.sitting(life.ledger.candidacy(pending).sitting_id)
     now = stage(life.ledger.candidacy(pending), sitting, date(2026, 12, 31))
-    assert (now.final, now.term, now.next) == (True, "视为放弃", ("record_forfeit",))
+    # Deemed, not recorded: not final (issue 23 item 7), since a late result recorded as a signed
+    # exception (一般) supersedes it; the acts offered are the two that the code accepts.
+    assert (now.final, now.term, now.next) == (False, "视为放弃（未记录）", ("record_forfeit", "record_supplementary"))
     with refused(life, r"R-8: supplementary verification closed on 2025-08-14"):
         life.ledger.record_supplementary("dept.zhujian.henan", pending, Q, on=date(2026, 1, 5))
     life.ledger.record_forfeit("dept.zhujian.henan", pending, on=date(2026, 1, 5))  # recorded late, still lawful
-    assert stage(life.ledger.candidacy(pending), sitting, date(2026, 1, 5)).next == ()
+    recorded = stage(life.ledger.candidacy(pending), sitting, date(2026, 1, 5))
+    assert (recorded.final, recorded.term, recorded.next) == (True, "视为放弃", ())
 
 
 def test_no_dead_end_a_passed_candidate_never_handed_over(life: LifeWorld) -> None:
