@@ -64,7 +64,8 @@ def _print(v: cb.Verified, now: dict[str, Any] | None) -> None:
         f"{d.get('title')}  ({d.get('kind')})",
         f"  number     {d.get('number')}",
         f"  holder     {d.get('holder')}  (id {d.get('id_number')})",
-        f"  exam       {d.get('exam')} {d.get('level')} {d.get('year')}  ({d.get('exam_code')})",
+        f"  exam       {' '.join(str(v) for v in (d.get('exam'), d.get('level'), d.get('specialty'), d.get('year')) if v)}"
+        f"  ({d.get('exam_code')})",
         f"  issued on  {d.get('issued_on')} by {d.get('issuer')}",
         *([f"  scope      {d.get('scope')}"] if d.get("scope") else []),
         f"  e-seal     {v.seal_key}, sealed at {v.sealed_at.isoformat()}: verified",

@@ -153,7 +153,7 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
         s = result.subject
         click.echo(f"{s.get('certificateTitle')}  (credential, {s.get('certificateKind')})")
         for label, value in [("number", s.get("certificateNumber")), ("holder", f"{s.get('name')}  (id {s.get('maskedIdNumber')})"),
-                             ("exam", f"{s.get('examName')} {s.get('level')} {s.get('examYear')}"),
+                             ("exam", " ".join(str(v) for v in (s.get("examName"), s.get("level"), s.get("specialty"), s.get("examYear")) if v)),
                              ("issued on", s.get("issuedOn")), ("status", result.status)]:
             click.echo(f"  {label:<12} {value}")
         for line in result.checked:

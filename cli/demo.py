@@ -27,6 +27,7 @@ from certledger.cli.session import PASSPHRASE_ENV, Session
 from certledger.cli.verify import print_summary
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, RequestEnd, candidacy_id
 from certledger.domain.import_rows import KINDS
+from certledger.domain.exams import exam
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.errors import CertLedgerError, ExitCode, InputError
 from certledger.domain.parties import ROOT_PARTY, PartyKind
@@ -298,16 +299,18 @@ class DemoRun:
         """The online registration system's export for one sitting, as `certledger import
         registrations` reads it (Chinese headers); returns how many rows upload evidence."""
         level = "一级" if code == "jianzaoshi-1" else "二级"
+        specialties = exam(code).specialties  # 报考专业, which the sealed certificate names
         failed = 0
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["考生编号", "姓名", "证件号码", "报考级别", "报考地市", "专业", "证明材料"])
+            writer.writerow(["考生编号", "姓名", "证件号码", "报考级别", "报考专业", "报考地市", "专业", "证明材料"])
             for i, person in enumerate(group):
                 major, evidence = "passed", ""
                 if i % 7 == 3:  # the online comparison could not confirm the major: upload evidence
                     major, evidence = "failed", f"major=upload:sha256:{self.rng.getrandbits(128):032x}"
                     failed += 1
-                writer.writerow([person.party, person.name, person.masked_id, level, person.city, major, evidence])
+                writer.writerow([person.party, person.name, person.masked_id, level, specialties[i % len(specialties)],
+                                 person.city, major, evidence])
         return failed
 
     def _import(self, sheet: Path, kind: str, sitting: str, actor: str, on: date) -> list:

@@ -296,7 +296,10 @@ class Candidacy(DatedAggregate):
         inputs=(Input("name", "The candidate's name, e.g. 张伟."),
                 Input("masked_id", "The masked id number, e.g. 410102********123X."),
                 Input("city", "The municipality (zhengzhou, luoyang, …, jiyuan)."),
-                Input("level", "The level, for exams that have levels (一级, 中级, …).", default=""),
+                Input("level", "The level, for exams that have levels (一级, 中级, …); a one-level exam's goes "
+                      "without saying.", default=""),
+                Input("specialty", "The specialty (专业) registered for, for exams that have them (建造师: 建筑工程, "
+                      "市政公用工程, …); the sealed certificate names it.", default=""),
                 Input("comparison", "The online comparison (R-2) of the exam's registration conditions (education, "
                       "major, work-years, …: the exam's own list, `exams list`), each passed or failed: "
                       "education=passed,major=failed,work-years=passed. Empty on the evidence route or for an exam "
@@ -324,6 +327,7 @@ class Candidacy(DatedAggregate):
         evidence: dict[str, tuple[str, ...]],
         on: date,
         source: str | None = None,
+        specialty: str = "",
     ) -> Candidacy:
         """R-2: registration under the commitment system (告知承诺制). The candidate registers
         and commits on the exam center's online registration system (网上报名系统), which
@@ -341,6 +345,10 @@ class Candidacy(DatedAggregate):
             raise InputError(f"{subject.name} has levels {', '.join(subject.levels)}, not {level!r}")
         if not subject.levels and level:
             raise InputError(f"{subject.name} has no levels")
+        specialty = specialty.strip()
+        if specialty and specialty not in subject.specialties:
+            raise InputError(f"{subject.name} has specialties (专业) {'、'.join(subject.specialties)}, not {specialty!r}"
+                             if subject.specialties else f"{subject.name} has no specialties (专业) to register for")
         # R-2: the online system compares the exam's conditions ("学历…工作年限等": an open list,
         # per exam). A failed item needs evidence; a candidate who does not commit (不符合告知承诺制
         # 要求) takes the evidence route: evidence for every condition of the exam.
@@ -375,6 +383,7 @@ class Candidacy(DatedAggregate):
             masked_id=masked_id.strip(),
             city=city,
             level=level,
+            specialty=specialty,
             commitment=commitment,
             comparison=dict(comparison),
             evidence={k: tuple(v) for k, v in evidence.items()},
@@ -652,6 +661,7 @@ class Candidacy(DatedAggregate):
         document = certificate_document(
             kind=kind, number=number.strip(), holder=self.name, id_number=self.masked_id, exam_code=self.exam_code,
             level=self.level, year=sitting.year, candidacy=str(self.id), issued_on=on,
+            specialty=getattr(self, "specialty", ""),
         )  # the e-seal signs it with the event (domain/certificate.py)
         self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on, document=document)
 
@@ -854,8 +864,9 @@ class Candidacy(DatedAggregate):
     # -- events --------------------------------------------------------------------------------
 
     @event("Registered")
-    def __init__(self, *, actor: str, sitting_id: UUID, exam_code: str, candidate: str, name: str, masked_id: str, city: str, level: str, commitment: bool, comparison: dict[str, str], evidence: dict[str, tuple[str, ...]], on: date, source: str | None = None) -> None:
+    def __init__(self, *, actor: str, sitting_id: UUID, exam_code: str, candidate: str, name: str, masked_id: str, city: str, level: str, commitment: bool, comparison: dict[str, str], evidence: dict[str, tuple[str, ...]], on: date, source: str | None = None, specialty: str = "") -> None:
         self.sitting_id = sitting_id
+        self.specialty = specialty  # "" in registrations recorded before specialties were
         self.exam_code = exam_code
         self.candidate = candidate
         self.name = name

@@ -43,10 +43,11 @@ DOCUMENT_FIELDS = (
 
 def certificate_document(
     *, kind: str, number: str, holder: str, id_number: str, exam_code: str, level: str, year: int,
-    candidacy: str, issued_on: date,
+    candidacy: str, issued_on: date, specialty: str = "",
 ) -> dict[str, Any]:  # fmt: skip
-    """The sealed document's fields (holder's id number masked, as registered)."""
-    return {
+    """The sealed document's fields (holder's id number masked, as registered); ``specialty``
+    (专业) only where the candidate registered one, so documents sealed before keep their bytes."""
+    document = {
         "title": TITLES[kind],
         "kind": kind,
         "number": number,
@@ -61,3 +62,6 @@ def certificate_document(
         "issuer": unit_name(HRSS)[0],
         "scope": SCOPES[kind],
     }
+    if specialty:
+        document["specialty"] = specialty
+    return document

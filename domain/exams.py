@@ -96,6 +96,10 @@ class Exam:
     provincial: bool  # organised by HRSS with the department (R-10), not national
     reissue_route: ReissueRoute
     conditions: tuple[str, ...] = _BASIC
+    # 专业: the specialties a candidate registers for, where the exam has them (建造师: 建筑工程,
+    # 市政公用工程, …). Not in the notices: the national exams' own lists, which the sealed
+    # document names (issue 23 item 10).
+    specialties: tuple[str, ...] = ()
 
     @property
     def verifier(self) -> Industry:
@@ -111,9 +115,16 @@ class Exam:
         return f"{self.scope.value}{self.verifier.label}" if self.verifier.city_name else self.verifier.label
 
 
-def _row(code, name, levels, industry, *, e_cert=False, route=ReissueRoute.PROVINCIAL, conditions=_BASIC):
+def _row(code, name, levels, industry, *, e_cert=False, route=ReissueRoute.PROVINCIAL, conditions=_BASIC,
+         specialties=()):
     scope = Scope.PROVINCE_AND_CITY if INDUSTRIES[industry].city_name else Scope.PROVINCE
-    return Exam(code, name, levels, industry, scope, e_cert, e_cert, route, conditions)
+    return Exam(code, name, levels, industry, scope, e_cert, e_cert, route, conditions, tuple(specialties))
+
+
+_JIANZAO_1 = ("建筑工程", "公路工程", "铁路工程", "民航机场工程", "港口与航道工程", "水利水电工程", "矿业工程",
+              "机电工程", "市政公用工程", "通信与广电工程")
+_JIANZAO_2 = ("建筑工程", "公路工程", "水利水电工程", "市政公用工程", "矿业工程", "机电工程")
+_ZAOJIA = ("土木建筑工程", "交通运输工程", "水利工程", "安装工程")
 
 
 _NATIONAL = ReissueRoute.NATIONAL
@@ -122,13 +133,13 @@ EXAMS: dict[str, Exam] = {
     for e in (
         _row("chengxiang-guihua", "注册城乡规划师", (), "zhujian"),
         _row("jianzhushi", "建筑师", ("一级", "二级"), "zhujian"),
-        _row("jianzaoshi-1", "建造师（一级）", ("一级",), "zhujian"),
-        _row("jianzaoshi-2", "建造师（二级）", ("二级",), "zhujian", e_cert=True),
+        _row("jianzaoshi-1", "建造师（一级）", ("一级",), "zhujian", specialties=_JIANZAO_1),
+        _row("jianzaoshi-2", "建造师（二级）", ("二级",), "zhujian", e_cert=True, specialties=_JIANZAO_2),
         _row("fangdichan-gujia", "房地产估价师", (), "zhujian"),
         _row("fangdichan-jingji", "房地产经纪", (), "zhujian"),
         _row("jianli", "监理工程师", (), "zhujian"),
-        _row("zaojia-1", "造价工程师（一级）", ("一级",), "zhujian"),
-        _row("zaojia-2", "造价工程师（二级）", ("二级",), "zhujian", e_cert=True),
+        _row("zaojia-1", "造价工程师（一级）", ("一级",), "zhujian", specialties=_ZAOJIA),
+        _row("zaojia-2", "造价工程师（二级）", ("二级",), "zhujian", e_cert=True, specialties=_ZAOJIA),
         _row("kancha-sheji", "勘察设计注册工程师", (), "zhujian", conditions=(*_BASIC, "prior-qualification")),
         _row("huanping", "环评工程师", (), "shengtai"),
         _row("anquan", "注册安全工程师", (), "yingji"),

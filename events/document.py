@@ -85,7 +85,7 @@ def content_for(document: dict[str, Any], event_digest: bytes, host: str) -> Any
         holder_name=str(document["holder"]),
         id_number_masked=str(document["id_number"]),
         qualification=str(document["exam"]),
-        level_or_specialty=str(document.get("specialty") or document["level"]),
+        level_or_specialty="／".join(str(v) for v in (document.get("level"), document.get("specialty")) if v),
         number=str(document["number"]),
         issued_on=datetime.combine(issued_on, time(0, 0), CST),
         qr_payload=qr_text(str(document["number"]), event_digest, lookup_url(host)),

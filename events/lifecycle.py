@@ -300,7 +300,7 @@ class LifecycleServices:
     def register_candidate(self, actor: str, sitting: UUID | str, *, candidate: str, name: str, masked_id: str,
                            city: str, level: str = "", comparison: dict[str, str],
                            evidence: dict[str, tuple[str, ...]] | None = None, commitment: bool = True,
-                           on: date) -> UUID:
+                           on: date, specialty: str = "") -> UUID:
         """R-2: ``actor`` is the platform of record (the exam center's registration system);
         ``candidate`` the candidate's reference (cand.NNN), who holds no key."""
         target = self.sitting(sitting)
@@ -310,7 +310,8 @@ class LifecycleServices:
         with self.acting():
             candidacy = Candidacy.register(actor=actor, sitting=target, candidate=candidate, name=name,
                                            masked_id=masked_id, city=city, level=level, commitment=commitment,
-                                           comparison=comparison, evidence=evidence or {}, on=on)
+                                           comparison=comparison, evidence=evidence or {}, on=on,
+                                           specialty=specialty)
         self.save(candidacy)
         return candidacy.id
 

@@ -118,6 +118,10 @@ def test_the_export_is_a_vc_2_0_credential_by_the_did_and_the_same_every_time(wo
     assert c["@context"] == ["https://www.w3.org/ns/credentials/v2"]
     assert c["issuer"]["id"] == "did:web:hrss.henan.example" == world.load("did.json")["id"]
     assert c["credentialSubject"]["certificateNumber"] == VALID and c["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    # The demo registers through `certledger import` with a 报考专业 column: the sealed document,
+    # and so the credential, name the specialty (issue 23 item 10) and the channel (item 13).
+    assert c["credentialSubject"]["specialty"] in ("建筑工程", "公路工程", "水利水电工程", "市政公用工程", "矿业工程", "机电工程")
+    assert c["credentialSubject"]["publicationChannel"] == "河南省政务服务网"
     assert c["credentialStatus"]["statusListCredential"] == "https://hrss.henan.example/credentials/status/revocation"
     before = world.path("valid.json").read_bytes()
     world.run("cert", "export", VALID, "--format", "vc", "-o", str(world.path("again.json")))
