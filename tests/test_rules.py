@@ -33,6 +33,8 @@ R-6     test_r6_results_due_within_fifteen_days_of_d,
 R-7     test_r7_appeals_only_against_unqualified_after_the_announcement,
         test_r7_announcement_by_the_provincial_unit_calls_pending_to_supplementary
 R-8     test_r8_appeal_window_closes_two_months_after_results,
+        test_r8_an_appeal_received_late_only_as_the_units_signed_exception,
+        test_r8_an_appeal_in_time_takes_no_exception,
         test_r8_a_late_results_announcement_still_opens_a_real_appeal_window,
         test_r8_one_supplementary_round_within_the_window,
         test_r8_forfeit_only_after_the_window_then_nothing_is_accepted
@@ -75,7 +77,8 @@ from uuid import UUID
 import pytest
 
 from certledger.domain.candidacy import Outcome, ReissueKind
-from certledger.domain.errors import RuleViolation
+from certledger.domain.departures import departures_of
+from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import exam
 from certledger.domain.units import paper_units, provincial_unit, verification_units
 from tests.lifecycle_world import (
@@ -506,6 +509,25 @@ def test_r8_appeal_window_closes_two_months_after_results(life: LifeWorld) -> No
         life.ledger.decide_appeal("dept.zhujian.henan", last_day, True, "逾期决定", on=date(2025, 8, 15))
     life.ledger.decide_appeal("dept.zhujian.henan", last_day, True, "材料属实", on=TWO_MONTHS)
     assert life.ledger.candidacy(last_day).appeal_upheld is True
+
+
+def test_r8_an_appeal_received_late_only_as_the_units_signed_exception(life: LifeWorld) -> None:
+    # 2024 §一(二)¶6: "补充资格核查和接受申辩一般安排在…两个月内": receiving is the unit's act.
+    _, ids = verified(life, results={"cand.001": U})
+    late = ids["cand.001"]
+    with refused(life, r"R-8: appeal window closed on 2025-08-14 .*only as an exception with its reason"):
+        life.ledger.lodge_appeal("dept.zhujian.henan", late, "迟到的申辩", on=date(2025, 8, 15))
+    life.ledger.lodge_appeal("dept.zhujian.henan", late, "迟到的申辩", on=date(2025, 8, 15), exception="邮寄材料延误")
+    lodged = events_of(life, late)[-1]
+    assert (type(lodged).__name__, lodged.exception) == ("AppealLodged", "邮寄材料延误")
+    assert [(d.event, d.rule, d.reason) for d in departures_of(life.ledger.candidacy(late))] == [
+        ("AppealLodged", "R-8", "邮寄材料延误")]
+
+
+def test_r8_an_appeal_in_time_takes_no_exception(life: LifeWorld) -> None:
+    _, ids = verified(life, results={"cand.001": U})
+    with pytest.raises(InputError, match="keeps R-8's norm"):
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.001"], "申辩", on=TWO_MONTHS, exception="无")
 
 
 def test_r8_a_late_results_announcement_still_opens_a_real_appeal_window(life: LifeWorld) -> None:
