@@ -220,7 +220,10 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
 
     # five years after the exam ended, not a day earlier; the unclaimed one is on the roster.
     run.refused("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-24", message="R-17:")
-    custody = run.json("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-25")
+    run.refused("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-25",
+                message="R-17: unclaimed certificates stay with the unit for 5 years from the exam's end 2025-05-25, "
+                        "until 2030-05-25 (保管期满); after it (C-1): transfer from 2030-05-26, not 2030-05-25")
+    custody = run.json("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-26")
     assert [r["candidacy"] for r in custody["result"]] == [two]
     assert [r["event"] for r in custody["receipts"]] == ["ExamSitting.CustodyTransferred"]
     run.refused("cert", "hand-out", two, "--as", "dept.zhujian.zhengzhou", "--on", "2030-06-01", message="R-17:")

@@ -10,7 +10,7 @@ Calendar (tests/lifecycle_world.py): exam ends 2025-05-25, results released D = 
 first-round results due 2025-06-29 (R-6), provincial 建造师（二级） due 2025-07-10 (R-10), joint
 publicity 2025-06-16..06-25 (R-5), results announced 2025-07-02 (R-7), appeals and
 supplementary verification close 2025-08-14 (R-8), mailing reservations close 2025-08-01
-(R-16), custody transfer from 2030-05-25 (R-17).
+(R-16), custody until 2030-05-25 and its transfer from 2030-05-26 (R-17, C-1).
 
 ======  ==================================================================================
 rule    tests
@@ -98,7 +98,7 @@ HANDOVER = date(2025, 6, 15)
 VERIFIED = date(2025, 6, 20)
 MAILING_DUE = date(2025, 8, 1)  # ANNOUNCED + 30 days
 PAPER_ARRIVES = date(2025, 9, 1)
-CUSTODY_FROM = date(2030, 5, 25)  # EXAM_END + 5 years
+CUSTODY_FROM = date(2030, 5, 26)  # the day after EXAM_END + 5 years (C-1)
 PAPER = ReissueKind.PAPER_REISSUE
 
 
@@ -978,9 +978,12 @@ def test_r17_custody_transfer_after_five_years_with_the_roster(life: LifeWorld) 
     life.ledger.hand_out("dept.zhujian.zhengzhou", handed, on=date(2025, 9, 10))
     life.ledger.deliver_by_post("postal.henan", mailed, on=date(2025, 9, 10))
 
-    with refused(life, r"R-17: unclaimed certificates stay with the unit for 5 years from the exam's end 2025-05-25: "
-                       r"transfer from 2030-05-25, not 2030-05-24"):
+    with refused(life, r"R-17: unclaimed certificates stay with the unit for 5 years from the exam's end 2025-05-25, "
+                       r"until 2030-05-25 \(保管期满\); after it \(C-1\): transfer from 2030-05-26, not 2030-05-24"):
         life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 5, 24))
+    # Issue 23 item 4: custody's last day is inside the five years; the transfer comes after it.
+    with refused(life, r"R-17: .*transfer from 2030-05-26, not 2030-05-25"):
+        life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 5, 25))
     for other in ("dept.zhujian.zhengzhou", "hrss"):
         with refused(life, rf"R-17: only 'dept\.zhujian\.henan' may transfer unclaimed certificates to HRSS, "
                            rf"not '{other}'"):
@@ -993,9 +996,9 @@ def test_r17_custody_transfer_after_five_years_with_the_roster(life: LifeWorld) 
     transferred = events_of(life, sid)[-1]
     assert (type(transferred).__name__, transferred.actor, tuple(transferred.roster)) == \
         ("CustodyTransferred", "dept.zhujian.henan", (unclaimed,))
-    with refused(life, r"R-17: transferred to HRSS on 2030-05-25 with the unclaimed certificates"):
+    with refused(life, r"R-17: transferred to HRSS on 2030-05-26 with the unclaimed certificates"):
         life.ledger.hand_out("dept.zhujian.henan", unclaimed, on=date(2030, 6, 1))
-    with refused(life, r"R-17: custody was transferred on 2030-05-25"):
+    with refused(life, r"R-17: custody was transferred on 2030-05-26"):
         life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 6, 1))
 
 
@@ -1007,7 +1010,7 @@ def test_r17_transferred_certificate_is_not_delivered_by_post(life: LifeWorld) -
     life.ledger.reserve_mailing("hrss", cid, "addr:zz-1", on=date(2025, 7, 10))
     life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS1", on=PAPER_ARRIVES)
     assert life.ledger.transfer_custody("dept.zhujian.henan", sid, on=CUSTODY_FROM) == (cid,)
-    with refused(life, r"R-17: transferred to HRSS on 2030-05-25"):
+    with refused(life, r"R-17: transferred to HRSS on 2030-05-26"):
         life.ledger.deliver_by_post("postal.henan", cid, on=date(2030, 6, 1))
 
 
