@@ -459,12 +459,13 @@ class DemoRun:
 
     def _custody_and_reissue(self) -> None:
         L = self.ledger
-        self._expect_refusal(lambda: L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2029, 12, 31)))
-        roster = L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2030, 5, 25),
+        # 2030-05-25 is custody's last day (保管期满, C-1): the transfer is refused on it, allowed the day after.
+        self._expect_refusal(lambda: L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2030, 5, 25)))
+        roster = L.transfer_custody(PROVINCE_UNIT, "jianzaoshi-1:2025", on=date(2030, 5, 26),
                                     notice_for=notice_for(L, "custody-roster"))
         collected = self.unclaimed[1]
         L.hand_out(HRSS, collected, on=date(2030, 6, 10))
-        self.say(f"2030-05-25, five years after the exam: the {len(roster)} unclaimed certificates are entered in a "
+        self.say(f"2030-05-26, the day after the five years from the exam's end (refused on 2030-05-25, their last day): the {len(roster)} unclaimed certificates are entered in a "
                  "roster (登记造册) and transferred to HRSS (R-17); on 2030-06-10 HRSS, which now holds them, hands one out")
 
         # the candidate of 建造师（二级） who never came was deemed to have forfeited from

@@ -7,7 +7,7 @@ import click
 
 from certledger.cli.output import emit_json
 from certledger.domain.errors import InputError
-from certledger.domain.rule_texts import RULES
+from certledger.domain.rule_texts import COUNTING_RULE, RULES
 
 
 @click.command("rules")
@@ -36,6 +36,12 @@ def rules(rule_id: str | None, as_json: bool) -> None:
         click.echo(f"{r.id}{norm}\n  {r.summary}\n  {r.source}: {r.text}")
         if r.id in acts:
             click.echo("  acts: " + "; ".join(f"{a['term']} (certledger {a['command']})" for a in acts[r.id]))
+    # The counting rule governs every period above: with the whole list, and with each rule that sets one.
+    if rule_id is None or any(r.id in PERIODS for r in chosen):
+        click.echo(f"\n{COUNTING_RULE}")
+
+
+PERIODS = ("R-5", "R-6", "R-8", "R-10", "R-16", "R-17")  # the rules that set a period (C-1 counts them)
 
 
 def _acts_by_rule() -> dict[str, list[dict[str, str]]]:

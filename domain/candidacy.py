@@ -24,7 +24,7 @@ from certledger.domain.departures import generally
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import CONDITIONS, Exam, exam
 from certledger.domain.places import check_city
-from certledger.domain.rules import authorised, by_deadline, require
+from certledger.domain.rules import authorised, require
 from certledger.domain.calendar import add_days
 from certledger.domain.sitting import MAILING_DAYS, ExamSitting
 from certledger.domain.source import check_source
@@ -467,10 +467,15 @@ class Candidacy(DatedAggregate):
     @act("AppealLodged", rules=("R-7", "R-8", "L-4"), term="申辩", interface=Interface(
         "candidate appeal", "Record the candidate's appeal against a 不合格 result (R-7, R-8), as the verification unit "
         "receiving it (--as that unit: the candidate holds no key).", by="the verification unit receiving it",
-        service="lodge_appeal", inputs=(Input("grounds", "What the candidate answers to the 不合格 result."),)))
-    def lodge_appeal(self, *, actor: str, sitting: ExamSitting, grounds: str, on: date) -> None:
+        service="lodge_appeal", inputs=(Input("grounds", "What the candidate answers to the 不合格 result."),
+                                        departure("R-8's two months", "the verification unit receiving it"))))
+    def lodge_appeal(self, *, actor: str, sitting: ExamSitting, grounds: str, on: date,
+                     exception: str | None = None) -> None:
         """申辩 (R-7, R-8): the candidate answers a 不合格 result. The verification unit that
-        receives the 申辩 records it, naming the candidate (candidates hold no keys)."""
+        receives the 申辩 records it, naming the candidate (candidates hold no keys).
+        "补充资格核查和接受申辩一般安排在…两个月内" (2024 §一(二)¶6): receiving is the unit's
+        act under 一般, so after the window only as the unit's signed exception, like
+        supplementary verification."""
         self._open(sitting, on)
         authorised(actor, verification_units(self.exam, self.city), "R-7",
                    f"receive {self.candidate}'s 申辩 (the verification unit receiving it records it)")
@@ -481,11 +486,13 @@ class Candidacy(DatedAggregate):
         require(self.appeal_lodged_on is None, "R-8", f"{self.candidate} appealed on {self.appeal_lodged_on} already")
         # The candidate lodges within the window the announcement opened (R-7, R-8).
         assert sitting.appeal_due is not None
-        by_deadline(on, sitting.appeal_due, "R-8", "appeal window", sitting.appeal_window)
         if not grounds.strip():
             raise InputError("an appeal states its grounds")
+        exception = generally(on <= sitting.appeal_due, "R-8",
+                              f"appeal window closed on {sitting.appeal_due.isoformat()} ({sitting.appeal_window}); "
+                              f"this act is dated {on.isoformat()}", exception)
         self._check_received(actor, on, "an appeal (申辩)")
-        self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on)
+        self._appeal_lodged(actor=actor, grounds=grounds.strip(), on=on, exception=exception)
 
     @act("AppealDecided", rules=("R-1", "R-8"), term="申辩处理（申辩成立 / 申辩不成立）", interface=Interface(
         "candidate decide-appeal", "Decide an appeal (R-8: generally within two months of D); upheld makes the "
@@ -896,7 +903,7 @@ class Candidacy(DatedAggregate):
         self.first_result_on = on
 
     @event("AppealLodged")
-    def _appeal_lodged(self, *, actor: str, grounds: str, on: date) -> None:
+    def _appeal_lodged(self, *, actor: str, grounds: str, on: date, exception: str | None = None) -> None:
         self.appeal_lodged_on = on
 
     @event("AppealDecided")

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from certledger.domain.calendar import COUNTING
+
+# How every period of the rules is counted, defined once (domain.calendar) and printed by
+# ``certledger rules`` after the rules.
+COUNTING_RULE = COUNTING
+
 
 @dataclass(frozen=True)
 class Rule:

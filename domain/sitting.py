@@ -17,7 +17,7 @@ from eventsourcing.domain import event
 
 from certledger.domain.acts import DatedAggregate, Input, Interface, act, departure
 
-from certledger.domain.calendar import add_days, add_months, add_years, days_inclusive
+from certledger.domain.calendar import add_days, add_months, add_years, day_after, days_inclusive
 from certledger.domain.departures import generally
 from certledger.domain.errors import InputError
 from certledger.domain.exams import Exam, exam
@@ -121,8 +121,15 @@ class ExamSitting(DatedAggregate):
 
     @property
     def custody_until(self) -> date:
-        """R-17: 5 years from the exam's end date."""
+        """R-17: the last day of custody, 5 years from the exam's end date (C-1: the end day
+        itself not counted)."""
         return add_years(self.exam_end, CUSTODY_YEARS)
+
+    @property
+    def transfer_from(self) -> date:
+        """R-17: "保管期满后…移交": the first day the transfer is allowed, the day after custody
+        ends (C-1)."""
+        return day_after(self.custody_until)
 
     def require_results_released(self, rule: str, act: str) -> date:
         require(self.results_released_on is not None, rule, f"results of {self.label} are not released yet: no {act}")
@@ -305,7 +312,7 @@ class ExamSitting(DatedAggregate):
 
     @act("CustodyTransferred", rules=("R-17",), term="登记造册移交", interface=Interface(
         "sitting transfer-custody", "Register the unclaimed paper certificates in a roster (登记造册) and transfer "
-        "them to HRSS, 5 years after the exam ended (R-17). Prints the roster.", by="the unit holding them",
+        "them to HRSS, from the day after the 5 years from the exam's end (R-17, C-1). Prints the roster.", by="the unit holding them",
         service="transfer_custody"))
     def transfer_custody(self, *, actor: str, roster: tuple[UUID, ...], on: date,
                          notice: dict[str, Any] | None = None) -> None:
@@ -313,10 +320,11 @@ class ExamSitting(DatedAggregate):
         roster (登记造册) and transfers them to HRSS."""
         authorised(actor, (provincial_unit(self.exam),), "R-17", "transfer unclaimed certificates to HRSS")
         require(
-            on >= self.custody_until,
+            on >= self.transfer_from,
             "R-17",
             f"unclaimed certificates stay with the unit for 5 years from the exam's end "
-            f"{self.exam_end.isoformat()}: transfer from {self.custody_until.isoformat()}, not {on.isoformat()}",
+            f"{self.exam_end.isoformat()}, until {self.custody_until.isoformat()} (保管期满); after it (C-1): "
+            f"transfer from {self.transfer_from.isoformat()}, not {on.isoformat()}",
         )
         require(self.custody_transferred_on is None, "R-17", f"custody was transferred on {self.custody_transferred_on}")
         self._custody_transferred(actor=actor, roster=tuple(roster), on=on, notice=check_notice(notice))

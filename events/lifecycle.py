@@ -324,8 +324,9 @@ class LifecycleServices:
     def record_verification(self, actor: str, candidacy: UUID | str, result: Outcome, on: date, condition: str | None = None) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.record_verification(actor=actor, sitting=s, result=result, condition=condition, on=on))
 
-    def lodge_appeal(self, actor: str, candidacy: UUID | str, grounds: str, on: date) -> None:
-        self._on_candidacy(candidacy, lambda c, s: c.lodge_appeal(actor=actor, sitting=s, grounds=grounds, on=on))
+    def lodge_appeal(self, actor: str, candidacy: UUID | str, grounds: str, on: date, exception: str | None = None) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.lodge_appeal(actor=actor, sitting=s, grounds=grounds, on=on,
+                                                                  exception=exception))
 
     def decide_appeal(self, actor: str, candidacy: UUID | str, upheld: bool, reason: str, on: date,
                       exception: str | None = None) -> None:

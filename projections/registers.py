@@ -226,7 +226,9 @@ def custody_transferred(state: State, e: Event) -> None:
             continue
         custody = state.get("custody", (c["paper_no"],))
         if custody is not None:
-            state.put("custody", {**custody, "custodian": HRSS, "since": e.on, "status": "transferred"})
+            # "since" stays the day custody began (the paper certificate's arrival): the roster's
+            # 保管起始日; the transfer is the sitting's custody_transferred_on.
+            state.put("custody", {**custody, "custodian": HRSS, "status": "transferred"})
         cert = state.get("certificates", ("paper", c["paper_no"]))
         if cert is not None:
             state.put("certificates", {**cert, "custodian": HRSS})

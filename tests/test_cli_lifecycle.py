@@ -220,7 +220,10 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
 
     # R-17: five years after the exam ended, not a day earlier; the unclaimed one is on the roster.
     run.refused("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-24", message="R-17:")
-    custody = run.json("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-25")
+    run.refused("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-25",
+                message="R-17: unclaimed certificates stay with the unit for 5 years from the exam's end 2025-05-25, "
+                        "until 2030-05-25 (保管期满); after it (C-1): transfer from 2030-05-26, not 2030-05-25")
+    custody = run.json("sitting", "transfer-custody", S1, "--as", "dept.zhujian.henan", "--on", "2030-05-26")
     assert [r["candidacy"] for r in custody["result"]] == [two]
     assert [r["event"] for r in custody["receipts"]] == ["ExamSitting.CustodyTransferred"]
     run.refused("cert", "hand-out", two, "--as", "dept.zhujian.zhengzhou", "--on", "2030-06-01", message="R-17:")
@@ -589,4 +592,29 @@ def test_a_late_results_announcement_is_followed_by_an_appeal(run: Runner) -> No
     run.ok("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "dept.zhujian.zhengzhou",
            "--on", "2025-08-21")
     assert run.json("candidate", "show", appellant)["appeal"]["lodged_on"] == "2025-08-21"
+    _verifies(run)
+
+
+def test_an_appeal_received_after_the_window_is_a_signed_exception(run: Runner) -> None:
+    """Issue 23 item 3: "补充资格核查和接受申辩一般安排在…两个月内" (2024 §一(二)¶6). Receiving
+    the 申辩 is the verification unit's act under 一般: after the window only with its reason,
+    signed into the AppealLodged event and listed in the exceptions register."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    (appellant,) = _handed_over(run, S1, ["cand.001"])
+    run.ok("candidate", "verify", appellant, "--result", "不合格", "--condition", "work-years", "--as", "dept.zhujian.henan",
+           "--on", "2025-06-20")
+    _publicity(run, S1)
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    late = ("candidate", "appeal", appellant, "--grounds", "工作年限证明已补充", "--as", "dept.zhujian.zhengzhou",
+            "--on", "2025-08-15")
+    run.refused(*late, message="R-8: appeal window closed on 2025-08-14")
+    run.refused(*late, "--exception", " ", message="--exception needs a reason")
+    run.ok(*late, "--exception", "考生住院，申辩材料由单位代收")
+    shown = run.json("candidate", "show", appellant)
+    assert shown["appeal"]["lodged_on"] == "2025-08-15"
+    assert any("考生住院，申辩材料由单位代收" in e and "R-8" in e for e in shown["exceptions"]), shown["exceptions"]
+    listed = run.json("sitting", "exceptions", S1)
+    assert [(r["act"], r["rule"], r["by"], r["reason"]) for r in listed] == [
+        ("AppealLodged", "R-8", "dept.zhujian.zhengzhou", "考生住院，申辩材料由单位代收")]
+    assert "考生住院，申辩材料由单位代收" in run.ok("sitting", "exceptions", S1, "--replay").stdout
     _verifies(run)

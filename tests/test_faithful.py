@@ -175,8 +175,8 @@ def test_no_dead_end_hrss_hands_out_a_certificate_transferred_to_it(life: LifeWo
     sid, ids = verified(life)
     cid = ids["cand.001"]
     life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS1", on=date(2025, 9, 1))
-    assert life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 5, 25)) == (cid,)
-    with refused(life, r"R-17: transferred to HRSS on 2030-05-25 with the unclaimed certificates: only 'hrss' hands it out"):
+    assert life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 5, 26)) == (cid,)
+    with refused(life, r"R-17: transferred to HRSS on 2030-05-26 with the unclaimed certificates: only 'hrss' hands it out"):
         life.ledger.hand_out("dept.zhujian.henan", cid, on=date(2030, 6, 1))
     life.ledger.hand_out("hrss", cid, on=date(2030, 6, 1))
     candidacy = life.ledger.candidacy(cid)

@@ -65,7 +65,12 @@ def test_each_notice_lists_what_the_registers_hold(db_url: str, tmp_path: Path) 
     rows = _table(db_url, "custody-roster", ref)
     assert custody and [r["证书编号"] for r in rows] == sorted(k["number"] for k in custody)
     code, text, _ = _render(db_url, "custody-roster", "--sitting", ref)
-    assert "登记造册" in text and "于2030年5月25日移交" in text
+    assert "登记造册" in text and "至2030年5月25日期满" in text and "于2030年5月26日移交" in text
+    # 保管起始日 is the day custody began, the paper certificate's arrival (issue 23 item 4), not the transfer.
+    arrived = {k["number"]: date.fromisoformat(k["since"]) for k in custody}
+    assert all(day.year == 2025 for day in arrived.values()), arrived
+    assert {r["证书编号"]: r["保管起始日"] for r in rows} == {
+        n: f"{d.year}年{d.month}月{d.day}日" for n, d in arrived.items()}
     # units and cities by their names, never their ids (issue 20 item 12)
     assert all(r["现保管单位"] == "河南省人力资源和社会保障厅" for r in rows)
     assert not re.search(r"\b(hrss|zhengzhou|kaifeng|work-years)\b", text + _render(db_url, "publicity", "--sitting", ref)[1])

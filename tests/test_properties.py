@@ -899,7 +899,7 @@ def guided_dates(model: Model, act: str, c: Candidacy) -> list[date]:
         "announce_verification_results": [announced, *(s.publicity[:1] if s.publicity else ())],
         "submit_supplementary_results": [supplementary_due, add_days(announced, 10)],
         "announce_supplementary_results": [add_days(s.supplementary_submitted_on or supplementary_due, 3)],
-        "transfer_custody": [s.custody_until, add_days(s.custody_until, 30)],
+        "transfer_custody": [s.custody_until, s.transfer_from, add_days(s.custody_until, 30)],
         "release_score": [D, add_days(D, 1)],
         "hand_over": [add_days(D, 1), add_days(D, 2), add_days(D, 1), add_days(supplementary_due, 18)],
         "record_verification": [add_days(c.handed_over_on or D, 5), due],
@@ -1249,7 +1249,7 @@ def test_regression_registration_not_dated_before_the_sitting_was_scheduled() ->
 def test_regression_roster_lists_the_certificates_unclaimed_on_the_transfer_date(life: LifeWorld) -> None:
     sid = life.sitting()
     cids = life.qualified(sid, ["cand.001", "cand.002"])  # 合格 2025-06-20, announced 2025-07-02
-    transferred = add_years(LIFE_EXAM_END, 5)  # 2030-05-25
+    transferred = add_days(add_years(LIFE_EXAM_END, 5), 1)  # 2030-05-26, the day after custody ends
     for cid in cids:  # cand.001's arrives before the transfer date, cand.002's seven months after
         arrived = date(2025, 9, 1) if cid == cids[0] else date(2031, 1, 10)
         life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, f"001234{cids.index(cid)}", on=arrived)

@@ -38,3 +38,14 @@ def test_each_act_shows_its_official_term_beside_the_english() -> None:
     for term in ("申辩:", "申辩处理（申辩成立 / 申辩不成立）:", "补充资格核查:", "视为放弃:", "资格核查结果:"):
         assert term in listed, term
     assert "登记造册移交:" in CliRunner().invoke(cli, ["sitting", "transfer-custody", "--help"]).stdout
+
+
+def test_rules_states_the_one_counting_rule() -> None:
+    """Issue 23 item 4: one counting rule for every period, stated by ``certledger rules``."""
+    from certledger.domain.calendar import COUNTING
+
+    everything = CliRunner().invoke(cli, ["rules"])
+    assert everything.exit_code == 0 and everything.stdout.rstrip().endswith(COUNTING)
+    assert "C-1 Counting" in COUNTING and "not counted" in COUNTING and "from the day after" in COUNTING
+    assert "C-1 Counting" in CliRunner().invoke(cli, ["rules", "R-17"]).stdout
+    assert "C-1" not in CliRunner().invoke(cli, ["rules", "R-1"]).stdout

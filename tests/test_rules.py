@@ -10,7 +10,7 @@ Calendar (tests/lifecycle_world.py): exam ends 2025-05-25, results released D = 
 first-round results due 2025-06-29 (R-6), provincial 建造师（二级） due 2025-07-10 (R-10), joint
 publicity 2025-06-16..06-25 (R-5), results announced 2025-07-02 (R-7), appeals and
 supplementary verification close 2025-08-14 (R-8), mailing reservations close 2025-08-01
-(R-16), custody transfer from 2030-05-25 (R-17).
+(R-16), custody until 2030-05-25 and its transfer from 2030-05-26 (R-17, C-1).
 
 ======  ==================================================================================
 rule    tests
@@ -33,6 +33,8 @@ R-6     test_r6_results_due_within_fifteen_days_of_d,
 R-7     test_r7_appeals_only_against_unqualified_after_the_announcement,
         test_r7_announcement_by_the_provincial_unit_calls_pending_to_supplementary
 R-8     test_r8_appeal_window_closes_two_months_after_results,
+        test_r8_an_appeal_received_late_only_as_the_units_signed_exception,
+        test_r8_an_appeal_in_time_takes_no_exception,
         test_r8_a_late_results_announcement_still_opens_a_real_appeal_window,
         test_r8_one_supplementary_round_within_the_window,
         test_r8_forfeit_only_after_the_window_then_nothing_is_accepted
@@ -75,7 +77,8 @@ from uuid import UUID
 import pytest
 
 from certledger.domain.candidacy import Outcome, ReissueKind
-from certledger.domain.errors import RuleViolation
+from certledger.domain.departures import departures_of
+from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import exam
 from certledger.domain.units import paper_units, provincial_unit, verification_units
 from tests.lifecycle_world import (
@@ -95,7 +98,7 @@ HANDOVER = date(2025, 6, 15)
 VERIFIED = date(2025, 6, 20)
 MAILING_DUE = date(2025, 8, 1)  # ANNOUNCED + 30 days
 PAPER_ARRIVES = date(2025, 9, 1)
-CUSTODY_FROM = date(2030, 5, 25)  # EXAM_END + 5 years
+CUSTODY_FROM = date(2030, 5, 26)  # the day after EXAM_END + 5 years (C-1)
 PAPER = ReissueKind.PAPER_REISSUE
 
 
@@ -506,6 +509,25 @@ def test_r8_appeal_window_closes_two_months_after_results(life: LifeWorld) -> No
         life.ledger.decide_appeal("dept.zhujian.henan", last_day, True, "逾期决定", on=date(2025, 8, 15))
     life.ledger.decide_appeal("dept.zhujian.henan", last_day, True, "材料属实", on=TWO_MONTHS)
     assert life.ledger.candidacy(last_day).appeal_upheld is True
+
+
+def test_r8_an_appeal_received_late_only_as_the_units_signed_exception(life: LifeWorld) -> None:
+    # 2024 §一(二)¶6: "补充资格核查和接受申辩一般安排在…两个月内": receiving is the unit's act.
+    _, ids = verified(life, results={"cand.001": U})
+    late = ids["cand.001"]
+    with refused(life, r"R-8: appeal window closed on 2025-08-14 .*only as an exception with its reason"):
+        life.ledger.lodge_appeal("dept.zhujian.henan", late, "迟到的申辩", on=date(2025, 8, 15))
+    life.ledger.lodge_appeal("dept.zhujian.henan", late, "迟到的申辩", on=date(2025, 8, 15), exception="邮寄材料延误")
+    lodged = events_of(life, late)[-1]
+    assert (type(lodged).__name__, lodged.exception) == ("AppealLodged", "邮寄材料延误")
+    assert [(d.event, d.rule, d.reason) for d in departures_of(life.ledger.candidacy(late))] == [
+        ("AppealLodged", "R-8", "邮寄材料延误")]
+
+
+def test_r8_an_appeal_in_time_takes_no_exception(life: LifeWorld) -> None:
+    _, ids = verified(life, results={"cand.001": U})
+    with pytest.raises(InputError, match="keeps R-8's norm"):
+        life.ledger.lodge_appeal("dept.zhujian.henan", ids["cand.001"], "申辩", on=TWO_MONTHS, exception="无")
 
 
 def test_r8_a_late_results_announcement_still_opens_a_real_appeal_window(life: LifeWorld) -> None:
@@ -956,9 +978,12 @@ def test_r17_custody_transfer_after_five_years_with_the_roster(life: LifeWorld) 
     life.ledger.hand_out("dept.zhujian.zhengzhou", handed, on=date(2025, 9, 10))
     life.ledger.deliver_by_post("postal.henan", mailed, on=date(2025, 9, 10))
 
-    with refused(life, r"R-17: unclaimed certificates stay with the unit for 5 years from the exam's end 2025-05-25: "
-                       r"transfer from 2030-05-25, not 2030-05-24"):
+    with refused(life, r"R-17: unclaimed certificates stay with the unit for 5 years from the exam's end 2025-05-25, "
+                       r"until 2030-05-25 \(保管期满\); after it \(C-1\): transfer from 2030-05-26, not 2030-05-24"):
         life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 5, 24))
+    # Issue 23 item 4: custody's last day is inside the five years; the transfer comes after it.
+    with refused(life, r"R-17: .*transfer from 2030-05-26, not 2030-05-25"):
+        life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 5, 25))
     for other in ("dept.zhujian.zhengzhou", "hrss"):
         with refused(life, rf"R-17: only 'dept\.zhujian\.henan' may transfer unclaimed certificates to HRSS, "
                            rf"not '{other}'"):
@@ -971,9 +996,9 @@ def test_r17_custody_transfer_after_five_years_with_the_roster(life: LifeWorld) 
     transferred = events_of(life, sid)[-1]
     assert (type(transferred).__name__, transferred.actor, tuple(transferred.roster)) == \
         ("CustodyTransferred", "dept.zhujian.henan", (unclaimed,))
-    with refused(life, r"R-17: transferred to HRSS on 2030-05-25 with the unclaimed certificates"):
+    with refused(life, r"R-17: transferred to HRSS on 2030-05-26 with the unclaimed certificates"):
         life.ledger.hand_out("dept.zhujian.henan", unclaimed, on=date(2030, 6, 1))
-    with refused(life, r"R-17: custody was transferred on 2030-05-25"):
+    with refused(life, r"R-17: custody was transferred on 2030-05-26"):
         life.ledger.transfer_custody("dept.zhujian.henan", sid, on=date(2030, 6, 1))
 
 
@@ -985,7 +1010,7 @@ def test_r17_transferred_certificate_is_not_delivered_by_post(life: LifeWorld) -
     life.ledger.reserve_mailing("hrss", cid, "addr:zz-1", on=date(2025, 7, 10))
     life.ledger.receive_paper_certificate("dept.zhujian.henan", cid, "ZS1", on=PAPER_ARRIVES)
     assert life.ledger.transfer_custody("dept.zhujian.henan", sid, on=CUSTODY_FROM) == (cid,)
-    with refused(life, r"R-17: transferred to HRSS on 2030-05-25"):
+    with refused(life, r"R-17: transferred to HRSS on 2030-05-26"):
         life.ledger.deliver_by_post("postal.henan", cid, on=date(2030, 6, 1))
 
 
