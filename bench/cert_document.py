@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
+from certledger.events.document import qr_text  # noqa: E402
 from certledger.events.document_layout import DocumentContent, render_page  # noqa: E402
 from certledger.signing.pdf_seal import seal_pdf  # noqa: E402
 from certledger.signing.x509_chain import root_certificate, sealing_certificate  # noqa: E402
@@ -61,8 +62,9 @@ def contents(n: int, seed: int = 1) -> list[DocumentContent]:
             kind=kind, holder_name=name, id_number_masked=f"410***********{rng.randrange(10000):04d}",
             qualification=qualification, level_or_specialty=level, number=number,
             issued_on=datetime(2025, 6, 1, 9, 0, tzinfo=CST) + timedelta(days=i % 30),
-            qr_payload=f"CL1:{number}:{hashlib.sha256(number.encode()).hexdigest()}",
-            check_line="扫描二维码或登录河南省政务服务网核验；或 certledger cert verify 本文件 --trust 根证书。",
+            # the issued documents' QR form (events/document.qr_text), so cert verify reads it
+            qr_payload=qr_text(number, hashlib.sha256(number.encode()).digest(), "https://hrss.henan.example/lookup"),
+            check_line="扫描二维码或登录河南省政务服务网核验；或 certledger cert verify 本文件 --root 根证书。",
         ))
     return out
 
