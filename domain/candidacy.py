@@ -99,6 +99,7 @@ class Candidacy(DatedAggregate):
     masked_id: str
     level: str
     registered_on: date
+    specialty: str = ""  # 专业; also what a state stored before specialties were reads as
     passed: bool | None = None
     scored_on: date | None = None
     scores: tuple[tuple[str, str], ...] = ()
@@ -339,8 +340,7 @@ class Candidacy(DatedAggregate):
         check_city(city)
         if not candidate.startswith("cand."):
             raise InputError(f"candidate party ids start with 'cand.', got {candidate!r}")
-        if not level and len(subject.levels) == 1:  # a one-level exam: the level goes without saying
-            level = subject.levels[0]
+        level = subject.registered_level(level)
         if subject.levels and level not in subject.levels:
             raise InputError(f"{subject.name} has levels {', '.join(subject.levels)}, not {level!r}")
         if not subject.levels and level:
@@ -668,7 +668,7 @@ class Candidacy(DatedAggregate):
         document = certificate_document(
             kind=kind, number=number.strip(), holder=self.name, id_number=self.masked_id, exam_code=self.exam_code,
             level=self.level, year=sitting.year, candidacy=str(self.id), issued_on=on,
-            specialty=getattr(self, "specialty", ""),
+            specialty=self.specialty,
         )  # the e-seal signs it with the event (domain/certificate.py)
         self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on, document=document)
 
@@ -873,7 +873,7 @@ class Candidacy(DatedAggregate):
     @event("Registered")
     def __init__(self, *, actor: str, sitting_id: UUID, exam_code: str, candidate: str, name: str, masked_id: str, city: str, level: str, commitment: bool, comparison: dict[str, str], evidence: dict[str, tuple[str, ...]], on: date, source: str | None = None, specialty: str = "") -> None:
         self.sitting_id = sitting_id
-        self.specialty = specialty  # "" in registrations recorded before specialties were
+        self.specialty = specialty
         self.exam_code = exam_code
         self.candidate = candidate
         self.name = name

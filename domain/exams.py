@@ -101,6 +101,11 @@ class Exam:
     # document names (issue 23 item 10).
     specialties: tuple[str, ...] = ()
 
+    def registered_level(self, level: str) -> str:
+        """The level a registration records: as given, or a one-level exam's only level, which
+        goes without saying (建造师（一级）: 一级)."""
+        return level or (self.levels[0] if len(self.levels) == 1 else "")
+
     @property
     def verifier(self) -> Industry:
         return INDUSTRIES[self.industry]

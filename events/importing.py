@@ -116,18 +116,12 @@ class ImportResult:
     events: int = 0
 
 
-def _given_level(c: Candidacy, args: dict[str, Any]) -> str:
-    """The row's level as registration records it: a one-level exam's goes without saying."""
-    level = str(args.get("level") or "")
-    return level or (c.exam.levels[0] if len(c.exam.levels) == 1 else "")
-
-
 def _registered_otherwise(c: Candidacy, candidate: str, on: date, args: dict[str, Any]) -> str:
     """Why a registration row for a registered candidate is refused: the fields it changes.
     A registration is recorded once (R-2); a correction is an act of its own, not a re-import."""
     recorded = {"on": c.registered_on, "name": c.name, "masked_id": c.masked_id, "city": c.city, "level": c.level,
-                "specialty": getattr(c, "specialty", ""), "comparison": dict(c.comparison), "evidence": dict(c.evidence)}
-    given = {"on": on, **{k: args.get(k) for k in recorded if k != "on"}, "level": _given_level(c, args)}
+                "specialty": c.specialty, "comparison": dict(c.comparison), "evidence": dict(c.evidence)}
+    given = {"on": on, **{k: args.get(k) for k in recorded if k != "on"}, "level": c.exam.registered_level(str(args.get("level") or ""))}
     differ = [k for k in recorded if recorded[k] != given[k]]
     return (f"{candidate} is registered already (on {c.registered_on}), and this row differs in "
             f"{', '.join(differ) or 'a field'}: a registration is recorded once; nothing recorded for this row")
@@ -142,8 +136,8 @@ def _already_recorded(kind: ImportKind, c: Candidacy, actor: str, on: date, args
         return getattr(c, "handed_over_on", None) == on
     if kind.command == "register":
         return (c.registered_on == on and c.name == args["name"] and c.masked_id == args["masked_id"]
-                and c.city == args["city"] and c.level == _given_level(c, args) and dict(c.comparison) == args["comparison"]
-                and getattr(c, "specialty", "") == args.get("specialty", "")
+                and c.city == args["city"] and c.level == c.exam.registered_level(str(args.get("level") or "")) and dict(c.comparison) == args["comparison"]
+                and c.specialty == args.get("specialty", "")
                 and dict(c.evidence) == args["evidence"])
     if kind.command == "reserve_mailing":
         return getattr(c, "mailing_reserved_on", None) == on
