@@ -21,8 +21,12 @@ system_packages() {
     fi
   fi
   echo "installing Debian packages the project needs: ${missing[*]} (apt-get, once)" >&2
-  if ! { "${sudo[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; } >/tmp/certledger-apt.log 2>&1; then
-    cat /tmp/certledger-apt.log >&2
+  # Two set-ups started at once (the demo and the tests, two clones) wait for each other's
+  # apt-get instead of failing on its lock; each keeps its own log.
+  local log lock=(-o DPkg::Lock::Timeout=900)
+  log=$(mktemp /tmp/certledger-apt.XXXXXX.log)
+  if ! { "${sudo[@]}" apt-get "${lock[@]}" update -q && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "${lock[@]}" install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
     echo "installing ${missing[*]} failed (log above)" >&2
     return 2
   fi
