@@ -451,11 +451,17 @@ class DemoRun:
         mailed = [cid for cid in holders if cid in self.mailed]
         rest = [cid for cid in holders if cid not in self.mailed]
         L.issue_numbers(PROVINCE_UNIT, "paper", [(cid, f"0{i:07d}") for i, cid in enumerate(holders, 1)], on=date(2025, 10, 20))
+        returned, mailed = mailed[:1], mailed[1:]
+        L.for_each_candidacy(returned, lambda c, s: c.record_delivery_failed(actor=POSTAL, sitting=s, reason="到付拒收",
+                                                                             on=date(2025, 10, 25)))
         L.for_each_candidacy(mailed, lambda c, s: c.deliver_by_post(actor=POSTAL, sitting=s, on=date(2025, 10, 25)))
         self.unclaimed = rest[-3:]
-        L.for_each_candidacy(rest[:-3], lambda c, s: c.hand_out(actor=f"dept.zhujian.{c.city}", sitting=s, on=date(2025, 11, 3)))
-        self.say(f"paper certificates reached the department; {len(mailed)} mailed cash-on-delivery by the postal "
-                 f"company (R-16), {len(rest) - 3} handed out on site by the municipal units (R-15), 3 never collected")
+        L.for_each_candidacy([*returned, *rest[:-3]],
+                             lambda c, s: c.hand_out(actor=f"dept.zhujian.{c.city}", sitting=s, on=date(2025, 11, 3)))
+        self.say(f"paper certificates reached the department; {len(mailed) + len(returned)} reserved for mailing "
+                 f"cash-on-delivery (R-16): {len(mailed)} delivered by the postal company, {len(returned)} returned by it "
+                 f"(投递失败／退回: 到付拒收) and handed out on site after all; {len(rest) - 3} others handed out on site by "
+                 "the municipal units (R-15), 3 never collected")
 
     def _custody_and_reissue(self) -> None:
         L = self.ledger

@@ -568,6 +568,8 @@ def _paper(c: Candidacy, s: ExamSitting) -> tuple[str, date | None]:
         return ("reserved for mailing, not received" if c.mailing_reserved_on else "not received"), None
     if c.mailing_reserved_on is not None:
         return "at the unit, reserved for mailing", c.paper_received_on
+    if c.mailing_ended == "returned":
+        return "at the unit, returned by post", c.mailing_ended_on
     return "at the unit, unclaimed", c.paper_received_on
 
 
@@ -577,7 +579,7 @@ def paper_text(record: dict[str, Any]) -> str:
     return terms.paper(text + (" by HRSS after the custody transfer" if record["by_hrss"] else ""))
 
 
-_DATED = ("handed out", "transferred to HRSS", "delivered")
+_DATED = ("handed out", "transferred to HRSS", "delivered", "at the unit, returned by post")
 
 
 def _certificate(c: Candidacy) -> dict[str, Any] | None:
@@ -650,6 +652,8 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_of: str | 
             "received_on": c.paper_received_on,
             "mailing_reserved_on": c.mailing_reserved_on,
             "delivered_on": c.delivered_on,
+            # the last reservation that ended undelivered: 投递失败／退回 "returned" or 撤销预约 "withdrawn"
+            "mailing_ended": None if c.mailing_ended is None else {"how": c.mailing_ended, "on": c.mailing_ended_on},
             "handed_out_on": c.handed_out_on,
             "state": _paper(c, s)[0],
             "by_hrss": paper_record(c, s)["by_hrss"],

@@ -267,6 +267,7 @@ PAPER: tuple[tuple[str, str], ...] = (
     ("reserved for mailing, not received", "已预约邮寄，证书未到"),
     ("not received", "证书未到"),
     ("at the unit, reserved for mailing", "单位代为保管，已预约邮寄"),
+    ("at the unit, returned by post", "投递退回，单位代为保管，未领取"),
     ("at the unit, unclaimed", "单位代为保管，未领取"),
 )
 

@@ -129,6 +129,10 @@ class Candidacy(DatedAggregate):
     paper_received_on: date | None = None
     mailing_reserved_on: date | None = None
     delivered_on: date | None = None
+    # How the last reservation ended without delivery, and when: "returned" (投递失败／退回) or
+    # "withdrawn" (撤销预约)
+    mailing_ended: str | None = None
+    mailing_ended_on: date | None = None
     handed_out_on: date | None = None
     reissue_kind: str | None = None
     reissue_route: tuple[str, ...] = ()
@@ -761,6 +765,51 @@ class Candidacy(DatedAggregate):
         self._not_void("delivery")
         self._delivered(actor=actor, on=on)
 
+    @act("DeliveryFailed", rules=("R-16",), term="投递失败／退回", interface=Interface(
+        "cert returned", "Record that the postal company could not deliver a reserved certificate (到付 refused, wrong "
+        "address, not collected) and returned it to the unit; it is then handed out on site, or reserved again "
+        "(R-16).", by="postal.henan", service="record_delivery_failed",
+        inputs=(Input("reason", "Why, e.g. 到付拒收 postage refused, 地址有误 wrong address, 逾期未取 not collected."),)))
+    def record_delivery_failed(self, *, actor: str, sitting: ExamSitting, reason: str, on: date) -> None:
+        """R-16 (2024 §二(二)): the postal company delivers reserved certificates 到付; when it
+        cannot, the certificate goes back to the unit, and "未预约邮寄的证书仍由…现场发放"
+        applies again: the reservation has ended, so hand-out on site is lawful."""
+        self._open(sitting, on)
+        authorised(actor, (POSTAL,), "R-16", "record a failed delivery (投递失败／退回)")
+        self._mailing_pending(sitting, "a failed delivery")
+        require(self.paper_received_on is not None, "R-16", "the paper certificate has not reached the unit yet: nothing was posted")
+        _after(on, self.paper_received_on, "the certificate's arrival", "R-16")
+        _after(on, self.mailing_reserved_on, "the reservation", "R-16")
+        require(bool(reason.strip()), "R-16", "say why the delivery failed (e.g. 到付拒收, 地址有误)")
+        self._delivery_failed(actor=actor, reason=reason.strip(), on=on)
+
+    @act("MailingReservationWithdrawn", rules=("R-16",), term="撤销预约", interface=Interface(
+        "cert withdraw-mailing", "Withdraw a mailing reservation the candidate no longer wants, through HRSS's "
+        "reservation platform or at the unit on the candidate's behalf; the certificate is then handed out on site "
+        "(R-16).", by="HRSS's certificate reservation platform (预约邮寄平台), or the table's unit on the candidate's "
+        "behalf", service="withdraw_mailing", platform=HRSS,
+        inputs=(Input("reason", "Why, as the candidate gives it."),)))
+    def withdraw_mailing(self, *, actor: str, sitting: ExamSitting, reason: str, on: date) -> None:
+        """R-16: the reservation is the candidate's choice, made on HRSS's platform; so is its
+        withdrawal (撤销预约), signed by the platform or by the unit that would hand the
+        certificate out. Not once it has been delivered."""
+        self._open(sitting, on)
+        authorised(actor, (*PLATFORMS["reserve_mailing"], *paper_units(self.exam, self.city)), "R-16",
+                   f"withdraw {self.candidate}'s mailing reservation (the reservation platform, or the unit on the candidate's behalf)")
+        self._mailing_pending(sitting, "a withdrawal")
+        _after(on, self.mailing_reserved_on, "the reservation", "R-16")
+        require(bool(reason.strip()), "R-16", "say why the reservation is withdrawn")
+        self._mailing_withdrawn(actor=actor, reason=reason.strip(), on=on)
+
+    def _mailing_pending(self, sitting: ExamSitting, what: str) -> None:
+        """A reservation that can still end without delivery: reserved, not delivered, not
+        void, and not lapsed with the custody transfer (R-17)."""
+        require(not self.exam.e_certificate, "R-13", f"{self.exam.name} has no paper certificate to mail")
+        require(self.mailing_reserved_on is not None, "R-16", f"{self.candidate} has no mailing reservation for {what} to end")
+        require(self.delivered_on is None, "R-16", f"delivered on {self.delivered_on} already")
+        require(self.id not in sitting.custody_roster, "R-17", f"transferred to HRSS on {sitting.custody_transferred_on} with the unclaimed certificates; the reservation lapsed")
+        self._not_void("mailing")
+
     @act("HandedOutOnSite", rules=("R-15", "R-16"), term="现场发放", interface=Interface(
         "cert hand-out", "Hand the paper certificate out on site (R-15: the table's unit; after the custody transfer, "
         "HRSS).", by="the table's unit, or hrss after the transfer (R-17)", service="hand_out"))
@@ -972,6 +1021,16 @@ class Candidacy(DatedAggregate):
     @event("DeliveredByPost")
     def _delivered(self, *, actor: str, on: date) -> None:
         self.delivered_on = on
+
+    @event("DeliveryFailed")
+    def _delivery_failed(self, *, actor: str, reason: str, on: date) -> None:
+        self.mailing_reserved_on = None
+        self.mailing_ended, self.mailing_ended_on = "returned", on
+
+    @event("MailingReservationWithdrawn")
+    def _mailing_withdrawn(self, *, actor: str, reason: str, on: date) -> None:
+        self.mailing_reserved_on = None
+        self.mailing_ended, self.mailing_ended_on = "withdrawn", on
 
     @event("HandedOutOnSite")
     def _handed_out(self, *, actor: str, on: date) -> None:

@@ -108,7 +108,9 @@ def _certificate(c: Candidacy, s: ExamSitting, day: date) -> Stage:
         return Stage("e-certificate issued", "已制发电子证书", True, ("request_reissue",))
     if c.paper_received_on is None or c.paper_received_on > day:
         proof = ("issue_pass_proof",) if c.certificate_kind is None else ()
-        return Stage("合格, awaiting the national paper certificate", "合格", False, (*proof, "receive_paper_certificate"))
+        withdraw = ("withdraw_mailing",) if c.mailing_reserved_on is not None else ()
+        return Stage("合格, awaiting the national paper certificate", "合格", False,
+                     (*proof, "receive_paper_certificate", *withdraw))
     if c.handed_out_on is not None:
         return Stage("paper certificate handed out", "已发放", True, ("request_reissue",))
     if c.delivered_on is not None:
@@ -116,5 +118,9 @@ def _certificate(c: Candidacy, s: ExamSitting, day: date) -> Stage:
     if c.id in s.custody_roster:
         return Stage("transferred to HRSS with the unclaimed certificates", "已登记造册移交", False, ("hand_out",))
     if c.mailing_reserved_on is not None:
-        return Stage("reserved for mailing", "已预约邮寄", False, ("deliver_by_post", "transfer_custody"))
-    return Stage("at the unit, unclaimed", "待领取", False, ("hand_out", "reserve_mailing", "transfer_custody"))
+        return Stage("reserved for mailing", "已预约邮寄", False,
+                     ("deliver_by_post", "record_delivery_failed", "withdraw_mailing", "transfer_custody"))
+    unclaimed = ("hand_out", "reserve_mailing", "transfer_custody")
+    if c.mailing_ended == "returned":
+        return Stage("returned by post, at the unit, unclaimed", "投递退回（待领取）", False, unclaimed)
+    return Stage("at the unit, unclaimed", "待领取", False, unclaimed)

@@ -390,6 +390,12 @@ class LifecycleServices:
     def deliver_by_post(self, actor: str, candidacy: UUID | str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.deliver_by_post(actor=actor, sitting=s, on=on))
 
+    def record_delivery_failed(self, actor: str, candidacy: UUID | str, reason: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.record_delivery_failed(actor=actor, sitting=s, reason=reason, on=on))
+
+    def withdraw_mailing(self, actor: str, candidacy: UUID | str, reason: str, on: date) -> None:
+        self._on_candidacy(candidacy, lambda c, s: c.withdraw_mailing(actor=actor, sitting=s, reason=reason, on=on))
+
     def hand_out(self, actor: str, candidacy: UUID | str, on: date) -> None:
         self._on_candidacy(candidacy, lambda c, s: c.hand_out(actor=actor, sitting=s, on=on))
 

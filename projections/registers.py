@@ -401,7 +401,8 @@ def mailing_reserved(state: State, e: Event) -> None:
     c = _candidacy(state, e)
     state.put("mailing", {**_row(state, "mailing", (c["candidacy"],), c), "paper_no": c.get("paper_no"),
                           "address_ref": e.f("address_ref"), "cash_on_delivery": e.f("cash_on_delivery"),
-                          "reserved_on": e.on, "status": "reserved"})
+                          "reserved_on": e.on, "ended_by": None, "ended_on": None, "ended_reason": None,
+                          "status": "reserved"})
 
 
 def _claimed(state: State, e: Event, delivery: str) -> None:
@@ -433,6 +434,18 @@ def delivered(state: State, e: Event) -> None:
     mailing = state.get("mailing", (c["candidacy"],))
     if mailing is not None:
         state.put("mailing", {**mailing, "delivered_by": e.actor, "delivered_on": e.on, "status": "delivered"})
+
+
+@handles("DeliveryFailed", "MailingReservationWithdrawn")
+def mailing_ended(state: State, e: Event) -> None:
+    """投递失败／退回 or 撤销预约: the reservation ends undelivered; the certificate stays in
+    custody (保管) for hand-out on site. A later reservation starts the row again."""
+    c = _candidacy(state, e)
+    mailing = state.get("mailing", (c["candidacy"],))
+    if mailing is not None:
+        status = "returned" if e.name == "DeliveryFailed" else "withdrawn"
+        state.put("mailing", {**mailing, "ended_by": e.actor, "ended_on": e.on, "ended_reason": e.f("reason"),
+                              "status": status})
 
 
 @handles("HandedOutOnSite")

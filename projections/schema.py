@@ -84,8 +84,9 @@ TABLES: tuple[Table, ...] = (
         "mailing", "预约邮寄",
         ("candidacy",),
         ("candidacy", "sitting", *_CANDIDATE, "paper_no", "address_ref", "cash_on_delivery", "reserved_on",
-         "delivered_by", "delivered_on", "status"),
-        frozenset({"MailingReserved", "DeliveredByPost", "PaperCertificateReceived"}),
+         "delivered_by", "delivered_on", "ended_by", "ended_on", "ended_reason", "status"),
+        frozenset({"MailingReserved", "DeliveredByPost", "PaperCertificateReceived", "DeliveryFailed",
+                   "MailingReservationWithdrawn"}),
     ),
     Table(
         "custody", "保管",

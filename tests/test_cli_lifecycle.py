@@ -618,3 +618,55 @@ def test_an_appeal_received_after_the_window_is_a_signed_exception(run: Runner) 
         ("AppealLodged", "R-8", "dept.zhujian.zhengzhou", "考生住院，申辩材料由单位代收")]
     assert "考生住院，申辩材料由单位代收" in run.ok("sitting", "exceptions", S1, "--replay").stdout
     _verifies(run)
+
+
+def test_a_returned_or_withdrawn_reservation_is_handed_out_on_site(run: Runner) -> None:
+    """Issue 23 item 2: a certificate reserved for mailing used to wait five years for the custody
+    transfer once the post could not deliver it. 投递失败／退回 (the postal company) and 撤销预约
+    (the reservation platform, or the unit for the candidate) end the reservation; the unit then
+    hands the certificate out on site (2024 §二(二): 未预约邮寄的证书仍由…现场发放)."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    returned, withdrawn = _handed_over(run, S1, ["cand.001", "cand.002"])
+    _publicity(run, S1)
+    for ref in (returned, withdrawn):
+        run.ok("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    for ref in (returned, withdrawn):
+        run.ok("cert", "reserve-mailing", ref, "--address-ref", "platform:addr-1", "--on", "2025-07-28")
+    for ref, number in ((returned, "00412001"), (withdrawn, "00412002")):
+        run.ok("cert", "paper-received", ref, "--number", number, "--as", "dept.zhujian.henan", "--on", "2025-11-03")
+    run.refused("cert", "hand-out", returned, "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-05", message="R-16:")
+    assert {"record_delivery_failed", "withdraw_mailing"} <= set(run.json("candidate", "show", returned)["stage"]["next"])
+
+    # Only the postal company records its failed delivery, with a reason, after the reservation.
+    run.refused("cert", "returned", returned, "--reason", "到付拒收", "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-10",
+                message="R-16:")
+    run.refused("cert", "returned", returned, "--reason", " ", "--as", "postal.henan", "--on", "2025-11-10",
+                message="R-16: say why")
+    failed = run.ok("cert", "returned", returned, "--reason", "到付拒收", "--as", "postal.henan", "--on", "2025-11-10")
+    assert "投递失败／退回" in failed.stderr
+    run.refused("cert", "delivered", returned, "--as", "postal.henan", "--on", "2025-11-11", message="R-16:")
+    shown = run.json("candidate", "show", returned)
+    assert shown["paper"]["state"] == "at the unit, returned by post"
+    assert shown["paper"]["mailing_ended"] == {"how": "returned", "on": "2025-11-10"}
+    assert shown["paper"]["mailing_reserved_on"] is None
+    assert "hand_out" in shown["stage"]["next"]
+    run.ok("cert", "hand-out", returned, "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-12")
+
+    # The candidate withdraws the reservation at the unit; a stranger cannot.
+    run.refused("cert", "withdraw-mailing", withdrawn, "--reason", "改为现场领取", "--as", "postal.henan",
+                "--on", "2025-11-06", message="R-16:")
+    run.ok("cert", "withdraw-mailing", withdrawn, "--reason", "改为现场领取", "--as", "dept.zhujian.zhengzhou",
+           "--on", "2025-11-06")
+    run.refused("cert", "withdraw-mailing", withdrawn, "--reason", "改为现场领取", "--on", "2025-11-07",
+                message="R-16: cand.002 has no mailing reservation")
+    run.ok("cert", "hand-out", withdrawn, "--as", "dept.zhujian.zhengzhou", "--on", "2025-11-07")
+
+    rows = {r["candidate"]: r for r in run.json("candidate", "list", S1, "--on", "2025-12-01")}
+    assert rows["cand.001"]["paper"]["state"] == rows["cand.002"]["paper"]["state"] == "handed out"
+    run.ok("project")
+    mailing = {r["candidate"]: r for r in run.json("register", "mailing")}
+    assert (mailing["cand.001"]["status"], mailing["cand.001"]["ended_by"], mailing["cand.001"]["ended_reason"]) == \
+        ("returned", "postal.henan", "到付拒收")
+    assert (mailing["cand.002"]["status"], mailing["cand.002"]["ended_on"]) == ("withdrawn", "2025-11-06")
+    _verifies(run)

@@ -18,12 +18,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from certledger.domain import clock
 from certledger.domain.acts import late_entry
 from certledger.domain.calendar import add_days
 from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, RequestEnd
 from certledger.domain.errors import CertLedgerError
 from certledger.domain.stage import stage
 from certledger.domain.units import HRSS
+from certledger.events.ledger import SIMULATION_START as LEDGER_SIMULATION_START
 from tests.test_properties import (PLANS, SITTING_ACTS, Command, Model, _handed_over, _run, actor_pool,  # noqa: F401
                                    draw_command, draw_model, simulated_clock)
 
@@ -51,6 +53,8 @@ def _args(act: str, model: Model, c: Candidacy, on: date) -> list[dict[str, Any]
         "issue_pass_proof": [{"proof_no": f"P-{tag}"}],
         "receive_paper_certificate": [{"certificate_no": f"Z-{tag}"}],
         "reserve_mailing": [{"address_ref": "addr"}, {"address_ref": "addr", "exception": EXCEPTION}],
+        "record_delivery_failed": [{"reason": "到付拒收"}],
+        "withdraw_mailing": [{"reason": "改为现场领取"}],
         "end_reissue": [{"outcome": o, "reason": "理由"} for o in RequestEnd],
         "request_reissue": [{"kind": k, "reason": "遗失"} for k in ReissueKind],
         "refer_to_judiciary": [{"authority": "公安局"}],
@@ -136,3 +140,35 @@ def test_a_late_results_announcement_leaves_the_unqualified_an_appeal() -> None:
     assert not where.final and "lodge_appeal" in where.next, where
     assert _accepted(model, "lodge_appeal", unit, date(2025, 8, 21), "cand.001", {"grounds": "材料齐全"})
     _stuck(model, "cand.001")
+
+
+def test_a_reserved_certificate_does_not_wait_five_years_for_the_custody_transfer() -> None:
+    """Issue 23 item 2: reserved for mailing and at the unit, the certificate used to have one way
+    out, the custody transfer five years on. Within days, the post records its failed delivery
+    (投递失败／退回) or the candidate withdraws (撤销预约), and the unit hands it out on site."""
+    for ending, by, reason in (("record_delivery_failed", "postal.henan", "到付拒收"),
+                               ("withdraw_mailing", HRSS, "改为现场领取"),
+                               ("withdraw_mailing", "dept.zhujian.zhengzhou", "改为现场领取")):
+        with clock.using(clock.SimulatedClock(LEDGER_SIMULATION_START)):  # L-4 dates each case afresh
+            _reserved_then_ended(ending, by, reason)
+
+
+def _reserved_then_ended(ending: str, by: str, reason: str) -> None:
+    unit, city_unit = "dept.zhujian.henan", "dept.zhujian.zhengzhou"
+    model = _handed_over()
+    _run(model, Command("record_verification", city_unit, date(2025, 6, 20), "cand.001",
+                        {"result": Outcome.QUALIFIED, "condition": None}))
+    period = {"starts": date(2025, 6, 16), "ends": date(2025, 6, 25)}
+    _run(model, Command("publish_publicity", HRSS, date(2025, 6, 16), args=period),
+         Command("publish_publicity", unit, date(2025, 6, 16), args=period),
+         Command("announce_verification_results", unit, date(2025, 7, 2)),
+         Command("reserve_mailing", HRSS, date(2025, 7, 10), "cand.001", {"address_ref": "addr"}),
+         Command("receive_paper_certificate", unit, date(2025, 11, 3), "cand.001", {"certificate_no": "Z-1"}))
+    c = model.candidacies["cand.001"]
+    assert stage(c, model.sitting, date(2025, 11, 5)).name == "reserved for mailing"
+    assert not _accepted(model, "hand_out", city_unit, date(2025, 11, 5), "cand.001", {})
+    _run(model, Command(ending, by, date(2025, 11, 5), "cand.001", {"reason": reason}))
+    where = stage(model.candidacies["cand.001"], model.sitting, date(2025, 11, 6))
+    assert not where.final and "hand_out" in where.next, where
+    assert _accepted(model, "hand_out", city_unit, date(2025, 11, 6), "cand.001", {})
+    assert not _accepted(model, "deliver_by_post", "postal.henan", date(2025, 11, 6), "cand.001", {})

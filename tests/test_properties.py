@@ -172,6 +172,8 @@ CANDIDACY_ACTS = (
     "receive_paper_certificate",
     "reserve_mailing",
     "deliver_by_post",
+    "record_delivery_failed",
+    "withdraw_mailing",
     "hand_out",
     "request_reissue",
     "forward_reissue",
@@ -202,11 +204,14 @@ EVENT_OF_ACT = {
     "receive_paper_certificate": ("PaperCertificateReceived",),
     "reserve_mailing": ("MailingReserved",),
     "deliver_by_post": ("DeliveredByPost",),
+    "record_delivery_failed": ("DeliveryFailed",),
+    "withdraw_mailing": ("MailingReservationWithdrawn",),
     "hand_out": ("HandedOutOnSite",),
     "request_reissue": ("ReissueRequested", "ReissueRefused"),
     "forward_reissue": ("ReissueForwarded",),
 }
-PAPER_EVENTS = {"PaperCertificateReceived", "MailingReserved", "DeliveredByPost", "HandedOutOnSite"}
+PAPER_EVENTS = {"PaperCertificateReceived", "MailingReserved", "DeliveredByPost", "HandedOutOnSite", "DeliveryFailed",
+                "MailingReservationWithdrawn"}
 
 
 def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple[str, ...]:
@@ -242,6 +247,9 @@ def allowed_actors(act: str, sitting: ExamSitting, c: Candidacy | None) -> tuple
         "issue_pass_proof": (HRSS,),
         "receive_paper_certificate": (unit,),
         "deliver_by_post": (POSTAL,),
+        "record_delivery_failed": (POSTAL,),
+        # The candidate's withdrawal: on the reservation platform, or at the unit (R-16).
+        "withdraw_mailing": (HRSS, *paper_units(exam, c.city)),
         "hand_out": paper_units(exam, c.city),
         # An information change of an e-certificate goes to HRSS, which issued it (R-13, R-19).
         # Otherwise only the route's first unit receives it (受理, 2019 §一(五)).
@@ -497,6 +505,18 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
             after("dated-after", "the certificate's arrival", prev.paper_received_on)
         if prev.id in prev_sitting.custody_roster:
             bad("R-17", f"delivered on {on}: transferred to HRSS on {prev_sitting.custody_transferred_on} (R-17)")
+    elif name in ("DeliveryFailed", "MailingReservationWithdrawn"):
+        if prev.mailing_reserved_on is None or prev.delivered_on or prev.void_on or not e.reason.strip():
+            bad("R-16", f"{name} without a pending reservation, or without a reason")
+        else:
+            after("dated-after", "the reservation", prev.mailing_reserved_on)
+        if name == "DeliveryFailed":
+            if prev.paper_received_on is None:
+                bad("R-16", "a failed delivery of a certificate never received")
+            else:
+                after("dated-after", "the certificate's arrival", prev.paper_received_on)
+        if prev.id in prev_sitting.custody_roster:
+            bad("R-17", f"{name} after the transfer to HRSS")
     elif name == "HandedOutOnSite":
         if prev.paper_received_on is None or prev.mailing_reserved_on is not None or prev.handed_out_on or prev.void_on:
             bad("R-15/R-16", "handed out without a received, unreserved certificate")
@@ -877,6 +897,8 @@ def draw_args(data: st.DataObject, model: Model, act: str, c: Candidacy | None, 
         "issue_pass_proof": lambda: {"proof_no": one(f"HN-P-{model.sitting.exam_code}-{model.year}-{c.candidate}", " ")},
         "receive_paper_certificate": lambda: {"certificate_no": f"00{model.sitting.exam_code}-{model.year}-{c.candidate}"},
         "reserve_mailing": lambda: {"address_ref": "addr:001"},
+        "record_delivery_failed": lambda: {"reason": one("到付拒收", "地址有误", " ")},
+        "withdraw_mailing": lambda: {"reason": one("改为现场领取", " ")},
         "request_reissue": lambda: {"kind": one(*ReissueKind), "reason": "遗失"},
     }.get(act, dict)()
     return args, on
@@ -912,6 +934,8 @@ def guided_dates(model: Model, act: str, c: Candidacy) -> list[date]:
         "receive_paper_certificate": [add_days(late, 30)],
         "reserve_mailing": [add_days(announced, 5), s.mailing_due or add_days(announced, 30)],
         "deliver_by_post": [add_days(late, 7)],
+        "record_delivery_failed": [add_days(late, 7), add_days(late, 9)],
+        "withdraw_mailing": [add_days(late, 2), add_days(late, 8)],
         "hand_out": [add_days(late, 7)],
         "request_reissue": [add_days(late, 100)],
         "forward_reissue": [add_days(late, 120)],
@@ -967,7 +991,7 @@ def guided_acts(model: Model, c: Candidacy) -> list[str]:
         either = ["reserve_mailing", "hand_out"]
         paper += [*announced_first, *(either if int(c.candidate[-1]) % 2 else either[::-1])]
     if c.mailing_reserved_on is not None and c.delivered_on is None:
-        paper.append("deliver_by_post")
+        paper += ["deliver_by_post", "deliver_by_post", "record_delivery_failed", "withdraw_mailing"]
     if c.reissue_at >= 0 and c.reissue_at < len(c.reissue_route) - 1:
         paper.append("forward_reissue")
     return [*paper, *later]
