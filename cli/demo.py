@@ -291,6 +291,7 @@ class DemoRun:
 
         self._verify_first_round()
         self._appeals_and_supplementary()
+        self._late_announcement()
         self._sanctions()
         self._certificates()
         self._custody_and_reissue()
@@ -425,6 +426,37 @@ class DemoRun:
         """The candidacies, read in batches (load_many), each event's signature checked."""
         return self.ledger.load_many(ids, Candidacy)
 
+    def _late_announcement(self) -> None:
+        """Issue 23 item 1: a results announcement published after R-8's two months, as a signed
+        exception (一般), still opens the 申辩 it announces: the appeal is received the next day."""
+        L, code = self.ledger, "zaojia-1"
+        ref = f"{code}:2025"
+        L.schedule_sitting(HRSS, code, 2025, EXAM_END, on=date(2025, 3, 1))
+        people = (("cand.z01", "王芳", "zhengzhou"), ("cand.z02", "赵磊", "kaifeng"))
+        ids = [L.register_candidate(EXAM_CENTER, ref, candidate=cand, name=name, city=city, level="一级",
+                                    masked_id=f"{REGION_CODES[city]}********{i}21X", specialty=exam(code).specialties[0],
+                                    comparison={"education": "passed", "major": "passed", "work-years": "passed"},
+                                    on=REGISTERED)
+               for i, (cand, name, city) in enumerate(people)]
+        L.release_results(EXAM_CENTER, ref, on=D)
+        for cid in ids:
+            L.release_score(EXAM_CENTER, cid, True, {"建设工程造价管理": "88", "建设工程计价": "92"}, on=D)
+            L.hand_over(HRSS, cid, on=date(2025, 6, 15))
+        for party in (HRSS, PROVINCE_UNIT):
+            L.publish_publicity(party, ref, *PUBLICITY, on=PUBLICITY[0], notice_for=notice_for(L, "publicity"))
+        L.record_verification("dept.zhujian.zhengzhou", ids[0], Outcome.QUALIFIED, on=date(2025, 6, 20))
+        L.record_verification("dept.zhujian.kaifeng", ids[1], Outcome.UNQUALIFIED, condition="work-years",
+                              on=date(2025, 6, 24))
+        L.report_verification_results(PROVINCE_UNIT, ref, on=date(2025, 6, 29), notice_for=notice_for(L, "report"))
+        L.announce_verification_results(PROVINCE_UNIT, ref, on=date(2025, 8, 20), exception="系统故障延迟公告",
+                                        notice_for=notice_for(L, "results"))
+        L.lodge_appeal("dept.zhujian.kaifeng", ids[1], "劳动合同与社保记录可证明工作年限", on=date(2025, 8, 21))
+        L.decide_appeal("dept.zhujian.kaifeng", ids[1], True, "社保记录证明工作年限符合报考条件", on=date(2025, 8, 28),
+                        exception="结果公告延迟发布，申辩顺延受理并处理")  # after R-8's two months: 一般, signed
+        self.say(f"造价工程师（一级）2025: its results announcement was published late, on 2025-08-20, after R-8's two "
+                 f"months, as a signed exception (系统故障延迟公告, 一般); the 不合格 candidate's 申辩 is still received on "
+                 f"2025-08-21 (the window runs to {L.sitting(ref).appeal_due}, R-8) and upheld on 2025-08-28, also as a signed exception")
+
     def _sanctions(self) -> None:
         L = self.ledger
         self.national_qualified = self._qualified("jianzaoshi-1", date(2025, 8, 20))
@@ -460,7 +492,7 @@ class DemoRun:
                              lambda c, s: c.hand_out(actor=f"dept.zhujian.{c.city}", sitting=s, on=date(2025, 11, 3)))
         self.say(f"paper certificates reached the department; {len(mailed) + len(returned)} reserved for mailing "
                  f"cash-on-delivery (R-16): {len(mailed)} delivered by the postal company, {len(returned)} returned by it "
-                 f"(投递失败／退回: 到付拒收) and handed out on site after all; {len(rest) - 3} others handed out on site by "
+                 f"(投递失败／退回: 到付拒收) and handed out on site after all; {len(rest) - 3} more handed out on site by "
                  "the municipal units (R-15), 3 never collected")
 
     def _custody_and_reissue(self) -> None:
