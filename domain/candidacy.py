@@ -207,6 +207,14 @@ class Candidacy(DatedAggregate):
             return Outcome.PENDING
         return None
 
+    def awaits_supplementary_on(self, day: date, sitting: ExamSitting) -> bool:
+        """Still to be verified on ``day`` (R-8): passed, not void or forfeited, and with no
+        result yet (not handed over, 未核查人员, or not yet verified) or 报考条件待核查. The round's
+        results can be submitted before its period ends only when no candidate is (R-9)."""
+        if self.passed is not True or not _on_or_before(self.scored_on, day) or _on_or_before(self.void_on, day):
+            return False
+        return self.outcome_on(day, sitting) in (Outcome.PENDING, None)  # a forfeit, recorded or deemed, is not
+
     def qualified_announced_on(self, sitting: ExamSitting) -> tuple[date, str] | None:
         """When this candidate's own 合格 was made known, and by what (R-16 counts the
         reservation period from it: "考后核查结果发布"): the results announcement (R-7) for a

@@ -285,10 +285,15 @@ class ExamSitting(DatedAggregate):
         self._verification_results_announced(actor=actor, on=on, exception=exception, notice=check_notice(notice))
 
     @act("SupplementaryResultsSubmitted", rules=("R-9",), term="补充资格核查结果报送", interface=Interface(
-        "sitting submit-supplementary", "Submit the supplementary verification results to HRSS (R-9).",
+        "sitting submit-supplementary", "Submit the supplementary verification results to HRSS (R-9): after R-8's "
+        "period, or before its end once no candidate awaits supplementary verification.",
         by="the exam's provincial unit", service="submit_supplementary_results"))
-    def submit_supplementary_results(self, *, actor: str, on: date, notice: dict[str, Any] | None = None) -> None:
-        """R-9: the provincial unit submits the supplementary results to HRSS."""
+    def submit_supplementary_results(self, *, actor: str, on: date, awaiting: tuple[str, ...] | None = None,
+                                     notice: dict[str, Any] | None = None) -> None:
+        """R-9: the provincial unit submits the supplementary results to HRSS. ``awaiting``:
+        the candidates still to be verified in the round on ``on``
+        (:meth:`Candidacy.awaits_supplementary_on`, listed by the ledger and signed with the
+        act). Before R-8's period ends the round is over only when there are none."""
         authorised(actor, (provincial_unit(self.exam),), "R-9", "submit supplementary results to HRSS")
         require(self.results_announced_on is not None, "R-9", "there is no supplementary round before the results announcement (R-7)")
         require(self.supplementary_submitted_on is None, "R-9", f"supplementary results were submitted on {self.supplementary_submitted_on}")
@@ -296,8 +301,13 @@ class ExamSitting(DatedAggregate):
         require(on >= self.results_announced_on, "R-9", "supplementary results cannot precede the results announcement")
         due = self.supplementary_due
         assert due is not None
-        require(on > due, "R-9", f"the supplementary round runs until {due.isoformat()} (R-8): its results are submitted after it, not on {on.isoformat()}")
-        self._supplementary_results_submitted(actor=actor, on=on, notice=check_notice(notice))
+        if on <= due:
+            waiting = ", ".join(awaiting or ()) if awaiting is not None else "not listed"
+            require(awaiting == (), "R-9", f"the supplementary round runs until {due.isoformat()} (R-8) and candidates still "
+                    f"await supplementary verification on {on.isoformat()} ({waiting}): its results are submitted after "
+                    "the round, or once none awaits it")
+        self._supplementary_results_submitted(actor=actor, on=on, awaiting=None if awaiting is None else tuple(awaiting),
+                                              notice=check_notice(notice))
 
     @act("SupplementaryResultsAnnounced", rules=("R-9",), term="补充资格核查结果公告", interface=Interface(
         "sitting announce-supplementary", "Publish the supplementary results announcement (R-9).",
@@ -369,7 +379,8 @@ class ExamSitting(DatedAggregate):
         self.results_announced_on = on
 
     @event("SupplementaryResultsSubmitted")
-    def _supplementary_results_submitted(self, *, actor: str, on: date, notice: dict[str, Any] | None = None) -> None:
+    def _supplementary_results_submitted(self, *, actor: str, on: date, awaiting: tuple[str, ...] | None = None,
+                                         notice: dict[str, Any] | None = None) -> None:
         self.supplementary_submitted_on = on
 
     @event("SupplementaryResultsAnnounced")
@@ -395,6 +406,15 @@ for _publishing in (ExamSitting.PublicityPublished, ExamSitting.VerificationResu
                     ExamSitting.SupplementaryResultsSubmitted, ExamSitting.SupplementaryResultsAnnounced):
     _publishing.class_version = 2
     _publishing.upcast_v1_v2 = staticmethod(_without_notice)
+
+
+def _awaiting_not_listed(fields: dict[str, Any]) -> None:
+    fields["awaiting"] = None  # written before the submission listed who still awaited the round
+
+
+# Version 3 lists the candidates still awaiting the supplementary round (R-9's early submission).
+ExamSitting.SupplementaryResultsSubmitted.class_version = 3
+ExamSitting.SupplementaryResultsSubmitted.upcast_v2_v3 = staticmethod(_awaiting_not_listed)
 
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else "(none)"

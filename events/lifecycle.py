@@ -260,8 +260,15 @@ class LifecycleServices:
 
     def submit_supplementary_results(self, actor: str, sitting: UUID | str, on: date,
                                      notice_for: NoticeFor | None = None) -> None:
-        self._publishing(sitting, notice_for, lambda s, notice: s.submit_supplementary_results(
-            actor=actor, on=on, notice=notice))
+        """R-9: the ledger lists who still awaits the supplementary round on ``on``; the act
+        signs that list (before R-8's period ends it must be empty)."""
+        target = self.sitting(sitting)
+        ids = list(self.candidacies_of(target.id))
+        loaded = self.load_many(ids, Candidacy)
+        awaiting = tuple(sorted(c.candidate for c in ((loaded.get(i) or self.candidacy(i)) for i in ids)
+                                if c.awaits_supplementary_on(on, target)))
+        self._publishing(target, notice_for, lambda s, notice: s.submit_supplementary_results(
+            actor=actor, on=on, awaiting=awaiting, notice=notice))
 
     def announce_supplementary_results(self, actor: str, sitting: UUID | str, on: date,
                                        notice_for: NoticeFor | None = None) -> None:

@@ -302,7 +302,9 @@ def test_a_late_result_is_refused_under_R6_and_the_pending_path_follows(run: Run
     run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
     run.ok("candidate", "supplementary", late, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-07-10")
     # R-9: the supplementary results are submitted after the round, not while it runs.
-    run.refused("sitting", "submit-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-15", message="R-9:")
+    refused = run.refused("sitting", "submit-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-15",
+                          message="R-9:")
+    assert "still await supplementary verification on 2025-07-15 (cand.002)" in refused.stderr
     # R-8: no forfeit while the window is open; after it, the silent candidate has forfeited.
     run.refused("candidate", "forfeit", quiet, "--as", "dept.zhujian.henan", "--on", "2025-08-14", message="R-8:")
     run.ok("candidate", "forfeit", quiet, "--as", "dept.zhujian.henan", "--on", "2025-08-15")
@@ -669,4 +671,24 @@ def test_a_returned_or_withdrawn_reservation_is_handed_out_on_site(run: Runner) 
     assert (mailing["cand.001"]["status"], mailing["cand.001"]["ended_by"], mailing["cand.001"]["ended_reason"]) == \
         ("returned", "postal.henan", "到付拒收")
     assert (mailing["cand.002"]["status"], mailing["cand.002"]["ended_on"]) == ("withdrawn", "2025-11-06")
+    _verifies(run)
+
+
+def test_the_supplementary_results_go_to_hrss_early_once_nobody_awaits_the_round(run: Runner) -> None:
+    """Issue 23 item 8: R-8's two months are the longest the round may run, not a wait imposed
+    when it is over. Before they end, the submission (R-9) is accepted once no candidate awaits
+    supplementary verification; the ledger lists who does, and the act signs that list."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    done, pending = _handed_over(run, S1, ["cand.001", "cand.002"])
+    _publicity(run, S1)
+    run.ok("candidate", "verify", done, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
+    run.ok("candidate", "verify", pending, "--result", "pending", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-26")
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    refused = run.refused("sitting", "submit-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-05",
+                          message="R-9:")
+    assert "(cand.002)" in refused.stderr and "runs until 2025-08-14" in refused.stderr
+    run.ok("candidate", "supplementary", pending, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-07-10")
+    run.ok("sitting", "submit-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-12")
+    run.ok("sitting", "announce-supplementary", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-13")
+    assert run.json("sitting", "show", S1)["supplementary_submitted_on"] == "2025-07-12"
     _verifies(run)

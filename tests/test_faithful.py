@@ -253,7 +253,8 @@ def test_order_the_results_announcement_follows_the_results_report(life: LifeWor
 
 def test_order_supplementary_results_after_the_supplementary_round(life: LifeWorld) -> None:
     sid, ids = verified(life, results={"cand.001": P})
-    with refused(life, r"R-9: the supplementary round runs until 2025-08-14 \(R-8\): its results are submitted after it"):
+    with refused(life, r"R-9: the supplementary round runs until 2025-08-14 \(R-8\) and candidates still await supplementary "
+                       r"verification on 2025-07-03 \(cand.001\): its results are submitted after the round"):
         life.ledger.submit_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 7, 3))
     life.ledger.record_supplementary("dept.zhujian.henan", ids["cand.001"], Q, on=date(2025, 8, 1))
     life.ledger.submit_supplementary_results("dept.zhujian.henan", sid, on=date(2025, 8, 15))

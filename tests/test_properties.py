@@ -374,8 +374,9 @@ def event_violations(prev: Candidacy | None, sitting: ExamSitting, prev_sitting:
         if name == "VerificationResultsReported" and (D is None or on < D or prev_sitting.verification_due is None
                                                       or on > prev_sitting.verification_due):
             bad("R-6", f"results reported on {on}, D {D}, due {prev_sitting.verification_due}")
-        if name == "SupplementaryResultsSubmitted" and on <= prev_sitting.supplementary_due:
-            bad("R-9", f"supplementary results submitted on {on}, during the round (until {prev_sitting.supplementary_due})")
+        if name == "SupplementaryResultsSubmitted" and on <= prev_sitting.supplementary_due and e.awaiting != ():
+            bad("R-9", f"supplementary results submitted on {on}, during the round (until {prev_sitting.supplementary_due}), "
+                f"with {e.awaiting} awaiting it")
         if name == "CustodyTransferred" and on < add_years(sitting.exam_end, 5):
             bad("R-17", f"custody transferred on {on}, before exam end + 5 years")
         return out
@@ -555,6 +556,14 @@ def unclaimed_on(history: list[Any], day: date) -> bool:
             and not dated & {"IneligibilityFound", "FraudFound"})
 
 
+def _awaits_round(history: list[Any], day: date, sitting: ExamSitting) -> bool:
+    dated = {type(e).__name__ for e in history if e.on <= day}
+    passed = any(type(e).__name__ == "ScoreReleased" and e.passed for e in history if e.on <= day)
+    if not passed or dated & {"IneligibilityFound", "FraudFound", "Forfeited", "AppealDecided"}:
+        return False
+    return status_from_history(history, day, sitting) in (None, Outcome.PENDING.value)
+
+
 def _names(model: Model, ids: Iterable[UUID]) -> list[str]:
     return [c.candidate for c in model.candidacies.values() if c.id in set(ids)]
 
@@ -722,6 +731,9 @@ class Model:
             args = dict(cmd.args)
             if cmd.act == "transfer_custody":
                 args["roster"] = self.roster(cmd.on)
+            if cmd.act == "submit_supplementary_results":  # as the ledger lists them
+                args["awaiting"] = tuple(sorted(c.candidate for c in self.candidacies.values()
+                                                if c.awaits_supplementary_on(cmd.on, self.sitting)))
             return getattr(self.sitting, cmd.act)(actor=cmd.actor, on=cmd.on, **args)
         candidacy = self.candidacies[cmd.candidate]
         command = getattr(candidacy, cmd.act)
@@ -768,6 +780,14 @@ class Model:
             if set(e.roster) != set(as_of):
                 problems.append(Violation("R-17", f"roster of {e.on} lists {_names(self, e.roster)}; "
                                                   f"unclaimed on that day: {_names(self, as_of)}"))
+        if cmd.act == "submit_supplementary_results":
+            # Independently of the domain's list: from each candidacy's dated acts, who passed and
+            # has no result but 报考条件待核查 (or none) that day, and is not void or forfeited.
+            waiting = sorted(c.candidate for c in self.candidacies.values()
+                             if _awaits_round(self.history[c.id], e.on, before[self.sitting.id]))
+            if list(e.awaiting) != waiting:
+                problems.append(Violation("R-9", f"submission of {e.on} lists {e.awaiting} awaiting the round; "
+                                                 f"by their acts: {waiting}"))
         self.history[aggregate.id].append(e)
         problems += state_violations(self.sitting, self.candidacies.values(), self.history)
         real = [p for p in problems if p.code not in KNOWN_DOMAIN_GAPS]
