@@ -437,6 +437,7 @@ def sitting_show(session: Session, sitting_ref: str, replay: bool, as_json: bool
         "supplementary_submitted_on": s.supplementary_submitted_on,
         "supplementary_announced_on": s.supplementary_announced_on,
         "custody_until": s.custody_until,
+        "custody_transfer_from": s.transfer_from,  # C-1: the day after custody's last day
         "custody_transferred_on": s.custody_transferred_on,
         "custody_roster": [ref_of_candidacy(roster[c], s) for c in s.custody_roster],
         "exceptions": [_departure_text(d, for_people=not as_json) for d in departures_of(s)],

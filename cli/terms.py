@@ -133,6 +133,8 @@ FIELDS: dict[str, str] = {
     "supplementary_announced_on": "补充核查结果公告",
     "mailing_due": "预约邮寄截止",
     "custody_until": "保管期满",
+    "custody_transfer_from": "可移交起始日",
+    "custody_transferred_on": "移交省人社厅",
     "custody_roster": "登记造册",
 }
 

@@ -198,6 +198,7 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
     assert shown["sitting"] == S1 and shown["results_released_on"] == "2025-06-14"
     assert (shown["verification_due"], shown["supplementary_due"]) == ("2025-06-29", "2025-08-14")
     assert shown["mailing_due"] == "2025-08-01" and shown["custody_until"] == "2030-05-25"
+    assert shown["custody_transfer_from"] == "2030-05-26"  # C-1: the day after custody's last day
     assert shown["publicity"] == {"starts": "2025-06-16", "ends": "2025-06-25"} and shown["publicity_joint"] is True
     assert shown["publicity_published_by"] == ["hrss", "dept.zhujian.henan"]
 
