@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -155,6 +156,19 @@ class Service:
         self._cache: OrderedDict[TileRef, bytes] = OrderedDict()
         self._status: tuple[int, str | None] = (-1, None)
 
+    def fresh_checkpoint(self) -> Any:
+        """The checkpoint read less than ``CHECKPOINT_TTL`` ago, or None: answered on the event
+        loop, with no thread hop (most requests); a stale one is read again in a thread."""
+        read_at, recorded = self._checkpoint
+        return recorded if recorded is not None and time.monotonic() - read_at <= CHECKPOINT_TTL else None
+
+    def cached_tile(self, ref: TileRef) -> bytes | None:
+        """A full tile already in memory, inside the fresh checkpoint's tree, or None."""
+        recorded = self.fresh_checkpoint()
+        if recorded is None or not ref.full or not covered(ref, recorded.size):
+            return None
+        return self._cache.get(ref)
+
     def checkpoint(self) -> Any:
         from certledger.events.checkpoints import latest_checkpoint
 
@@ -246,19 +260,24 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
                         headers={"Cache-Control": SHORT, "Content-Security-Policy":
                                  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"})
 
-    def checkpoint(request: Request) -> Response:
-        recorded = service.checkpoint()
+    # Routes that usually answer from memory are coroutines, run on the event loop; whatever
+    # reads the database goes to a worker thread (run_in_threadpool), as Starlette does for
+    # plain functions, so a slow read never holds up the loop.
+    async def checkpoint(request: Request) -> Response:
+        recorded = service.fresh_checkpoint() or await run_in_threadpool(service.checkpoint)
         if recorded is None:
             return PlainTextResponse("this ledger has no checkpoint yet\n", status_code=404)
         return Response(recorded.note, media_type="text/plain; charset=utf-8",
                         headers={"Cache-Control": "no-cache"})
 
-    def tile(request: Request) -> Response:
+    async def tile(request: Request) -> Response:
         try:
             ref = parse_tile_path(request.path_params["path"])
         except InputError as e:
             return PlainTextResponse(f"{e}\n", status_code=400)
-        data = service.tile(ref)
+        data = service.cached_tile(ref)
+        if data is None:
+            data = await run_in_threadpool(service.tile, ref)
         if data is None:
             return PlainTextResponse("no such tile in the latest checkpoint's tree\n", status_code=404)
         return Response(data, media_type="application/octet-stream",
@@ -282,7 +301,7 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
             return _json({"error": NOT_FOUND}, 404)
         return _json(answer, 200)
 
-    def index(request: Request) -> Response:
+    async def index(request: Request) -> Response:
         return _json({
             "service": "certledger (read-only) 河南省专业技术人员职业资格证书 账本",
             "routes": ["/checkpoint", "/tile/<L>/<N>[.p/<W>]", "/tile/entries/<N>[.p/<W>]",
