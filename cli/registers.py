@@ -130,12 +130,18 @@ def rebuild(session: Session, into: str | None, as_of: str | None, batch: int, j
     ledger = session.ledger()
     cut = parse_cut(as_of, ledger)
     sql = Sql(ledger, target)
-    with progress_bar(sql.pending(0, cut.nid), f"rebuilding {sql.name}") as bar:
+    # An interrupted rebuild with the same cut left the set marked unfinished: carry on from its position.
+    start = sql.position()[0] if sql.unfinished() == cut.as_of() else 0
+    if start:
+        note(f"resuming the unfinished rebuild of register set {sql.name!r} from notification {start}")
+    with progress_bar(sql.pending(start, cut.nid), f"rebuilding {sql.name}") as bar:
         result = run_rebuild(ledger, target, cut=cut, batch=batch, progress=bar.update, jobs=jobs or os.cpu_count() or 1)
+    events = sql.position()[1]
     if as_json:
-        emit_json({"set": sql.name, "position": result.position, "applied": result.applied})
+        emit_json({"set": sql.name, "position": result.position, "applied": result.applied, "events": events,
+                   "resumed_from": start or None})
     else:
-        click.echo(f"register set {sql.name!r} rebuilt from {result.applied} events, up to notification "
+        click.echo(f"register set {sql.name!r} rebuilt from {events} events, up to notification "
                    f"{result.position}; tables {prefix}…")
 
 

@@ -1,21 +1,26 @@
 """The projector: applies the notification log to a register set, exactly once.
 
-Each batch is one transaction on the ledger's own database, which
+Each batch, on the ledger's own database,
 
-1. locks the set's position row (``UPDATE … SET position = position``: on SQLite the
-   first write takes the database's write lock; on PostgreSQL it locks the row), so two
-   projectors — two recording commands, or ``project`` and ``rebuild`` — take turns;
-2. reads the events after the stored position, in notification order, each decoded and
-   signature-checked by the ledger's mapper (a bad row stops the projector: nothing of
-   its batch is kept, and ``verify`` names it);
-3. applies each event to every register (:mod:`projections.registers`) through a cache
-   of the rows it touches, written back with one upsert per table;
-4. stores the new position, and commits.
+1. reads, in one short read transaction, the set's position, the events after it in
+   notification order, and the register rows of the streams they name;
+2. outside any transaction (PostgreSQL ends a session left idle in one: 5 s by default),
+   decodes and signature-checks each event with the ledger's mapper (a bad row stops the
+   projector: nothing of its batch is kept, and ``verify`` names it) and applies it to
+   every register (:mod:`projections.registers`) through a cache of the rows it touches;
+3. in one short write transaction, locks the set's position row (``UPDATE … SET position
+   = position``: on SQLite the first write takes the database's write lock; on PostgreSQL
+   it locks the row), checks that the position is still the one read in 1 — if another
+   projector (two recording commands, or ``project`` and ``rebuild``) committed a batch
+   meanwhile, this one is dropped and read again from the new position — writes the rows
+   with one upsert per table, stores the new position, and commits.
 
 The rows and the position commit together or not at all, so a projector killed at any
 moment leaves the set exactly as some whole number of batches made it, and the next run
 carries on from there: no event applied twice, none skipped, on either backend. Gaps in
 PostgreSQL's notification ids (rolled-back inserts) are harmless: a batch reads ``> position``.
+A rebuild marks its set unfinished until it reaches its cut (:meth:`Sql.unfinished`): readers
+of a named set refuse it (:meth:`Sql.require`), and the same rebuild run again carries on.
 
 This module does its own SQL, on the recorder's datastore (as :class:`events.storage.Rows`
 does): the library's tracking recorders track one position per upstream application and
@@ -53,6 +58,11 @@ class Cut:
 
     nid: int | None = None
     written: datetime | None = None
+
+    def as_of(self) -> str:
+        """The ``--as-of`` value that gives this cut ("" for the whole log)."""
+        return " ".join([*([str(self.nid)] if self.nid is not None else []),
+                         *([self.written.isoformat()] if self.written is not None else [])])
 
 
 def cut_position(ledger: Any, cut: Cut) -> int | None:
@@ -120,11 +130,13 @@ class Sql:
     def exists(self, cursor: Any | None = None) -> bool:
         return self.has_table(schema.POSITION, cursor)
 
-    def ensure(self) -> None:
+    def ensure(self, *, unfinished: str | None = None) -> None:
         """Create the set's tables if they are missing: the one DDL, under a lock. A set made
         by an older certledger, whose tables or columns differ from today's (the states
         register, a new column), is dropped and projected again from the start: its rows
-        could not be filled in any other way."""
+        could not be filled in any other way. ``unfinished`` (a rebuild's ``--as-of``) marks
+        a set it creates as unfinished, in the same transaction: no moment in which a set
+        just begun could pass for a whole one."""
         if self.exists():
             if self.current_shape():
                 return
@@ -140,6 +152,22 @@ class Sql:
                 "ON CONFLICT (name) DO NOTHING",
                 [_POSITION_ROW],
             )
+            if unfinished is not None:
+                self.execute(cur, f"CREATE TABLE {self.table(schema.UNFINISHED)} (as_of TEXT NOT NULL)")
+                self.execute(cur, f"INSERT INTO {self.table(schema.UNFINISHED)} (as_of) VALUES (?)", [unfinished])
+
+    def unfinished(self) -> str | None:
+        """The ``--as-of`` of the rebuild this set is still waiting on ("" for the whole log),
+        or None: the set is whole (or absent, or made before sets were marked)."""
+        with self.transaction(commit=False) as cur:
+            if not self.has_table(schema.UNFINISHED, cur):
+                return None
+            rows = self.execute(cur, f"SELECT as_of FROM {self.table(schema.UNFINISHED)}")
+        return rows[0]["as_of"] if rows else ""
+
+    def finished(self) -> None:
+        with self.transaction(commit=True) as cur:
+            self.execute(cur, f"DROP TABLE IF EXISTS {self.table(schema.UNFINISHED)}")
 
     def current_shape(self) -> bool:
         """Whether every table of the set has exactly the columns :mod:`schema` gives it
@@ -180,6 +208,15 @@ class Sql:
                     f"{self.database.describe()} has no registers yet: run 'certledger project' to build them"
                 )
             raise InputError(f"there is no register set {self.name!r}: 'certledger rebuild --into {self.name}' makes one")
+        as_of = self.unfinished() if self.name != schema.LIVE else None
+        # The live set is left out: a half-rebuilt live set is the registers as of its position,
+        # which readers already note as lagging, and the next recording command finishes it.
+        if as_of is not None:
+            again = f"certledger rebuild --into {self.name}" + (f" --as-of {as_of}" if as_of else "")
+            raise InputError(
+                f"register set {self.name!r} is unfinished: its rebuild{' --as-of ' + as_of if as_of else ''} stopped "
+                f"at notification {self.position()[0]}; run '{again}' again to finish it"
+            )
 
     # -- position ----------------------------------------------------------------------------
 
@@ -224,9 +261,12 @@ class Sql:
 
 
 class Batch:
-    """The rows one batch touches: read on first use, written back once at the end."""
+    """The rows one batch touches: read on first use, written back once at the end.
 
-    def __init__(self, sql: Sql, cursor: Any) -> None:
+    ``cursor`` is the read transaction the batch preloads in; once that has ended (None), a
+    row not preloaded is read in a short transaction of its own."""
+
+    def __init__(self, sql: Sql, cursor: Any | None) -> None:
         self.sql, self.cursor = sql, cursor
         self.rows: dict[tuple[str, tuple[Any, ...]], dict[str, Any] | None] = {}
         self.dirty: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
@@ -263,7 +303,12 @@ class Batch:
             return None
         if (name, key) not in self.rows:
             where = " AND ".join(f"{c} = ?" for c in table.key)
-            found = self.sql.execute(self.cursor, f"SELECT * FROM {self.sql.table(name)} WHERE {where}", list(key))
+            statement = f"SELECT * FROM {self.sql.table(name)} WHERE {where}"
+            if self.cursor is not None:
+                found = self.sql.execute(self.cursor, statement, list(key))
+            else:
+                with self.sql.transaction(commit=False) as cur:
+                    found = self.sql.execute(cur, statement, list(key))
             self.rows[(name, key)] = found[0] if found else None
         row = self.rows[(name, key)]
         return dict(row) if row is not None else None
@@ -313,9 +358,13 @@ class Batch:
             "state": None,  # encoded once, at flush
         })
 
-    def flush(self) -> None:
+    def upserts(self) -> list[tuple[str, list[list[Any]]]]:
+        """The batch's writes, one upsert per table with its rows: made before the write
+        transaction opens, so that it runs only the statements (encoding thousands of states
+        inside it would hold it open, idle, as long)."""
         for key, row in self.dirty.get(states.TABLE, {}).items():
             row["state"] = states.encode(self.aggregates[key[0]])
+        upserts = []
         for name, rows in self.dirty.items():
             table = schema.BY_NAME[name]
             columns = table.all_columns
@@ -325,8 +374,9 @@ class Batch:
                 f"VALUES ({', '.join('?' for _ in columns)}) "
                 f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}"
             ).replace("?", self.sql.mark)
-            self.cursor.executemany(statement, [[row[c] for c in columns] for row in rows.values()])
+            upserts.append((statement, [[row[c] for c in columns] for row in rows.values()]))
         self.dirty.clear()
+        return upserts
 
 
 @functools.cache
@@ -363,7 +413,8 @@ def catch_up(
 ) -> Progress:
     """Apply every event after the set's position (up to ``cut``), a batch per transaction.
     With ``jobs`` > 1 and at least :data:`PARALLEL_FROM` events to apply, signatures are
-    checked by that many worker processes while this one applies (:class:`SignatureWorkers`)."""
+    checked by that many worker processes while this one applies (:class:`SignatureWorkers`).
+    Reaching the cut finishes a rebuild of the set that was asked for the same cut."""
     sql = Sql(ledger, name)
     sql.ensure()
     applied = 0
@@ -372,11 +423,16 @@ def catch_up(
         workers = SignatureWorkers(jobs)
     try:
         while True:
-            done, position, reached_time = _one_batch(sql, ledger, cut, batch, on_event, workers)
+            result = _one_batch(sql, ledger, cut, batch, on_event, workers)
+            if result is None:  # another projector moved the set on meanwhile: read again from there
+                continue
+            done, position, reached_time = result
             applied += done
             if progress is not None and done:
                 progress(done)
             if not done or reached_time:
+                if sql.unfinished() == cut.as_of():
+                    sql.finished()
                 return Progress(position, applied, reached_time)
     finally:
         if workers is not None:
@@ -388,10 +444,14 @@ def _stream_text(stream: Any) -> str:
 
 
 def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int, on_event: Callable[[Event], None] | None,
-               workers: SignatureWorkers | None = None) -> tuple[int, int, bool]:
+               workers: SignatureWorkers | None = None) -> tuple[int, int, bool] | None:
+    """One batch in two short transactions, none open while events are checked and applied
+    (PostgreSQL ends a session idle in a transaction for longer than its timeout, 5 s by
+    default): read the events and the rows they touch; check and apply them; then write the
+    rows and the new position together, if the position is still the one read. None: it is
+    not (another projector committed a batch meanwhile), nothing was written."""
     positions = sql.table(schema.POSITION)
-    with sql.transaction(commit=True) as cur:
-        sql.execute(cur, f"UPDATE {positions} SET position = position WHERE name = ?", [_POSITION_ROW])
+    with sql.transaction(commit=False) as cur:
         position, events = sql.position(cur)
         select = (
             f"SELECT {sql.id_column} AS nid, originator_id, originator_version, topic, state "
@@ -402,25 +462,36 @@ def _one_batch(sql: Sql, ledger: Any, cut: Cut, batch: int, on_event: Callable[[
             select += f" AND {sql.id_column} <= ?"
             params.append(cut.nid)
         rows = sql.execute(cur, select + f" ORDER BY {sql.id_column} LIMIT {int(batch)}", params)
-        decoded = (_checked_elsewhere(ledger, rows, workers) if workers is not None and ledger.mapper_.verify_on_read
-                   else [_decode(ledger, row) for row in rows])
         state = Batch(sql, cur)
         state.preload({_stream_text(row["originator_id"]) for row in rows})
-        done, reached_time = 0, False
-        for event in decoded:
-            if cut.written is not None and event.written > cut.written:
-                reached_time = True
-                break
-            state.event = event
-            apply(state, event)
-            state.fold(event)
-            if on_event is not None:
-                on_event(event)
-            position, done = event.nid, done + 1
-        if done:
-            state.flush()
-            sql.execute(cur, f"UPDATE {positions} SET position = ?, events = ? WHERE name = ?",
-                        [position, events + done, _POSITION_ROW])
+    state.cursor = None
+    decoded = (_checked_elsewhere(ledger, rows, workers) if workers is not None and ledger.mapper_.verify_on_read
+               else (_decode(ledger, row) for row in rows))
+    seen, done, reached_time = position, 0, False
+    for event in decoded:
+        if cut.written is not None and event.written > cut.written:
+            reached_time = True
+            break
+        state.event = event
+        apply(state, event)
+        state.fold(event)
+        if on_event is not None:
+            on_event(event)
+        position, done = event.nid, done + 1
+    if not done:
+        return done, position, reached_time
+    upserts = state.upserts()
+    with sql.transaction(commit=True) as cur:
+        # The lock (SQLite: the database's write lock; PostgreSQL: the row's) makes two
+        # projectors take turns; the check makes the loser's batch, read before the
+        # winner's commit, count for nothing.
+        sql.execute(cur, f"UPDATE {positions} SET position = position WHERE name = ?", [_POSITION_ROW])
+        if sql.position(cur) != (seen, events):
+            return None
+        for statement, values in upserts:
+            cur.executemany(statement, values)
+        sql.execute(cur, f"UPDATE {positions} SET position = ?, events = ? WHERE name = ?",
+                    [position, events + done, _POSITION_ROW])
     return done, position, reached_time
 
 
@@ -519,7 +590,12 @@ def rebuild(
     jobs: int = 1,
 ) -> Progress:
     """Drop the set's tables and project the log again from its start (up to ``cut``), in
-    batches of ``REBUILD_BATCH`` (fewer, larger transactions: nobody reads a set being built)."""
+    batches of ``REBUILD_BATCH`` (fewer, larger transactions: nobody reads a set being built).
+    The set is marked unfinished until it reaches the cut; a rebuild of a set left unfinished
+    by an interrupted one with the same cut carries on from its position instead: every
+    batch it committed is whole (:func:`catch_up`)."""
     sql = Sql(ledger, name)
-    sql.drop()
+    if sql.unfinished() != cut.as_of():
+        sql.drop()
+    sql.ensure(unfinished=cut.as_of())  # a set being resumed keeps its mark (and, unless outdated, its rows)
     return catch_up(ledger, name, cut=cut, batch=batch or REBUILD_BATCH, progress=progress, jobs=jobs)

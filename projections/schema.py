@@ -134,6 +134,9 @@ TABLES: tuple[Table, ...] = (
 )
 BY_NAME = {t.name: t for t in TABLES}
 POSITION = "position"  # one row: how far the set has applied the notification log
+# Present while a rebuild of the set has not reached its cut (its one row: the --as-of it
+# was asked for, "" for the whole log), so that a half-built set is never read as a whole one.
+UNFINISHED = "unfinished"
 STATISTICS = "sitting_statistics"  # a view over the tables above
 
 # What users may call a register on the command line: its name or its official term.
@@ -195,6 +198,7 @@ def drop(prefix: str) -> list[str]:
     statements = [f"DROP VIEW IF EXISTS {prefix}{STATISTICS}"]
     statements += [f"DROP TABLE IF EXISTS {prefix}{t.name}" for t in TABLES]
     statements.append(f"DROP TABLE IF EXISTS {prefix}{POSITION}")
+    statements.append(f"DROP TABLE IF EXISTS {prefix}{UNFINISHED}")
     return statements
 
 

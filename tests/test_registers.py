@@ -500,3 +500,130 @@ def test_csv_cells_keep_numbers_and_plain_text_as_they_are() -> None:
     assert safe_cell(-2) == -2 and safe_cell("张伟") == "张伟" and safe_cell("00104") == "00104"
     assert csv_text(["a", "=b"], [["-1", 3]], bom=True) == "\ufeffa,'=b\r\n'-1,3\r\n"
     assert csv_text(["x"], [["\r=1"]]) == 'x\r\n"\'\r=1"\r\n'  # a CR inside a cell is quoted
+
+
+# -- long batches, interrupted rebuilds (issue 20 item 9) -----------------------------------------
+
+
+def test_a_rebuild_whose_batch_takes_longer_than_the_idle_in_transaction_timeout_completes(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking and applying a batch happens outside any transaction: PostgreSQL (here with a
+    1 s idle-in-transaction timeout, the library's default is 5 s) ends a session that sits
+    idle in one while the client folds, and SQLite would hold its write lock that long."""
+    import dataclasses
+    import time
+
+    from certledger.projections import projector
+
+    _demo(db_url, tmp_path / "keys").close()
+    database = parse_database_url(db_url)
+    ledger = Ledger(dataclasses.replace(database, env={**database.env, "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "1"}))
+    writer_waited: list[bool] = []
+    apply = projector.apply
+
+    def slow_apply(state: Any, event: Any) -> None:
+        if not writer_waited:  # once, in the first batch: longer than the timeout
+            time.sleep(1.5)
+            if database.backend == "sqlite":  # another writer may write meanwhile
+                other = sqlite3.connect(db_url, timeout=0.2)
+                try:
+                    other.execute("BEGIN IMMEDIATE")
+                    writer_waited.append(False)
+                except sqlite3.OperationalError:
+                    writer_waited.append(True)
+                finally:
+                    other.close()
+            else:
+                writer_waited.append(False)
+        apply(state, event)
+
+    try:
+        rebuild(ledger, "quick", batch=100)
+        monkeypatch.setattr(projector, "apply", slow_apply)
+        result = rebuild(ledger, "slow", batch=100)
+        assert writer_waited == [False]
+        assert result.applied == ledger.rows.count() == Sql(ledger, "slow").position()[1]
+        assert _all_rows(ledger, "slow") == _all_rows(ledger, "quick")
+    finally:
+        ledger.close()
+
+
+def test_a_batch_read_before_another_projector_committed_is_read_again(db_url: str, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two projectors fold the same events at once: the second to write finds the position
+    moved since it read and applies nothing of its stale batch; each event still counts once."""
+    from certledger.projections import projector
+
+    ledger = _demo(db_url, tmp_path / "keys")
+    apply = projector.apply
+    other: list[int] = []
+
+    def racing_apply(state: Any, event: Any) -> None:
+        if not other:  # while this projector folds its first batch, another catches the set up
+            other.append(0)
+            monkeypatch.setattr(projector, "apply", apply)
+            other[0] = catch_up(ledger, batch=50).applied
+        apply(state, event)
+
+    try:
+        monkeypatch.setattr(projector, "apply", racing_apply)
+        late = catch_up(ledger, batch=50)
+        assert other[0] == ledger.rows.count() and late.applied == 0
+        assert Sql(ledger).position() == (Sql(ledger).head(), ledger.rows.count())
+        rebuild(ledger, "alone")
+        assert _all_rows(ledger, "live") == _all_rows(ledger, "alone")
+    finally:
+        ledger.close()
+
+
+def test_an_interrupted_rebuild_into_is_refused_by_readers_until_a_rebuild_finishes_it(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of ``rebuild --into audit`` leaves its whole batches, marked
+    unfinished: ``diff`` and ``register`` refuse the set (exit 2) instead of comparing half a
+    rebuild; the same rebuild again carries on from its position, and then the set is whole.
+    A rebuild with another cut starts the set afresh."""
+    from certledger.projections import projector
+
+    _demo(db_url, tmp_path / "keys").close()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db_url, "project"]).exit_code == 0
+    apply = projector.apply
+    seen: list[int] = []
+
+    def interrupted(state: Any, event: Any) -> None:
+        seen.append(event.nid)
+        if len(seen) == 130:  # in the third batch of 50
+            raise KeyboardInterrupt
+        apply(state, event)
+
+    monkeypatch.setattr(projector, "apply", interrupted)
+    stopped = runner.invoke(cli, ["--db", db_url, "rebuild", "--into", "audit", "--batch", "50"])
+    assert stopped.exit_code == 130, stopped.output
+    monkeypatch.setattr(projector, "apply", apply)
+    readers = (["diff", "live", "audit"], ["diff", "audit", "live", "--json"], ["register", "certificates", "--set", "audit"])
+    for args in readers:
+        refused = runner.invoke(cli, ["--db", db_url, *args])
+        assert refused.exit_code == 2, refused.output
+        assert refused.stderr.strip() == (
+            f"certledger: error: register set 'audit' is unfinished: its rebuild stopped at notification {seen[99]}; "
+            "run 'certledger rebuild --into audit' again to finish it")
+    resumed = runner.invoke(cli, ["--db", db_url, "rebuild", "--into", "audit", "--batch", "50", "--json"])
+    assert resumed.exit_code == 0, resumed.output
+    report = orjson.loads(resumed.stdout)
+    assert f"resuming the unfinished rebuild of register set 'audit' from notification {seen[99]}" in resumed.stderr
+    assert report["resumed_from"] == seen[99] and report["events"] == report["applied"] + 100
+    same = runner.invoke(cli, ["--db", db_url, "diff", "live", "audit", "--json"])
+    assert same.exit_code == 0 and orjson.loads(same.stdout)["same"], same.output
+
+    seen.clear()
+    monkeypatch.setattr(projector, "apply", interrupted)
+    cut = 400
+    cut_short = runner.invoke(cli, ["--db", db_url, "rebuild", "--into", "audit", "--as-of", str(cut), "--batch", "50"])
+    assert cut_short.exit_code == 130, cut_short.output
+    monkeypatch.setattr(projector, "apply", apply)
+    refused = runner.invoke(cli, ["--db", db_url, "register", "sittings", "--set", "audit"])
+    assert refused.exit_code == 2 and f"its rebuild --as-of {cut} stopped" in refused.stderr
+    assert f"run 'certledger rebuild --into audit --as-of {cut}' again" in refused.stderr
+    fresh = runner.invoke(cli, ["--db", db_url, "rebuild", "--into", "audit", "--json"])  # another cut: from the start
+    assert fresh.exit_code == 0 and orjson.loads(fresh.stdout)["resumed_from"] is None
+    assert orjson.loads(runner.invoke(cli, ["--db", db_url, "diff", "live", "audit", "--json"]).stdout)["same"]
