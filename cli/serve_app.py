@@ -46,6 +46,7 @@ MAX_NUMBER = 64  # a certificate number is ~20 characters
 MAX_NAME = 64
 CHECKPOINT_TTL = 2.0  # seconds a read checkpoint is reused (a note is small; reading it checks signatures)
 TILE_CACHE = 4096  # full tiles kept in memory (≤ 8 KiB each): immutable, so never stale
+ANSWER_CACHE = 10_000  # look-up answers kept, each valid only while the ledger's head is unchanged
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=5"
 NOT_FOUND = "no certificate matches this number and name (查无此证)"
@@ -153,14 +154,32 @@ class Service:
         self.tiles = TileStore(ledger)
         self.lock = threading.Lock()
         self._checkpoint: tuple[float, Any] = (0.0, None)
+        self._refreshing = False
         self._cache: OrderedDict[TileRef, bytes] = OrderedDict()
         self._status: tuple[int, str | None] = (-1, None)
+        # number -> (the ledger's head when answered, the records): any new event makes every
+        # kept answer stale, so a cached answer is the one a fresh read would give.
+        self._answers: OrderedDict[str, tuple[int, list[dict[str, Any]] | None]] = OrderedDict()
 
     def fresh_checkpoint(self) -> Any:
-        """The checkpoint read less than ``CHECKPOINT_TTL`` ago, or None: answered on the event
-        loop, with no thread hop (most requests); a stale one is read again in a thread."""
+        """The checkpoint as last read, answered on the event loop with no thread hop, or None
+        before the first read. Once it is older than ``CHECKPOINT_TTL`` one background thread
+        reads it again while requests go on being answered with the one in hand (a note is
+        only ever replaced by a newer one, so that answer was true a moment ago)."""
         read_at, recorded = self._checkpoint
-        return recorded if recorded is not None and time.monotonic() - read_at <= CHECKPOINT_TTL else None
+        if recorded is not None and time.monotonic() - read_at > CHECKPOINT_TTL and not self._refreshing:
+            self._refreshing = True
+            threading.Thread(target=self._refresh, name="checkpoint-refresh", daemon=True).start()
+        return recorded
+
+    def _refresh(self) -> None:
+        try:
+            self.checkpoint()
+        except Exception as e:  # noqa: BLE001 - a damaged store: the next request reads it and answers 503
+            self._checkpoint = (0.0, None)
+            log_line(event="ledger-error", path="(checkpoint refresh)", error=str(e)[:300])
+        finally:
+            self._refreshing = False
 
     def cached_tile(self, ref: TileRef) -> bytes | None:
         """A full tile already in memory, inside the fresh checkpoint's tree, or None."""
@@ -207,7 +226,20 @@ class Service:
                 self._cache.popitem(last=False)
         return data
 
-    def lookup(self, number: str, name: str) -> dict[str, Any] | None:
+    def kept_records(self, number: str) -> tuple[bool, list[dict[str, Any]] | None]:
+        """(True, the records) when an answer for ``number`` is kept and the ledger's head has
+        not moved since; (False, None) otherwise. Runs on the event loop without the lock:
+        one read of the dict (atomic) and the recorder's head query, which its connection
+        pool serves to any thread (waiting for the lock here stalled the loop behind slow
+        look-ups, and skipping when it was busy sent most look-ups to threads under load)."""
+        kept = self._answers.get(number)
+        if kept is None or kept[0] != (self.ledger.recorder.max_notification_id() or 0):
+            return False, None
+        return True, kept[1]
+
+    def records(self, number: str) -> list[dict[str, Any]] | None:
+        """The certificates of that number as the ledger reads now (None: no such number),
+        kept for the next look-up while the head stays where it is."""
         from certledger.cli.lifecycle import load_aggregates
         from certledger.events import provenance
 
@@ -216,23 +248,42 @@ class Service:
             return found if found is not None else provenance.load_one(self.ledger, aggregate_id, kind)
 
         with self.lock:
+            head = self.ledger.recorder.max_notification_id() or 0
+            kept = self._answers.get(number)
+            if kept is not None and kept[0] == head:
+                self._answers.move_to_end(number)
+                return kept[1]
             try:
                 found = provenance.find_certificate(self.ledger, number, load=load)
+                records = [provenance.certificate_record(self.ledger, f) for f in found]
             except InputError:
-                return None
-            records = [provenance.certificate_record(self.ledger, f) for f in found]
-        wanted = _name(name)
-        matching = [r for r in records if _name(str(r["holder"])) == wanted]
-        if not matching:
-            return None
-        return {
-            "certificates": [
-                {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items() if k in PUBLIC_FIELDS}
-                for r in matching
-            ],
-            "source": "the ledger's registers (or a replay of its signed events) as the service reads them; "
-                      "not proven against a checkpoint: check the credential or bundle itself for that",
-        }
+                records = None
+            self._answers[number] = (head, records)
+            while len(self._answers) > ANSWER_CACHE:
+                self._answers.popitem(last=False)
+            return records
+
+    def lookup(self, number: str, name: str) -> dict[str, Any] | None:
+        return public_answer(self.records(number), name)
+
+
+def public_answer(records: list[dict[str, Any]] | None, name: str) -> dict[str, Any] | None:
+    """The public fields of the certificates whose holder is ``name``, or None: a wrong name
+    and an unknown number get the same answer."""
+    if records is None:
+        return None
+    wanted = _name(name)
+    matching = [r for r in records if _name(str(r["holder"])) == wanted]
+    if not matching:
+        return None
+    return {
+        "certificates": [
+            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items() if k in PUBLIC_FIELDS}
+            for r in matching
+        ],
+        "source": "the ledger's registers (or a replay of its signed events) as the service reads them; "
+                  "not proven against a checkpoint: check the credential or bundle itself for that",
+    }
 
 
 def _name(text: str) -> str:
@@ -289,14 +340,17 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
             return PlainTextResponse("no checkpoint signs a status list yet\n", status_code=404)
         return Response(listed, media_type="application/vc+json", headers={"Cache-Control": "no-cache"})
 
-    def lookup(request: Request) -> Response:
+    async def lookup(request: Request) -> Response:
         number = request.query_params.get("number", "").strip()
         name = request.query_params.get("name", "").strip()
         if not number or not name:
             return _json({"error": "give both the certificate number and the holder's name (number=…&name=…)"}, 400)
         if len(number) > MAX_NUMBER or len(name) > MAX_NAME or not number.isprintable() or not name.isprintable():
             return _json({"error": "the number or the name is too long or holds control characters"}, 400)
-        answer = service.lookup(number, name)
+        kept, records = service.kept_records(number)
+        if not kept:
+            records = await run_in_threadpool(service.records, number)
+        answer = public_answer(records, name)
         if answer is None:
             return _json({"error": NOT_FOUND}, 404)
         return _json(answer, 200)

@@ -201,3 +201,29 @@ def test_tile_paths_parse_exactly_as_the_spec_writes_them() -> None:
     for bad in ("0/1234", "0/x1234/000", "0/000.p/", "1/", "entries/x000/001"):
         with pytest.raises(InputError):
             parse_tile_path(bad)
+
+
+def test_a_kept_look_up_answer_is_dropped_when_the_ledger_moves_on(db_url: str, tmp_path: Path) -> None:
+    """The service keeps look-up answers only while the ledger's head is unchanged: once a
+    certificate is declared void, the very next look-up says so (no stale 有效)."""
+    from certledger.cli.serve_app import Service
+    from certledger.events.ledger import Ledger
+    from certledger.events.storage import parse_database_url
+
+    env = {**os.environ, "CERTLEDGER_KEY_PASSPHRASE": "certledger-demo", "CERTLEDGER_KEYS": str(tmp_path / "demo" / "keys")}
+    _run("--db", db_url, "demo", "--dir", str(tmp_path / "demo"), "--candidates", "40", env=env)
+    listing = json.loads(_run("--db", db_url, "register", "certificates", "--json", env=env).stdout)
+    cert = next(r for r in listing if r["kind"] == "e-certificate" and r["status"] == "valid")
+    ledger = Ledger(parse_database_url(db_url))
+    try:
+        service = Service(ledger)
+        first = service.lookup(cert["number"], cert["name"])
+        assert first is not None and first["certificates"][0]["status"] == "valid"
+        assert service.lookup(cert["number"], cert["name"]) == first  # kept: the head has not moved
+        ref = f"{cert['exam_code']}:{cert['year']}:{cert['candidate']}"
+        _run("--db", db_url, "candidate", "void", ref, "--condition", "work-years", "--finding", "社保记录不符",
+             "--as", "hrss", env=env)
+        after = service.lookup(cert["number"], cert["name"])
+        assert after is not None and after["certificates"][0]["status"] == "void"
+    finally:
+        ledger.close()
