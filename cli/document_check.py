@@ -63,7 +63,6 @@ def check_pdf(data: bytes, root_pem: bytes, db_url: str | None, kept_note: str |
     if "/Subject" not in info:
         raise TamperError("the sealed PDF carries no QR text (/Subject): not a certledger document")
     qr = doc.parse_qr(info["/Subject"])
-    binding = doc.parse_id_binding(info["/Keywords"]) if info.get("/Keywords") else None
     checked = [*seal.checked, f"QR code text under the seal: {qr.text}"]
     not_checked = [line for line in seal.not_checked if "status" not in line]
     result: dict[str, Any] = {
@@ -80,6 +79,7 @@ def check_pdf(data: bytes, root_pem: bytes, db_url: str | None, kept_note: str |
     if id_number is not None:
         from certledger.cli import id_check
 
+        binding = doc.parse_id_binding(info["/Keywords"]) if info.get("/Keywords") else None
         found = id_check.check(id_number, binding.commitment if binding else None, binding.salt if binding else None)
         result["id_number"] = found.to_json()
         (checked if found.result == id_check.MATCHES else not_checked).append(found.line)

@@ -88,8 +88,9 @@ def given_id(text: str) -> GivenId:
         raise InputError("a candidate needs a (masked or full) id number, 身份证号")
     if "*" in value:
         return GivenId(value)
-    if re.fullmatch(r"[0-9]{10,}[0-9Xx]?", value):
-        number = full_id_number(value)
+    compact = re.sub(r"[\s-]", "", value)  # 4101 0219 9001 0112 34, as people copy it
+    if re.fullmatch(r"[0-9]{10,}[0-9Xx]?", compact):
+        number = full_id_number(compact)
         return GivenId(masked(number), number)
     return GivenId(value)  # a placeholder such as tests' "x": neither a number nor a mask
 

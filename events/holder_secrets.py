@@ -107,8 +107,12 @@ class HolderSecrets:
     def get(self, candidacy: UUID) -> HolderSecret | None:
         if not self.exists():
             return None
-        rows = self._run(f"SELECT id_number, salt FROM {self.table} WHERE candidacy_id = ?", [self._key(candidacy)],
-                         commit=False)
+        try:
+            rows = self._run(f"SELECT id_number, salt FROM {self.table} WHERE candidacy_id = ?", [self._key(candidacy)],
+                             commit=False)
+        except Exception as e:  # noqa: BLE001 - the driver's own error (a role without SELECT on it)
+            raise StorageError(f"cannot read the holder secrets ({self.table}): {' '.join(str(e).split())}; the "
+                               "holder's copy is made by the office that holds them") from None
         return HolderSecret(str(rows[0]["id_number"]), bytes(rows[0]["salt"])) if rows else None
 
     def erase(self, candidacy: UUID) -> bool:
