@@ -295,3 +295,28 @@ def test_the_import_takes_a_full_number_and_refuses_a_bad_one(life: LifeWorld, t
     again = _run(life, *args)  # a re-run: the two recorded rows are recognised, nothing written twice
     assert life.count() == count and len(_secret_rows(life)) == 1, again.output
     assert "already recorded" in again.output or "2 already" in again.output, again.output
+
+
+def test_a_registration_recorded_before_these_fields_still_verifies(life: LifeWorld) -> None:
+    """A Registered event written before ``specialty`` and ``id_commitment`` existed carries
+    neither; verify's replay reads each as its command's default ("") — the fixture verifies
+    the ledger after the test — while a field that is there and differs is still named."""
+    from certledger.domain.candidacy import Candidacy
+    from certledger.events.replay import _difference
+
+    sitting = life.ledger.sitting(life.sitting("jianzaoshi-2"))
+    with life.ledger.acting():
+        c = Candidacy.register(actor="exam-center", sitting=sitting, candidate="cand.001", name="考生甲",
+                               masked_id="410102********1234", city="zhengzhou", level="", commitment=True,
+                               comparison=COMPARISON_OK, evidence={}, on=date(2025, 3, 10))
+    [registered] = c._pending_events
+    for name in ("id_commitment", "specialty"):  # as an older certledger wrote it, then signed
+        registered.__dict__.pop(name)
+    life.ledger.save(c)
+    import copy
+
+    produced = copy.copy(registered)
+    produced.__dict__.update(id_commitment="", specialty="")
+    assert _difference([produced], registered, Candidacy.register.__func__) is None
+    produced.__dict__.update(id_commitment="ab" * 32)
+    assert "id_commitment is None, the act gives 'abab" in _difference([produced], registered, Candidacy.register.__func__)
