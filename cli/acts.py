@@ -144,7 +144,7 @@ def _parameter(i: Input) -> click.Parameter:
         return click.Option([flag, i.name], metavar=metavar, help=i.help)
     if i.kind in ("text", "result"):
         required = i.default is None
-        return click.Option([flag, i.name], required=required, default=i.default, metavar=metavar, help=i.help)
+        return click.Option([flag, *i.aliases, i.name], required=required, default=i.default, metavar=metavar, help=i.help)
     raise AssertionError(f"input {i.name} of unknown kind {i.kind!r}")  # pragma: no cover - a declaration's bug
 
 

@@ -90,10 +90,18 @@ def cert() -> None:
     help="With --db: a checkpoint note you kept (certledger checkpoint -o FILE); the status is then what that "
     "checkpoint's signed list proves, and the database must still hold it.",
 )
+@click.option(
+    "--id-number",
+    "id_number",
+    metavar="NUMBER",
+    help="For a PDF or a credential: the full id number (身份证号) on the holder's ID card; says whether it is the "
+    "one the document's seal binds (L-7): exit 1 when it does not, or when the document binds none (registered "
+    "with the masked number only).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def cert_verify(
     bundle: Path, trust: str | None, did_path: Path | None, status_path: Path | None, root_path: Path | None,
-    db_url: str | None, kept: Path | None, as_json: bool
+    db_url: str | None, kept: Path | None, id_number: str | None, as_json: bool
 ) -> None:
     """Verify FILE offline: an exported certificate bundle (--trust ROOT: the e-seal over the
     document exactly as sealed (R-13), the sealing key's registration and validity back to the
@@ -101,8 +109,13 @@ def cert_verify(
     did.json [--status-list LIST]: its eddsa-jcs-2022 proof, issuer and key, and its status).
     or an issued PDF document (--root root.pem: the PAdES e-seal under HRSS's root certificate,
     nothing after the signed revision, the QR text; with --db, whether it is the document HRSS
-    published). Exit 0 if it holds; 1 naming why not; 2 for what is not such a file."""
+    published). With --id-number N (PDF or credential): whether N is the holder's id number the seal
+    binds (L-7). Exit 0 if it holds; 1 naming why not; 2 for what is not such a file."""
     head = _head(bundle)
+    if id_number is not None:
+        from certledger.cli.id_check import given_number
+
+        id_number = given_number(id_number)  # a malformed number: refused before the file is read (exit 2)
     if kept is not None and db_url is None:
         raise InputError("--checkpoint is the note a --db check is held to: give --db URL too")
     kept_note = None
@@ -113,15 +126,18 @@ def cert_verify(
     if head.startswith(b"%PDF-") or bundle.suffix.lower() == ".pdf":  # a .pdf that is not one: refused as such
         from certledger.cli.document_check import run_verify as run_pdf
 
-        run_pdf(bundle, bundle.read_bytes(), root_path, db_url, as_json, kept_note)
+        run_pdf(bundle, bundle.read_bytes(), root_path, db_url, as_json, kept_note, id_number)
         return
     if _is_credential(bundle):
         from certledger.cli.credential import run_verify
 
-        run_verify(bundle.read_bytes(), did_path, status_path, as_json, db_url, kept_note)
+        run_verify(bundle.read_bytes(), did_path, status_path, as_json, db_url, kept_note, id_number)
         return
     from certledger.cli.bundle_check import run
 
+    if id_number is not None:
+        raise InputError("--id-number is checked on the holder's copy, which carries the salt: the PDF (cert document) "
+                         "or the credential (cert export --format vc); a bundle carries the commitment only")
     if trust is None:
         raise InputError("a bundle is checked against the root key you trust: give --trust ROOT_KEY_ID|PEM")
     run(bundle, _trusted_root(trust), db_url, as_json, kept_note)

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from certledger.domain.errors import InputError
+from certledger.domain.errors import InputError, RuleViolation
 
 did_host_option = click.option(
     "--did-host",
@@ -101,6 +101,7 @@ def certificate_credential(session: Any, ledger: Any, found: Any, host: str) -> 
     deterministic (events/credential.py says why nothing is stored)."""
     from certledger.events import credential as vc
     from certledger.events import status_list
+    from certledger.events.holder_secrets import secret_for
     from certledger.signing.keys import sign
 
     opened = found.opened
@@ -108,7 +109,12 @@ def certificate_credential(session: Any, ledger: Any, found: Any, host: str) -> 
     if not isinstance(document, dict):
         raise InputError(f"{found.number}'s seal event carries no document")
     index = status_list.status_index(ledger.rows, found.issued.notification_id)
-    unsigned = vc.credential_for(document, issued_at=opened.timestamp, status_index=index, host=host)
+    holder = secret_for(ledger, found.candidacy.id, str(document.get("id_commitment") or ""))
+    if document.get("id_commitment") and holder is None:
+        raise RuleViolation("L-7", f"{found.number}'s document seals a commitment to the holder's full id number, and "
+                            "the holder's credential carries the number and its salt; they are no longer kept (erased "
+                            "from the holder secrets), so it cannot be made again: the copy issued before still verifies")
+    unsigned = vc.credential_for(document, issued_at=opened.timestamp, status_index=index, host=host, holder=holder)
     key = session.keystore().private_key(opened.actor, opened.signer, retired_too=True)  # re-makes what it sealed
     if key is None:
         raise InputError(f"the credential is signed by the key that sealed {found.number}, {opened.signer}, "
@@ -131,8 +137,9 @@ def export_credential(session: Any, number: str, output: Path, host: str) -> Non
 
 
 def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_json: bool,
-               db_url: str | None = None, kept_note: str | None = None) -> None:
-    """``cert verify CREDENTIAL.json --did DID.json [--status-list LIST.json] [--db URL]``."""
+               db_url: str | None = None, kept_note: str | None = None, id_number: str | None = None) -> None:
+    """``cert verify CREDENTIAL.json --did DID.json [--status-list LIST.json] [--db URL]
+    [--id-number N]``."""
     from certledger.cli.output import emit_json
     from certledger.events import credential_check as check
 
@@ -143,12 +150,17 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
         result = check.verify_credential(data, _read(did_path), _read(status_path) if status_path else None)
         if db_url is not None:
             matches_ledger(result, db_url, kept_note)
+        found = None if id_number is None else _id_check(result, id_number)
     except check.ProofError as e:
         if as_json:
             emit_json({"ok": False, "kind": "credential", "reason": e.reason, "message": str(e)})
         raise
     if as_json:
-        emit_json(result.to_json())
+        shown = result.to_json()
+        if found is not None:
+            shown["id_number"] = found.to_json()
+            shown["ok"] = shown["ok"] and found.result == "matches"
+        emit_json(shown)
     else:
         s = result.subject
         click.echo(f"{s.get('certificateTitle')}  (credential, {s.get('certificateKind')})")
@@ -163,6 +175,9 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
     if result.status == "revoked":
         raise check.ProofError("revoked", f"the credential verifies, but the status list records "
                                f"{result.subject.get('certificateNumber')} as revoked (作废)")
+    if found is not None and found.result != "matches":
+        raise check.ProofError("id-number" if found.result == "does not match" else "no-id-commitment",
+                               f"L-7: the credential verifies, but {found.line}")
     if result.proven is not None and result.proven["status"] != "not covered":
         where = f", and its status against checkpoint {result.proven['checkpoint_size']} of the ledger (not after it)"
     elif result.proven is not None:
@@ -170,6 +185,24 @@ def run_verify(data: Any, did_path: Path | None, status_path: Path | None, as_js
     else:
         where = " offline" + ("" if result.status == "valid" else ", status not checked")
     click.echo(f"OK: credential {result.subject.get('certificateNumber')} verified{where}", err=True)
+
+
+def _id_check(result: Any, id_number: str) -> Any:
+    """``--id-number``: the number against the credential's idCommitment and idNumberSalt,
+    which its proof covers (L-7); the line goes to checked or not checked."""
+    from certledger.cli import id_check
+    from certledger.domain.id_number import salt_of
+    from certledger.events.credential_check import ProofError
+
+    subject = result.subject
+    salt = subject.get("idNumberSalt")
+    try:
+        salt_bytes = None if salt is None else salt_of(salt)
+    except InputError as e:
+        raise ProofError("malformed", f"idNumberSalt: {e}") from None
+    found = id_check.check(id_number, subject.get("idCommitment"), salt_bytes)
+    (result.checked if found.result == id_check.MATCHES else result.not_checked).append(found.line)
+    return found
 
 
 def matches_ledger(result: Any, db_url: str, kept_note: str | None = None) -> None:
@@ -202,11 +235,12 @@ def matches_ledger(result: Any, db_url: str, kept_note: str | None = None) -> No
         index = status_list.status_index(ledger.rows, found[0].issued.notification_id)
         expected = vc.credential_for(opened.payload.get("document") or {}, issued_at=opened.timestamp,
                                      status_index=index, host=host)
-        unsigned = {k: v for k, v in credential.items() if k != "proof"}
+        unsigned = vc.without_holder_fields({k: v for k, v in credential.items() if k != "proof"})
         if unsigned != expected:
             differ = sorted(k for k in set(unsigned) | set(expected) if unsigned.get(k) != expected.get(k))
             raise ProofError("altered", f"the credential is not the one the ledger's certificate makes "
                              f"(differs in {', '.join(differ)}): signed by an HRSS key, yet not what HRSS sealed")
+        _holder_fields_bind(subject)
         if result.verification_method != vc.verification_method_id(result.issuer, opened.signer):
             raise ProofError("wrong-key", f"the credential is signed by {result.verification_method}, the certificate "
                              f"was sealed by {opened.signer}")
@@ -237,6 +271,24 @@ def matches_ledger(result: Any, db_url: str, kept_note: str | None = None) -> No
     elif result.status == "not checked" and proven.void is False:
         result.status = "valid"
     result.not_checked.append(f"ledger: {proven.not_covered()}")
+
+
+def _holder_fields_bind(subject: Any) -> None:
+    """The holder's copy's number and salt (L-7), checked by the commitment the ledger sealed
+    (the ledger itself does not hold them): both or neither, and they give idCommitment."""
+    from certledger.domain.id_number import binds, salt_of
+    from certledger.events.credential_check import ProofError
+
+    number, salt = subject.get("idNumber"), subject.get("idNumberSalt")
+    if number is None and salt is None:
+        return
+    try:
+        if not isinstance(number, str) or not subject.get("idCommitment") or not binds(
+                str(subject["idCommitment"]), salt_of(salt), number):
+            raise ProofError("altered", "the credential's idNumber and idNumberSalt do not give the idCommitment "
+                             "the ledger sealed (L-7)")
+    except (InputError, UnicodeEncodeError) as e:
+        raise ProofError("altered", f"the credential's idNumber/idNumberSalt are malformed: {e}") from None
 
 
 def _read(path: Path) -> bytes:

@@ -73,6 +73,7 @@ def render_document(session: Session, ledger: Any, number: str, host: str) -> tu
     """(found, issued, PDF bytes) for the sealed certificate ``number``; read only."""
     from certledger.events import document as doc
     from certledger.events import provenance
+    from certledger.events.holder_secrets import secret_for
 
     sealed = [f for f in provenance.find_certificate(ledger, number) if f.kind in provenance.SEALED_KINDS]
     if not sealed:
@@ -84,7 +85,9 @@ def render_document(session: Session, ledger: Any, number: str, host: str) -> tu
     if seal_key is None:
         raise InputError(f"the document is sealed by the key that sealed {number}, {issued.signer}, "
                          f"and {session.keys_dir} does not hold it")
-    pdf = doc.render(issued, registry_then, root_key=_root_key(session, ledger.registry()), seal_key=seal_key, host=host)
+    holder = secret_for(ledger, found.candidacy.id, str(issued.document.get("id_commitment") or ""))
+    pdf = doc.render(issued, registry_then, root_key=_root_key(session, ledger.registry()), seal_key=seal_key, host=host,
+                     holder=holder)
     return found, issued, pdf
 
 

@@ -28,7 +28,7 @@ def _info(data: bytes) -> dict[str, str]:
     try:
         info = PdfFileReader(io.BytesIO(data), strict=False).trailer_view.get("/Info")
         found = {} if info is None else info.get_object()
-        return {k: str(found[k]) for k in ("/Title", "/Subject") if k in found}
+        return {k: str(found[k]) for k in ("/Title", "/Subject", "/Keywords") if k in found}
     except Exception as e:  # noqa: BLE001 - a damaged file: the seal check named it already
         raise InputError(f"not a readable PDF: {type(e).__name__}") from None
 
@@ -43,7 +43,8 @@ def _signed_to_the_end(data: bytes) -> None:
                           "(an incremental update or appended data): not the document as sealed")
 
 
-def check_pdf(data: bytes, root_pem: bytes, db_url: str | None, kept_note: str | None = None) -> dict[str, Any]:
+def check_pdf(data: bytes, root_pem: bytes, db_url: str | None, kept_note: str | None = None,
+              id_number: str | None = None) -> dict[str, Any]:
     """The PDF's checks; raises InputError (not a PDF) or TamperError (does not hold).
 
     The PDF carries no status list (the document is sealed once, at issue), so offline its
@@ -75,6 +76,13 @@ def check_pdf(data: bytes, root_pem: bytes, db_url: str | None, kept_note: str |
         result["status"] = "not checked"
         not_checked.append("status: not checked offline, the PDF carries no status list (--db answers it from the "
                            "list a checkpoint signs; the credential with --status-list answers it offline)")
+    if id_number is not None:
+        from certledger.cli import id_check
+
+        binding = doc.parse_id_binding(info["/Keywords"]) if info.get("/Keywords") else None
+        found = id_check.check(id_number, binding.commitment if binding else None, binding.salt if binding else None)
+        result["id_number"] = found.to_json()
+        (checked if found.result == id_check.MATCHES else not_checked).append(found.line)
     result["checked"], result["not_checked"] = checked, not_checked
     return result
 
@@ -130,7 +138,7 @@ def _against_ledger(qr: Any, sha256: str, db_url: str, checked: list[str], not_c
 
 
 def run_verify(path: Path, data: bytes, root_path: Path | None, db_url: str | None, as_json: bool,
-               kept_note: str | None = None) -> None:
+               kept_note: str | None = None, id_number: str | None = None) -> None:
     """``cert verify FILE.pdf --root ROOT.pem [--db URL [--checkpoint NOTE]] [--json]``: exit 0
     when the seal holds (and, with --db, it is the issued document and valid); 1 when not."""
     from certledger.cli.output import emit_json
@@ -143,7 +151,7 @@ def run_verify(path: Path, data: bytes, root_path: Path | None, db_url: str | No
             root_pem = root_path.read_bytes()
         except OSError as e:
             raise InputError(f"cannot read {root_path}: {e.strerror}") from None
-        result = check_pdf(data, root_pem, db_url, kept_note)
+        result = check_pdf(data, root_pem, db_url, kept_note, id_number)
     except CertLedgerError as e:
         if as_json:
             emit_json({"ok": False, "kind": "pdf", "reason": type(e).__name__, "message": str(e)})
@@ -151,12 +159,15 @@ def run_verify(path: Path, data: bytes, root_path: Path | None, db_url: str | No
     kind = result.get("document_kind")
     shown = f"{kind} {KIND_TERMS[kind]}" if kind else "document"
     status = result["status"]
-    if status not in ("valid", "not checked"):
+    matched = result.get("id_number", {}).get("result", "matches") == "matches"
+    if status not in ("valid", "not checked") or not matched:
         result["ok"] = False
     if as_json:
         emit_json(result)
     else:
         _print(path, result, shown)
+    if not matched:
+        raise TamperError(f"L-7: {path}: {result['id_number']['message']}")
     if status not in ("valid", "not checked"):
         raise TamperError(f"the issued {shown} {result['number']} is sealed and published, but the ledger records it as "
                           f"{STATUS_TERMS.get(status, status)}")

@@ -623,6 +623,7 @@ def candidate_show(session: Session, candidacy_ref: str, on: date, as_of: str | 
         "candidate": c.candidate,
         "name": c.name,
         "masked_id": c.masked_id,
+        "id_commitment": c.id_commitment or None,  # L-7: sealed where the full number was given
         "city": c.city,
         "level": c.level,
         "registered_on": c.registered_on,
@@ -687,6 +688,25 @@ def _appeal_state(c: Candidacy) -> str | None:
 
 
 _APPEAL_SHOWN = {None: None, "lodged": "申辩中 lodged", "upheld": terms.APPEAL[True], "rejected": terms.APPEAL[False]}
+
+
+@candidate.command("erase-id")
+@click.argument("candidacy_ref", metavar="CANDIDACY")
+@pass_session
+def candidate_erase_id(session: Session, candidacy_ref: str) -> None:
+    """Erase the holder's full id number and its salt (L-7) from the holder secrets, which
+    are outside the signed log. The ledger keeps the masked form and the sealed commitment;
+    a holder's document or credential issued before still verifies (it carries both), but no
+    holder's copy can be made again. Not an act: nothing is signed or recorded. Exit 2 if
+    there was nothing to erase."""
+    ledger, cid = open_candidacy(session, candidacy_ref)
+    c = ledger.candidacy(cid)
+    if not c.id_commitment:
+        raise InputError(f"{candidacy_ref} was registered with the masked id number only: no full number is kept")
+    if not ledger.holder_secrets.erase(cid):
+        raise InputError(f"{candidacy_ref}'s full id number is not kept (erased already)")
+    note(f"erased: {candidacy_ref}'s full id number and salt (持证人身份证号) from {ledger.holder_secrets.table}; "
+         f"the ledger keeps {c.masked_id} and the commitment sha256:{c.id_commitment[:16]}…")
 
 
 @candidate.command("list")

@@ -24,6 +24,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certledger.domain.certificate import SCOPES
+from certledger.domain.id_number import id_commitment, masked
 from certledger.events import credential as vc
 from certledger.events import status_list
 from certledger.signing import keys
@@ -31,6 +32,7 @@ from certledger.signing import keys
 HERE = Path(__file__).resolve().parent
 CST = timezone(timedelta(hours=8))
 HOST = vc.DEFAULT_DID_HOST
+HOLDER_ID, OTHER_ID = "410102199001011234", "410102199001012018"  # valid GB 11643 numbers
 
 
 def _key(label: str) -> Ed25519PrivateKey:
@@ -88,6 +90,15 @@ def corpus() -> dict[str, bytes]:
     suite = copy.deepcopy(ecert)
     suite["proof"]["cryptosuite"] = "eddsa-2099"
     far = _signed(_document("e-certificate", "HN2025JZ2999999", "赵磊"), sealing, july, 200_000)
+    # L-7: a registration that gave the full id number; the holder's copy carries it and the
+    # salt (fixed here, random in a ledger), so --id-number can be checked against the seal
+    salt = hashlib.sha256(b"certledger-conformance:id-salt").digest()[:16]
+    holder = SimpleNamespace(id_number=HOLDER_ID, salt=salt)
+    bound_document = {**_document("e-certificate", "HN2025JZ2000004", "孙悦"), "id_number": masked(HOLDER_ID),
+                      "id_commitment": id_commitment(salt, HOLDER_ID)}
+    bound = vc.signed_credential(
+        vc.credential_for(bound_document, issued_at=july, status_index=0, host=HOST, holder=holder),
+        sign=sealing.sign, key_id=keys.key_id_of(keys.raw_public_key(sealing)), host=HOST)
 
     cases: dict[str, tuple[dict[str, Any], Any, str | None]] = {
         # name: (expected, credential (dict, or text when malformed), status list file or None)
@@ -110,6 +121,8 @@ def corpus() -> dict[str, bytes]:
         "index-out-of-range": ({"verdict": "unverifiable", "reason": "index-out-of-range", "exceptions": {"digitalbazaar": {
             "verdict": "invalid", "why": "it answers verified: false for every failure, a status it cannot read too"}}},
             far, "status-revocation.json"),
+        "valid-id-binding": ({"verdict": "valid", "reason": None, "id_number": {"holder": HOLDER_ID, "other": OTHER_ID}},
+                             bound, None),
         "malformed-json": ({"verdict": "invalid", "reason": "malformed"}, '{"@context": ["https://www.w3.org/ns/credentials/v2"], ', None),
     }
     files = {

@@ -64,6 +64,7 @@ class Input:
     choices: Any = None
     default: Any = None
     metavar: str = ""
+    aliases: tuple[str, ...] = ()  # other spellings of the option that still work (an older name)
 
 
 @dataclass(frozen=True)

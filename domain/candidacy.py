@@ -23,6 +23,7 @@ from certledger.domain.departures import generally
 
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import CONDITIONS, Exam, exam
+from certledger.domain.id_number import check_commitment
 from certledger.domain.places import check_city
 from certledger.domain.rules import authorised, require
 from certledger.domain.calendar import add_days
@@ -100,6 +101,7 @@ class Candidacy(DatedAggregate):
     level: str
     registered_on: date
     specialty: str = ""  # 专业; also what a state stored before specialties were reads as
+    id_commitment: str = ""  # L-7: the salted commitment to the full id number; "" if only masked
     passed: bool | None = None
     scored_on: date | None = None
     scores: tuple[tuple[str, str], ...] = ()
@@ -307,7 +309,10 @@ class Candidacy(DatedAggregate):
         by="the exam center's online registration system (网上报名系统), naming the candidate", service="register_candidate",
         platform=EXAM_CENTER,
         inputs=(Input("name", "The candidate's name, e.g. 张伟."),
-                Input("masked_id", "The masked id number, e.g. 410102********123X."),
+                Input("id_number", "The candidate's 身份证号: the full 18-character number, e.g. 410102199001011234 "
+                      "(its GB 11643 check digit checked, L-7; the ledger keeps only the masked form and a salted "
+                      "commitment, the holder's document carries the number), or, binding nothing, the masked form "
+                      "410102********123X.", aliases=("--masked-id",), metavar="NUMBER"),
                 Input("city", "The municipality (zhengzhou, luoyang, …, jiyuan)."),
                 Input("level", "The level, for exams that have levels (一级, 中级, …); a one-level exam's goes "
                       "without saying.", default=""),
@@ -341,11 +346,14 @@ class Candidacy(DatedAggregate):
         on: date,
         source: str | None = None,
         specialty: str = "",
+        id_commitment: str = "",
     ) -> Candidacy:
         """R-2: registration under the commitment system (告知承诺制). The candidate registers
         and commits on the exam center's online registration system (网上报名系统), which
         signs the act as the platform of record, naming the candidate: candidates hold no
-        keys of their own."""
+        keys of their own. ``id_commitment`` (L-7): the salted commitment to the full id
+        number whose masked form ``masked_id`` is (domain.id_number); "" when only the masked
+        form was given."""
         subject = sitting.exam
         authorised(actor, PLATFORMS["register"], "R-2",
                    "record a registration (the exam center's online registration system, 网上报名系统, signs it)")
@@ -386,6 +394,8 @@ class Candidacy(DatedAggregate):
         _after(on, sitting.scheduled_on, f"{sitting.label} was scheduled")
         if not name.strip() or not masked_id.strip():
             raise InputError("a candidate needs a name and a (masked) id number")
+        if id_commitment:
+            check_commitment(id_commitment, masked_id.strip())
         return cls(
             actor=actor,
             sitting_id=sitting.id,
@@ -396,6 +406,7 @@ class Candidacy(DatedAggregate):
             city=city,
             level=level,
             specialty=specialty,
+            id_commitment=id_commitment,
             commitment=commitment,
             comparison=dict(comparison),
             evidence={k: tuple(v) for k, v in evidence.items()},
@@ -680,7 +691,7 @@ class Candidacy(DatedAggregate):
         document = certificate_document(
             kind=kind, number=number.strip(), holder=self.name, id_number=self.masked_id, exam_code=self.exam_code,
             level=self.level, year=sitting.year, candidacy=str(self.id), issued_on=on,
-            specialty=self.specialty,
+            specialty=self.specialty, id_commitment=self.id_commitment,
         )  # the e-seal signs it with the event (domain/certificate.py)
         self._certificate_issued(actor=HRSS, kind=kind, number=number.strip(), on=on, document=document)
 
@@ -928,8 +939,9 @@ class Candidacy(DatedAggregate):
     # -- events --------------------------------------------------------------------------------
 
     @event("Registered")
-    def __init__(self, *, actor: str, sitting_id: UUID, exam_code: str, candidate: str, name: str, masked_id: str, city: str, level: str, commitment: bool, comparison: dict[str, str], evidence: dict[str, tuple[str, ...]], on: date, source: str | None = None, specialty: str = "") -> None:
+    def __init__(self, *, actor: str, sitting_id: UUID, exam_code: str, candidate: str, name: str, masked_id: str, city: str, level: str, commitment: bool, comparison: dict[str, str], evidence: dict[str, tuple[str, ...]], on: date, source: str | None = None, specialty: str = "", id_commitment: str = "") -> None:
         self.sitting_id = sitting_id
+        self.id_commitment = id_commitment
         self.specialty = specialty
         self.exam_code = exam_code
         self.candidate = candidate

@@ -43,10 +43,13 @@ DOCUMENT_FIELDS = (
 
 def certificate_document(
     *, kind: str, number: str, holder: str, id_number: str, exam_code: str, level: str, year: int,
-    candidacy: str, issued_on: date, specialty: str = "",
+    candidacy: str, issued_on: date, specialty: str = "", id_commitment: str = "",
 ) -> dict[str, Any]:  # fmt: skip
     """The sealed document's fields (holder's id number masked, as registered); ``specialty``
-    (专业) only where the candidate registered one, so documents sealed before keep their bytes."""
+    (专业) only where the candidate registered one, and ``id_commitment`` (L-7, the salted
+    commitment to the full id number, domain.id_number) only where registration gave the
+    full number, so documents sealed before keep their bytes. The number and its salt are
+    never sealed here: the holder's copy carries them (events.holder_secrets)."""
     document = {
         "title": TITLES[kind],
         "kind": kind,
@@ -64,4 +67,6 @@ def certificate_document(
     }
     if specialty:
         document["specialty"] = specialty
+    if id_commitment:
+        document["id_commitment"] = id_commitment
     return document

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from certledger.domain.candidacy import outcome
-from certledger.domain.errors import CertLedgerError, InputError
+from certledger.domain.errors import CertLedgerError, InputError, RuleViolation
+from certledger.domain.id_number import given_id
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,17 @@ def _registration_arguments(row: Mapping[str, str]) -> dict[str, Any]:
         key: row.get(key, "").strip() or "passed" for key in ("education", "major", "work-years")
     }
     evidence = _pairs(row.get("evidence", ""), "evidence", "ITEM=REFERENCE[,REFERENCE…] (e.g. major=upload:sha256:…)")
+    try:
+        given = given_id(row["id_number"])
+    except RuleViolation as e:  # the column at fault, the rule kept
+        raise RuleViolation(e.rule, f"id_number: {str(e).removeprefix(e.rule + ': ')}") from None
     return {
         "evidence": {item: tuple(r.strip() for r in refs.split(",") if r.strip()) for item, refs in evidence.items()},
         "name": row["name"].strip(),
-        "masked_id": row["id_number"].strip(),
+        "masked_id": given.masked,
+        # L-7: the full number, when the row gives it (checked); the importer seals only its
+        # salted commitment and keeps the number outside the log (events.importing)
+        "id_number": given.full,
         "level": row.get("level", "").strip(),
         "specialty": row.get("specialty", "").strip(),
         "city": row["city"].strip(),
@@ -142,7 +150,9 @@ KINDS: dict[str, ImportKind] = {
             (
                 CANDIDATE,
                 Column("name", ("name", "姓名")),
-                Column("id_number", ("id_number", "masked_id", "证件号码", "身份证号", "身份证号码")),
+                Column("id_number", ("id_number", "masked_id", "证件号码", "身份证号", "身份证号码"),
+                       help="the full 18-character number (check digit checked, L-7; sealed only as a salted "
+                            "commitment) or its masked form 410102********123X"),
                 Column("level", ("level", "报考级别"), required=False),
                 Column("specialty", ("specialty", "报考专业", "专业类别"), required=False,
                        help="the specialty registered for (建造师: 建筑工程, …); not 专业, the major's comparison"),
@@ -224,5 +234,7 @@ def row_arguments(kind: ImportKind, number: int, cells: Mapping[str, str]) -> tu
     try:
         return cells["candidate"].strip(), kind.arguments(cells)
     except CertLedgerError as e:
-        column = str(e).split(":", 1)[0] if ":" in str(e) and str(e).split(":", 1)[0] in cells else ""
-        return Refusal(number, column, getattr(e, "rule", "input"), str(e))
+        rule = getattr(e, "rule", "input")
+        text = str(e).removeprefix(f"{rule}: ")  # a rule's message names its column after the rule
+        column = text.split(":", 1)[0] if ":" in text and text.split(":", 1)[0] in cells else ""
+        return Refusal(number, column, rule, str(e))

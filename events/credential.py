@@ -107,10 +107,22 @@ def credential_id(host: str, kind: str, number: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://{host}/credentials/{kind}/{number}"))
 
 
-def credential_for(document: Mapping[str, Any], *, issued_at: datetime, status_index: int, host: str) -> dict[str, Any]:
+# The holder's copy's fields (L-7) that are not sealed in the ledger: the full id number and
+# the salt of the sealed ``idCommitment``. Checked by that commitment, not against the ledger.
+HOLDER_FIELDS = ("idNumber", "idNumberSalt")
+
+
+def credential_for(document: Mapping[str, Any], *, issued_at: datetime, status_index: int, host: str,
+                   holder: Any = None) -> dict[str, Any]:
     """The unsigned credential of a sealed certificate ``document`` (the CertificateIssued
     event's ``document``, what HRSS's e-seal covers), issued at ``issued_at`` (that event's
-    time), at ``status_index`` in the revocation list. Field names English, values as sealed."""
+    time), at ``status_index`` in the revocation list. Field names English, values as sealed.
+
+    Where the document seals an id-number commitment (L-7) the credential carries it as
+    ``idCommitment``; the holder's copy (``holder``: the number and salt kept for it) carries
+    the full number and the salt too (:data:`HOLDER_FIELDS`), so a relying party who sees the
+    holder's ID can recompute it. Without ``holder`` the credential is what the ledger alone
+    makes."""
     kind = str(document.get("kind", ""))
     if kind not in _TYPES:
         raise InputError(f"only an e-certificate or a pass proof becomes a credential, not {kind!r}")
@@ -135,6 +147,11 @@ def credential_for(document: Mapping[str, Any], *, issued_at: datetime, status_i
         subject["specialty"] = document["specialty"]  # 专业
     if document.get("scope"):
         subject["scope"] = document["scope"]  # 效力范围, as sealed (2019 §一(二)(四))
+    if document.get("id_commitment"):
+        subject["idCommitment"] = document["id_commitment"]  # 身份证号承诺值 (L-7)
+        if holder is not None:
+            subject["idNumber"] = holder.id_number  # 身份证号, the holder's copy only
+            subject["idNumberSalt"] = holder.salt.hex()
     return {
         "@context": [VC_CONTEXT],
         "id": credential_id(host, kind, str(document["number"])),
@@ -151,6 +168,14 @@ def credential_for(document: Mapping[str, Any], *, issued_at: datetime, status_i
             "statusListCredential": status_list_url(host),
         },
     }
+
+
+def without_holder_fields(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """``credential`` as the ledger alone makes it: the holder's number and salt taken out."""
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, Mapping):
+        return dict(credential)
+    return {**credential, "credentialSubject": {k: v for k, v in subject.items() if k not in HOLDER_FIELDS}}
 
 
 def signed_credential(

@@ -27,7 +27,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from certledger.domain.clock import CST
-from certledger.domain.errors import InputError
+from certledger.domain.errors import InputError, RuleViolation
 
 QR_PREFIX = "CL1"
 _QR = re.compile(r"CL1:(?P<number>[^\s]+):(?P<digest>[A-Za-z0-9_-]{43}):(?P<where>https://\S+)")
@@ -71,9 +71,55 @@ def check_line(host: str) -> str:
             f"根证书验证签名，或扫描二维码于 {lookup_url(host)} 查询。")
 
 
-def content_for(document: dict[str, Any], event_digest: bytes, host: str) -> Any:
+ID_BINDING_PREFIX = "CLID1"  # the holder's copy's /Keywords: CLID1:<number>:<salt hex>:<commitment hex>
+_ID_BINDING = re.compile(r"CLID1:(?P<number>[0-9]{17}[0-9X]):(?P<salt>[0-9a-f]{32}):(?P<commitment>[0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class IdBinding:
+    """What the holder's copy carries for L-7: the full id number, the salt, and the sealed
+    commitment they give (domain.id_number.id_commitment)."""
+
+    number: str
+    salt: bytes
+    commitment: str
+
+    @property
+    def text(self) -> str:
+        return f"{ID_BINDING_PREFIX}:{self.number}:{self.salt.hex()}:{self.commitment}"
+
+
+def id_binding_of(document: dict[str, Any], holder: Any) -> IdBinding | None:
+    """The binding a holder's copy of ``document`` carries: None when the document seals no
+    commitment (a masked registration); InputError when it does and the number and salt are
+    not given (erased), or do not give it."""
+    from certledger.domain.id_number import binds
+
+    commitment = document.get("id_commitment")
+    if not commitment:
+        return None
+    if holder is None:
+        raise RuleViolation("L-7", f"{document.get('number')}'s document seals a commitment to the holder's full id number, "
+                         "and the holder's copy carries the number and its salt; they are no longer kept (erased "
+                         "from the holder secrets), so the holder's copy cannot be made again: the copy issued "
+                         "before still verifies")
+    if not binds(str(commitment), holder.salt, holder.id_number):
+        raise RuleViolation("L-7", f"the id number and salt given do not give {document.get('number')}'s sealed commitment")
+    return IdBinding(holder.id_number, holder.salt, str(commitment))
+
+
+def parse_id_binding(text: str) -> IdBinding:
+    """The holder's copy's binding text, or InputError naming what is wrong with it."""
+    found = _ID_BINDING.fullmatch(text.strip())
+    if found is None:
+        raise InputError(f"the document's id-number binding is not CLID1:NUMBER:SALT:COMMITMENT: {text[:160]!r}")
+    return IdBinding(found["number"], bytes.fromhex(found["salt"]), found["commitment"])
+
+
+def content_for(document: dict[str, Any], event_digest: bytes, host: str, binding: IdBinding | None = None) -> Any:
     """The page's content (:class:`events.document_layout.DocumentContent`) from the sealed
-    document: its human fields only."""
+    document: its human fields only. With ``binding`` (the holder's copy, L-7) the 身份证号 row
+    shows the full number, which the binding's commitment seals."""
     from certledger.events.document_layout import DocumentContent
 
     kind = KIND.get(str(document.get("kind")))
@@ -83,7 +129,7 @@ def content_for(document: dict[str, Any], event_digest: bytes, host: str) -> Any
     return DocumentContent(
         kind=kind,
         holder_name=str(document["holder"]),
-        id_number_masked=str(document["id_number"]),
+        id_number_masked=binding.number if binding is not None else str(document["id_number"]),
         qualification=str(document["exam"]),
         level_or_specialty="／".join(str(v) for v in (document.get("level"), document.get("specialty")) if v),
         number=str(document["number"]),
@@ -164,8 +210,12 @@ def registry_at(ledger: Any, notification_id: int) -> Any:
     return found[TRUST_REGISTRY_ID]
 
 
-def render(issued: Issued, registry_then: Any, *, root_key: Any, seal_key: Any, host: str) -> bytes:
-    """The sealed PDF: the same ledger and keys give the same bytes."""
+def render(issued: Issued, registry_then: Any, *, root_key: Any, seal_key: Any, host: str,
+           holder: Any = None) -> bytes:
+    """The sealed PDF: the same ledger and keys (and holder secret) give the same bytes.
+    ``holder``: the holder's number and salt (events.holder_secrets), for a document that
+    seals an id-number commitment (L-7): the PDF then carries them, as /Keywords, under the
+    seal."""
     from certledger.events.document_layout import render_page
     from certledger.signing.pdf_seal import seal_pdf
 
@@ -174,7 +224,9 @@ def render(issued: Issued, registry_then: Any, *, root_key: Any, seal_key: Any, 
         raise InputError(f"the sealing key given is not {issued.signer}")
     root = root_certificate_of(registry_then, root_key)
     seal = sealing_certificate_of(registry_then, issued.signer, root_key)
-    page = render_page(content_for(issued.document, issued.event_digest, host))
+    binding = id_binding_of(issued.document, holder)
+    page = render_page(content_for(issued.document, issued.event_digest, host, binding),
+                       keywords=binding.text if binding is not None else None)
     return seal_pdf(page, seal_key=seal_key, seal_cert=seal, root_cert=root, signing_time=issued.sealed_at,
                     document_id=issued.event_digest[:16])
 

@@ -35,7 +35,7 @@ class DocumentContent:
 
     kind: str  # "certificate" | "pass_proof"
     holder_name: str
-    id_number_masked: str
+    id_number_masked: str  # as sealed; the full number on a holder's copy that carries its binding (L-7)
     qualification: str  # 资格名称 or 考试名称
     level_or_specialty: str  # 级别 / 专业
     number: str  # 证书编号 / 证明编号
@@ -44,8 +44,9 @@ class DocumentContent:
     check_line: str
 
 
-def render_page(content: DocumentContent) -> bytes:
-    """The unsealed PDF bytes."""
+def render_page(content: DocumentContent, keywords: str | None = None) -> bytes:
+    """The unsealed PDF bytes. ``keywords``: the holder's copy's id-number binding (L-7,
+    events.document.IdBinding), its /Keywords; a document without one is as before."""
     from fpdf import FPDF
     import segno
 
@@ -57,6 +58,8 @@ def render_page(content: DocumentContent) -> bytes:
     pdf.set_subject(content.qr_payload)  # the QR code's text, readable without an image decoder
     pdf.set_author(ISSUER_ZH)
     pdf.set_producer("certledger")
+    if keywords is not None:
+        pdf.set_keywords(keywords)
     font = _face().document_font()  # as pdf.add_font("serif", FONT_PATH, …) would, parsed once
     font.i = len(pdf.fonts) + 1
     pdf.fonts["serif"] = font
@@ -111,12 +114,13 @@ def render_page(content: DocumentContent) -> bytes:
     pdf.set_font("serif", size=9)
     pdf.set_xy(30, 262)
     pdf.multi_cell(150, 5, content.check_line)
-    pdf.file_id = lambda: _file_id(content)
+    pdf.file_id = lambda: _file_id(content, keywords)
     return bytes(pdf.output(output_producer_class=_producer_class()))
 
 
-def _file_id(content: DocumentContent) -> str:
-    digest = hashlib.sha256(repr(content).encode()).hexdigest()[:32].upper()
+def _file_id(content: DocumentContent, keywords: str | None = None) -> str:
+    text = repr(content) if keywords is None else f"{content!r}\n{keywords}"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32].upper()
     return f"<{digest}><{digest}>"
 
 

@@ -30,11 +30,13 @@ from eventsourcing.application import AggregateNotFoundError
 
 from certledger.domain.candidacy import Candidacy, candidacy_id
 from certledger.domain.errors import CertLedgerError, InputError
+from certledger.domain.id_number import binds, id_commitment
 from certledger.domain.import_rows import ImportKind, Refusal, header_map, row_arguments, row_cells
 from certledger.domain.sitting import ExamSitting
 from certledger.domain.source import source_id
 from certledger.events.ledger import MAX_EVENTS_PER_SAVE, ConflictError, Ledger
-from certledger.events.lifecycle import LOAD_BATCH
+from certledger.events.holder_secrets import HolderSecret, HolderSecrets
+from certledger.events.lifecycle import LOAD_BATCH, new_salt
 from certledger.events.spreadsheet import csv_text
 
 ROWS_PER_SAVE = 200  # candidacies (one event each) per transaction; well below MAX_EVENTS_PER_SAVE
@@ -116,18 +118,33 @@ class ImportResult:
     events: int = 0
 
 
-def _registered_otherwise(c: Candidacy, candidate: str, on: date, args: dict[str, Any]) -> str:
+def _same_id_number(c: Candidacy, args: dict[str, Any], secrets: HolderSecrets) -> bool:
+    """Whether the row's full number (or its absence) is the one registered (L-7): sealed as a
+    commitment, so it is compared with the number kept for it (erased: not known to be)."""
+    full = args.get("id_number")
+    if not full:
+        return not c.id_commitment
+    if not c.id_commitment:
+        return False
+    kept = secrets.get(c.id)
+    return kept is not None and kept.id_number == full and binds(c.id_commitment, kept.salt, full)
+
+
+def _registered_otherwise(c: Candidacy, candidate: str, on: date, args: dict[str, Any], secrets: HolderSecrets) -> str:
     """Why a registration row for a registered candidate is refused: the fields it changes.
     A registration is recorded once (R-2); a correction is an act of its own, not a re-import."""
     recorded = {"on": c.registered_on, "name": c.name, "masked_id": c.masked_id, "city": c.city, "level": c.level,
-                "specialty": c.specialty, "comparison": dict(c.comparison), "evidence": dict(c.evidence)}
-    given = {"on": on, **{k: args.get(k) for k in recorded if k != "on"}, "level": c.exam.registered_level(str(args.get("level") or ""))}
+                "specialty": c.specialty, "comparison": dict(c.comparison), "evidence": dict(c.evidence),
+                "id_number": True}
+    given = {"on": on, **{k: args.get(k) for k in recorded if k != "on"}, "level": c.exam.registered_level(str(args.get("level") or "")),
+             "id_number": _same_id_number(c, args, secrets)}
     differ = [k for k in recorded if recorded[k] != given[k]]
     return (f"{candidate} is registered already (on {c.registered_on}), and this row differs in "
             f"{', '.join(differ) or 'a field'}: a registration is recorded once; nothing recorded for this row")
 
 
-def _already_recorded(kind: ImportKind, c: Candidacy, actor: str, on: date, args: dict[str, Any]) -> bool:
+def _already_recorded(kind: ImportKind, c: Candidacy, actor: str, on: date, args: dict[str, Any],
+                      secrets: HolderSecrets) -> bool:
     """Whether the row's act is recorded on ``c`` exactly as the row says (a re-run)."""
     if kind.command == "release_score":
         return (getattr(c, "passed", None) == args["passed"] and getattr(c, "scored_on", None) == on
@@ -138,7 +155,7 @@ def _already_recorded(kind: ImportKind, c: Candidacy, actor: str, on: date, args
         return (c.registered_on == on and c.name == args["name"] and c.masked_id == args["masked_id"]
                 and c.city == args["city"] and c.level == c.exam.registered_level(str(args.get("level") or "")) and dict(c.comparison) == args["comparison"]
                 and c.specialty == args.get("specialty", "")
-                and dict(c.evidence) == args["evidence"])
+                and dict(c.evidence) == args["evidence"] and _same_id_number(c, args, secrets))
     if kind.command == "reserve_mailing":
         return getattr(c, "mailing_reserved_on", None) == on
     if kind.command == "record_verification":
@@ -155,6 +172,7 @@ class Importer:
         # Read ahead by check(): candidacies loaded, and ids found to have no events yet.
         self._loaded: dict[UUID, Candidacy] = {}
         self._absent: set[UUID] = set()
+        self._secrets: dict[UUID, HolderSecret] = {}  # L-7: of the registrations checked, kept once saved
 
     def _sitting(self) -> ExamSitting:
         return self.ledger.sitting(self.sitting_id)
@@ -219,10 +237,11 @@ class Importer:
             return Refusal(number, "candidate", "input", f"{candidate} is not registered for this sitting"), None
         if not isinstance(candidacy, Candidacy):
             return Refusal(number, "candidate", "input", f"{candidate} names no candidacy"), None
-        if _already_recorded(self.kind, candidacy, self.actor, self.on, args):
+        if _already_recorded(self.kind, candidacy, self.actor, self.on, args, self.ledger.holder_secrets):
             return None, None
         if self.kind.command == "register":  # registered already, and the row says otherwise
-            return Refusal(number, "candidate", "R-2", _registered_otherwise(candidacy, candidate, self.on, args)), None
+            return Refusal(number, "candidate", "R-2", _registered_otherwise(candidacy, candidate, self.on, args,
+                                                                              self.ledger.holder_secrets)), None
         try:
             with self.ledger.acting():
                 getattr(candidacy, self.kind.command)(actor=self.actor, sitting=sitting, on=self.on, **args)
@@ -231,12 +250,21 @@ class Importer:
         return None, candidacy
 
     def _register(self, number: int, candidate: str, args: dict[str, Any], sitting: ExamSitting) -> tuple[Refusal | None, Candidacy | None]:
-        """R-2: a new candidacy, registered by the platform of record (``--as exam-center``)."""
+        """R-2: a new candidacy, registered by the platform of record (``--as exam-center``). A
+        full id number (L-7) is sealed as its salted commitment; the number and the salt wait
+        in ``_secrets`` until the candidacy is saved."""
+        given = {k: v for k, v in args.items() if k != "id_number"}
+        full = args.get("id_number")
+        salt = new_salt() if full else b""
         try:
             with self.ledger.acting():
-                return None, Candidacy.register(actor=self.actor, sitting=sitting, candidate=candidate, on=self.on, **args)
+                candidacy = Candidacy.register(actor=self.actor, sitting=sitting, candidate=candidate, on=self.on,
+                                               id_commitment=id_commitment(salt, full) if full else "", **given)
         except CertLedgerError as e:
             return Refusal(number, "", getattr(e, "rule", "input"), str(e)), None
+        if full:
+            self._secrets[candidacy.id] = HolderSecret(full, salt)
+        return None, candidacy
 
     def write(self, result: ImportResult, pending: list[tuple[int, dict[str, Any], Candidacy]],
               progress: Callable[[int], None] = lambda n: None) -> ImportResult:
@@ -248,6 +276,8 @@ class Importer:
             for attempt in range(_CONFLICT_ATTEMPTS):
                 try:
                     self.ledger.save(*(c for _, _, c in chunk))
+                    self.ledger.holder_secrets.put_many({c.id: self._secrets[c.id] for _, _, c in chunk
+                                                         if c.id in self._secrets})
                     result.recorded += len(chunk)
                     result.events += len(chunk)
                     break

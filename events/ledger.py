@@ -29,6 +29,7 @@ from certledger.domain.trust import TRUST_REGISTRY_ID, TrustRegistry
 from certledger.events import envelope
 from certledger.events.canonical import canonical_bytes
 from certledger.events.lifecycle import LifecycleServices
+from certledger.events.holder_secrets import HolderSecrets
 from certledger.events.keyring_cache import KeyringCache
 from certledger.events.mapper import SignedMapper
 from certledger.events.processing import CollectedEvents
@@ -108,8 +109,10 @@ class Ledger(LifecycleServices, Application[UUID]):
         except (PersistenceError, OSError) as e:
             raise StorageError(f"cannot open {database.describe()}: {e}") from None
         self.rows = Rows(database, self.recorder)
-        if create:  # init: the Merkle log's tables too (events.merkle_log)
+        self.holder_secrets = HolderSecrets(self)
+        if create:  # init: the Merkle log's tables too (events.merkle_log), and the holder secrets'
             MerkleLog(self).ensure_tables()
+            self.holder_secrets.ensure_table()
         self.mapper.fetch_stored = self._fetch_stored
         self.mapper.refresh_keyring = self._refresh_registry
         self.mapper.pinned_root = pinned_root

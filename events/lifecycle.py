@@ -8,6 +8,7 @@ Refusals raise before anything is saved, so nothing is recorded.
 from __future__ import annotations
 
 import copy
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, TypeVar
@@ -21,7 +22,9 @@ from certledger.domain.candidacy import Candidacy, Outcome, ReissueKind, Request
 from certledger.domain.certificate_number import CertificateNumber
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.exams import exam
+from certledger.domain.id_number import SALT_BYTES, given_id, id_commitment
 from certledger.domain.sitting import ExamSitting, sitting_id
+from certledger.events.holder_secrets import HolderSecret
 
 A = TypeVar("A")
 # Makes the notice a publishing act signs, from the sitting as the act leaves it and its new
@@ -53,6 +56,11 @@ def _uuid(text: str, what: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise InputError(f"{what} {text!r} is neither a reference nor a UUID") from None
+
+
+def new_salt() -> bytes:
+    """A fresh random salt for an id-number commitment (L-7): never derived, never logged."""
+    return secrets.token_bytes(SALT_BYTES)
 
 
 LOAD_BATCH = 500  # streams per query in load_many: well under SQLite's limit on parameters
@@ -304,22 +312,34 @@ class LifecycleServices:
 
     # -- one candidacy -----------------------------------------------------------------------
 
-    def register_candidate(self, actor: str, sitting: UUID | str, *, candidate: str, name: str, masked_id: str,
+    def register_candidate(self, actor: str, sitting: UUID | str, *, candidate: str, name: str, masked_id: str = "",
                            city: str, level: str = "", comparison: dict[str, str],
                            evidence: dict[str, tuple[str, ...]] | None = None, commitment: bool = True,
-                           on: date, specialty: str = "") -> UUID:
+                           on: date, specialty: str = "", id_number: str = "") -> UUID:
         """R-2: ``actor`` is the platform of record (the exam center's registration system);
-        ``candidate`` the candidate's reference (cand.NNN), who holds no key."""
+        ``candidate`` the candidate's reference (cand.NNN), who holds no key.
+
+        L-7: ``id_number`` is the full number (checked) or its masked form; ``masked_id`` the
+        masked form as before. A full number is sealed only as a salted commitment beside its
+        masked form; the number and the salt, drawn here, are kept outside the log
+        (events.holder_secrets) once the registration is saved."""
+        if id_number and masked_id:
+            raise InputError("give the candidate's id number once: --id-number (full or masked) or --masked-id")
+        given = given_id(id_number or masked_id)
         target = self.sitting(sitting)
         cid = candidacy_id(target.id, candidate)
         if cid in self.repository:
             raise InputError(f"{candidate} is registered for {target.label} already")
+        salt = new_salt() if given.full else b""
         with self.acting():
             candidacy = Candidacy.register(actor=actor, sitting=target, candidate=candidate, name=name,
-                                           masked_id=masked_id, city=city, level=level, commitment=commitment,
+                                           masked_id=given.masked, city=city, level=level, commitment=commitment,
                                            comparison=comparison, evidence=evidence or {}, on=on,
-                                           specialty=specialty)
+                                           specialty=specialty,
+                                           id_commitment=id_commitment(salt, given.full) if given.full else "")
         self.save(candidacy)
+        if given.full:
+            self.holder_secrets.put_many({candidacy.id: HolderSecret(given.full, salt)})
         return candidacy.id
 
     def release_score(self, actor: str, candidacy: UUID | str, passed: bool, scores: dict[str, str], on: date) -> None:

@@ -14,6 +14,8 @@ Nothing here reads the database, checks a signature or knows a key: ``verify`` d
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,7 +53,7 @@ def admit(recorded: Any, before: Any, context: Mapping[str, Any], *, apply_refus
         return refused(recorded, before, f"the act would be refused: {e}")
     except Exception as e:  # noqa: BLE001 - a forged event can make any command fail
         return refused(recorded, before, f"the act cannot be re-run on this event ({type(e).__name__}: {e})")
-    difference = _difference(produced, recorded)
+    difference = _difference(produced, recorded, declaration.command)
     if difference:
         # ``before`` may have been changed by the command: rebuild from the stored events.
         return Admission(None, [f"the act records something else: {difference}"])
@@ -71,7 +73,15 @@ def _run(declaration: Declaration, recorded: Any, before: Any, context: Mapping[
     return list(after.collect_events()), after
 
 
-def _difference(produced: list[Any], recorded: Any) -> str | None:
+@functools.lru_cache(maxsize=None)
+def _later_defaults(command: Any) -> dict[str, Any]:
+    """The command's keyword defaults: what a field added to its event later (``specialty``,
+    ``id_commitment``) reads as in an event recorded before it, which does not carry it."""
+    return {name: p.default for name, p in inspect.signature(command).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def _difference(produced: list[Any], recorded: Any, command: Any = None) -> str | None:
     if len(produced) != 1:
         names = ", ".join(type(e).__name__ for e in produced) or "nothing"
         return f"{names} instead of {type(recorded).__name__}"
@@ -84,7 +94,10 @@ def _difference(produced: list[Any], recorded: Any) -> str | None:
         mine, theirs = to_canonical_value(vars(event)), to_canonical_value(vars(recorded))
     except NotCanonical as e:
         return f"a field has no canonical form ({e})"
-    changed = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+    produced_fields, recorded_fields = vars(event), vars(recorded)
+    defaults = _later_defaults(command) if command is not None else {}
+    changed = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k)
+                     and not (k not in recorded_fields and k in defaults and _same(produced_fields[k], defaults[k])))
     if not changed:
         return None
     return "; ".join(f"{k} is {theirs.get(k)!r}, the act gives {mine.get(k)!r}" for k in changed)

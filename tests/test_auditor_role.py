@@ -117,6 +117,14 @@ def test_the_readme_auditor_role_runs_every_read_command(audited: tuple[LifeWorl
     assert "OK" in run("--db", url, "verify").stdout
 
 
+def test_the_auditor_role_cannot_read_the_holders_id_numbers(audited: tuple[LifeWorld, str, str]) -> None:
+    """L-7: the README's grants leave the holder secrets out; every read command still works."""
+    _, url, _ = audited
+    with psycopg.connect(url, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT id_number FROM ledger_holder_secrets")
+
+
 def test_the_auditor_role_writes_nothing(audited: tuple[LifeWorld, str, str]) -> None:
     life, url, _ = audited
     record_checkpoint(life.ledger)  # an event to project: with none, project has nothing to write

@@ -71,6 +71,9 @@ def test_the_cli_agrees(name: str) -> None:
     if "status_list" in inputs:
         args += ["--status-list", str(inputs["status_list"])]
     assert cli_verdict(args) == (expected["verdict"], expected["reason"])
+    if "id_number" in expected:  # L-7: the holder's number matches the seal, another does not
+        assert cli_verdict([*args, "--id-number", expected["id_number"]["holder"]]) == ("valid", None)
+        assert cli_verdict([*args, "--id-number", expected["id_number"]["other"]]) == ("invalid", "id-number")
 
 
 def test_digital_bazaar_agrees() -> None:
