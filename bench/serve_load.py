@@ -155,6 +155,30 @@ def _report(title: str, result: dict, seconds: float) -> None:
         print(f"  server RSS: first {r[0] / 1024:.1f} MiB, max {max(r) / 1024:.1f} MiB, last {r[-1] / 1024:.1f} MiB")
 
 
+def _cold_lookups(db: str, valid: list[tuple[str, str]]) -> None:
+    """What a look-up costs when its answer is not kept (the first for a number, or the first
+    after any new event), in this process: the served figures below are mostly kept answers."""
+    from certledger.cli.serve_app import Service
+    from certledger.events.ledger import Ledger
+    from certledger.events.storage import parse_database_url
+
+    ledger = Ledger(parse_database_url(db), read_only=True)
+    try:
+        service = Service(ledger)
+        started = time.perf_counter()
+        for number, name in valid:
+            service.lookup(number, name)
+        cold = (time.perf_counter() - started) / max(1, len(valid))
+        started = time.perf_counter()
+        for number, name in valid:
+            service.lookup(number, name)
+        kept = (time.perf_counter() - started) / max(1, len(valid))
+    finally:
+        ledger.close()
+    print(f"look-up in process, {len(valid)} certificates: {cold * 1000:.2f} ms when not kept (replayed from the "
+          f"ledger, one at a time under the service's lock: at most {1 / cold:,.0f}/s), {kept * 1000:.3f} ms kept")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=200)
@@ -175,6 +199,7 @@ def main() -> None:
     listing = json.loads(subprocess.run([CERTLEDGER, "--db", db, "register", "certificates", "--json"],
                                         env=env, check=True, capture_output=True, text=True).stdout)
     valid = [(r["number"], r["name"]) for r in listing if r.get("status") == "valid"]  # every one: few repeats
+    _cold_lookups(db, valid)
     port = _port()
     server = subprocess.Popen([CERTLEDGER, "--db", db, "serve", "--port", str(port), "--rate", "0",
                                "--lookup-rate", "0", "--no-access-log"], env=env, stderr=subprocess.DEVNULL)
