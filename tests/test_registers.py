@@ -297,6 +297,27 @@ def test_a_tampered_event_stops_the_projector_and_nothing_of_its_batch_is_kept(l
     assert result.exit_code == 1 and result.stderr.startswith("certledger: ") and "signature" in result.stderr
 
 
+def test_the_writer_does_not_recheck_its_own_signatures_but_a_changed_row_is_checked(life: Any,
+                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: the catch-up after an import re-verified every event the same process had just
+    signed. Rows whose bytes are exactly what this process signed at that place are now read
+    without re-checking the signature; any other row (another writer's, or one changed with
+    SQL since) is checked as before — the test above shows a changed row still stops it."""
+    from certledger.events import envelope
+
+    sid = life.sitting()
+    for n in range(1, 6):
+        life.register(sid, f"cand.{n:03d}")
+    checked: list[str] = []
+    real = envelope.check_signed
+    monkeypatch.setattr(envelope, "check_signed", lambda opened, *a, **k: (checked.append(opened.signer), real(opened, *a, **k)))
+    catch_up(life.ledger)
+    assert checked == []  # all six rows are this process's own bytes
+    life.ledger.mapper_.signed_here.clear()  # as a fresh process would read them
+    rebuild(life.ledger, "fresh")
+    assert len(checked) >= 6 and diff(life.ledger, "live", "fresh").same
+
+
 def test_a_late_entry_is_in_the_exceptions_register_with_its_reason_and_act(life: Any) -> None:
     from datetime import date
 
