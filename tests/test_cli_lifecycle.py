@@ -235,15 +235,22 @@ def test_national_exam_path_through_the_cli(db_url: str, tmp_path: Path) -> None
     assert run.ok("verify", "--root-key", root).stdout.startswith("OK")
 
 
+def _qualified_and_announced(run: Runner, candidates: list[str], *, verified_on: str) -> list[str]:
+    """建造师（一级） 2025 scheduled; the candidates handed over, 合格 on ``verified_on`` after the
+    joint publicity, and the results announced on 2025-07-02 (R-7)."""
+    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
+    refs = _handed_over(run, S1, candidates)
+    _publicity(run, S1)
+    for ref in refs:
+        run.ok("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", verified_on)
+    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    return refs
+
+
 def test_list_and_show_on_a_day_leave_out_every_act_dated_later(run: Runner) -> None:
     """Issue 8: with --on, no column shows an act dated after it — not the certificate issued
     later, not a void found later, not paper received later — only the status did before."""
-    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
-    one, two = _handed_over(run, S1, ["cand.001", "cand.002"])
-    _publicity(run, S1)
-    for ref in (one, two):
-        run.ok("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-20")
-    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    one, two = _qualified_and_announced(run, ["cand.001", "cand.002"], verified_on="2025-06-20")
     for ref in (one, two):
         run.ok("cert", "pass-proof", ref, "--number", f"HN-JZ1-2025-{ref[-3:]}", "--as", "hrss", "--on", "2025-07-25")
         run.ok("cert", "paper-received", ref, "--number", f"00412{ref[-3:]}", "--as", "dept.zhujian.henan",
@@ -628,12 +635,7 @@ def test_a_returned_or_withdrawn_reservation_is_handed_out_on_site(run: Runner) 
     transfer once the post could not deliver it. 投递失败／退回 (the postal company) and 撤销预约
     (the reservation platform, or the unit for the candidate) end the reservation; the unit then
     hands the certificate out on site (2024 §二(二): 未预约邮寄的证书仍由…现场发放)."""
-    run.ok("sitting", "schedule", "jianzaoshi-1", "2025", "--exam-end", "2025-05-25", "--as", "hrss", "--on", "2025-03-01")
-    returned, withdrawn = _handed_over(run, S1, ["cand.001", "cand.002"])
-    _publicity(run, S1)
-    for ref in (returned, withdrawn):
-        run.ok("candidate", "verify", ref, "--result", "合格", "--as", "dept.zhujian.zhengzhou", "--on", "2025-06-25")
-    run.ok("sitting", "announce-results", S1, "--as", "dept.zhujian.henan", "--on", "2025-07-02")
+    returned, withdrawn = _qualified_and_announced(run, ["cand.001", "cand.002"], verified_on="2025-06-25")
     for ref in (returned, withdrawn):
         run.ok("cert", "reserve-mailing", ref, "--address-ref", "platform:addr-1", "--on", "2025-07-28")
     for ref, number in ((returned, "00412001"), (withdrawn, "00412002")):
