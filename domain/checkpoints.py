@@ -38,7 +38,7 @@ from certledger.domain.rules import authorised, require
 from certledger.domain.trust import LEDGER_NAMESPACE
 
 CHECKPOINTS_ID = uuid5(LEDGER_NAMESPACE, "merkle-log-checkpoints")
-_ROOT_HEX = re.compile("[0-9a-f]{64}")
+ROOT_HEX = re.compile("[0-9a-f]{64}")
 # One C2SP signed-note signature line: em dash, space, key name, space, base64, newline.
 _SIGNATURE_LINE = re.compile("\u2014 ([^\\s+]+) ([A-Za-z0-9+/]+={0,2})\n")
 
@@ -94,11 +94,11 @@ class CheckpointLog(LedgerAggregate):
         authorised(actor, (ROOT_PARTY,), "L-5", "record a checkpoint")
         require(type(size) is int and size > self.latest, "L-5",
                 f"a checkpoint covers more events than the last one ({self.latest}), not {size!r}")
-        require(isinstance(root, str) and bool(_ROOT_HEX.fullmatch(root)), "L-5",
+        require(isinstance(root, str) and bool(ROOT_HEX.fullmatch(root)), "L-5",
                 "a checkpoint's root is 64 lowercase hex digits (SHA-256)")
         require(isinstance(note, str) and bool(note.strip()), "L-5", "a checkpoint carries its signed note")
         require(type(trust_version) is int and trust_version >= 1 and isinstance(trust_digest, str)
-                and bool(_ROOT_HEX.fullmatch(trust_digest)), "L-5",
+                and bool(ROOT_HEX.fullmatch(trust_digest)), "L-5",
                 "a checkpoint binds the trust registry's head: its version and the SHA-256 (hex) of its stored state")
         require(isinstance(status_list, str) and status_list.startswith("{"), "L-5",
                 "a checkpoint carries HRSS's signed status list of the certificates it covers (JSON)")

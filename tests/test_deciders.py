@@ -68,3 +68,33 @@ def _day(text: str):
     from datetime import date
 
     return date.fromisoformat(text)
+
+
+def test_the_checkpoint_log_decider_re_derives_every_checkpoint_and_cosignature(demo_rows: list) -> None:
+    from certledger.domain.deciders import checkpoint_log as log
+
+    events = [r for r in demo_rows if ":CheckpointLog." in r[2]]
+    kinds = {r[2].rsplit(".", 1)[1] for r in events}
+    assert kinds == {"Opened", "CheckpointRecorded", "CheckpointCosigned"}, kinds  # the demo cosigns one
+    make = {
+        "Opened": lambda p: log.OpenLog(p["actor"]),
+        "CheckpointRecorded": lambda p: log.RecordCheckpoint(p["actor"], p["size"], p["root"], p["note"],
+                                                             p["trust_version"], p["trust_digest"], p["status_list"]),
+        "CheckpointCosigned": lambda p: log.CosignCheckpoint(p["actor"], p["size"], p["root"], p["signature"]),
+    }
+    state = None
+    for _, _, topic, payload in events:  # one stream, in version order
+        (event,) = log.decide(state, make[topic.rsplit(".", 1)[1]](payload))
+        assert canonical_bytes(to_canonical_value(_fields(event))) == _act_fields(payload), topic
+        state = log.evolve(state, event)
+    assert state is not None and state.latest == max(p["size"] for _, _, t, p in events if t.endswith("Recorded"))
+    # Its refusals are the aggregate's: an older size (L-5), a root never recorded, a second
+    # cosignature by the same party (L-6).
+    recorded = next(p for _, _, t, p in events if t.endswith("Recorded"))
+    cosigned = next(p for _, _, t, p in events if t.endswith("Cosigned"))
+    with pytest.raises(Exception, match="L-5: a checkpoint covers more events"):
+        log.decide(state, make["CheckpointRecorded"](recorded))
+    with pytest.raises(Exception, match="L-6: no checkpoint of size"):
+        log.decide(state, log.CosignCheckpoint(cosigned["actor"], cosigned["size"], "0" * 64, cosigned["signature"]))
+    with pytest.raises(Exception, match="L-6: .* has cosigned the checkpoint"):
+        log.decide(state, make["CheckpointCosigned"](cosigned))
