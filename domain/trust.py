@@ -85,7 +85,7 @@ class TrustRegistry(LedgerAggregate):
             raise InputError(f"a ledger's clock is {SYSTEM!r} or {SIMULATED!r}, not {clock!r}")
         return cls(
             actor=ROOT_PARTY,
-            root_name=_required("root name", root_name),
+            root_name=required_text("root name", root_name),
             root_key_id=root_key_id,
             root_public_key=root_public_key,
             valid_from=at,
@@ -109,7 +109,7 @@ class TrustRegistry(LedgerAggregate):
         self._party_registered(
             actor=actor,
             party_id=party_id,
-            name=_required("party name", name),
+            name=required_text("party name", name),
             kind=kind,
             registered_at=at,
         )
@@ -185,7 +185,7 @@ class TrustRegistry(LedgerAggregate):
             actor=actor,
             key_id=key_id,
             effective_at=effective_at,
-            reason=_required("revocation reason", reason),
+            reason=required_text("revocation reason", reason),
         )
 
     # -- queries ------------------------------------------------------------------------
@@ -258,7 +258,7 @@ class TrustRegistry(LedgerAggregate):
         )
 
 
-def _required(what: str, text: str) -> str:
+def required_text(what: str, text: str) -> str:
     if not text or not text.strip():
         raise InputError(f"{what} must not be empty")
     return text.strip()

@@ -98,3 +98,46 @@ def test_the_checkpoint_log_decider_re_derives_every_checkpoint_and_cosignature(
         log.decide(state, log.CosignCheckpoint(cosigned["actor"], cosigned["size"], "0" * 64, cosigned["signature"]))
     with pytest.raises(Exception, match="L-6: .* has cosigned the checkpoint"):
         log.decide(state, make["CheckpointCosigned"](cosigned))
+
+
+def test_the_trust_registry_decider_re_derives_every_party_and_key(demo_rows: list) -> None:
+    from datetime import datetime
+
+    from certledger.domain.deciders import trust_registry as trust
+    from certledger.domain.parties import PartyKind
+
+    events = [r for r in demo_rows if ":TrustRegistry." in r[2]]
+    kinds = {r[2].rsplit(".", 1)[1] for r in events}
+    assert kinds == {"Initialised", "PartyRegistered", "KeyAdded", "KeyRevoked"}, kinds  # the demo revokes a key
+
+    def moment(text: str | None) -> datetime | None:
+        return None if text is None else datetime.fromisoformat(text)
+
+    make = {
+        "Initialised": lambda p: trust.Initialise(p["root_name"], p["root_key_id"], p["root_public_key"],
+                                                  moment(p["valid_from"]), p["clock"]),
+        "PartyRegistered": lambda p: trust.RegisterParty(p["actor"], p["party_id"], p["name"], PartyKind(p["kind"]),
+                                                         moment(p["registered_at"])),
+        "KeyAdded": lambda p: trust.AddKey(p["actor"], p["party_id"], p["key_id"], p["public_key"], p["possession"],
+                                           moment(p["timestamp"]), moment(p["valid_from"])),
+        "KeyRevoked": lambda p: trust.RevokeKey(p["actor"], p["key_id"], p["reason"], moment(p["timestamp"]),
+                                                moment(p["effective_at"])),
+    }
+    state = None
+    for _, _, topic, payload in events:  # one stream, in version order
+        (event,) = trust.decide(state, make[topic.rsplit(".", 1)[1]](payload))
+        assert canonical_bytes(to_canonical_value(_fields(event))) == _act_fields(payload), topic
+        state = trust.evolve(state, event)
+    assert state is not None and any(k.revoked_at is not None for k in state.keys.values())
+    # Its refusals are the aggregate's: T-1 (not the root), T-2 (a key id twice), T-3 (a
+    # revoked key revoked again), T-6 (a candidate given a key).
+    added = next(p for _, _, t, p in events if t.endswith("KeyAdded") and p["party_id"] != "hrss")
+    revoked = next(p for _, _, t, p in events if t.endswith("KeyRevoked"))
+    with pytest.raises(Exception, match="T-1: only the root party"):
+        trust.decide(state, trust.RevokeKey(added["party_id"], added["key_id"], "lost", moment(revoked["timestamp"])))
+    with pytest.raises(Exception, match="T-2: key .* is already registered"):
+        trust.decide(state, make["KeyAdded"](added))
+    with pytest.raises(Exception, match="T-3: key .* is already revoked"):
+        trust.decide(state, make["KeyRevoked"](revoked))
+    with pytest.raises(Exception, match="T-6"):
+        trust.decide(state, trust.RegisterParty("hrss", "cand.001", "考生", PartyKind.CANDIDATE, moment(revoked["timestamp"])))
