@@ -19,11 +19,9 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import event
 
 from certledger.domain.acts import LedgerAggregate, act
-from certledger.domain.errors import InputError
-from certledger.domain.rules import require
+from certledger.domain.deciders import certificate_number as decider
+from certledger.domain.deciders.certificate_number import KINDS  # noqa: F401 - re-exported
 from certledger.domain.trust import LEDGER_NAMESPACE
-
-KINDS = ("e-certificate", "pass-proof", "paper")
 
 
 def certificate_number_id(kind: str, number: str) -> UUID:
@@ -43,19 +41,14 @@ class CertificateNumber(LedgerAggregate):
     @act("Claimed", rules=("L-3",), term="证书编号")
     @classmethod
     def claim(cls, *, actor: str, kind: str, number: str, candidacy_id: UUID, on: date) -> CertificateNumber:
-        if kind not in KINDS:
-            raise InputError(f"a certificate number is of kind {', '.join(KINDS)}, not {kind!r}")
-        if not number or number != number.strip():
-            raise InputError(f"certificate number {number!r} is empty or has surrounding spaces")
-        return cls(actor=actor, kind=kind, number=number, candidacy_id=candidacy_id, on=on)
+        """The rule is the decider's (domain/deciders/certificate_number.py)."""
+        (e,) = decider.decide(None, decider.ClaimNumber(actor, kind, number, candidacy_id, on))
+        return cls(actor=e.actor, kind=e.kind, number=e.number, candidacy_id=e.candidacy_id, on=e.on)
 
     def check_names(self, kind: str, number: str, candidacy_id: UUID) -> None:
         """The issuing act's check: this claim is for exactly that number and candidacy."""
-        require(
-            (self.kind, self.number, self.candidacy_id) == (kind, number, candidacy_id),
-            "L-3",
-            f"{kind} number {number} is claimed for candidacy {self.candidacy_id}, not {candidacy_id}",
-        )
+        decider.check_names(decider.ClaimedNumber(self.kind, self.number, self.candidacy_id, self.issued_on),
+                          kind, number, candidacy_id)
 
     @event("Claimed")
     def __init__(self, *, actor: str, kind: str, number: str, candidacy_id: UUID, on: date) -> None:

@@ -27,20 +27,19 @@ the rules above that need nothing else. Roots are lowercase hex (SHA-256).
 
 from __future__ import annotations
 
-import re
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
 from certledger.domain.acts import LedgerAggregate, act
+from certledger.domain.deciders import checkpoint_log as log
+from certledger.domain.deciders.checkpoint_log import check_cosignature_line  # noqa: F401 - re-exported
 from certledger.domain.parties import COSIGNER_KINDS, ROOT_PARTY, PartyKind
-from certledger.domain.rules import authorised, require
+from certledger.domain.rules import require
 from certledger.domain.trust import LEDGER_NAMESPACE
 
 CHECKPOINTS_ID = uuid5(LEDGER_NAMESPACE, "merkle-log-checkpoints")
-ROOT_HEX = re.compile("[0-9a-f]{64}")
-# One C2SP signed-note signature line: em dash, space, key name, space, base64, newline.
-_SIGNATURE_LINE = re.compile("\u2014 ([^\\s+]+) ([A-Za-z0-9+/]+={0,2})\n")
 
 def check_cosigner(party: str, kind: PartyKind) -> None:
     """L-6: who may cosign a checkpoint (the recording side and ``verify`` both ask this)."""
@@ -50,14 +49,6 @@ def check_cosigner(party: str, kind: PartyKind) -> None:
         f"{party} is a {kind.value} party: only a witness (见证方) or a unit the notices name (exam center, "
         "verification department or association, national exam center or department) cosigns a checkpoint",
     )  # fmt: skip
-
-
-def check_cosignature_line(actor: str, signature: object) -> None:
-    """L-6: a cosignature is exactly one signature line, under the cosigner's own name
-    (whether its key signed it is for ``verify``, which knows keys)."""
-    found = _SIGNATURE_LINE.fullmatch(signature) if isinstance(signature, str) else None
-    require(found is not None, "L-6", "a cosignature is exactly one signature line ('\u2014 <party> <base64>')")
-    require(found.group(1) == actor, "L-6", f"the cosignature line is signed as {found.group(1)!r}, not as its cosigner {actor!r}")
 
 
 class CheckpointLog(LedgerAggregate):
@@ -71,11 +62,18 @@ class CheckpointLog(LedgerAggregate):
     def create_id() -> UUID:
         return CHECKPOINTS_ID
 
+    # The rules are the decider's (domain/deciders/checkpoint_log.py); this aggregate records
+    # the events it decides.
+
     @act("Opened", rules=("L-5",), term="开设检查点记录")
     @classmethod
     def open(cls, *, actor: str) -> CheckpointLog:
-        authorised(actor, (ROOT_PARTY,), "L-5", "open the checkpoint record")
-        return cls(actor=actor)
+        (opened,) = log.decide(None, log.OpenLog(actor))
+        return cls(actor=opened.actor)
+
+    def decider_state(self) -> Any:
+        return log.CheckpointState(self.latest, frozenset(self.roots.items()),
+                               frozenset((size, party) for size, parties in self.cosigners.items() for party in parties))
 
     @event("Opened")
     def __init__(self, *, actor: str) -> None:
@@ -91,19 +89,10 @@ class CheckpointLog(LedgerAggregate):
         checkpoint covers (its note names it too), so a trust chain can be tied to it.
         ``status_list``: HRSS's signed revocation list of every certificate as of the
         checkpoint (证书状态列表, JSON; its digest is in the note: events/status_list.py)."""
-        authorised(actor, (ROOT_PARTY,), "L-5", "record a checkpoint")
-        require(type(size) is int and size > self.latest, "L-5",
-                f"a checkpoint covers more events than the last one ({self.latest}), not {size!r}")
-        require(isinstance(root, str) and bool(ROOT_HEX.fullmatch(root)), "L-5",
-                "a checkpoint's root is 64 lowercase hex digits (SHA-256)")
-        require(isinstance(note, str) and bool(note.strip()), "L-5", "a checkpoint carries its signed note")
-        require(type(trust_version) is int and trust_version >= 1 and isinstance(trust_digest, str)
-                and bool(ROOT_HEX.fullmatch(trust_digest)), "L-5",
-                "a checkpoint binds the trust registry's head: its version and the SHA-256 (hex) of its stored state")
-        require(isinstance(status_list, str) and status_list.startswith("{"), "L-5",
-                "a checkpoint carries HRSS's signed status list of the certificates it covers (JSON)")
-        self._recorded(actor=actor, size=size, root=root, note=note, trust_version=trust_version, trust_digest=trust_digest,
-                       status_list=status_list)
+        (e,) = log.decide(self.decider_state(), log.RecordCheckpoint(actor, size, root, note, trust_version, trust_digest,
+                                                                     status_list))
+        self._recorded(actor=e.actor, size=e.size, root=e.root, note=e.note, trust_version=e.trust_version,
+                       trust_digest=e.trust_digest, status_list=e.status_list)
 
     @event("CheckpointRecorded")
     def _recorded(self, *, actor: str, size: int, root: str, note: str, trust_version: int, trust_digest: str,
@@ -113,11 +102,8 @@ class CheckpointLog(LedgerAggregate):
 
     @act("CheckpointCosigned", rules=("L-6",), term="联署检查点")
     def cosign(self, *, actor: str, size: int, root: str, signature: str) -> None:
-        require(actor != ROOT_PARTY, "L-6", "HRSS signs every checkpoint already: a cosigner is another party")
-        check_cosignature_line(actor, signature)
-        require(self.roots.get(size) == root, "L-6", f"no checkpoint of size {size} with root {root} is recorded")
-        require(actor not in self.cosigners.get(size, []), "L-6", f"{actor} has cosigned the checkpoint of size {size} already")
-        self._cosigned(actor=actor, size=size, root=root, signature=signature)
+        (e,) = log.decide(self.decider_state(), log.CosignCheckpoint(actor, size, root, signature))
+        self._cosigned(actor=e.actor, size=e.size, root=e.root, signature=e.signature)
 
     @event("CheckpointCosigned")
     def _cosigned(self, *, actor: str, size: int, root: str, signature: str) -> None:

@@ -23,42 +23,21 @@ Trust rules (cited in refusals):
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
 from certledger.domain.acts import LedgerAggregate, act
-from certledger.domain.clock import SIMULATED, SYSTEM, shown
-from certledger.domain.errors import InputError, RuleViolation
-from certledger.domain.parties import ROOT_PARTY, PartyKind, check_party_id
+from certledger.domain.clock import SYSTEM
+from certledger.domain.deciders import trust_registry as decider
+from certledger.domain.deciders.trust_registry import KeyEntry, PartyEntry, required_text  # noqa: F401 - re-exported
+from certledger.domain.errors import InputError
+from certledger.domain.parties import ROOT_PARTY, PartyKind
 
 LEDGER_NAMESPACE = UUID("6f0b7e8c-52a4-4c1b-9a51-2e3cbd0c1e77")
 TRUST_REGISTRY_ID = uuid5(LEDGER_NAMESPACE, "trust-registry")
-
-
-@dataclass(frozen=True)
-class PartyEntry:
-    party_id: str
-    name: str
-    kind: PartyKind
-    registered_at: datetime
-
-
-@dataclass(frozen=True)
-class KeyEntry:
-    key_id: str
-    party_id: str
-    public_key: str
-    valid_from: datetime
-    revoked_at: datetime | None = None
-    revocation_reason: str | None = None
-
-    def is_valid_at(self, moment: datetime) -> bool:
-        return self.valid_from <= moment and (
-            self.revoked_at is None or moment < self.revoked_at
-        )
 
 
 class TrustRegistry(LedgerAggregate):
@@ -72,7 +51,7 @@ class TrustRegistry(LedgerAggregate):
     def create_id() -> UUID:
         return TRUST_REGISTRY_ID
 
-    # -- commands -----------------------------------------------------------------------
+    # -- commands: the rules are the decider's (domain/deciders/trust_registry.py) ---------
 
     @act("Initialised", rules=("T-1",), term="创世：信任根", args={"at": lambda e: e.valid_from})
     @classmethod
@@ -81,38 +60,17 @@ class TrustRegistry(LedgerAggregate):
     ) -> TrustRegistry:
         """Create the ledger: the root party and its first key, self-signed. ``clock`` says
         whether the ledger's times are real or simulated (demos, tests)."""
-        if clock not in (SYSTEM, SIMULATED):
-            raise InputError(f"a ledger's clock is {SYSTEM!r} or {SIMULATED!r}, not {clock!r}")
-        return cls(
-            actor=ROOT_PARTY,
-            root_name=required_text("root name", root_name),
-            root_key_id=root_key_id,
-            root_public_key=root_public_key,
-            valid_from=at,
-            clock=clock,
-        )
+        (e,) = decider.decide(None, decider.Initialise(root_name, root_key_id, root_public_key, at, clock))
+        return cls(actor=e.actor, root_name=e.root_name, root_key_id=e.root_key_id, root_public_key=e.root_public_key,
+                   valid_from=e.valid_from, clock=e.clock)
 
     @act("PartyRegistered", rules=("T-1", "T-2"), term="登记参与方")
     def register_party(
         self, *, actor: str, party_id: str, name: str, kind: PartyKind, at: datetime
     ) -> None:
-        self._check_root(actor, "register a party")
-        check_party_id(party_id)
-        if party_id in self.parties:
-            raise RuleViolation("T-2", f"party {party_id!r} is already registered")
-        if kind is PartyKind.HRSS:
-            raise RuleViolation("T-1", "there is exactly one HRSS party, the root")
-        if kind is PartyKind.CANDIDATE or party_id.startswith("cand."):
-            raise RuleViolation("T-6", f"{party_id}: candidates hold no keys; their acts are signed by the platform "
-                                       "of record (R-2: exam-center; R-7: the verification unit receiving a 申辩; "
-                                       "R-16: hrss)")
-        self._party_registered(
-            actor=actor,
-            party_id=party_id,
-            name=required_text("party name", name),
-            kind=kind,
-            registered_at=at,
-        )
+        (e,) = decider.decide(self.decider_state(), decider.RegisterParty(actor, party_id, name, kind, at))
+        self._party_registered(actor=e.actor, party_id=e.party_id, name=e.name, kind=e.kind,
+                               registered_at=e.registered_at)
 
     @act("KeyAdded", rules=("T-1", "T-2", "T-3"), term="登记签名密钥")
     def add_key(
@@ -126,29 +84,10 @@ class TrustRegistry(LedgerAggregate):
         at: datetime,
         valid_from: datetime | None = None,
     ) -> None:
-        self._check_root(actor, "add a key")
-        if not possession or not possession.strip():
-            raise RuleViolation("T-5", f"key {key_id} comes with no proof of possession")
-        if party_id not in self.parties:
-            raise InputError(f"party {party_id!r} is not registered")
-        if key_id in self.keys:
-            owner = self.keys[key_id].party_id
-            raise RuleViolation("T-2", f"key {key_id} is already registered (to {owner})")
-        valid_from = at if valid_from is None else valid_from
-        if valid_from < at:
-            raise RuleViolation(
-                "T-3",
-                f"key {key_id} cannot take effect at {shown(valid_from)}, "
-                f"before it is registered ({shown(at)})",
-            )
-        self._key_added(
-            actor=actor,
-            party_id=party_id,
-            key_id=key_id,
-            public_key=public_key,
-            possession=possession,
-            valid_from=valid_from,
-        )
+        (e,) = decider.decide(self.decider_state(),
+                              decider.AddKey(actor, party_id, key_id, public_key, possession, at, valid_from))
+        self._key_added(actor=e.actor, party_id=e.party_id, key_id=e.key_id, public_key=e.public_key,
+                        possession=e.possession, valid_from=e.valid_from)
 
     @act("KeyRevoked", rules=("T-1", "T-3"), term="吊销签名密钥")
     def revoke_key(
@@ -162,31 +101,11 @@ class TrustRegistry(LedgerAggregate):
     ) -> None:
         """Revoke ``key_id`` from ``effective_at`` (default: now). It may lie in the past,
         when a key is found compromised: events it signed since then stop verifying."""
-        self._check_root(actor, "revoke a key")
-        entry = self.key(key_id)
-        if entry.revoked_at is not None:
-            raise RuleViolation(
-                "T-3", f"key {key_id} is already revoked since {shown(entry.revoked_at)}"
-            )
-        effective_at = at if effective_at is None else effective_at
-        if entry.party_id == ROOT_PARTY and effective_at < at:
-            # Root keys sign the registry itself; a compromised root needs a new ledger
-            # root pinned out of band, not an in-band rewrite of history.
-            raise RuleViolation(
-                "T-3", f"root key {key_id} cannot be revoked retroactively ({shown(effective_at)})"
-            )
-        if effective_at < entry.valid_from:
-            raise RuleViolation(
-                "T-3",
-                f"key {key_id} cannot be revoked at {shown(effective_at)}, before it "
-                f"took effect ({shown(entry.valid_from)})",
-            )
-        self._key_revoked(
-            actor=actor,
-            key_id=key_id,
-            effective_at=effective_at,
-            reason=required_text("revocation reason", reason),
-        )
+        (e,) = decider.decide(self.decider_state(), decider.RevokeKey(actor, key_id, reason, at, effective_at))
+        self._key_revoked(actor=e.actor, key_id=e.key_id, effective_at=e.effective_at, reason=e.reason)
+
+    def decider_state(self) -> decider.Registry:
+        return decider.Registry(MappingProxyType(self.parties), MappingProxyType(self.keys), self.clock)
 
     # -- queries ------------------------------------------------------------------------
 
@@ -204,10 +123,6 @@ class TrustRegistry(LedgerAggregate):
 
     def keys_of(self, party_id: str) -> list[KeyEntry]:
         return [k for k in self.keys.values() if k.party_id == party_id]
-
-    def _check_root(self, actor: str, act: str) -> None:
-        if actor != ROOT_PARTY:
-            raise RuleViolation("T-1", f"only the root party {ROOT_PARTY!r} may {act}, not {actor!r}")
 
     # -- events (applied on replay: no checks, no clock) ----------------------------------
 
@@ -256,9 +171,3 @@ class TrustRegistry(LedgerAggregate):
         self.keys[key_id] = dataclasses.replace(
             self.keys[key_id], revoked_at=effective_at, revocation_reason=reason
         )
-
-
-def required_text(what: str, text: str) -> str:
-    if not text or not text.strip():
-        raise InputError(f"{what} must not be empty")
-    return text.strip()

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from certledger.domain.certificate_number import KINDS
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.rules import require
+
+KINDS = ("e-certificate", "pass-proof", "paper")
 
 
 @dataclass(frozen=True, slots=True)

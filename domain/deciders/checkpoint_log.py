@@ -3,12 +3,25 @@ same rules as :class:`domain.checkpoints.CheckpointLog`, over plain data."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Union
 
-from certledger.domain.checkpoints import ROOT_HEX, check_cosignature_line
 from certledger.domain.parties import ROOT_PARTY
 from certledger.domain.rules import authorised, require
+
+ROOT_HEX = re.compile("[0-9a-f]{64}")
+# One C2SP signed-note signature line: em dash, space, key name, space, base64, newline.
+_SIGNATURE_LINE = re.compile("\u2014 ([^\\s+]+) ([A-Za-z0-9+/]+={0,2})\n")
+
+
+def check_cosignature_line(actor: str, signature: object) -> None:
+    """L-6: a cosignature is exactly one signature line, under the cosigner's own name
+    (whether its key signed it is for ``verify``, which knows keys)."""
+    found = _SIGNATURE_LINE.fullmatch(signature) if isinstance(signature, str) else None
+    require(found is not None, "L-6", "a cosignature is exactly one signature line ('\u2014 <party> <base64>')")
+    assert found is not None
+    require(found.group(1) == actor, "L-6", f"the cosignature line is signed as {found.group(1)!r}, not as its cosigner {actor!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,35 @@ from typing import Mapping, Union
 from certledger.domain.clock import SIMULATED, SYSTEM, shown
 from certledger.domain.errors import InputError, RuleViolation
 from certledger.domain.parties import ROOT_PARTY, PartyKind, check_party_id
-from certledger.domain.trust import KeyEntry, PartyEntry, required_text
+
+
+@dataclass(frozen=True)
+class PartyEntry:
+    party_id: str
+    name: str
+    kind: PartyKind
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    key_id: str
+    party_id: str
+    public_key: str
+    valid_from: datetime
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        return self.valid_from <= moment and (
+            self.revoked_at is None or moment < self.revoked_at
+        )
+
+
+def required_text(what: str, text: str) -> str:
+    if not text or not text.strip():
+        raise InputError(f"{what} must not be empty")
+    return text.strip()
 
 
 @dataclass(frozen=True, slots=True)
