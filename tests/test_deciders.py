@@ -141,3 +141,48 @@ def test_the_trust_registry_decider_re_derives_every_party_and_key(demo_rows: li
         trust.decide(state, make["KeyRevoked"](revoked))
     with pytest.raises(Exception, match="T-6"):
         trust.decide(state, trust.RegisterParty("hrss", "cand.001", "考生", PartyKind.CANDIDATE, moment(revoked["timestamp"])))
+
+
+def test_the_sitting_decider_re_derives_every_act_of_every_sitting(demo_rows: list) -> None:
+    """Each sitting's acts, from the state the decider's own evolve built: the same events,
+    and the same dates (SittingDates, shared with the aggregate) at the end."""
+    from datetime import date
+
+    from certledger.domain.deciders import sitting as decider
+
+    def d(text: str | None) -> date | None:
+        return None if text is None else date.fromisoformat(text)
+
+    make = {
+        "Scheduled": lambda p: decider.Schedule(p["actor"], p["exam_code"], p["year"], d(p["exam_end"]), d(p["on"])),
+        "ResultsReleased": lambda p: decider.ReleaseResults(p["actor"], d(p["on"])),
+        "PublicityPublished": lambda p: decider.PublishPublicity(
+            p["actor"], d(p["starts"]), d(p["ends"]), d(p["on"]), d(p["verification_due"]), d(p["supplementary_due"]),
+            p["exception"], p["notice"]),
+        "VerificationResultsReported": lambda p: decider.ReportResults(p["actor"], d(p["on"]), p["notice"]),
+        "VerificationResultsAnnounced": lambda p: decider.AnnounceResults(p["actor"], d(p["on"]), p["exception"],
+                                                                          p["notice"]),
+        "SupplementaryResultsSubmitted": lambda p: decider.SubmitSupplementary(
+            p["actor"], d(p["on"]), None if p["awaiting"] is None else tuple(p["awaiting"]), p["notice"]),
+        "SupplementaryResultsAnnounced": lambda p: decider.AnnounceSupplementary(p["actor"], d(p["on"]), p["notice"]),
+        "CustodyTransferred": lambda p: decider.TransferCustody(p["actor"], tuple(UUID(r) for r in p["roster"]),
+                                                                d(p["on"]), p["notice"]),
+    }
+    states: dict[str, decider.SittingState] = {}
+    seen = set()
+    for stream, _, topic, payload in (r for r in demo_rows if ":ExamSitting." in r[2]):
+        kind = topic.rsplit(".", 1)[1]
+        seen.add(kind)
+        fields = {k: v for k, v in payload.items() if k != "class_version"}
+        (event,) = decider.decide(states.get(stream), make[kind](fields))
+        assert canonical_bytes(to_canonical_value(_fields(event))) == _act_fields(fields), (stream, kind)
+        states[stream] = decider.evolve(states.get(stream), event)
+    assert seen == set(make), seen  # the demo performs every sitting act
+    assert len(states) == 3
+    for state in states.values():  # the derived dates hold on the decider's state too
+        assert state.custody_until == date(2030, 5, 25) and state.transfer_from == date(2030, 5, 26)
+    late = next(s for s in states.values() if s.exam_code == "zaojia-1")
+    assert late.appeal_due == date(2025, 8, 30)  # the late announcement's ten days (R-7, R-8)
+    with pytest.raises(Exception, match="R-17: custody was transferred"):
+        decider.decide(next(s for s in states.values() if s.custody_transferred_on),
+                       decider.TransferCustody("dept.zhujian.henan", (), date(2030, 6, 1)))
