@@ -156,8 +156,28 @@ def test_the_bundle_cases(bundles: dict[str, Any], tmp_path: Path) -> None:
     off_by_one["inclusion"]["leaf_index"] += 1
     other_ledger = json.loads(json.dumps(valid))
     other_ledger["checkpoint"] = other_ledger["checkpoint"].replace(valid["ledger"], "f" * 64, 1)
+    import base64
+
+    def message_of(bundle: dict[str, Any]) -> dict[str, Any]:
+        return orjson.loads(base64.b64decode(bundle["sealed"]["message"]))
+
+    reformatted = json.loads(json.dumps(valid))
+    reformatted["sealed"]["message"] = base64.b64encode(json.dumps(message_of(valid), indent=1).encode()).decode()
+    flipped = json.loads(json.dumps(valid))
+    signature = bytearray(base64.b64decode(valid["sealed"]["signature"]))
+    signature[5] ^= 1
+    flipped["sealed"]["signature"] = base64.b64encode(bytes(signature)).decode()
+    cut = json.loads(json.dumps(valid))
+    cut["trust"] = cut["trust"][:-1]
+    status_edited = json.loads(json.dumps(valid))
+    status_edited["status"]["list"] = status_edited["status"]["list"].replace('"id"', '"id" ', 1)
     cases = {
         "valid": (valid, ("valid", None)),
+        "reformatted-seal": (reformatted, ("invalid", "reformatted")),
+        "e-seal-flipped": (flipped, ("invalid", "altered")),
+        "trust-chain-cut": (cut, ("invalid", "trust-chain")),
+        "status-list-edited": (status_edited, ("invalid", "altered")),
+        "no-format": ({**valid, "format": "x"}, ("invalid", "malformed")),
         "void": (void, ("void", "void")),
         "edited-field": (edited, ("invalid", "altered")),
         "inclusion-proof-off-by-one": (off_by_one, ("invalid", "proof")),
