@@ -419,9 +419,9 @@
     }
     const sealedAt = seal.timestamp();
     await chain.checkKey(sealKey, sealedAt);
-    checked.push(`信任链 trust chain: ${chain.events.length} events from the pinned root key ${trustedRoot}, each used one signed by a root key valid then`);
+    checked.push(`信任链 trust chain: ${chain.events.length} events from the pinned root key ${trustedRoot}, chained by digest; each event used signed by a root key valid then`);
     checked.push(`电子印章 e-seal by HRSS key ${sealKey} over the exact sealed bytes, valid at sealing time ${sealedAt.text}`);
-    checked.push("readable copy equal to the sealed document");
+    checked.push("可读副本 readable copy equal to the sealed document");
 
     // 3. The checkpoint.
     const { checkpoint, signers } = await openBundledCheckpoint(checkpointNote, chain, ledgerId, sealedAt);
