@@ -384,7 +384,13 @@
     try { bundle = JSON.parse(text); } catch (e) { fail("malformed", "not JSON (" + e.message + ")"); }
     if (!isObject(bundle) || bundle.format !== FORMAT) fail("malformed", "not a " + FORMAT + " file");
     const part = (o, k) => { if (!isObject(o) || !has(o, k)) fail("malformed", "a part is missing or of the wrong type ('" + k + "')"); return o[k]; };
-    const list = (v, k) => { if (!Array.isArray(v)) fail("malformed", "a part is missing or of the wrong type ('" + k + "')"); return v; };
+    // what Python's for-loop takes: a list, a string's characters, an object's keys
+    const list = (v, k) => {
+      if (Array.isArray(v)) return v;
+      if (typeof v === "string") return [...v];
+      if (isObject(v)) return Object.keys(v);
+      fail("malformed", "a part is missing or of the wrong type ('" + k + "')");
+    };
     const ledgerId = str(part(bundle, "ledger"));
     const sealedPart = part(bundle, "sealed");
     const message = unb64(part(sealedPart, "message"), "the sealed document");

@@ -178,6 +178,7 @@ def test_the_bundle_cases(bundles: dict[str, Any], tmp_path: Path) -> None:
         "trust-chain-cut": (cut, ("invalid", "trust-chain")),
         "status-list-edited": (status_edited, ("invalid", "altered")),
         "no-format": ({**valid, "format": "x"}, ("invalid", "malformed")),
+        "no-trust-events": ({**valid, "trust": ""}, ("invalid", "trust-chain")),
         "void": (void, ("void", "void")),
         "edited-field": (edited, ("invalid", "altered")),
         "inclusion-proof-off-by-one": (off_by_one, ("invalid", "proof")),
@@ -190,12 +191,18 @@ def test_the_bundle_cases(bundles: dict[str, Any], tmp_path: Path) -> None:
         path.write_bytes(bundle.encode() if isinstance(bundle, str) else orjson.dumps(bundle))
         texts[name] = path.read_text(encoding="utf-8")
         assert cli_verdict([str(path), "--trust", bundles["root"]]) == expected, name
-    page_verdicts(bundles["life"].db_url, tmp_path, {name: (texts[name], expected) for name, (_, expected) in cases.items()})
+    page_verdicts(["--db", bundles["life"].db_url], tmp_path, {name: (texts[name], expected) for name, (_, expected) in cases.items()})
+    # another root of trust, pinned and given: the bundle's ledger was not founded by it
+    other = "ed25519:" + "0" * 32
+    assert cli_verdict([str(tmp_path / "valid.json"), "--trust", other]) == ("invalid", "wrong-trust")
+    page_verdicts(["page", "--did", str(CORPUS / "did.json"), "--trust", other], tmp_path, {"wrong-root": (texts["valid"], ("invalid", "wrong-trust"))})
+    # a page with no root pinned (--did, no --trust) cannot check a bundle, and says so
+    page_verdicts(["page", "--did", str(CORPUS / "did.json")], tmp_path, {"no-root": (texts["valid"], ("unverifiable", None))})
 
 
-def page_verdicts(db_url: str, tmp_path: Path, cases: dict[str, tuple[str, tuple[str, str | None]]]) -> None:
-    """Each bundle pasted into the page built from the ledger at ``db_url`` (its root pinned)
-    gives ``(verdict, reason)``: the CLI's."""
+def page_verdicts(args: list[str], tmp_path: Path, cases: dict[str, tuple[str, tuple[str, str | None]]]) -> None:
+    """Each bundle pasted into the page ``certledger *args page`` builds (``--db URL``: from
+    that ledger, its root pinned) gives ``(verdict, reason)``: the CLI's."""
     if not Path(CHROMIUM).exists():
         if IN_CI:
             pytest.fail(f"CI=true and {CHROMIUM} is missing: the browser tests may not be skipped")
@@ -204,8 +211,10 @@ def page_verdicts(db_url: str, tmp_path: Path, cases: dict[str, tuple[str, tuple
     from playwright.sync_api import sync_playwright
 
     page = tmp_path / "verify.html"
-    built = CliRunner().invoke(cli, ["--db", db_url, "page", "-o", str(page)])
-    assert built.exit_code == 0 and "root of trust ed25519:" in built.output, built.output
+    if "page" not in args:
+        args = [*args, "page"]
+    built = CliRunner().invoke(cli, [*args, "-o", str(page)])
+    assert built.exit_code == 0 and ("root of trust ed25519:" in built.output) == ("--did" not in args or "--trust" in args), built.output
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         tab = browser.new_page()
