@@ -183,8 +183,11 @@ def _credentials(session: Session, ledger: Ledger, where: Path) -> None:
     from certledger.cli.page import build_page
 
     page = where / "credentials" / "verify.html"
-    page.write_text(build_page(json.loads(Path(did).read_text(encoding="utf-8"))), encoding="utf-8")
-    click.echo(f"  or open {page} in a browser (核验页, offline) and drop a credential and {Path(listed).name} in")
+    from certledger.cli.page import genesis_root_key
+
+    page.write_text(build_page(json.loads(Path(did).read_text(encoding="utf-8")), genesis_root_key(ledger)), encoding="utf-8")
+    click.echo(f"  or open {page} in a browser (核验页, offline) and drop a credential and {Path(listed).name} in, "
+               "or a bundle from 'certledger cert export' (the ledger's root of trust is pinned in the page)")
 
 
 class DemoRun:

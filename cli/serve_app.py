@@ -305,9 +305,11 @@ def build_app(ledger: Any, *, rate: float = 200.0, lookup_rate: float = 5.0, acc
         return JSONResponse(did_document(), media_type="application/did+json", headers={"Cache-Control": SHORT})
 
     def page(request: Request) -> Response:
-        from certledger.cli.page import build_page
+        from certledger.cli.page import build_page, genesis_root_key
 
-        return Response(build_page(did_document()), media_type="text/html; charset=utf-8",
+        with service.lock:
+            root_key = genesis_root_key(ledger)
+        return Response(build_page(did_document(), root_key), media_type="text/html; charset=utf-8",
                         headers={"Cache-Control": SHORT, "Content-Security-Policy":
                                  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"})
 

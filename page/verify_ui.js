@@ -4,6 +4,7 @@
   "use strict";
   const V = window.CertLedgerVerify;
   const DID = window.PINNED_DID;
+  const ROOT = window.PINNED_ROOT;
   const LABEL = {
     valid: "有效 valid", void: "无效（已作废） void", invalid: "无效 invalid", unverifiable: "无法验证 cannot verify",
   };
@@ -16,7 +17,7 @@
     const types = [].concat(doc.type || []);
     if (types.includes("BitstringStatusListCredential")) return "status-list";
     if (doc.credentialSubject && doc.proof) return "credential";
-    if (doc.checkpoint || doc.inclusion || doc.bundle_format) return "bundle";
+    if (doc.format === "certledger-certificate-bundle/1" || doc.checkpoint || doc.inclusion || doc.bundle_format) return "bundle";
     return "unknown";
   }
   function methodFor(id) {
@@ -43,11 +44,15 @@
   async function verdict(texts) {
     const checked = [], notChecked = [];
     const docs = texts.map(parse);
-    if (docs.some((d) => d === undefined)) return { verdict: "invalid", reason: "输入不是 JSON malformed JSON", checked, notChecked };
+    if (docs.some((d) => d === undefined)) return { verdict: "invalid", code: "malformed", reason: "输入不是 JSON malformed JSON", checked, notChecked };
     const credentials = docs.filter((d) => kind(d) === "credential");
     const lists = docs.filter((d) => kind(d) === "status-list");
-    if (docs.some((d) => kind(d) === "bundle")) {
-      return { verdict: "unverifiable", reason: "本页尚不核验证书包 bundles are not checked by this page yet (use certledger cert verify)", checked, notChecked };
+    const bundles = texts.filter((t, i) => kind(docs[i]) === "bundle");
+    if (bundles.length) {
+      if (bundles.length !== 1 || docs.length !== 1) {
+        return { verdict: "unverifiable", reason: "请只提供一个证书包 give one certificate bundle, on its own", checked, notChecked };
+      }
+      return bundleVerdict(bundles[0]);
     }
     if (credentials.length !== 1) {
       return { verdict: "unverifiable", reason: "请提供一份电子证书凭证 give exactly one credential", checked, notChecked };
@@ -98,9 +103,30 @@
     return { verdict: "valid", reason: "凭证有效 the credential verifies", checked, notChecked };
   }
 
+  // A certificate bundle (certledger cert export), checked as `certledger cert verify BUNDLE
+  // --trust ROOT` checks it (verify_bundle.js); the verdict carries the CLI's reason code.
+  async function bundleVerdict(text) {
+    const B = window.CertLedgerBundle;
+    if (typeof ROOT !== "string" || !ROOT) {
+      return { verdict: "unverifiable", reason: "本页未固定信任根 no root key is pinned in this page (build it with certledger page from the ledger, or --trust)", checked: [], notChecked: [] };
+    }
+    let v;
+    try { v = await B.verifyBundle(text, ROOT); } catch (e) {
+      if (!(e instanceof B.BundleError)) throw e;
+      return { verdict: "invalid", code: e.reason, reason: "证书包无效 " + (B.REASONS[e.reason] || e.reason) + " — " + e.message, checked: [], notChecked: [] };
+    }
+    const d = v.document || {};
+    const what = (d.kind || "") + " " + (d.number || "") + " " + (d.holder || "");
+    if (v.status && v.status.void) {
+      return { verdict: "void", code: "void", reason: "已作废 " + what + ": the status list HRSS signed with checkpoint " + v.status.checkpointSize + " records it as void", checked: v.checked, notChecked: v.notChecked };
+    }
+    return { verdict: "valid", code: null, reason: "证书包有效 the bundle verifies: " + what, checked: v.checked, notChecked: v.notChecked };
+  }
+
   function show(result) {
     const box = document.getElementById("verdict");
     box.dataset.verdict = result.verdict;
+    box.dataset.reason = result.code || "";
     box.setAttribute("aria-live", "polite");
     box.textContent = LABEL[result.verdict] + " — " + result.reason;
     const list = (id, items) => {
@@ -128,4 +154,5 @@
   drop.addEventListener("dragover", (e) => { e.preventDefault(); });
   drop.addEventListener("drop", async (e) => { e.preventDefault(); run(await readFiles(e.dataTransfer.files)); });
   document.getElementById("pinned").textContent = DID.id + " · " + (DID.verificationMethod || []).length + " keys";
+  document.getElementById("pinned-root").textContent = ROOT || "未固定 none (bundles cannot be checked)";
 })();

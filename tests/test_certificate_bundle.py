@@ -395,3 +395,61 @@ def test_a_postal_key_signing_the_checkpoint_does_not_count(sealed: LifeWorld) -
     cosigned = note.add_signature(bundle["checkpoint"], "postal.henan", sealed.store._loaded[postal.key_id])
     verified = cb.verify_bundle(orjson.loads(cb.dumps(dict(bundle, checkpoint=cosigned))), root_key(sealed))
     assert [s.split(" ")[0] for s in verified.checkpoint_signers] == ["hrss"]
+
+
+def test_the_page_gives_the_reason_verify_bundle_gives(sealed: LifeWorld, tmp_path: Path) -> None:
+    """The verification page (page/verify_bundle.js, in Chromium) against verify_bundle, case by
+    case: the spoiled bundles above, and a revocation recorded after the seal, effective before."""
+    from tests.test_conformance import CORPUS, page_verdicts
+
+    root = root_key(sealed)
+    fresh = export(sealed)
+    cases: dict[str, dict[str, Any]] = {"valid": fresh, "other": export(sealed, OTHER)}
+    for field in ("holder", "number", "issued_on"):
+        cases[f"resealed-{field}"] = resealed_message(
+            fresh, lambda f, k=field: f["payload"]["document"].__setitem__(k, str(f["payload"]["document"][k]) + "X"))
+    fields = orjson.loads(base64.b64decode(fresh["sealed"]["message"]))
+    for label, copy in (("escaped", json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()),
+                        ("reordered", orjson.dumps(dict(reversed(fields.items()))))):
+        cases[f"reformatted-{label}"] = {**fresh, "sealed": {**fresh["sealed"], "message": base64.b64encode(copy).decode()}}
+    cases["readable-holder"] = {**fresh, "document": {**fresh["document"], "holder": "冒名者"}}
+    cases["swapped-proof"] = {**fresh, "inclusion": cases["other"]["inclusion"]}
+    cases["no-proof-hashes"] = {**fresh, "inclusion": {**fresh["inclusion"], "hashes": []}}
+    cases["bigger-tree"] = {**fresh, "inclusion": {**fresh["inclusion"], "tree_size": fresh["inclusion"]["tree_size"] + 1}}
+    lines = fresh["checkpoint"].split("\n")
+    cases["checkpoint-root-changed"] = {**fresh, "checkpoint": "\n".join(
+        [lines[0], lines[1], base64.b64encode(hashlib.sha256(b"another tree").digest()).decode(), *lines[3:]])}
+    cases["checkpoint-by-a-stranger"] = export(sealed, checkpoint=checkpoint_of(sealed, MemoryLog(sealed), signer=new_private_key()))
+    cases["checkpoint-unsigned"] = {**fresh, "checkpoint": fresh["checkpoint"].split("\n\n")[0] + "\n"}
+    cases["trust-event-left-out"] = {**fresh, "trust": fresh["trust"][:1] + fresh["trust"][2:]}
+    cases["trust-event-flipped"] = {**fresh, "trust": [fresh["trust"][0][:-4] + ("AAAA" if fresh["trust"][0][-4:] != "AAAA" else "BBBB"), *fresh["trust"][1:]]}
+    cases["seal-key-unknown"] = resealed_message(fresh, lambda f: f.__setitem__("signer", "ed25519:" + "1" * 32))
+    cases["missing-part"] = {k: v for k, v in fresh.items() if k != "inclusion"}
+    postal = sealed.ledger.registry().keys_of("postal.henan")[0]
+    cases["postal-cosigned"] = {**fresh, "checkpoint": note.add_signature(fresh["checkpoint"], "postal.henan", sealed.store._loaded[postal.key_id])}
+    # the root key rotated after the seal, then found compromised from before it (a later revocation)
+    new_private = new_private_key()
+    sealed.store.remember(new_private)
+    new_id, _ = sealed.ledger.rotate_key("hrss", sealed.ledger.claim("hrss", new_private))
+    rotated = export(sealed, checkpoint=checkpoint_of(sealed, MemoryLog(sealed), signer=new_private))
+    cases["rotated-after-the-seal"] = rotated
+    sealed_at = datetime.fromisoformat(orjson.loads(base64.b64decode(rotated["sealed"]["message"]))["payload"]["timestamp"])
+    revocation = {"actor": "hrss", "key_id": root, "effective_at": (sealed_at - timedelta(days=30)).isoformat(),
+                  "reason": "private key found on a shared drive", "timestamp": (sealed_at + timedelta(days=400)).isoformat()}
+    revoked = orjson.loads(cb.dumps(rotated))
+    revoked["trust"].append(_forged_trust_event(sealed, revoked, revocation, new_private, new_id))
+    cases["revoked-before-the-seal"] = revoked
+
+    expected: dict[str, tuple[str, tuple[str, str | None]]] = {}
+    for name, bundle in cases.items():
+        text = cb.dumps(bundle).decode()
+        try:
+            cb.verify_bundle(cb.loads(text.encode()), root)
+            expected[name] = (text, ("valid", None))
+        except cb.BundleError as e:
+            expected[name] = (text, ("invalid", e.reason))
+    got = {name: verdict for name, (_, verdict) in expected.items()}
+    assert got["valid"] == got["rotated-after-the-seal"] == ("valid", None)
+    assert got["revoked-before-the-seal"] == ("invalid", "key-revoked") and got["swapped-proof"] == ("invalid", "proof")
+    assert len({reason for _, reason in got.values()}) >= 7, got  # the cases reach most of the reasons
+    page_verdicts(["page", "--did", str(CORPUS / "did.json"), "--trust", root], tmp_path, expected)

@@ -3,7 +3,8 @@
 Checkers: the CLI (``certledger cert verify``), the verification page in Debian's Chromium,
 and Digital Bazaar's VC verifier (tools/vc-verifier). The credential cases are committed and
 reproducible (``conformance/generate.py --check``); the bundle cases are made from a fresh
-ledger here, as a bundle needs one (its keys are random), and run through the CLI.
+ledger here, as a bundle needs one (its keys are random), and run through the CLI and the page
+(built from that ledger, its root of trust pinned): the same verdict and reason code.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def test_the_page_agrees(tmp_path: Path) -> None:
         browser.close()
 
 
-# -- bundle cases: made from a fresh ledger, checked by the CLI ---------------------------------
+# -- bundle cases: made from a fresh ledger, checked by the CLI and the page -----------------------
 
 NUMBER, OTHER = "HN2025JZ2-0001", "HN2025JZ2-0002"
 
@@ -155,15 +156,77 @@ def test_the_bundle_cases(bundles: dict[str, Any], tmp_path: Path) -> None:
     off_by_one["inclusion"]["leaf_index"] += 1
     other_ledger = json.loads(json.dumps(valid))
     other_ledger["checkpoint"] = other_ledger["checkpoint"].replace(valid["ledger"], "f" * 64, 1)
+    import base64
+
+    def message_of(bundle: dict[str, Any]) -> dict[str, Any]:
+        return orjson.loads(base64.b64decode(bundle["sealed"]["message"]))
+
+    reformatted = json.loads(json.dumps(valid))
+    reformatted["sealed"]["message"] = base64.b64encode(json.dumps(message_of(valid), indent=1).encode()).decode()
+    flipped = json.loads(json.dumps(valid))
+    signature = bytearray(base64.b64decode(valid["sealed"]["signature"]))
+    signature[5] ^= 1
+    flipped["sealed"]["signature"] = base64.b64encode(bytes(signature)).decode()
+    cut = json.loads(json.dumps(valid))
+    cut["trust"] = cut["trust"][:-1]
+    status_edited = json.loads(json.dumps(valid))
+    status_edited["status"]["list"] = status_edited["status"]["list"].replace('"id"', '"id" ', 1)
     cases = {
         "valid": (valid, ("valid", None)),
+        "reformatted-seal": (reformatted, ("invalid", "reformatted")),
+        "e-seal-flipped": (flipped, ("invalid", "altered")),
+        "trust-chain-cut": (cut, ("invalid", "trust-chain")),
+        "status-list-edited": (status_edited, ("invalid", "altered")),
+        "no-format": ({**valid, "format": "x"}, ("invalid", "malformed")),
+        "no-trust-events": ({**valid, "trust": ""}, ("invalid", "trust-chain")),
         "void": (void, ("void", "void")),
         "edited-field": (edited, ("invalid", "altered")),
         "inclusion-proof-off-by-one": (off_by_one, ("invalid", "proof")),
         "another-ledgers-checkpoint": (other_ledger, ("invalid", "checkpoint-signature")),
         "malformed-json": ("{not json", ("invalid", "malformed")),
     }
+    texts = {}
     for name, (bundle, expected) in cases.items():
         path = tmp_path / f"{name}.json"
         path.write_bytes(bundle.encode() if isinstance(bundle, str) else orjson.dumps(bundle))
+        texts[name] = path.read_text(encoding="utf-8")
         assert cli_verdict([str(path), "--trust", bundles["root"]]) == expected, name
+    page_verdicts(["--db", bundles["life"].db_url], tmp_path, {name: (texts[name], expected) for name, (_, expected) in cases.items()})
+    # another root of trust, pinned and given: the bundle's ledger was not founded by it
+    other = "ed25519:" + "0" * 32
+    assert cli_verdict([str(tmp_path / "valid.json"), "--trust", other]) == ("invalid", "wrong-trust")
+    page_verdicts(["page", "--did", str(CORPUS / "did.json"), "--trust", other], tmp_path, {"wrong-root": (texts["valid"], ("invalid", "wrong-trust"))})
+    # a page with no root pinned (--did, no --trust) cannot check a bundle, and says so
+    page_verdicts(["page", "--did", str(CORPUS / "did.json")], tmp_path, {"no-root": (texts["valid"], ("unverifiable", None))})
+
+
+def page_verdicts(args: list[str], tmp_path: Path, cases: dict[str, tuple[str, tuple[str, str | None]]]) -> None:
+    """Each bundle pasted into the page ``certledger *args page`` builds (``--db URL``: from
+    that ledger, its root pinned) gives ``(verdict, reason)``: the CLI's."""
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"CI=true and {CHROMIUM} is missing: the browser tests may not be skipped")
+        pytest.skip(f"{CHROMIUM} is missing")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    page = tmp_path / "verify.html"
+    if "page" not in args:
+        args = [*args, "page"]
+    built = CliRunner().invoke(cli, [*args, "-o", str(page)])
+    assert built.exit_code == 0 and ("root of trust ed25519:" in built.output) == ("--did" not in args or "--trust" in args), built.output
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        tab = browser.new_page()
+        remote: list[str] = []
+        tab.on("request", lambda r: remote.append(r.url) if not r.url.startswith("file:") else None)
+        tab.goto(page.as_uri())
+        for name, (text, (verdict, reason)) in cases.items():
+            tab.evaluate("document.getElementById('verdict').dataset.verdict = ''")
+            tab.fill("#paste", text)
+            tab.click("#check")
+            tab.wait_for_function("() => document.getElementById('verdict').dataset.verdict !== ''")
+            got = (tab.get_attribute("#verdict", "data-verdict"), tab.get_attribute("#verdict", "data-reason") or None)
+            assert got == (verdict, reason), (name, got, tab.inner_text("body")[-800:])
+        browser.close()
+    assert remote == []

@@ -1,12 +1,15 @@
 """The verification page (certledger page) in Debian's Chromium from file://, over the demo's
 credentials: the verdict element's data-verdict for valid, edited, void with its status list,
-offline (status not checked), wrong issuer, unknown cryptosuite and malformed input;
-screenshots of the valid, void and tampered cases are saved under the test's tmp dir."""
+offline (status not checked), wrong issuer, unknown cryptosuite and malformed input; and the
+same two certificates as bundles (cert export), valid and void, checked against the root of
+trust the page pins; screenshots of the valid, void, tampered and bundle cases are saved
+under the test's tmp dir."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +30,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     credentials = where / "demo" / "credentials"
     subprocess.run([str(CERTLEDGER), "--db", str(where / "demo" / "ledger.db"), "page", "-o", str(credentials / "verify.html")],
                    env=env, check=True, capture_output=True)
+    for name in ("credential-e-certificate", "credential-pass-proof-void"):  # the same certificates as bundles
+        number = json.loads((credentials / f"{name}.json").read_text(encoding="utf-8"))["credentialSubject"]["certificateNumber"]
+        subprocess.run([str(CERTLEDGER), "--db", str(where / "demo" / "ledger.db"), "cert", "export", number,
+                        "-o", str(credentials / (name.replace("credential", "bundle") + ".json"))],
+                       env=env, check=True, capture_output=True)
     return credentials
 
 
@@ -73,9 +81,24 @@ def test_the_page_gives_one_verdict_per_case(demo: Path, tmp_path: Path) -> None
             if name in ("valid", "void", "tampered"):
                 tab.screenshot(path=str(tmp_path / f"page-{name}.png"), full_page=True)
             tab.evaluate("document.getElementById('verdict').dataset.verdict = ''")
+        # the demo's certificate bundles (cert export), dropped in: checked against the root pinned
+        for name, expected, shown in (("bundle-e-certificate", "valid", "证书包有效"), ("bundle-pass-proof-void", "void", "已作废")):
+            tab.set_input_files("#files", [str(demo / f"{name}.json")])
+            tab.wait_for_function("() => document.getElementById('verdict').dataset.verdict !== ''")
+            body = tab.inner_text("body")
+            assert tab.get_attribute("#verdict", "data-verdict") == expected, (name, body[-1200:])
+            assert shown in body and "包含证明 inclusion: leaf" in body and "events after checkpoint" in body, (name, body[-1200:])
+            tab.screenshot(path=str(tmp_path / f"page-{name}.png"), full_page=True)
+            tab.evaluate("document.getElementById('verdict').dataset.verdict = ''")
         # a file dropped in through the picker
         tab.set_input_files("#files", [str(demo / "credential-pass-proof-void.json"), str(demo / "status-revocation.json")])
         tab.wait_for_function("() => document.getElementById('verdict').dataset.verdict === 'void'")
         browser.close()
     assert remote == []
-    assert all((tmp_path / f"page-{n}.png").stat().st_size > 1000 for n in ("valid", "void", "tampered"))
+    # the CLI gives the same verdicts, against the root of trust the page pins
+    root = re.search(r'window\.PINNED_ROOT = "(ed25519:[0-9a-f]{32})"', (demo / "verify.html").read_text(encoding="utf-8")).group(1)
+    for name, code in (("bundle-e-certificate", 0), ("bundle-pass-proof-void", 1)):
+        done = subprocess.run([str(CERTLEDGER), "cert", "verify", str(demo / f"{name}.json"), "--trust", root], capture_output=True, text=True)
+        assert done.returncode == code and ("not verified: void" in done.stderr) == bool(code), (name, done.stderr)
+    assert all((tmp_path / f"page-{n}.png").stat().st_size > 1000
+               for n in ("valid", "void", "tampered", "bundle-e-certificate", "bundle-pass-proof-void"))

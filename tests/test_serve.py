@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -143,6 +144,7 @@ def test_the_checkpoint_and_tiles_are_served_with_cache_headers(served: dict) ->
     assert listed.json()["certledgerCheckpoint"]["size"] == size
     page = httpx.get(f"{base}/verify.html")
     assert page.status_code == 200 and "did:web:hrss.henan.example" in page.text and "default-src 'none'" in page.headers["content-security-policy"]
+    assert re.search(r'window\.PINNED_ROOT = "ed25519:[0-9a-f]{32}";', page.text), "the page pins the ledger's root of trust"
     bundle = httpx.get(f"{base}/tile/entries/000").content
     assert len(bundle) == 256 * 34 and bundle[:2] == b"\x00\x20"
     assert hashlib.sha256(b"\x00" + bundle[2:34]).digest() == full.content[:32]
