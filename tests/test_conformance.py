@@ -95,13 +95,21 @@ def test_digital_bazaar_agrees() -> None:
         assert got == expected["verdict"], (name, line)
 
 
-def test_the_page_agrees(tmp_path: Path) -> None:
+def _playwright():
+    """Playwright for Debian's Chromium (never a browser download); a missing Chromium skips
+    the test, or fails it under CI=true."""
     if not Path(CHROMIUM).exists():
         if IN_CI:
             pytest.fail(f"CI=true and {CHROMIUM} is missing: the browser tests may not be skipped")
         pytest.skip(f"{CHROMIUM} is missing")
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     from playwright.sync_api import sync_playwright
+
+    return sync_playwright
+
+
+def test_the_page_agrees(tmp_path: Path) -> None:
+    sync_playwright = _playwright()
 
     page = tmp_path / "verify.html"
     built = CliRunner().invoke(cli, ["page", "--did", str(CORPUS / "did.json"), "-o", str(page)])
@@ -203,12 +211,7 @@ def test_the_bundle_cases(bundles: dict[str, Any], tmp_path: Path) -> None:
 def page_verdicts(args: list[str], tmp_path: Path, cases: dict[str, tuple[str, tuple[str, str | None]]]) -> None:
     """Each bundle pasted into the page ``certledger *args page`` builds (``--db URL``: from
     that ledger, its root pinned) gives ``(verdict, reason)``: the CLI's."""
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"CI=true and {CHROMIUM} is missing: the browser tests may not be skipped")
-        pytest.skip(f"{CHROMIUM} is missing")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = _playwright()
 
     page = tmp_path / "verify.html"
     if "page" not in args:
