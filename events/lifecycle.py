@@ -271,10 +271,7 @@ class LifecycleServices:
         """R-9: the ledger lists who still awaits the supplementary round on ``on``; the act
         signs that list (before R-8's period ends it must be empty)."""
         target = self.sitting(sitting)
-        ids = list(self.candidacies_of(target.id))
-        loaded = self.load_many(ids, Candidacy)
-        awaiting = tuple(sorted(c.candidate for c in ((loaded.get(i) or self.candidacy(i)) for i in ids)
-                                if c.awaits_supplementary_on(on, target)))
+        awaiting = tuple(sorted(c.candidate for c in self._candidacies_in(target) if c.awaits_supplementary_on(on, target)))
         self._publishing(target, notice_for, lambda s, notice: s.submit_supplementary_results(
             actor=actor, on=on, awaiting=awaiting, notice=notice))
 
@@ -287,12 +284,17 @@ class LifecycleServices:
                          notice_for: NoticeFor | None = None) -> tuple[UUID, ...]:
         """R-17: the roster is every certificate of the sitting still unclaimed on ``on``."""
         target = self.sitting(sitting)
-        ids = list(self.candidacies_of(target.id))
-        loaded = self.load_many(ids, Candidacy)
-        roster = tuple(c for c in ids if (loaded.get(c) or self.candidacy(c)).unclaimed_on(on))
+        roster = tuple(c.id for c in self._candidacies_in(target) if c.unclaimed_on(on))
         self._publishing(target, notice_for, lambda s, notice: s.transfer_custody(
             actor=actor, roster=roster, on=on, notice=notice))
         return roster
+
+    def _candidacies_in(self, sitting: ExamSitting) -> list[Candidacy]:
+        """Every candidacy of the sitting, in the store's order, loaded at once (what the
+        sitting's acts that list candidates read: R-9's awaiting list, R-17's roster)."""
+        ids = list(self.candidacies_of(sitting.id))
+        loaded = self.load_many(ids, Candidacy)
+        return [loaded.get(i) or self.candidacy(i) for i in ids]
 
     def _publishing(self, ref: UUID | str | ExamSitting, notice_for: NoticeFor | None,
                     act: Callable[[ExamSitting, dict[str, Any] | None], Any]) -> None:
